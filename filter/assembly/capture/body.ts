@@ -1,0 +1,61 @@
+import { ByteBuffer } from "../json/bytes";
+import { JsonWriter } from "../json/writer";
+import { isValidUtf8 } from "../encoding/utf8";
+import { writeBase64 } from "../encoding/base64";
+
+/**
+ * The captured prefix of one body. Envoy streams the body through untouched; we copy at most `limit`
+ * bytes of it and count the rest, so capture never makes the proxy buffer or reject a large body.
+ */
+export class BodyCapture {
+  readonly limit: i32;
+  readonly data: ByteBuffer;
+  /** Every byte that passed, captured or not. */
+  size: u64 = 0;
+
+  constructor(limit: i32) {
+    this.limit = limit;
+    this.data = new ByteBuffer(limit < 4096 ? limit : 4096);
+  }
+
+  /** How many bytes of the next chunk to copy. */
+  room(): i32 {
+    return this.limit - this.data.length;
+  }
+
+  append(chunk: ArrayBuffer): void {
+    let n = chunk.byteLength;
+    const room = this.room();
+    if (n > room) n = room;
+    this.data.writeBytes(changetype<usize>(chunk), n);
+  }
+
+  @inline get truncated(): bool {
+    return this.size > <u64>this.data.length;
+  }
+
+  /** Writes the wire form: {"data", "encoding", "size", "truncated"}. */
+  write(w: JsonWriter): void {
+    const ptr = this.data.dataStart;
+    const len = this.data.length;
+    w.beginObject();
+    w.key("data");
+    // A text body cut inside a multi-byte character is not valid UTF-8 any more; base64 keeps every
+    // captured byte exact in that case too.
+    const text = isValidUtf8(ptr, len);
+    if (text) {
+      w.stringBytes(ptr, len);
+    } else {
+      w.beginRawString();
+      writeBase64(w.out, this.data.dataStart, len);
+      w.endRawString();
+    }
+    w.key("encoding");
+    w.string(text ? "utf8" : "base64");
+    w.key("size");
+    w.u64(this.size);
+    w.key("truncated");
+    w.bool(this.truncated);
+    w.endObject();
+  }
+}

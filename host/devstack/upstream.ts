@@ -1,0 +1,96 @@
+// The demo upstream: a cleartext HTTP/2 echo service (Envoy talks HTTP/2 to it, so gRPC passes too).
+//   any path          → 200 JSON echo of method, path, query, headers and body
+//   /status/<code>    → that status, with the echo as body
+//   /json/<n>         → a JSON document of exactly n bytes
+//   /bytes/<n>        → n bytes of application/octet-stream (all byte values)
+//   content-type application/grpc* → a gRPC reply echoing the request message; `x-grpc-status` picks the
+//                       grpc-status trailer (default 0)
+import { createServer, constants, type Http2Server, type ServerHttp2Stream, type IncomingHttpHeaders } from "node:http2";
+
+const { HTTP2_HEADER_METHOD, HTTP2_HEADER_PATH, HTTP2_HEADER_STATUS, HTTP2_HEADER_CONTENT_TYPE } = constants;
+
+export interface Upstream {
+  port: number;
+  server: Http2Server;
+  stop(): Promise<void>;
+}
+
+export function jsonOfSize(n: number): string {
+  const skeleton = '{"pad":""}';
+  if (n < skeleton.length) throw new Error(`/json/<n>: n must be at least ${skeleton.length}`);
+  return `{"pad":"${"x".repeat(n - skeleton.length)}"}`;
+}
+
+function plainHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(headers)) if (!k.startsWith(":") && v !== undefined) out[k] = v;
+  return out;
+}
+
+function handle(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+  const chunks: Buffer[] = [];
+  stream.on("data", (c: Buffer) => chunks.push(c));
+  stream.on("error", () => {});
+  stream.on("end", () => {
+    const body = Buffer.concat(chunks);
+    const fullPath = String(headers[HTTP2_HEADER_PATH] ?? "/");
+    const [path, query = ""] = fullPath.split(/\?(.*)/s, 2);
+    const contentType = String(headers[HTTP2_HEADER_CONTENT_TYPE] ?? "");
+
+    if (contentType.startsWith("application/grpc")) {
+      const status = String(headers["x-grpc-status"] ?? "0");
+      stream.respond({ [HTTP2_HEADER_STATUS]: 200, [HTTP2_HEADER_CONTENT_TYPE]: "application/grpc" }, { waitForTrailers: true });
+      stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": status, "grpc-message": status === "0" ? "" : "requested status" }));
+      stream.end(body); // the request's length-prefixed message, echoed
+      return;
+    }
+
+    let m = /^\/json\/(\d+)$/.exec(path);
+    if (m) {
+      stream.respond({ [HTTP2_HEADER_STATUS]: 200, [HTTP2_HEADER_CONTENT_TYPE]: "application/json" });
+      stream.end(jsonOfSize(Number(m[1])));
+      return;
+    }
+    m = /^\/bytes\/(\d+)$/.exec(path);
+    if (m) {
+      const out = Buffer.alloc(Number(m[1]));
+      for (let i = 0; i < out.length; i++) out[i] = i & 0xff;
+      stream.respond({ [HTTP2_HEADER_STATUS]: 200, [HTTP2_HEADER_CONTENT_TYPE]: "application/octet-stream" });
+      stream.end(out);
+      return;
+    }
+    m = /^\/status\/(\d{3})$/.exec(path);
+    const status = m ? Number(m[1]) : 200;
+    const echo = JSON.stringify({
+      method: headers[HTTP2_HEADER_METHOD],
+      path,
+      query,
+      headers: plainHeaders(headers),
+      body: body.toString("utf8"),
+    });
+    stream.respond({ [HTTP2_HEADER_STATUS]: status, [HTTP2_HEADER_CONTENT_TYPE]: "application/json", "x-upstream": "echo" });
+    stream.end(echo);
+  });
+}
+
+export function startUpstream(port = 0, host = "127.0.0.1"): Promise<Upstream> {
+  const server = createServer({ maxSessionMemory: 64 });
+  server.on("stream", handle);
+  server.on("sessionError", () => {});
+  return new Promise((resolveUpstream, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      const addr = server.address();
+      const actual = typeof addr === "object" && addr ? addr.port : port;
+      resolveUpstream({
+        port: actual,
+        server,
+        stop: () => new Promise<void>((res) => {
+          server.close(() => res());
+          // Envoy keeps pooled HTTP/2 sessions open; close() waits for them otherwise.
+          setTimeout(() => res(), 1000).unref();
+        }),
+      });
+    });
+  });
+}

@@ -1,0 +1,66 @@
+// Wires the TME together from its configuration, in one place: spool, ring,
+// exporter, metrics, the ingest pipeline, and the HTTP and gRPC servers.
+import type { TmeConfig } from './config.ts';
+import { CaptureSpans } from './export/capture-spans.ts';
+import { healthService } from './grpc/health-service.ts';
+import { startGrpcServer } from './grpc/server.ts';
+import { adminRoutes } from './http/routes/admin-routes.ts';
+import { captureRoutes } from './http/routes/capture-routes.ts';
+import { ingestRoutes } from './http/routes/ingest-routes.ts';
+import { createRouter } from './http/router.ts';
+import { startHttpServer } from './http/server.ts';
+import { CapturePipeline } from './ingest/capture-pipeline.ts';
+import { createTmeMetrics, type TmeMetrics } from './metrics/tme-metrics.ts';
+import { redactionPolicy } from './redact/policy.ts';
+import { JsonlSpool } from './spool/jsonl-spool.ts';
+import { CaptureRing } from './store/capture-ring.ts';
+
+export interface RunningTme {
+  httpPort: number;
+  grpcPort: number;
+  metrics: TmeMetrics;
+  spool: JsonlSpool;
+  /** Stops accepting, flushes the exporter, closes the spool. */
+  stop(): Promise<void>;
+}
+
+export async function startTme(config: TmeConfig): Promise<RunningTme> {
+  const spool = await JsonlSpool.open(config.spool);
+  const metrics = createTmeMetrics(() => spool.bytes());
+  const ring = new CaptureRing(config.captureBuffer);
+  const spans =
+    config.otlpTracesUrl === undefined
+      ? undefined
+      : new CaptureSpans({
+          url: config.otlpTracesUrl,
+          scheduledDelayMillis: config.exportDelayMs,
+          counts: {
+            exported: (n) => metrics.recordsExported.inc(n),
+            failed: () => metrics.exportFailures.inc(),
+          },
+        });
+  const pipeline = new CapturePipeline(redactionPolicy(config.redaction.headers, config.redaction.fields), { spool, ring, spans });
+
+  const router = createRouter([
+    ...ingestRoutes({ pipeline, metrics, maxBodyBytes: config.maxBatchBytes }),
+    ...captureRoutes(ring),
+    ...adminRoutes(metrics.registry),
+  ]);
+  const http = await startHttpServer(config.host, config.httpPort, router);
+  const grpc = await startGrpcServer(config.host, config.grpcPort, [healthService()]).catch(async (error: unknown) => {
+    await http.close();
+    throw error;
+  });
+
+  return {
+    httpPort: http.port,
+    grpcPort: grpc.port,
+    metrics,
+    spool,
+    async stop() {
+      await Promise.all([http.close(), grpc.close()]);
+      await spans?.shutdown();
+      await spool.close();
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// Every setting of the TME, read from environment variables and validated once
+// at startup. The table below is the single reference: `--help` prints it.
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+const DEFAULT_REDACT_HEADERS = 'authorization,proxy-authorization,cookie,set-cookie,x-api-key,api-key,x-auth-token';
+const DEFAULT_REDACT_FIELDS = 'password,passwd,secret,token,api_key,apikey,access_token,refresh_token,client_secret';
+
+function integer(min: number, max: number) {
+  const range = `expected an integer from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d+$/, range)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, range);
+}
+
+const nameList = z
+  .string()
+  .transform((text) => text.split(',').map((name) => name.trim()).filter((name) => name !== ''))
+  .refine((names) => names.every((name) => /^[\w.!#$%&'*+^`|~-]+$/.test(name)), 'expected comma-separated names');
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+
+interface Variable<T> {
+  schema: z.ZodType<T, string>;
+  default?: string;
+  help: string;
+}
+
+function variable<T>(schema: z.ZodType<T, string>, help: string, defaultValue?: string): Variable<T> {
+  return { schema, help, default: defaultValue };
+}
+
+export const VARIABLES = {
+  TME_HOST: variable(z.string().min(1, 'expected a host address'), 'address the HTTP and gRPC servers listen on', '127.0.0.1'),
+  TME_HTTP_PORT: variable(integer(0, 65535), 'HTTP port: report ingest, /v1/captures, /healthz, /metrics (0 = pick a free port)', '5442'),
+  TME_GRPC_PORT: variable(integer(0, 65535), 'gRPC port: grpc.health.v1.Health (0 = pick a free port)', '5441'),
+  TME_MAX_BATCH_BYTES: variable(integer(1024, 1024 * MiB), 'largest accepted request body in bytes; larger gets 413', String(16 * MiB)),
+  TME_SPOOL_DIR: variable(z.string().min(1, 'expected a directory path'), 'directory of the append-only JSONL spool of accepted captures', '.cache/tme/spool'),
+  TME_SPOOL_FSYNC: variable(z.enum(['always', 'interval', 'never']), 'when the spool is flushed to disk: always (before each acknowledgement), interval, never', 'always'),
+  TME_SPOOL_FSYNC_INTERVAL_MS: variable(integer(10, 60_000), 'flush period in milliseconds when TME_SPOOL_FSYNC=interval', '1000'),
+  TME_SPOOL_MAX_FILE_BYTES: variable(integer(4096, 1024 * 1024 * MiB), 'spool file size that starts a new file', String(64 * MiB)),
+  TME_SPOOL_KEEP_FILES: variable(integer(1, 10_000), 'spool files kept, oldest deleted first', '8'),
+  TME_CAPTURE_BUFFER: variable(integer(1, 1_000_000), 'captures held in memory for GET /v1/captures', '1000'),
+  TME_REDACT_HEADERS: variable(nameList, 'comma-separated header names whose values become [REDACTED] (case-insensitive)', DEFAULT_REDACT_HEADERS),
+  TME_REDACT_FIELDS: variable(nameList, 'comma-separated query parameter, form and JSON field names whose values become [REDACTED]', DEFAULT_REDACT_FIELDS),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: variable(httpUrl, 'OTLP/HTTP traces URL (used as is); export is off unless this or the next is set'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: variable(httpUrl, 'OTLP/HTTP base URL; /v1/traces is appended'),
+  OTEL_BSP_SCHEDULE_DELAY: variable(integer(0, 600_000), 'milliseconds between span export batches', '5000'),
+} as const;
+
+type VariableName = keyof typeof VARIABLES;
+type Values = { [K in VariableName]: (typeof VARIABLES)[K] extends Variable<infer T> ? T : never };
+
+export interface TmeConfig {
+  host: string;
+  httpPort: number;
+  grpcPort: number;
+  maxBatchBytes: number;
+  spool: {
+    dir: string;
+    fsync: 'always' | 'interval' | 'never';
+    fsyncIntervalMs: number;
+    maxFileBytes: number;
+    keepFiles: number;
+  };
+  captureBuffer: number;
+  redaction: { headers: string[]; fields: string[] };
+  /** Undefined when no OTLP endpoint is configured: spans are not exported. */
+  otlpTracesUrl: string | undefined;
+  exportDelayMs: number;
+}
+
+export class ConfigError extends Error {}
+
+function readVariables(env: NodeJS.ProcessEnv): Values {
+  const values: Partial<Record<VariableName, unknown>> = {};
+  const errors: string[] = [];
+  for (const [name, spec] of Object.entries(VARIABLES) as [VariableName, Variable<unknown>][]) {
+    // An empty variable means "not set", as in most deployment tooling.
+    const raw = env[name] === undefined || env[name] === '' ? spec.default : env[name];
+    if (raw === undefined) continue;
+    const parsed = spec.schema.safeParse(raw);
+    if (parsed.success) values[name] = parsed.data;
+    else errors.push(`${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}, got ${JSON.stringify(raw)}`);
+  }
+  if (errors.length > 0) throw new ConfigError(`invalid configuration:\n  ${errors.join('\n  ')}`);
+  return values as Values;
+}
+
+function tracesUrl(values: Values): string | undefined {
+  if (values.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return values.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (values.OTEL_EXPORTER_OTLP_ENDPOINT) return `${values.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
+  return undefined;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): TmeConfig {
+  const values = readVariables(env);
+  return {
+    host: values.TME_HOST,
+    httpPort: values.TME_HTTP_PORT,
+    grpcPort: values.TME_GRPC_PORT,
+    maxBatchBytes: values.TME_MAX_BATCH_BYTES,
+    spool: {
+      dir: values.TME_SPOOL_DIR,
+      fsync: values.TME_SPOOL_FSYNC,
+      fsyncIntervalMs: values.TME_SPOOL_FSYNC_INTERVAL_MS,
+      maxFileBytes: values.TME_SPOOL_MAX_FILE_BYTES,
+      keepFiles: values.TME_SPOOL_KEEP_FILES,
+    },
+    captureBuffer: values.TME_CAPTURE_BUFFER,
+    redaction: { headers: values.TME_REDACT_HEADERS, fields: values.TME_REDACT_FIELDS },
+    otlpTracesUrl: tracesUrl(values),
+    exportDelayMs: values.OTEL_BSP_SCHEDULE_DELAY,
+  };
+}
+
+export function helpText(): string {
+  const lines = [
+    'Usage: tme-server [--help]',
+    '',
+    'Gatewarden TME: receives capture reports from the gateway filter and Traceable-style',
+    'connectors, redacts them, spools them to disk and exports them as OTLP spans.',
+    '',
+    'Environment variables:',
+  ];
+  for (const [name, spec] of Object.entries(VARIABLES) as [string, Variable<unknown>][]) {
+    lines.push(`  ${name}${spec.default === undefined ? '' : ` (default: ${spec.default})`}`, `      ${spec.help}`);
+  }
+  lines.push('', 'Other OTEL_EXPORTER_OTLP_* variables (headers, timeout, compression) are read by the OTLP exporter itself.');
+  return lines.join('\n');
+}

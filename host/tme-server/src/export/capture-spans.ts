@@ -1,0 +1,67 @@
+// Exports each capture as an OpenTelemetry SERVER span over OTLP/HTTP.
+// The span's resource carries the record's service, so every service gets its
+// own tracer provider; they share one batch processor and one exporter, which
+// groups spans by resource on the wire.
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type HrTime, type Tracer } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { Capture } from '../record/capture.ts';
+import { CountingSpanExporter, type ExportCounts } from './counting-exporter.ts';
+
+const INSTRUMENTATION_SCOPE = 'gatewarden-tme';
+
+export interface CaptureSpanOptions {
+  url: string;
+  scheduledDelayMillis: number;
+  counts: ExportCounts;
+}
+
+function hrTime(unixNano: bigint): HrTime {
+  return [Number(unixNano / 1_000_000_000n), Number(unixNano % 1_000_000_000n)];
+}
+
+export class CaptureSpans {
+  private readonly processor: BatchSpanProcessor;
+  private readonly tracers = new Map<string, Tracer>();
+
+  constructor(options: CaptureSpanOptions) {
+    const exporter: SpanExporter = new CountingSpanExporter(new OTLPTraceExporter({ url: options.url }), options.counts);
+    this.processor = new BatchSpanProcessor({ exporter, scheduledDelayMillis: options.scheduledDelayMillis });
+  }
+
+  export(capture: Capture): void {
+    const attributes = capture.attributes;
+    const method = String(attributes['http.request.method']);
+    const start = BigInt(capture.start_time_unix_nano);
+    const span = this.tracer(String(attributes['gatewarden.service.name'])).startSpan(
+      `${method} ${String(attributes['url.path'])}`,
+      { kind: SpanKind.SERVER, startTime: hrTime(start), attributes },
+      ROOT_CONTEXT,
+    );
+    // For a server span only a 5xx is the server's error; a 4xx is the client's.
+    const status = attributes['http.response.status_code'];
+    if (typeof status === 'number' && status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end(hrTime(start + BigInt(capture.duration_nano)));
+  }
+
+  /** Sends what is queued and stops the exporter. */
+  shutdown(): Promise<void> {
+    return this.processor.shutdown();
+  }
+
+  private tracer(service: string): Tracer {
+    let tracer = this.tracers.get(service);
+    if (tracer === undefined) {
+      // Not shut down one by one: the shared processor is shut down once, above.
+      const provider = new TracerProvider({
+        resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service }),
+        spanProcessors: [this.processor],
+      });
+      tracer = provider.getTracer(INSTRUMENTATION_SCOPE);
+      this.tracers.set(service, tracer);
+    }
+    return tracer;
+  }
+}

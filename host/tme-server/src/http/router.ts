@@ -1,0 +1,49 @@
+// Dispatches requests to routes by exact path and method, and gives every
+// failure a JSON answer: 404 for an unknown path, 405 (with Allow) for a known
+// path with the wrong method, the status of an HttpError, or 500.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { HttpError } from './http-error.ts';
+import { sendJson } from './respond.ts';
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+
+export interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  handler: Handler;
+}
+
+function sendError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (error instanceof HttpError) {
+    sendJson(res, error.status, { error: error.message }, error.headers);
+    // Discard an unread body so the client can read the answer before the connection closes.
+    if (!req.readableEnded) req.resume();
+    return;
+  }
+  console.error('tme: request failed:', error);
+  sendJson(res, 500, { error: 'internal error' });
+}
+
+export function createRouter(routes: readonly Route[]): RequestListener {
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://tme.invalid');
+    const candidates = routes.filter((route) => route.path === url.pathname);
+    if (candidates.length === 0) {
+      sendError(req, res, new HttpError(404, `no route for ${url.pathname}`));
+      return;
+    }
+    const route = candidates.find((candidate) => candidate.method === req.method);
+    if (route === undefined) {
+      const allow = candidates.map((candidate) => candidate.method).join(', ');
+      sendError(req, res, new HttpError(405, `${req.method} not allowed on ${url.pathname}; use ${allow}`, { allow }));
+      return;
+    }
+    Promise.resolve()
+      .then(() => route.handler(req, res, url))
+      .catch((error: unknown) => sendError(req, res, error));
+  };
+}

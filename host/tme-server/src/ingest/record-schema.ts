@@ -1,0 +1,75 @@
+// The filter's report wire format, written down once. The TypeScript types of a
+// record are derived from this schema so the validator and the code cannot drift.
+//
+// Unknown fields are stripped rather than rejected: a newer filter may add fields
+// and an older TME must keep accepting its reports.
+import { z } from 'zod';
+
+export const MAX_RECORDS_PER_BATCH = 1000;
+export const MAX_HEADER_PAIRS = 512;
+export const MAX_BODY_DATA_BYTES = 4 * 1024 * 1024;
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+const headerList = z
+  .array(z.tuple([z.string(), z.string()]), { error: 'expected an array of [name, value] pairs' })
+  .max(MAX_HEADER_PAIRS, `at most ${MAX_HEADER_PAIRS} header pairs`);
+
+export const BodySchema = z
+  .object({
+    data: z.string(),
+    encoding: z.enum(['utf8', 'base64']),
+    size: z.number().int().nonnegative(),
+    truncated: z.boolean(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.encoding === 'base64' && (body.data.length % 4 !== 0 || !BASE64.test(body.data))) {
+      ctx.addIssue({ code: 'custom', path: ['data'], message: 'not valid base64' });
+      return;
+    }
+    // The limit is on the decoded bytes, which is what we store and export.
+    if (Buffer.byteLength(body.data, body.encoding) > MAX_BODY_DATA_BYTES) {
+      ctx.addIssue({ code: 'custom', path: ['data'], message: `larger than ${MAX_BODY_DATA_BYTES} bytes after decoding` });
+    }
+  });
+
+export const RecordSchema = z.object({
+  id: z.string(),
+  service: z.string(),
+  module_version: z.string(),
+  start_time_unix_nano: z.string().regex(/^\d{1,20}$/, 'expected a string of decimal digits'),
+  duration_nano: z.number().int().nonnegative(),
+  client: z.object({
+    address: z.string(),
+    port: z.number().int().min(0).max(65535),
+  }),
+  request: z.object({
+    method: z.string(),
+    scheme: z.string(),
+    authority: z.string(),
+    path: z.string(),
+    query: z.string(),
+    protocol: z.string(),
+    headers: headerList,
+    trailers: headerList.optional(),
+    body: BodySchema.optional(),
+  }),
+  response: z.object({
+    status: z.number().int().min(0).max(999),
+    headers: headerList,
+    trailers: headerList.optional(),
+    body: BodySchema.optional(),
+    grpc_status: z.string().regex(/^\d+$/, 'expected a string of decimal digits').optional(),
+  }),
+  verdict: z.record(z.string(), z.unknown()).optional(),
+});
+
+// Only the envelope is checked here; records are validated one by one so a bad
+// record rejects itself and not its neighbours.
+export const BatchEnvelopeSchema = z.object({
+  records: z.array(z.unknown()).max(MAX_RECORDS_PER_BATCH, `at most ${MAX_RECORDS_PER_BATCH} records per batch`),
+});
+
+export type CaptureRecord = z.infer<typeof RecordSchema>;
+export type CaptureBody = z.infer<typeof BodySchema>;
+export type HeaderList = CaptureRecord['request']['headers'];
