@@ -1,0 +1,58 @@
+import { Batcher } from "../report/batcher";
+import { ReportConfig } from "../config";
+
+function config(maxRecords: i32, maxPending: i32): ReportConfig {
+  const c = new ReportConfig();
+  c.maxBatchRecords = maxRecords;
+  c.maxPendingBatches = maxPending;
+  c.flushIntervalMs = 100;
+  return c;
+}
+
+function addRecord(b: Batcher, n: i32, now: u64): void {
+  const w = b.begin(now);
+  w.beginObject();
+  w.key("n");
+  w.u64(<u64>n);
+  w.endObject();
+  b.end();
+}
+
+describe("Batcher", () => {
+  it("seals a batch when it reaches maxBatchRecords", () => {
+    const b = new Batcher(config(2, 8));
+    addRecord(b, 1, 0);
+    expect(b.waiting).toBe(0);
+    addRecord(b, 2, 0);
+    expect(b.waiting).toBe(1);
+    const batch = b.next()!;
+    expect(batch.records).toBe(2);
+    expect(String.UTF8.decode(batch.body)).toBe('{"records":[{"n":1},{"n":2}]}');
+    expect(b.inflight).toBe(1);
+  });
+
+  it("seals a partial batch once it is older than the flush interval", () => {
+    const b = new Batcher(config(100, 8));
+    addRecord(b, 1, 1000);
+    b.flushDue(1050);
+    expect(b.waiting).toBe(0);
+    b.flushDue(1100);
+    expect(b.waiting).toBe(1);
+    expect(String.UTF8.decode(b.next()!.body)).toBe('{"records":[{"n":1}]}');
+  });
+
+  it("drops and counts what exceeds maxPendingBatches, waiting or in flight", () => {
+    const b = new Batcher(config(1, 2));
+    addRecord(b, 1, 0);
+    b.next(); // one in flight
+    addRecord(b, 2, 0); // one waiting
+    addRecord(b, 3, 0); // no room
+    addRecord(b, 4, 0); // no room
+    expect(b.waiting).toBe(1);
+    expect(b.takeDropped()).toBe(2);
+    expect(b.takeDropped()).toBe(0);
+    b.settle();
+    addRecord(b, 5, 0);
+    expect(b.waiting).toBe(2);
+  });
+});

@@ -1,0 +1,105 @@
+// One real stack per test file: the echo upstream, the TME (the built bundle, as a child process) and
+// Envoy running the compiled filter. Always stopped, whatever the test did.
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEnvoy, pluginConfigScalar, prometheusStats, type EnvoyProcess } from "../../host/devstack/envoy.ts";
+import { startUpstream, type Upstream } from "../../host/devstack/upstream.ts";
+import { startTmeProcess, type TmeProcess } from "../../host/devstack/tme.ts";
+import { freePort } from "../../host/devstack/ports.ts";
+import { WASM_PATH } from "../../host/devstack/paths.ts";
+import { waitFor } from "./wait.ts";
+
+export type Attributes = Record<string, unknown>;
+export interface Capture {
+  id: string;
+  source: string;
+  attributes: Attributes;
+}
+
+export interface StackOptions {
+  pluginConfig?: unknown;
+  concurrency?: number;
+  /** Leave the TME out (the test provides whatever listens on tmePort). */
+  withoutTme?: boolean;
+}
+
+/** Reports are flushed every 50 ms in tests so captures show up quickly. */
+export const FAST_REPORTS = { report: { flushInterval: "50ms", timeout: "1s" } };
+
+export class CaptureStack {
+  upstream!: Upstream;
+  tme: TmeProcess | undefined;
+  envoy!: EnvoyProcess;
+  tmePort = 0;
+  private spoolDir = "";
+
+  static async start(opts: StackOptions = {}): Promise<CaptureStack> {
+    const s = new CaptureStack();
+    try {
+      s.upstream = await startUpstream();
+      s.tmePort = await freePort();
+      s.spoolDir = mkdtempSync(join(tmpdir(), "gatewarden-spool-"));
+      if (!opts.withoutTme) await s.startTme();
+      s.envoy = await startEnvoy({
+        template: "wasm.yaml",
+        concurrency: opts.concurrency ?? 1,
+        vars: {
+          UPSTREAM_PORT: s.upstream.port,
+          TME_HTTP_PORT: s.tmePort,
+          GATEWARDEN_WASM: WASM_PATH,
+          GATEWARDEN_PLUGIN_CONFIG: pluginConfigScalar(opts.pluginConfig ?? FAST_REPORTS),
+        },
+      });
+    } catch (error) {
+      await s.stop();
+      throw error;
+    }
+    return s;
+  }
+
+  async startTme(): Promise<void> {
+    this.tme = await startTmeProcess({ httpPort: this.tmePort, grpcPort: 0, env: { TME_SPOOL_DIR: this.spoolDir } });
+  }
+
+  async stopTme(): Promise<void> {
+    await this.tme?.stop();
+    this.tme = undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.envoy?.stop();
+    await this.tme?.stop();
+    await this.upstream?.stop();
+    if (this.spoolDir) rmSync(this.spoolDir, { recursive: true, force: true });
+  }
+
+  /** A request through Envoy, tagged with a fresh x-test-id header to find its capture. */
+  async send(path: string, init: RequestInit = {}): Promise<{ testId: string; response: Response; body: Buffer }> {
+    const testId = randomUUID();
+    const headers = new Headers(init.headers);
+    headers.set("x-test-id", testId);
+    const response = await fetch(this.envoy.url + path, { ...init, headers });
+    const body = Buffer.from(await response.arrayBuffer());
+    return { testId, response, body };
+  }
+
+  async captures(limit = 1000): Promise<Capture[]> {
+    if (!this.tme) throw new Error("no TME running");
+    const res = await fetch(`${this.tme.url}/v1/captures?limit=${limit}`);
+    if (res.status !== 200) throw new Error(`/v1/captures answered ${res.status}`);
+    return ((await res.json()) as { captures: Capture[] }).captures;
+  }
+
+  /** The capture of the request tagged `testId`, waiting for it to be reported. */
+  captureOf(testId: string, timeoutMs = 10_000): Promise<Capture> {
+    return waitFor(`the capture of request ${testId}`, async () =>
+      (await this.captures()).find((c) => (c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0] === testId),
+    timeoutMs);
+  }
+
+  stats(): Promise<Map<string, number>> {
+    return prometheusStats(this.envoy.adminUrl);
+  }
+}
