@@ -10,7 +10,7 @@ import { ingestRoutes } from './http/routes/ingest-routes.ts';
 import { createRouter } from './http/router.ts';
 import { startHttpServer } from './http/server.ts';
 import { CapturePipeline } from './ingest/capture-pipeline.ts';
-import { createTmeMetrics, type TmeMetrics } from './metrics/tme-metrics.ts';
+import { createTmeMetrics } from './metrics/tme-metrics.ts';
 import { redactionPolicy } from './redact/policy.ts';
 import { JsonlSpool } from './spool/jsonl-spool.ts';
 import { CaptureRing } from './store/capture-ring.ts';
@@ -18,8 +18,6 @@ import { CaptureRing } from './store/capture-ring.ts';
 export interface RunningTme {
   httpPort: number;
   grpcPort: number;
-  metrics: TmeMetrics;
-  spool: JsonlSpool;
   /** Stops accepting, flushes the exporter, closes the spool. */
   stop(): Promise<void>;
 }
@@ -36,7 +34,10 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
           scheduledDelayMillis: config.exportDelayMs,
           counts: {
             exported: (n) => metrics.recordsExported.inc(n),
-            failed: () => metrics.exportFailures.inc(),
+            failed: (n, error) => {
+              metrics.exportFailures.inc();
+              console.error(`tme: OTLP export of ${n} spans failed: ${error?.message ?? 'unknown error'}`);
+            },
           },
         });
   const pipeline = new CapturePipeline(redactionPolicy(config.redaction.headers, config.redaction.fields), { spool, ring, spans });
@@ -55,8 +56,6 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
   return {
     httpPort: http.port,
     grpcPort: grpc.port,
-    metrics,
-    spool,
     async stop() {
       await Promise.all([http.close(), grpc.close()]);
       await spans?.shutdown();

@@ -39,7 +39,7 @@ export const VARIABLES = {
   TME_GRPC_PORT: variable(integer(0, 65535), 'gRPC port: grpc.health.v1.Health (0 = pick a free port)', '5441'),
   TME_MAX_BATCH_BYTES: variable(integer(1024, 1024 * MiB), 'largest accepted request body in bytes; larger gets 413', String(16 * MiB)),
   TME_SPOOL_DIR: variable(z.string().min(1, 'expected a directory path'), 'directory of the append-only JSONL spool of accepted captures', '.cache/tme/spool'),
-  TME_SPOOL_FSYNC: variable(z.enum(['always', 'interval', 'never']), 'when the spool is flushed to disk: always (before each acknowledgement), interval, never', 'always'),
+  TME_SPOOL_FSYNC: variable(z.enum(['always', 'interval', 'never'], { error: 'expected always, interval or never' }), 'when the spool is flushed to disk: always (before each acknowledgement), interval, never', 'always'),
   TME_SPOOL_FSYNC_INTERVAL_MS: variable(integer(10, 60_000), 'flush period in milliseconds when TME_SPOOL_FSYNC=interval', '1000'),
   TME_SPOOL_MAX_FILE_BYTES: variable(integer(4096, 1024 * 1024 * MiB), 'spool file size that starts a new file', String(64 * MiB)),
   TME_SPOOL_KEEP_FILES: variable(integer(1, 10_000), 'spool files kept, oldest deleted first', '8'),

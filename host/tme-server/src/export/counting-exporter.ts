@@ -5,7 +5,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 
 export interface ExportCounts {
   exported(spans: number): void;
-  failed(spans: number): void;
+  failed(spans: number, error: Error | undefined): void;
 }
 
 export class CountingSpanExporter implements SpanExporter {
@@ -17,7 +17,7 @@ export class CountingSpanExporter implements SpanExporter {
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     this.inner.export(spans, (result) => {
       if (result.code === ExportResultCode.SUCCESS) this.counts.exported(spans.length);
-      else this.counts.failed(spans.length);
+      else this.counts.failed(spans.length, result.error);
       resultCallback(result);
     });
   }

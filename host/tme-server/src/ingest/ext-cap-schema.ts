@@ -10,9 +10,7 @@
 // `requestUrl`), `truncated` flags, and the scheme as URL.protocol ("https:").
 // Who sent it travels in `traceableai-*` headers of the POST itself.
 import { z } from 'zod';
-import { MAX_BODY_DATA_BYTES, MAX_HEADER_PAIRS } from './record-schema.ts';
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+import { BASE64, MAX_BODY_DATA_BYTES, MAX_HEADER_PAIRS } from './record-schema.ts';
 
 const headerMap = z
   .record(z.string(), z.string())

@@ -8,7 +8,8 @@ import type { CaptureBody, CaptureRecord, HeaderList } from './record-schema.ts'
 const UNKNOWN_SERVICE = 'unknown_service';
 const UNKNOWN_MODULE_VERSION = 'ext_cap';
 
-// Connectors send each `traceableai-*` header twice, dashed and dotted.
+// The Traefik plugin sends each `traceableai-*` header twice, dashed and dotted;
+// the edge-function connectors send only the dashed form.
 function senderHeader(headers: IncomingHttpHeaders, dashed: string, dotted: string): string | undefined {
   const value = headers[dashed] ?? headers[dotted];
   const first = Array.isArray(value) ? value[0] : value;

@@ -12,7 +12,7 @@ export function fieldPath(path: readonly PropertyKey[]): string {
     if (typeof key === 'number') out += `[${key}]`;
     else out += out === '' ? String(key) : `.${String(key)}`;
   }
-  return out === '' ? '(body)' : out;
+  return out === '' ? 'body' : out;
 }
 
 function reason(issue: z.core.$ZodIssue): string {

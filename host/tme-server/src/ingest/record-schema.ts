@@ -9,7 +9,7 @@ export const MAX_RECORDS_PER_BATCH = 1000;
 export const MAX_HEADER_PAIRS = 512;
 export const MAX_BODY_DATA_BYTES = 4 * 1024 * 1024;
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+export const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 const headerList = z
   .array(z.tuple([z.string(), z.string()]), { error: 'expected an array of [name, value] pairs' })

@@ -33,11 +33,11 @@ export function splitAuthority(authority: string): Authority {
   return { host: authority };
 }
 
-// "HTTP/1.1" -> "1.1", "HTTP/2" -> "2", "HTTP/3.0" -> "3"; "" when unknown.
+// "HTTP/1.0" -> "1.0", "HTTP/1.1" -> "1.1", "HTTP/2(.0)" -> "2", "HTTP/3(.0)" -> "3"; "" when unknown.
 export function protocolVersion(protocol: string): string {
   const slash = protocol.indexOf('/');
   const version = slash >= 0 ? protocol.slice(slash + 1) : protocol;
-  return version.replace(/^(\d)\.0$/, '$1');
+  return version.replace(/^([23])\.0$/, '$1');
 }
 
 function addHeaders(out: CaptureAttributes, prefix: string, headers: HeaderList | undefined): void {

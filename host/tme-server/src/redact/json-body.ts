@@ -3,8 +3,9 @@
 // cannot be parsed, so a scan replaces the scalar values of matching keys.
 import { REDACTED, type RedactionPolicy } from './policy.ts';
 
-// "key" : value, where value is a (possibly unterminated, at the cut) string or a bare scalar.
-const KEY_VALUE = /"((?:[^"\\]|\\.)*)"(\s*:\s*)("(?:[^"\\]|\\.)*"?|[^\s,}\]]+)/g;
+// "key" : value, where value is a string (possibly cut short by truncation) or a
+// bare scalar; objects and arrays are not matched, their own keys are.
+const KEY_VALUE = /"((?:[^"\\]|\\.)*)"(\s*:\s*)("(?:[^"\\]|\\.)*"?|[^\s,{}[\]"]+)/g;
 
 function walk(value: unknown, policy: RedactionPolicy): { value: unknown; changed: boolean } {
   if (Array.isArray(value)) {

@@ -46,6 +46,11 @@ async function existingFiles(dir: string): Promise<SpoolFile[]> {
   return files.sort((a, b) => a.sequence - b.sequence);
 }
 
+// Someone (an operator, a log shipper) may already have removed an old file.
+function ignoreMissing(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'ENOENT') throw error;
+}
+
 export class JsonlSpool {
   // Appends, rotations and flushes run one at a time, in order.
   private queue: Promise<unknown> = Promise.resolve();
@@ -58,7 +63,10 @@ export class JsonlSpool {
     private handle: FileHandle,
   ) {
     if (options.fsync === 'interval') {
-      this.timer = setInterval(() => void this.serialize(() => this.flushIfDirty()).catch(() => {}), options.fsyncIntervalMs);
+      const flush = (): void => {
+        this.serialize(() => this.flushIfDirty()).catch((error: unknown) => console.error('tme: spool flush failed:', error));
+      };
+      this.timer = setInterval(flush, options.fsyncIntervalMs);
       this.timer.unref();
     }
   }
@@ -76,11 +84,6 @@ export class JsonlSpool {
   /** Total bytes in all spool files, including what is not yet flushed. */
   bytes(): number {
     return this.files.reduce((sum, file) => sum + file.bytes, 0);
-  }
-
-  /** Path of the file the next batch goes to. */
-  currentPath(): string {
-    return join(this.options.dir, fileName(this.current().sequence));
   }
 
   /** Appends one line per entry as a single write; resolves once the policy's durability holds. */
@@ -117,8 +120,8 @@ export class JsonlSpool {
 
   private async flushIfDirty(): Promise<void> {
     if (!this.dirty) return;
-    this.dirty = false;
     await this.handle.datasync();
+    this.dirty = false;
   }
 
   private async rotate(): Promise<void> {
@@ -129,7 +132,7 @@ export class JsonlSpool {
     this.files.push(next);
     while (this.files.length > this.options.keepFiles) {
       const oldest = this.files.shift()!;
-      await unlink(join(this.options.dir, fileName(oldest.sequence))).catch(() => {});
+      await unlink(join(this.options.dir, fileName(oldest.sequence))).catch(ignoreMissing);
     }
   }
 }
