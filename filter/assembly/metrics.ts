@@ -1,6 +1,8 @@
 // Every metric the filter defines, in one place. Envoy shows them in /stats/prometheus under these
 // names (no `envoy_` prefix); Istio needs a proxyStatsMatcher inclusion for the `gatewarden_` prefix.
-import { Counter } from "@solo-io/proxy-runtime/assembly/runtime";
+import { Counter, Gauge } from "@solo-io/proxy-runtime/assembly/runtime";
+import * as imports from "@solo-io/proxy-runtime/assembly/imports";
+import { Action } from "./policy/model";
 
 export class FilterMetrics {
   /** Exchanges whose record was handed to the batcher. */
@@ -13,4 +15,31 @@ export class FilterMetrics {
   reportFailures: Counter = new Counter("gatewarden_report_failures_total");
   /** Bodies cut at bodyCaptureSize. */
   truncatedBodies: Counter = new Counter("gatewarden_bodies_truncated_total");
+  /** Requests refused with a local reply, and requests let through but reported as attacks. */
+  blocked: Counter = new Counter("gatewarden_blocked_total");
+  monitored: Counter = new Counter("gatewarden_monitored_total");
+  /** Synchronous checks with the TME: failed (unreachable, timeout, 5xx, bad answer), and what followed. */
+  checkFailures: Counter = new Counter("gatewarden_check_failures_total");
+  checkFailOpen: Counter = new Counter("gatewarden_check_fail_open_total");
+  checkFailClosed: Counter = new Counter("gatewarden_check_fail_closed_total");
+  /** Policies from the TME that failed validation in the filter (the last good one stays). */
+  policyRejected: Counter = new Counter("gatewarden_policy_rejected_total");
+  /** The revision of the policy in force, and the number of deny-list entries. */
+  policyRevision: Gauge = new Gauge("gatewarden_policy_revision");
+  denylistEntries: Gauge = new Gauge("gatewarden_denylist_entries");
+  private perCategory: Map<string, Counter> = new Map();
+
+  /** Counts a verdict, overall and per category (gatewarden_blocked_sqli_total, …). */
+  verdict(action: Action, category: string): void {
+    if (action != Action.Block && action != Action.Monitor) return;
+    const kind = action == Action.Block ? "blocked" : "monitored";
+    (action == Action.Block ? this.blocked : this.monitored).increment(1);
+    const name = "gatewarden_" + kind + "_" + category + "_total";
+    if (!this.perCategory.has(name)) this.perCategory.set(name, new Counter(name));
+    this.perCategory.get(name).increment(1);
+  }
+
+  setGauge(gauge: Gauge, value: i64): void {
+    imports.proxy_record_metric(gauge.metric_id, <u64>value);
+  }
 }

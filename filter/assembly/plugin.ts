@@ -1,10 +1,12 @@
-// The proxy-wasm lifecycle: a root context per worker (configuration, batching, ticks) and a stream
-// context per HTTP exchange (capture). Everything else is delegated to pure modules.
+// The proxy-wasm lifecycle: a root context per worker (configuration, policy, batching, ticks) and a
+// stream context per HTTP exchange (verdict, then capture). Decisions and encodings are delegated to
+// pure modules; this file only sequences them against the host.
 import {
   RootContext, Context, log, LogLevelValues, FilterHeadersStatusValues, FilterDataStatusValues,
   FilterTrailersStatusValues, HeaderMapTypeValues, BufferTypeValues, set_tick_period_milliseconds,
+  continue_request,
 } from "@solo-io/proxy-runtime/assembly/runtime";
-import { Config, parseConfig } from "./config";
+import { Config, parseConfig, blockingStatus } from "./config";
 import { FilterMetrics } from "./metrics";
 import { MODULE_VERSION } from "./version";
 import { Exchange, writeRecord } from "./capture/exchange";
@@ -13,14 +15,29 @@ import { BodyCapture } from "./capture/body";
 import { isCapturedContentType } from "./capture/content-type";
 import { parseAddress } from "./capture/address";
 import { Reporter } from "./report/reporter";
+import { Control } from "./enforce/control";
+import { countRequest } from "./enforce/ratelimit";
+import { sendReply } from "./enforce/reply";
+import { parseCheckAnswer } from "./enforce/check";
+import { Action } from "./policy/model";
+import { Verdict } from "./policy/verdict";
+import { RequestFacts, clientAddress, evaluateRules, factsClientIp, hostOf, matches, rateKey } from "./policy/evaluate";
+import { ByteBuffer } from "./json/bytes";
+import { JsonWriter } from "./json/writer";
+import { Callout, CalloutReply, callTme, pair } from "./host/callout";
 import { bufferBytes, headerPairs, nowNanos, propertyInt, propertyString } from "./host/abi";
 
 const TICK_MS: u32 = 100;
+
+@inline function nowMs(): u64 {
+  return nowNanos() / 1000000;
+}
 
 export class GatewardenRoot extends RootContext {
   config: Config = new Config();
   metrics: FilterMetrics | null = null;
   reporter: Reporter | null = null;
+  control: Control | null = null;
 
   onConfigure(configuration_size: u32): bool {
     super.onConfigure(configuration_size);
@@ -35,19 +52,23 @@ export class GatewardenRoot extends RootContext {
     const metrics = new FilterMetrics();
     this.metrics = metrics;
     this.reporter = new Reporter(this, cfg, metrics);
+    this.control = new Control(this, cfg, metrics);
     set_tick_period_milliseconds(TICK_MS);
     return true;
   }
 
   onTick(): void {
     const reporter = this.reporter;
-    if (reporter === null) return;
-    reporter.batcher.flushDue(nowNanos() / 1000000);
+    const control = this.control;
+    if (reporter === null || control === null) return;
+    const now = nowMs();
+    reporter.batcher.flushDue(now);
     reporter.pump();
+    control.tick(now);
   }
 
   createContext(context_id: u32): Context {
-    return new CaptureStream(context_id, this);
+    return new GatewardenStream(context_id, this);
   }
 
   /** Encodes a finished exchange into the open batch; called from the stream's onLog. */
@@ -55,7 +76,7 @@ export class GatewardenRoot extends RootContext {
     const reporter = this.reporter;
     const metrics = this.metrics;
     if (reporter === null || metrics === null) return;
-    const w = reporter.batcher.begin(nowNanos() / 1000000);
+    const w = reporter.batcher.begin(nowMs());
     writeRecord(w, ex, this.config.serviceName, MODULE_VERSION);
     reporter.batcher.end();
     metrics.captured.increment(1);
@@ -63,9 +84,26 @@ export class GatewardenRoot extends RootContext {
   }
 }
 
-class CaptureStream extends Context {
+/** The TME's answer to a synchronous check, delivered in the waiting stream's context. */
+class CheckCall extends Callout {
+  constructor(root: GatewardenRoot, public stream: GatewardenStream) {
+    super(root, stream.context_id);
+  }
+
+  done(reply: CalloutReply): void {
+    this.stream.checkAnswered(reply);
+  }
+}
+
+class GatewardenStream extends Context {
   private readonly root: GatewardenRoot;
   private readonly ex: Exchange = new Exchange();
+  private facts: RequestFacts = new RequestFacts();
+  /** The request is held (StopIteration) until its body has been seen, up to bodyCaptureSize. */
+  private holdForBody: bool = false;
+  /** A synchronous check waits for the body before it is sent. */
+  private checkAfterBody: bool = false;
+  private replied: bool = false;
 
   constructor(context_id: u32, root: GatewardenRoot) {
     super(context_id, root);
@@ -80,16 +118,163 @@ class CaptureStream extends Context {
 
   onRequestHeaders(count: u32, end_of_stream: bool): FilterHeadersStatusValues {
     const ex = this.ex;
+    const root = this.root;
     ex.startNanos = nowNanos();
-    ex.requestHeaders = new HeaderList(headerPairs(HeaderMapTypeValues.RequestHeaders));
-    ex.requestBody = this.bodyCaptureFor(ex.requestHeaders);
+    const headers = new HeaderList(headerPairs(HeaderMapTypeValues.RequestHeaders));
+    ex.requestHeaders = headers;
+    ex.requestBody = this.bodyCaptureFor(headers);
+    ex.id = headers.get("x-request-id");
+    if (ex.id.length == 0) ex.id = propertyString("request\0id");
+    const peer = parseAddress(propertyString("source\0address"));
+    ex.clientAddress = peer.address;
+    ex.clientPort = peer.port;
+
+    const control = root.control;
+    if (control === null) return FilterHeadersStatusValues.Continue;
+    const policy = control.policy;
+    const f = this.facts;
+    f.method = headers.get(":method");
+    f.host = hostOf(headers.get(":authority"));
+    const path = headers.get(":path");
+    const q = path.indexOf("?");
+    f.path = q < 0 ? path : path.substring(0, q);
+    f.query = q < 0 ? "" : path.substring(q + 1);
+    f.headers = headers;
+    factsClientIp(f, clientAddress(peer.address, headers, policy.trustedHops));
+
+    const verdict = this.decideHead(control);
+    if (verdict !== null) {
+      ex.verdict = verdict;
+      if (verdict.action == Action.Block) {
+        this.block(verdict, "");
+        return FilterHeadersStatusValues.StopIteration;
+      }
+      if (verdict.action == Action.Allow) return FilterHeadersStatusValues.Continue;
+    }
+
+    const expectsBody = !end_of_stream && ex.requestBody !== null && root.config.bodyCaptureSize > 0;
+    const check = policy.syncCheck;
+    const checkMatch = check.match;
+    const wantsCheck = checkMatch !== null && matches(checkMatch, f);
+    if (wantsCheck && check.includeBody && expectsBody) {
+      this.holdForBody = true;
+      this.checkAfterBody = true;
+      return FilterHeadersStatusValues.StopIteration;
+    }
+    if (wantsCheck) {
+      this.startCheck();
+      return FilterHeadersStatusValues.StopIteration;
+    }
     return FilterHeadersStatusValues.Continue;
+  }
+
+  /** Deny list, rules, rate limits: the first verdict that applies, or null. */
+  private decideHead(control: Control): Verdict | null {
+    const f = this.facts;
+    const policy = control.policy;
+    const now = nowMs();
+    const denyList = control.denyList;
+    if (denyList.size > 0 && denyList.deniedUntil(f.clientIp, f.headers.get(denyList.keyHeader), now) > 0) {
+      return Verdict.of(Action.Block, "denylist", "denylist");
+    }
+    let ruled = evaluateRules(policy, f);
+    if (ruled.action == Action.Allow || ruled.action == Action.Block) return ruled;
+    for (let i = 0; i < policy.rateLimits.length; i++) {
+      const rl = policy.rateLimits[i];
+      const m = rl.match;
+      if (m !== null && !matches(m, f)) continue;
+      const key = rateKey(rl, f);
+      if (key.length == 0) continue;
+      if (countRequest(rl, key, now) > rl.requests) {
+        const v = Verdict.of(rl.action, rl.id, "ratelimit");
+        v.status = rl.statusCode;
+        if (rl.action == Action.Block) return v;
+        if (ruled.action == Action.None) ruled = v;
+      }
+    }
+    return ruled.action == Action.None ? null : ruled;
   }
 
   onRequestBody(length: usize, end_of_stream: bool): FilterDataStatusValues {
     const body = this.ex.requestBody;
-    if (body !== null) captureChunk(body, BufferTypeValues.HttpRequestBody, <i32>length);
+    if (this.replied) return FilterDataStatusValues.StopIterationNoBuffer;
+    if (!this.holdForBody || body === null) {
+      if (body !== null) captureChunk(body, BufferTypeValues.HttpRequestBody, <i32>length);
+      return FilterDataStatusValues.Continue;
+    }
+    // Held: Envoy buffers until the body ends or reaches the capture limit; then it is decided once.
+    if (!end_of_stream && <i32>length < body.limit) return FilterDataStatusValues.StopIterationAndBuffer;
+    this.holdForBody = false;
+    body.size = <u64>length;
+    const want = <i32>length < body.limit ? <i32>length : body.limit;
+    if (want > 0) body.append(bufferBytes(BufferTypeValues.HttpRequestBody, 0, <u32>want));
+    if (this.checkAfterBody) {
+      this.checkAfterBody = false;
+      this.startCheck();
+      return FilterDataStatusValues.StopIterationAndBuffer;
+    }
     return FilterDataStatusValues.Continue;
+  }
+
+  private startCheck(): void {
+    const root = this.root;
+    const cfg = root.config;
+    const out = new ByteBuffer(2048);
+    this.ex.durationNanos = 0;
+    writeRecord(new JsonWriter(out), this.ex, cfg.serviceName, MODULE_VERSION);
+    const call = new CheckCall(root, this);
+    const ok = callTme(root, cfg.tmeCluster, "POST", cfg.report.authority, cfg.enforcement.checkPath,
+      [pair("content-type", "application/json")], out.toArrayBuffer(), cfg.requestHandleTimeoutMs, call);
+    if (!ok) this.checkFailed();
+  }
+
+  checkAnswered(reply: CalloutReply): void {
+    if (reply.status != 200) {
+      this.checkFailed();
+      return;
+    }
+    const answer = parseCheckAnswer(String.UTF8.decode(reply.body));
+    const verdict = answer.verdict;
+    if (verdict === null) {
+      this.checkFailed();
+      return;
+    }
+    if (verdict.action != Action.Allow || this.ex.verdict === null) this.ex.verdict = verdict;
+    if (verdict.action == Action.Block) {
+      this.block(verdict, answer.message);
+      return;
+    }
+    continue_request();
+  }
+
+  private checkFailed(): void {
+    const root = this.root;
+    const metrics = root.metrics;
+    if (metrics !== null) metrics.checkFailures.increment(1);
+    if (root.config.allowFailureMode) {
+      if (metrics !== null) metrics.checkFailOpen.increment(1);
+      continue_request();
+      return;
+    }
+    if (metrics !== null) metrics.checkFailClosed.increment(1);
+    const v = Verdict.of(Action.Block, "check-failed", "check");
+    v.status = root.config.enforcement.failureStatusCode;
+    this.ex.verdict = v;
+    this.replied = true;
+    sendReply(v.status, "Service Unavailable", this.ex.id, "gatewarden_check_failed");
+  }
+
+  private block(v: Verdict, message: string): void {
+    const cfg = this.root.config;
+    const control = this.root.control;
+    const policy = control !== null ? control.policy : cfg.policy;
+    let status = v.status;
+    if (status == 0) status = policy.blockingStatusCode != 0 ? policy.blockingStatusCode : cfg.blockingStatusCode;
+    status = v.category == "ratelimit" ? status : blockingStatus(status);
+    let text = message.length > 0 ? message : (status == 429 ? "Too Many Requests" : (policy.blockingMessage.length > 0 ? policy.blockingMessage : cfg.blockingMessage));
+    if (policy.revealRule) text += " (rule " + v.rule + ")";
+    this.replied = true;
+    sendReply(status, text, this.ex.id, "gatewarden_blocked");
   }
 
   onRequestTrailers(count: u32): FilterTrailersStatusValues {
@@ -119,11 +304,6 @@ class CaptureStream extends Context {
     const ex = this.ex;
     if (ex.startNanos == 0) return; // the stream never reached the request headers
     ex.durationNanos = nowNanos() - ex.startNanos;
-    ex.id = ex.requestHeaders.get("x-request-id");
-    if (ex.id.length == 0) ex.id = propertyString("request\0id");
-    const client = parseAddress(propertyString("source\0address"));
-    ex.clientAddress = client.address;
-    ex.clientPort = client.port;
     ex.protocol = propertyString("request\0protocol");
     ex.fallbackStatus = <i32>propertyInt("response\0code");
     const metrics = this.root.metrics;
@@ -132,6 +312,8 @@ class CaptureStream extends Context {
       const res = ex.responseBody;
       if (req !== null && req.truncated) metrics.truncatedBodies.increment(1);
       if (res !== null && res.truncated) metrics.truncatedBodies.increment(1);
+      const v = ex.verdict;
+      if (v !== null) metrics.verdict(v.action, v.category);
     }
     this.root.record(ex);
   }

@@ -1,6 +1,7 @@
 import { HeaderList } from "./headers";
 import { BodyCapture } from "./body";
 import { JsonWriter } from "../json/writer";
+import { Verdict } from "../policy/verdict";
 
 /** What one HTTP exchange left behind, gathered across the stream's callbacks. */
 export class Exchange {
@@ -18,6 +19,8 @@ export class Exchange {
   responseBody: BodyCapture | null = null;
   /** Used when the response headers carry no :status (e.g. the stream was reset). */
   fallbackStatus: i32 = 0;
+  /** Set when a rule or a detection applied (block, monitor or allow). */
+  verdict: Verdict | null = null;
 }
 
 /** Writes one record in the wire format the TME validates (host/tme-server/src/ingest/record-schema.ts). */
@@ -94,6 +97,11 @@ export function writeRecord(w: JsonWriter, ex: Exchange, service: string, module
     writeHeaderValue(w, grpcSource, "grpc-status");
   }
   w.endObject();
+  const verdict = ex.verdict;
+  if (verdict !== null) {
+    w.key("verdict");
+    verdict.write(w);
+  }
   w.endObject();
 }
 

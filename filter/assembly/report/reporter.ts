@@ -1,26 +1,23 @@
 // Sends sealed batches to the TME by HTTP callout, off the request path. Failures are counted and
 // the records dropped: a slow or absent TME never holds traffic or grows memory.
-import { BaseContext, Context, RootContext, Headers, HeaderPair, log, LogLevelValues, WasmResultValues, HeaderMapTypeValues } from "@solo-io/proxy-runtime/assembly/runtime";
+import { RootContext, log, LogLevelValues } from "@solo-io/proxy-runtime/assembly/runtime";
 import { Batcher } from "./batcher";
 import { Config } from "../config";
 import { FilterMetrics } from "../metrics";
-import { headerValue, nowNanos } from "../host/abi";
+import { nowNanos } from "../host/abi";
+import { Callout, CalloutReply, callTme, pair } from "../host/callout";
 
 /** Calls in flight per worker; more batches wait in the batcher (bounded by maxPendingBatches). */
 const MAX_INFLIGHT: i32 = 4;
 
-/** The callout's origin context, carrying what the reply handler needs (AssemblyScript has no closures). */
-class ReportCall extends Context {
+class ReportCall extends Callout {
   constructor(root: RootContext, public reporter: Reporter, public records: i32) {
-    super(root.context_id, root);
+    super(root, root.context_id);
   }
-}
 
-function onReportReply(origin: BaseContext, headers: u32, bodySize: usize, trailers: u32): void {
-  const call = changetype<ReportCall>(origin);
-  let status = 0;
-  if (headers != 0) status = I32.parseInt(headerValue(HeaderMapTypeValues.HttpCallResponseHeaders, ":status"));
-  call.reporter.settled(call.records, status);
+  done(reply: CalloutReply): void {
+    this.reporter.settled(this.records, reply.status);
+  }
 }
 
 export class Reporter {
@@ -38,17 +35,11 @@ export class Reporter {
     while (this.batcher.inflight < MAX_INFLIGHT) {
       const batch = this.batcher.next();
       if (batch === null) return;
-      const headers: Headers = [
-        new HeaderPair(String.UTF8.encode(":method"), String.UTF8.encode("POST")),
-        new HeaderPair(String.UTF8.encode(":path"), String.UTF8.encode(this.cfg.report.path)),
-        new HeaderPair(String.UTF8.encode(":authority"), String.UTF8.encode(this.cfg.report.authority)),
-        new HeaderPair(String.UTF8.encode("content-type"), String.UTF8.encode("application/json")),
-      ];
       const call = new ReportCall(this.root, this, batch.records);
-      const result = this.root.httpCall(this.cfg.tmeCluster, headers, batch.body, [], this.cfg.report.timeoutMs, call, onReportReply);
-      if (result != WasmResultValues.Ok) {
+      const report = this.cfg.report;
+      if (!callTme(this.root, this.cfg.tmeCluster, "POST", report.authority, report.path, [pair("content-type", "application/json")], batch.body, report.timeoutMs, call)) {
         this.batcher.settle();
-        this.failed(batch.records, "callout refused by the proxy (result " + result.toString() + "); is cluster '" + this.cfg.tmeCluster + "' defined?");
+        this.failed(batch.records, "callout refused by the proxy; is cluster '" + this.cfg.tmeCluster + "' defined?");
       }
     }
   }

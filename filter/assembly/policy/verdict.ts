@@ -1,0 +1,41 @@
+import { Action, actionName } from "./model";
+import { JsonWriter } from "../json/writer";
+
+/** What the filter decided about a request, and why; reported with its capture. */
+export class Verdict {
+  action: Action = Action.None;
+  rule: string = "";
+  category: string = "";
+  location: string = "";
+  snippet: string = "";
+  /** The status of the local reply when blocking; 0 for the configured blocking status. */
+  status: i32 = 0;
+
+  static of(action: Action, rule: string, category: string): Verdict {
+    const v = new Verdict();
+    v.action = action;
+    v.rule = rule;
+    v.category = category;
+    return v;
+  }
+
+  /** The wire form: {"action", "rule", "category", "location"?, "snippet"?}. */
+  write(w: JsonWriter): void {
+    w.beginObject();
+    w.key("action");
+    w.string(actionName(this.action));
+    w.key("rule");
+    w.string(this.rule);
+    w.key("category");
+    w.string(this.category);
+    if (this.location.length > 0) {
+      w.key("location");
+      w.string(this.location);
+    }
+    if (this.snippet.length > 0) {
+      w.key("snippet");
+      w.string(this.snippet);
+    }
+    w.endObject();
+  }
+}
