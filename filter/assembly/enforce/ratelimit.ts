@@ -7,7 +7,7 @@ import { RateLimit } from "../policy/model";
 
 export const SLOTS_PER_LIMIT: u32 = 65536;
 const MAX_CAS_ATTEMPTS = 8;
-const VALUE_SIZE: usize = 12; // window index (u64), count (u32)
+const VALUE_SIZE: i32 = 12; // window index (u64), count (u32)
 
 const OUT_PTR = memory.data(8);
 const OUT_SIZE = memory.data(8);
@@ -46,7 +46,7 @@ export function countRequest(limit: RateLimit, clientKey: string, nowMs: u64): u
       cas = load<u32>(OUT_CAS);
       const ptr = load<usize>(OUT_PTR);
       if (ptr != 0) {
-        if (load<usize>(OUT_SIZE) >= VALUE_SIZE && load<u64>(ptr) == window) count = load<u32>(ptr + 8) + 1;
+        if (load<usize>(OUT_SIZE) >= <usize>VALUE_SIZE && load<u64>(ptr) == window) count = load<u32>(ptr + 8) + 1;
         __unpin(ptr);
       }
     } else if (got != WasmResultValues.NotFound) {

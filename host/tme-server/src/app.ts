@@ -5,6 +5,12 @@ import { CaptureSpans } from './export/capture-spans.ts';
 import { healthService } from './grpc/health-service.ts';
 import { startGrpcServer } from './grpc/server.ts';
 import { adminRoutes } from './http/routes/admin-routes.ts';
+import { enforceRoutes } from './http/routes/enforce-routes.ts';
+import { AutoDeny } from './enforce/auto-deny.ts';
+import { requestChecker } from './enforce/check.ts';
+import { DenyList } from './enforce/deny-list.ts';
+import { PolicyStore } from './enforce/policy-store.ts';
+import { loadEngine } from './enforce/engine.ts';
 import { captureRoutes } from './http/routes/capture-routes.ts';
 import { ingestRoutes } from './http/routes/ingest-routes.ts';
 import { createRouter } from './http/router.ts';
@@ -40,12 +46,18 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
             },
           },
         });
-  const pipeline = new CapturePipeline(redactionPolicy(config.redaction.headers, config.redaction.fields), { spool, ring, spans });
+  const denyList = new DenyList(config.denyKeyHeader);
+  const autoDeny = new AutoDeny(config.autoDeny, denyList);
+  const engine = await loadEngine();
+  const policies = new PolicyStore((text) => engine.validatePolicy(text));
+  if (config.policyFile !== undefined) policies.loadFile(config.policyFile);
+  const pipeline = new CapturePipeline(redactionPolicy(config.redaction.headers, config.redaction.fields), { spool, ring, spans }, autoDeny);
 
   const router = createRouter([
     ...ingestRoutes({ pipeline, metrics, maxBodyBytes: config.maxBatchBytes }),
     ...captureRoutes(ring),
     ...adminRoutes(metrics.registry),
+    ...enforceRoutes({ policies, denyList, check: requestChecker(denyList, undefined), adminToken: config.adminToken, maxBodyBytes: config.maxBatchBytes }),
   ]);
   const http = await startHttpServer(config.host, config.httpPort, router);
   const grpc = await startGrpcServer(config.host, config.grpcPort, [healthService()]).catch(async (error: unknown) => {

@@ -46,6 +46,12 @@ export const VARIABLES = {
   TME_CAPTURE_BUFFER: variable(integer(1, 1_000_000), 'captures held in memory for GET /v1/captures', '1000'),
   TME_REDACT_HEADERS: variable(nameList, 'comma-separated header names whose values become [REDACTED] (case-insensitive)', DEFAULT_REDACT_HEADERS),
   TME_REDACT_FIELDS: variable(nameList, 'comma-separated query parameter, form and JSON field names whose values become [REDACTED]', DEFAULT_REDACT_FIELDS),
+  TME_ADMIN_TOKEN: variable(z.string().min(16, 'expected at least 16 characters'), 'bearer token for the admin API (policy updates, deny list); the admin API is off when unset'),
+  TME_POLICY_FILE: variable(z.string().min(1, 'expected a file path'), 'JSON policy served to the filters at start-up (replaced through PUT /v1/policy)'),
+  TME_DENY_KEY_HEADER: variable(z.string().regex(/^[a-z0-9-]+$/, 'expected a lower-case header name'), 'request header whose value identifies a client key in the deny list', 'x-api-key'),
+  TME_AUTODENY_THRESHOLD: variable(integer(0, 1_000_000), 'detected attacks from one client IP that put it on the deny list (0 = off)', '0'),
+  TME_AUTODENY_WINDOW_MS: variable(integer(1000, 86_400_000), 'window in milliseconds in which TME_AUTODENY_THRESHOLD attacks are counted', '60000'),
+  TME_AUTODENY_TTL_MS: variable(integer(1000, 30 * 86_400_000), 'how long an automatically denied client stays denied, in milliseconds', '600000'),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: variable(httpUrl, 'OTLP/HTTP traces URL (used as is); export is off unless this or the next is set'),
   OTEL_EXPORTER_OTLP_ENDPOINT: variable(httpUrl, 'OTLP/HTTP base URL; /v1/traces is appended'),
   OTEL_BSP_SCHEDULE_DELAY: variable(integer(0, 600_000), 'milliseconds between span export batches', '5000'),
@@ -71,6 +77,10 @@ export interface TmeConfig {
   /** Undefined when no OTLP endpoint is configured: spans are not exported. */
   otlpTracesUrl: string | undefined;
   exportDelayMs: number;
+  adminToken: string | undefined;
+  policyFile: string | undefined;
+  denyKeyHeader: string;
+  autoDeny: { threshold: number; windowMs: number; ttlMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -114,6 +124,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): TmeConfig {
     redaction: { headers: values.TME_REDACT_HEADERS, fields: values.TME_REDACT_FIELDS },
     otlpTracesUrl: tracesUrl(values),
     exportDelayMs: values.OTEL_BSP_SCHEDULE_DELAY,
+    adminToken: values.TME_ADMIN_TOKEN,
+    policyFile: values.TME_POLICY_FILE,
+    denyKeyHeader: values.TME_DENY_KEY_HEADER,
+    autoDeny: { threshold: values.TME_AUTODENY_THRESHOLD, windowMs: values.TME_AUTODENY_WINDOW_MS, ttlMs: values.TME_AUTODENY_TTL_MS },
   };
 }
 

@@ -17,6 +17,7 @@ export class CapturePipeline {
   constructor(
     private readonly policy: RedactionPolicy,
     private readonly sinks: CaptureSinks,
+    private readonly verdicts?: { observe(records: readonly CaptureRecord[]): void },
   ) {}
 
   async accept(records: readonly CaptureRecord[], source: CaptureSource): Promise<Capture[]> {
@@ -27,6 +28,7 @@ export class CapturePipeline {
       this.sinks.ring.push(capture);
       this.sinks.spans?.export(capture);
     }
+    this.verdicts?.observe(records);
     return captures;
   }
 }

@@ -1,0 +1,204 @@
+// OS command injection. Shell syntax that starts a new command (; | || & && newline, `...`, $(...),
+// a literal "\n" as payload lists write it) is followed, in one pass, by a look at the word in command
+// position: quotes and backslashes inside it are dropped (c'a't, w\ho\ami), a directory prefix is
+// removed (/usr/bin/id). Whether that word is a command depends on how unambiguous it is:
+//  - recon tools (whoami, uname, ifconfig...) need nothing else;
+//  - other unambiguous tools (wget, nc, bash...) need a command separator before them;
+//  - words that are also English (cat, sleep, type, find...) need a hard separator and an argument that
+//    looks like shell (an option, a path, a number, a variable) or nothing after them.
+// Also: $IFS tricks, shellshock "() {", server-side includes <!--#exec, and calls of the code-exec
+// functions of scripting languages (system(, passthru(, Runtime.getRuntime().exec(...)).
+
+import { Hit, B_CMDI } from "./types";
+import { Lexicon } from "./lexicon";
+import { isAlpha, isDigit, isWordByte, isSpaceByte, startsWith } from "./bytes";
+
+const C_WEAK = 1;
+const C_STRONG = 2;
+const C_RECON = 3;
+const C_INTERP = 4; // interpreters and shells named like languages: need arguments
+
+const COMMANDS = new Lexicon()
+  .add("whoami uname ifconfig ipconfig netstat systeminfo tasklist getent nbtstat", C_RECON)
+  .add("wget curl ncat netcat nc nslookup bash zsh ksh csh tcsh dash sh powershell pwsh cmd certutil " +
+       "bitsadmin taskkill wmic chmod chown chgrp useradd usermod nmap socat busybox xterm telnet tftp " +
+       "nohup crontab base64 xxd ls pwd traceroute tracert rmdir mkdir sudo killall pkill lsof " +
+       "systemctl mkfifo uptime msiexec rundll32 regsvr32 mshta cscript wscript schtasks icacls " +
+       "reg.exe cmd.exe powershell.exe net.exe ping.exe", C_STRONG)
+  .add("python python2 python3 perl php ruby node lua java jrunscript gcc", C_INTERP)
+  .add("id cat echo printf sleep kill ping dir type more less head tail grep egrep find awk sed sort " +
+       "cut wc xargs env set export touch which whereis history last who hostname date cp mv rm ln " +
+       "ssh scp dig host reg sc net del copy start exit ver vol ps tac nl od strings file stat " +
+       "timeout mail sendmail ftp rsync tar zip unzip gzip mount kill tee passwd groups finger " +
+       "eval exec source shutdown reboot", C_WEAK);
+
+/** Functions that run commands or code in scripting languages. */
+const CODE_EXEC = new Lexicon()
+  .add("system exec shell_exec passthru popen proc_open pcntl_exec phpinfo assert create_function " +
+       "call_user_func getruntime processbuilder subprocess.call subprocess.popen subprocess.run " +
+       "subprocess.check_output os.system os.popen os.exec child_process execsync spawnsync " +
+       "__import__ file_get_contents fsockopen include_once require_once", 1);
+
+const M_START = 0; // at the start of the value
+const M_SOFT = 1; // after ; or a newline
+const M_HARD = 2; // after | || & && or inside `...` / $(...)
+const M_SUBST = 3; // inside `...` or $(...)
+
+let cmdAt: usize = 0;
+
+/** Looks for command injection in normalised bytes; fills `hit` and returns true on a hit. */
+export function detectCmdi(p: usize, len: i32, hit: Hit): bool {
+  const end = p + <usize>len;
+  if (commandAt(p, end, M_START)) return hit.set(B_CMDI, "cmdi.command", <i32>(cmdAt - p));
+  for (let q = p; q < end; q++) {
+    const c = <u32>load<u8>(q);
+    let mode = -1;
+    let s = q + 1;
+    if (c == 0x3b || c == 0x0a || c == 0x0d) mode = M_SOFT;
+    else if (c == 0x7c || c == 0x26) {
+      mode = M_HARD;
+      if (s < end && <u32>load<u8>(s) == c) s++;
+      q = s - 1;
+    } else if (c == 0x60) mode = M_SUBST;
+    else if (c == 0x24) {
+      if (s < end && load<u8>(s) == 0x28) {
+        mode = M_SUBST;
+        s++;
+      } else if (isIfs(s, end)) {
+        return hit.set(B_CMDI, "cmdi.ifs", <i32>(q - p));
+      }
+    } else if (c == 0x5c && s < end && load<u8>(s) == 0x6e) { // literal \n
+      mode = M_SOFT;
+      s++;
+    } else if (c == 0x28) {
+      if (shellshock(q, end)) return hit.set(B_CMDI, "cmdi.shellshock", <i32>(q - p));
+    } else if (c == 0x3c) {
+      if (startsWith(q, end, "<!--#exec") || startsWith(q, end, "<!--#include")) return hit.set(B_CMDI, "cmdi.ssi", <i32>(q - p));
+    } else if (c == 0x7b) { // {cmd,arg}
+      if (braceCommand(s, end)) return hit.set(B_CMDI, "cmdi.brace-expansion", <i32>(q - p));
+    }
+    if (mode >= 0 && commandAt(s, end, mode)) return hit.set(B_CMDI, "cmdi.chained-command", <i32>(cmdAt - p));
+    if (c == 0x28 && q > p && isAlpha(load<u8>(q - 1)) && codeExec(p, q)) return hit.set(B_CMDI, "cmdi.code-exec", <i32>(cmdAt - p));
+  }
+  return false;
+}
+
+const word = memory.data(32);
+
+/** Whether a command word sits at `s` (after optional spaces/quotes/path) and fits `mode`. */
+function commandAt(s: usize, end: usize, mode: i32): bool {
+  let q = s;
+  const attached = q < end && !isSpaceByte(load<u8>(q)) && load<u8>(q) != 0x2b;
+  while (q < end && (isSpaceByte(load<u8>(q)) || load<u8>(q) == 0x2b || load<u8>(q) == 0x22 || load<u8>(q) == 0x27 || load<u8>(q) == 0x28 || load<u8>(q) == 0x7b)) q++;
+  if (q >= end) return false;
+  // Read the first token (up to a space or separator), dropping quotes and backslashes.
+  const tokStart = q;
+  let n = 0;
+  let lastSlash = -1;
+  let dollar = false;
+  while (q < end) {
+    const c = <u32>load<u8>(q);
+    if (isSpaceByte(c) || c == 0x3b || c == 0x7c || c == 0x26 || c == 0x60 || c == 0x29 || c == 0x3e || c == 0x3c || c == 0x2b || c == 0x7d || c == 0x2c) break;
+    if (c == 0x24) {
+      // $@ or ${x} inserted to break words: skip them.
+      if (q + 1 < end && load<u8>(q + 1) == 0x40) { q += 2; continue; }
+      dollar = true;
+      break;
+    }
+    q++;
+    if (q - tokStart > 64) return false;
+    if (c == 0x22 || c == 0x27) continue;
+    if (c == 0x5c) {
+      lastSlash = n; // a Windows path separator or an escape: both end a directory prefix
+      continue;
+    }
+    if (c == 0x2f) {
+      lastSlash = n;
+      continue;
+    }
+    if (n < 32) store<u8>(word + n, <u8>c);
+    n++;
+    if (n > 40) return false;
+  }
+  const tokEnd = q;
+  if (dollar) return false;
+  let ws = lastSlash >= 0 ? lastSlash : 0;
+  let wn = n - ws;
+  if (wn <= 0 || wn > 32) return false;
+  // c:windows... → drop a drive; .exe → drop
+  let k = COMMANDS.find(word + ws, wn);
+  if (k < 0 && wn > 4 && load<u8>(word + ws + wn - 4) == 0x2e) k = COMMANDS.find(word + ws, wn - 4);
+  if (k < 0) return false;
+  const hasPath = lastSlash >= 0;
+  cmdAt = tokStart;
+  // What follows the command.
+  let r = tokEnd;
+  while (r < end && (isSpaceByte(load<u8>(r)) || load<u8>(r) == 0x2b)) r++;
+  if (startsWith(r, end, "$ifs") || startsWith(r, end, "${ifs")) return true;
+  const atEnd = r >= end;
+  const c = atEnd ? <u32>0 : <u32>load<u8>(r);
+  const sepNext = atEnd || c == 0x3b || c == 0x7c || c == 0x26 || c == 0x60 || c == 0x29 || c == 0x0a || c == 0x3e || c == 0x3c || (c == 0x5c && r + 1 < end && load<u8>(r + 1) == 0x6e);
+  const shellArg = !atEnd && (c == 0x2d && r + 1 < end && (isAlpha(load<u8>(r + 1)) || isDigit(load<u8>(r + 1)) || load<u8>(r + 1) == 0x2d) ||
+    c == 0x2f && r + 1 < end && (isWordByte(load<u8>(r + 1)) || load<u8>(r + 1) == 0x2e || load<u8>(r + 1) == 0x2a) ||
+    c == 0x7e || c == 0x24 || c == 0x2e && r + 1 < end && (load<u8>(r + 1) == 0x2f || load<u8>(r + 1) == 0x2e) ||
+    isAlpha(c) && r + 2 < end && load<u8>(r + 1) == 0x3a && (load<u8>(r + 2) == 0x2f || load<u8>(r + 2) == 0x5c) ||
+    c == 0x5c || c == 0x22 || c == 0x27);
+  const numArg = !atEnd && isDigit(c);
+  const anyArg = !atEnd && !sepNext;
+  if (mode == M_SUBST) return true;
+  if (hasPath) {
+    // /bin/ls, /usr/bin/id, c:\windows\system32\cmd.exe: a command by its path.
+    return mode != M_START || shellArg || sepNext || k == C_RECON || k == C_STRONG;
+  }
+  switch (k) {
+    case C_RECON: return true;
+    case C_STRONG:
+      if (mode == M_START) return shellArg || (sepNext && !atEnd);
+      return shellArg || sepNext || anyArg || attached;
+    case C_INTERP:
+      return shellArg;
+    default: // weak
+      if (mode == M_START) return shellArg;
+      if (mode == M_HARD) return shellArg || sepNext || numArg;
+      return shellArg || (sepNext && attached) || (numArg && attached);
+  }
+}
+
+function isIfs(s: usize, end: usize): bool {
+  return startsWith(s, end, "ifs") && (s + 3 >= end || !isAlpha(load<u8>(s + 3))) || startsWith(s, end, "{ifs}");
+}
+
+/** "() {" — a function definition in an environment variable. */
+function shellshock(q: usize, end: usize): bool {
+  let r = q + 1;
+  while (r < end && isSpaceByte(load<u8>(r))) r++;
+  if (r >= end || load<u8>(r) != 0x29) return false;
+  r++;
+  while (r < end && isSpaceByte(load<u8>(r))) r++;
+  return r < end && load<u8>(r) == 0x7b;
+}
+
+/** {cat,/etc/passwd}: brace expansion used to avoid spaces. */
+function braceCommand(s: usize, end: usize): bool {
+  let q = s;
+  while (q < end && q - s < 16 && isWordByte(load<u8>(q))) q++;
+  if (q >= end || load<u8>(q) != 0x2c || q == s) return false;
+  return COMMANDS.find(s, <i32>(q - s)) >= 0;
+}
+
+/** A code-exec function name right before '(' at `q`. */
+function codeExec(begin: usize, q: usize): bool {
+  let b = q;
+  while (b > begin && q - b < 24 && (isWordByte(load<u8>(b - 1)) || load<u8>(b - 1) == 0x2e)) b--;
+  // Try the whole dotted name, then its last component.
+  let k = CODE_EXEC.find(b, <i32>(q - b));
+  if (k < 0) {
+    let d = q;
+    while (d > b && load<u8>(d - 1) != 0x2e) d--;
+    if (d > b) k = CODE_EXEC.find(d, <i32>(q - d));
+    if (k >= 0) b = d;
+  }
+  if (k < 0) return false;
+  cmdAt = b;
+  return true;
+}

@@ -1,0 +1,72 @@
+// The attack-detection engine's entry points. Pure AssemblyScript: no host imports, so the filter calls
+// it in-process and the TME loads the same code compiled on its own (standalone.ts).
+
+import { Finding, DetectOptions, RequestView, categoryMask, categoryName } from "./types";
+import { Scratch } from "./bytes";
+import { hit, snippet, scanValue } from "./scan";
+import { scanPath, scanPairs, scanHeaders, scanJson, scanRawBody, utf8Into, lastLocation, JSON_HIT, JSON_INVALID } from "./extract";
+
+export { Finding, DetectOptions, RequestView } from "./types";
+
+const text = new Scratch(1024);
+
+function finding(location: string): Finding {
+  const f = new Finding();
+  f.category = categoryName(hit.category);
+  f.rule = hit.rule;
+  f.location = location;
+  f.snippet = snippet();
+  return f;
+}
+
+const BODY_RAW = 1;
+const BODY_FORM = 2;
+const BODY_JSON = 3;
+
+/** How a body of this (lower-cased) content type is inspected; 0 = not at all (binary). */
+export function bodyKind(contentType: string): i32 {
+  if (contentType.includes("json")) return BODY_JSON;
+  if (contentType.includes("x-www-form-urlencoded")) return BODY_FORM;
+  if (contentType.startsWith("image/") || contentType.startsWith("audio/") || contentType.startsWith("video/") ||
+      contentType.startsWith("font/") || contentType.includes("grpc") || contentType.includes("protobuf") ||
+      contentType.includes("octet-stream") || contentType.includes("zip") || contentType.includes("pdf")) return 0;
+  return BODY_RAW;
+}
+
+/** Inspects a request; returns the first finding, or null. */
+export function inspectRequest(req: RequestView, opts: DetectOptions): Finding | null {
+  const mask = categoryMask(opts.categories);
+  if (mask == 0) return null;
+  // Path and query arrive as strings: encode them into a reused buffer.
+  let n = utf8Into(req.path, text);
+  if (scanPath(text.ptr, n, mask)) return finding(lastLocation);
+  if (req.query.length > 0) {
+    n = utf8Into(req.query, text);
+    if (scanPairs(text.ptr, n, mask, "query:", "query-name")) return finding(lastLocation);
+  }
+  if (scanHeaders(req.headers, opts.headers, mask)) return finding(lastLocation);
+  let len = req.bodyLen;
+  if (len > 0 && req.bodyPtr != 0) {
+    if (len > opts.maxBodyBytes) len = opts.maxBodyBytes;
+    const kind = bodyKind(req.contentType);
+    if (kind == BODY_JSON) {
+      const r = scanJson(req.bodyPtr, len, mask);
+      if (r == JSON_HIT) return finding(lastLocation);
+      // Not JSON after all (or cut by the limit): inspect it as text.
+      if (r == JSON_INVALID && scanRawBody(req.bodyPtr, len, mask)) return finding(lastLocation);
+    } else if (kind == BODY_FORM) {
+      if (scanPairs(req.bodyPtr, len, mask, "body.form:", "")) return finding(lastLocation);
+    } else if (kind == BODY_RAW) {
+      if (scanRawBody(req.bodyPtr, len, mask)) return finding(lastLocation);
+    }
+  }
+  return null;
+}
+
+/** Inspects one value (no `+`-as-space) and reports it at `location`. */
+export function inspectValue(value: string, location: string, opts: DetectOptions): Finding | null {
+  const mask = categoryMask(opts.categories);
+  const n = utf8Into(value, text);
+  if (scanValue(text.ptr, n, 0, mask)) return finding(location);
+  return null;
+}

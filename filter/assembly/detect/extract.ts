@@ -1,0 +1,310 @@
+// From a request to the values the engine inspects, each with its location: the path, query
+// parameter names and values, cookies one by one, selected headers, and the body (form fields, JSON
+// strings and keys with their JSON path, or the raw text). Values are handed to scanValue as byte
+// ranges of the request; only JSON strings are first unescaped into a scratch buffer. Location strings
+// are built only for the value that fired.
+
+import { HeaderList } from "../capture/headers";
+import { Scratch, isSpaceByte, hexValue } from "./bytes";
+import { scanValue } from "./scan";
+import { NORM_PLUS_SPACE } from "./normalize";
+
+/** The location of the last hit. */
+export let lastLocation = "";
+
+/** Writes `s` as UTF-8 into `buf` (no allocation once the buffer is large enough); returns the length. */
+export function utf8Into(s: string, buf: Scratch): i32 {
+  const n = s.length;
+  buf.ensure(n * 3);
+  const src = changetype<usize>(s);
+  let o = buf.ptr;
+  for (let i = 0; i < n; i++) {
+    let c = <u32>load<u16>(src + (<usize>i << 1));
+    if (c < 0x80) {
+      store<u8>(o++, <u8>c);
+    } else if (c < 0x800) {
+      store<u8>(o++, <u8>(0xc0 | (c >> 6)));
+      store<u8>(o++, <u8>(0x80 | (c & 0x3f)));
+    } else {
+      if (c >= 0xd800 && c < 0xdc00 && i + 1 < n) {
+        const d = <u32>load<u16>(src + (<usize>(i + 1) << 1));
+        if (d >= 0xdc00 && d < 0xe000) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          i++;
+          store<u8>(o++, <u8>(0xf0 | (c >> 18)));
+          store<u8>(o++, <u8>(0x80 | ((c >> 12) & 0x3f)));
+          store<u8>(o++, <u8>(0x80 | ((c >> 6) & 0x3f)));
+          store<u8>(o++, <u8>(0x80 | (c & 0x3f)));
+          continue;
+        }
+      }
+      store<u8>(o++, <u8>(0xe0 | (c >> 12)));
+      store<u8>(o++, <u8>(0x80 | ((c >> 6) & 0x3f)));
+      store<u8>(o++, <u8>(0x80 | (c & 0x3f)));
+    }
+  }
+  return <i32>(o - buf.ptr);
+}
+
+/** A display name: URL-decoded once (with `+` as space when asked), as a string. */
+function displayName(p: usize, len: i32, plus: bool): string {
+  const tmp = new ArrayBuffer(len);
+  const t = changetype<usize>(tmp);
+  let o = 0;
+  for (let i = 0; i < len; i++) {
+    const c = load<u8>(p + i);
+    if (c == 0x25 && i + 2 < len) {
+      const h1 = hexValue(load<u8>(p + i + 1));
+      const h2 = hexValue(load<u8>(p + i + 2));
+      if (h1 >= 0 && h2 >= 0) {
+        store<u8>(t + o++, <u8>((h1 << 4) | h2));
+        i += 2;
+        continue;
+      }
+    }
+    store<u8>(t + o++, c == 0x2b && plus ? 0x20 : c);
+  }
+  return String.UTF8.decodeUnsafe(t, o);
+}
+
+/**
+ * Inspects a `name=value&...` list (query string or form body). `valuePrefix` prefixes the name in the
+ * location of a value ("query:", "body.form:"); names report as `nameLocation`.
+ */
+export function scanPairs(p: usize, len: i32, mask: u32, valuePrefix: string, nameLocation: string): bool {
+  const end = p + <usize>len;
+  let s = p;
+  while (s < end) {
+    let e = s;
+    while (e < end && load<u8>(e) != 0x26) e++;
+    let eq = s;
+    while (eq < e && load<u8>(eq) != 0x3d) eq++;
+    const nameLen = <i32>(eq - s);
+    if (nameLen > 0 && scanValue(s, nameLen, NORM_PLUS_SPACE, mask)) {
+      lastLocation = nameLocation.length > 0 ? nameLocation : valuePrefix + displayName(s, nameLen, true);
+      return true;
+    }
+    if (eq < e && scanValue(eq + 1, <i32>(e - eq - 1), NORM_PLUS_SPACE, mask)) {
+      lastLocation = valuePrefix + displayName(s, nameLen, true);
+      return true;
+    }
+    s = e + 1;
+  }
+  return false;
+}
+
+/** Inspects each cookie value of a Cookie header value. */
+export function scanCookies(p: usize, len: i32, mask: u32): bool {
+  const end = p + <usize>len;
+  let s = p;
+  while (s < end) {
+    while (s < end && isSpaceByte(load<u8>(s))) s++;
+    let e = s;
+    while (e < end && load<u8>(e) != 0x3b) e++;
+    let eq = s;
+    while (eq < e && load<u8>(eq) != 0x3d) eq++;
+    let nameEnd = eq;
+    while (nameEnd > s && isSpaceByte(load<u8>(nameEnd - 1))) nameEnd--;
+    const valueStart = eq < e ? eq + 1 : e;
+    if (e > valueStart && scanValue(valueStart, <i32>(e - valueStart), 0, mask)) {
+      lastLocation = "cookie:" + String.UTF8.decodeUnsafe(s, <i32>(nameEnd - s));
+      return true;
+    }
+    s = e + 1;
+  }
+  return false;
+}
+
+/** Inspects the headers named in `names` (all occurrences) and every cookie. */
+export function scanHeaders(headers: HeaderList, names: Array<string>, mask: u32): bool {
+  for (let i = 0; i < headers.count; i++) {
+    const np = headers.namePtr(i);
+    const nl = headers.nameLength(i);
+    if (nl == 6 && load<u32>(np) == 0x6b6f6f63 && load<u16>(np + 4) == 0x6569) { // "cookie"
+      if (scanCookies(headers.valuePtr(i), headers.valueLength(i), mask)) return true;
+      continue;
+    }
+    for (let k = 0; k < names.length; k++) {
+      const want = names[k];
+      if (want.length != nl || !sameAscii(np, want)) continue;
+      if (scanValue(headers.valuePtr(i), headers.valueLength(i), 0, mask)) {
+        lastLocation = "header:" + want;
+        return true;
+      }
+      break;
+    }
+  }
+  return false;
+}
+
+function sameAscii(p: usize, s: string): bool {
+  const n = s.length;
+  const sp = changetype<usize>(s);
+  for (let i = 0; i < n; i++) {
+    let c = <u32>load<u8>(p + i);
+    if (c - 0x41 < 26) c |= 0x20;
+    if (c != <u32>load<u16>(sp + (<usize>i << 1))) return false;
+  }
+  return true;
+}
+
+export function scanPath(p: usize, len: i32, mask: u32): bool {
+  if (scanValue(p, len, 0, mask)) {
+    lastLocation = "path";
+    return true;
+  }
+  return false;
+}
+
+export function scanRawBody(p: usize, len: i32, mask: u32): bool {
+  if (scanValue(p, len, 0, mask)) {
+    lastLocation = "body";
+    return true;
+  }
+  return false;
+}
+
+// ---- JSON ----
+
+const MAX_DEPTH = 64;
+const jsonIsArray = new StaticArray<bool>(MAX_DEPTH);
+const jsonIndex = new StaticArray<i32>(MAX_DEPTH);
+const jsonKeyPtr = new StaticArray<usize>(MAX_DEPTH);
+const jsonKeyLen = new StaticArray<i32>(MAX_DEPTH);
+const unescaped = new Scratch(1024);
+
+/** Result of scanJson: a hit, clean, or not JSON (the caller then inspects the raw text). */
+export const JSON_CLEAN = 0;
+export const JSON_HIT = 1;
+export const JSON_INVALID = 2;
+
+/** Walks a JSON document and inspects every string value and key. */
+export function scanJson(p: usize, len: i32, mask: u32): i32 {
+  const end = p + <usize>len;
+  let depth = 0;
+  let q = p;
+  let expectKey = false;
+  while (q < end) {
+    const c = <u32>load<u8>(q);
+    if (isSpaceByte(c)) { q++; continue; }
+    if (c == 0x7b || c == 0x5b) {
+      if (depth < MAX_DEPTH) {
+        unchecked(jsonIsArray[depth] = c == 0x5b);
+        unchecked(jsonIndex[depth] = 0);
+        unchecked(jsonKeyLen[depth] = -1);
+      }
+      depth++;
+      expectKey = c == 0x7b;
+      q++;
+      continue;
+    }
+    if (c == 0x7d || c == 0x5d) {
+      if (depth == 0) return JSON_INVALID;
+      depth--;
+      expectKey = false;
+      q++;
+      continue;
+    }
+    if (c == 0x2c) {
+      if (depth > 0 && depth <= MAX_DEPTH) {
+        if (unchecked(jsonIsArray[depth - 1])) unchecked(jsonIndex[depth - 1]++);
+        else expectKey = true;
+      }
+      q++;
+      continue;
+    }
+    if (c == 0x3a) { q++; expectKey = false; continue; }
+    if (c == 0x22) {
+      const s = q + 1;
+      let r = s;
+      let escapes = false;
+      while (r < end) {
+        const d = load<u8>(r);
+        if (d == 0x5c) { escapes = true; r += 2; continue; }
+        if (d == 0x22) break;
+        r++;
+      }
+      if (r >= end) return JSON_INVALID;
+      const isKey = expectKey && depth > 0 && depth <= MAX_DEPTH && !unchecked(jsonIsArray[depth - 1]);
+      if (isKey) {
+        unchecked(jsonKeyPtr[depth - 1] = s);
+        unchecked(jsonKeyLen[depth - 1] = <i32>(r - s));
+      }
+      let vp = s;
+      let vl = <i32>(r - s);
+      if (escapes) {
+        vl = unescapeJson(s, vl);
+        vp = unescaped.ptr;
+      }
+      if (scanValue(vp, vl, 0, mask)) {
+        lastLocation = "body.json:" + jsonPath(depth);
+        return JSON_HIT;
+      }
+      q = r + 1;
+      continue;
+    }
+    // Numbers, true, false, null.
+    if (c == 0x2d || (c >= 0x30 && c <= 0x39) || c == 0x74 || c == 0x66 || c == 0x6e) {
+      while (q < end) {
+        const d = load<u8>(q);
+        if (d == 0x2c || d == 0x7d || d == 0x5d || isSpaceByte(d)) break;
+        q++;
+      }
+      continue;
+    }
+    return JSON_INVALID;
+  }
+  return depth == 0 ? JSON_CLEAN : JSON_INVALID;
+}
+
+/** "$.a.b[2]" for the current position. */
+function jsonPath(depth: i32): string {
+  let out = "$";
+  const d = depth < MAX_DEPTH ? depth : MAX_DEPTH;
+  for (let i = 0; i < d; i++) {
+    if (jsonIsArray[i]) {
+      out += "[" + jsonIndex[i].toString() + "]";
+    } else if (jsonKeyLen[i] >= 0) {
+      out += "." + String.UTF8.decodeUnsafe(jsonKeyPtr[i], jsonKeyLen[i]);
+    }
+  }
+  return out;
+}
+
+/** Resolves JSON escapes (\" \\ \/ \b \f \n \r \t \uXXXX) into `unescaped`; returns the length. */
+function unescapeJson(p: usize, len: i32): i32 {
+  unescaped.ensure(len);
+  const out = unescaped.ptr;
+  let o = out;
+  const end = p + <usize>len;
+  let q = p;
+  while (q < end) {
+    const c = load<u8>(q);
+    if (c != 0x5c || q + 1 >= end) {
+      store<u8>(o++, c);
+      q++;
+      continue;
+    }
+    const e = load<u8>(q + 1);
+    let r: u32 = 0xffffffff;
+    switch (e) {
+      case 0x22: r = 0x22; break;
+      case 0x5c: r = 0x5c; break;
+      case 0x2f: r = 0x2f; break;
+      case 0x62: r = 0x08; break;
+      case 0x66: r = 0x0c; break;
+      case 0x6e: r = 0x0a; break;
+      case 0x72: r = 0x0d; break;
+      case 0x74: r = 0x09; break;
+    }
+    if (r != 0xffffffff) {
+      store<u8>(o++, <u8>r);
+      q += 2;
+      continue;
+    }
+    // \uXXXX (and anything else) stays as written: the normaliser decodes \u escapes.
+    store<u8>(o++, c);
+    q++;
+  }
+  return <i32>(o - out);
+}

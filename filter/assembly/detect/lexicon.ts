@@ -1,0 +1,106 @@
+// Word lists for the detectors. A Lexicon maps lower-case ASCII words to small integer values with
+// one hash probe per lookup; `prefixAt` finds the longest listed word starting at a position, using
+// only the candidates that share its first byte, so scanning stays linear in the input.
+
+export class Lexicon {
+  private words: Array<ArrayBuffer> = [];
+  private values: Array<i32> = [];
+  private slots: StaticArray<i32> = new StaticArray<i32>(0);
+  private mask: u32 = 0;
+  private byFirst: StaticArray<Array<i32> | null> = new StaticArray<Array<i32> | null>(256);
+  maxLength: i32 = 0;
+
+  /** Adds space-separated words, all with `value`. */
+  add(list: string, value: i32): Lexicon {
+    const parts = list.split(" ");
+    for (let i = 0; i < parts.length; i++) {
+      const w = parts[i];
+      if (w.length == 0) continue;
+      const bytes = String.UTF8.encode(w);
+      this.words.push(bytes);
+      this.values.push(value);
+      if (bytes.byteLength > this.maxLength) this.maxLength = bytes.byteLength;
+    }
+    this.rebuild();
+    return this;
+  }
+
+  private rebuild(): void {
+    const n = this.words.length;
+    let size = 16;
+    while (size < n * 3) size <<= 1;
+    const slots = new StaticArray<i32>(size);
+    for (let i = 0; i < size; i++) slots[i] = -1;
+    this.mask = <u32>(size - 1);
+    const first = new StaticArray<Array<i32> | null>(256);
+    for (let i = 0; i < n; i++) {
+      const w = this.words[i];
+      const p = changetype<usize>(w);
+      let h = hashBytes(p, w.byteLength) & this.mask;
+      while (slots[h] >= 0) h = (h + 1) & this.mask;
+      slots[h] = i;
+      const b = <i32>load<u8>(p);
+      let list = first[b];
+      if (list === null) {
+        list = new Array<i32>();
+        first[b] = list;
+      }
+      // Longest first, so prefixAt returns the longest match.
+      let at = list.length;
+      list.push(i);
+      while (at > 0 && this.words[list[at - 1]].byteLength < w.byteLength) {
+        list[at] = list[at - 1];
+        at--;
+      }
+      list[at] = i;
+    }
+    this.slots = slots;
+    this.byFirst = first;
+  }
+
+  /** Value of the word of `len` bytes at `p`, or -1. */
+  find(p: usize, len: i32): i32 {
+    if (len <= 0 || len > this.maxLength) return -1;
+    let h = hashBytes(p, len) & this.mask;
+    const slots = this.slots;
+    while (true) {
+      const i = unchecked(slots[h]);
+      if (i < 0) return -1;
+      const w = unchecked(this.words[i]);
+      if (w.byteLength == len && memory.compare(changetype<usize>(w), p, len) == 0) return unchecked(this.values[i]);
+      h = (h + 1) & this.mask;
+    }
+  }
+
+  /** Index of the longest listed word that starts at `p` (bounded by `end`), or -1. */
+  prefixAt(p: usize, end: usize): i32 {
+    const list = unchecked(this.byFirst[<i32>load<u8>(p)]);
+    if (list === null) return -1;
+    const avail = <i32>(end - p);
+    for (let k = 0; k < list.length; k++) {
+      const i = unchecked(list[k]);
+      const w = unchecked(this.words[i]);
+      const n = w.byteLength;
+      if (n <= avail && memory.compare(changetype<usize>(w), p, n) == 0) return i;
+    }
+    return -1;
+  }
+
+  @inline hasFirst(c: u32): bool {
+    return unchecked(this.byFirst[<i32>(c & 0xff)]) !== null;
+  }
+
+  valueAt(index: i32): i32 {
+    return this.values[index];
+  }
+
+  lengthAt(index: i32): i32 {
+    return this.words[index].byteLength;
+  }
+}
+
+@inline function hashBytes(p: usize, len: i32): u32 {
+  let h: u32 = 2166136261;
+  for (let i = 0; i < len; i++) h = (h ^ <u32>load<u8>(p + i)) * 16777619;
+  return h;
+}

@@ -1,0 +1,76 @@
+// One value through the engine: skip it when it is plain word material, otherwise normalise it and
+// run the enabled detectors whose trigger characters it contains. The detectors read the shared
+// normalised bytes and report in the shared Hit; nothing is allocated unless something fires.
+
+import {
+  Hit, B_SQLI, B_XSS, B_TRAVERSAL, B_CMDI, B_JNDI, B_SSTI, B_NOSQLI, B_XXE,
+} from "./types";
+import {
+  classesOf, PLAIN, C_QUOTE, C_LT, C_COLON, C_PAREN, C_EQ, C_DOT, C_OTHER, C_SLASH, C_DOLLAR, C_BRACE,
+  C_HASH, C_PCT, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_STAR, C_AT, C_DASH, C_GT, C_CTRL,
+} from "./bytes";
+import { normalize, Normalized } from "./normalize";
+import { detectSqli } from "./sqli";
+import { detectXss } from "./xss";
+import { detectTraversal } from "./traversal";
+import { detectCmdi } from "./cmdi";
+import { detectJndi } from "./jndi";
+import { detectSsti } from "./ssti";
+import { detectNosqli } from "./nosqli";
+import { detectXxe } from "./xxe";
+
+export const hit = new Hit();
+export const norm = new Normalized();
+
+const G_XSS: u32 = C_LT | C_COLON | C_PAREN | C_EQ | C_QUOTE | C_DOT | C_OTHER;
+const G_TRAVERSAL: u32 = C_SLASH | C_COLON | C_DOT;
+const G_CMDI: u32 = C_SEMI | C_PIPE | C_AMP | C_QUOTE | C_DOLLAR | C_NL | C_PAREN | C_LT | C_BRACE | C_BSLASH | C_SPACE;
+const G_SSTI: u32 = C_BRACE | C_PCT | C_HASH;
+const G_SQLI: u32 = ~(PLAIN) & ~C_CTRL;
+
+/**
+ * Inspects `len` bytes at `ptr` for the categories in `mask`. On a hit, `hit` says what fired and
+ * `norm` holds the normalised bytes it fired on.
+ */
+export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
+  if (len <= 0) return false;
+  if ((classesOf(ptr, len) & ~PLAIN) == 0) return false;
+  normalize(ptr, len, flags, norm);
+  const p = norm.ptr;
+  const n = norm.len;
+  const k = norm.classes;
+  if ((k & ~PLAIN) == 0) return false;
+  if ((mask & B_JNDI) != 0 && (k & (C_DOLLAR | C_BRACE)) == (C_DOLLAR | C_BRACE) && detectJndi(p, n, hit)) return true;
+  if ((mask & B_XXE) != 0 && (k & C_LT) != 0 && detectXxe(p, n, hit)) return true;
+  if ((mask & B_SQLI) != 0 && (k & G_SQLI) != 0 && detectSqli(p, n, (k & C_QUOTE) != 0, hit)) return true;
+  if ((mask & B_XSS) != 0 && (k & G_XSS) != 0 && detectXss(p, n, hit)) return true;
+  if ((mask & B_CMDI) != 0 && (k & G_CMDI) != 0 && detectCmdi(p, n, hit)) return true;
+  if ((mask & B_TRAVERSAL) != 0 && (k & G_TRAVERSAL) != 0 && detectTraversal(p, n, hit)) return true;
+  if ((mask & B_SSTI) != 0 && (k & G_SSTI) != 0 && detectSsti(p, n, hit)) return true;
+  if ((mask & B_NOSQLI) != 0 && (k & (C_DOLLAR | C_DOT)) != 0 && detectNosqli(p, n, hit)) return true;
+  return false;
+}
+
+/** Up to 64 characters of the normalised input around the last hit. */
+export function snippet(): string {
+  const n = norm.len;
+  let s = hit.offset - 16;
+  if (s < 0) s = 0;
+  if (s > n) s = n;
+  let e = s + 64;
+  if (e > n) e = n;
+  const p = norm.ptr;
+  // Keep to whole UTF-8 characters.
+  while (s < e && (load<u8>(p + s) & 0xc0) == 0x80) s++;
+  while (e > s && e < n && (load<u8>(p + e) & 0xc0) == 0x80) e--;
+  // Show control characters as spaces so the snippet prints on one line.
+  const tmp = new ArrayBuffer(e - s);
+  const t = changetype<usize>(tmp);
+  for (let i = 0; i < e - s; i++) {
+    const c = load<u8>(p + s + i);
+    store<u8>(t + i, c < 0x20 ? 0x20 : c);
+  }
+  let out = String.UTF8.decode(tmp);
+  // 64 bytes may be more than 64 characters never; fewer when multi-byte: fine.
+  return out;
+}

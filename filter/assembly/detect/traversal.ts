@@ -1,0 +1,127 @@
+// Path traversal and file inclusion. The normalised value is first rewritten as a path (backslashes
+// as '/', runs of '/' collapsed, "./" segments dropped) into a scratch buffer; then one pass looks for
+//  - a segment made only of dots (".." and the "...." variants) used as a directory step;
+//  - names of files and directories that only an attacker asks for (etc/passwd, win.ini, WEB-INF/...);
+//  - stream wrappers and schemes that read local files or code (file:, php://filter, phar://...).
+
+import { Hit, B_TRAVERSAL } from "./types";
+import { Lexicon } from "./lexicon";
+import { Scratch, isAlpha, isWordByte } from "./bytes";
+
+const path = new Scratch(1024);
+
+const F_FILE = 1; // sensitive file or directory: fire wherever it appears as a path component
+const F_SCHEME = 2; // wrapper or scheme: fire when at a word boundary
+
+const SENSITIVE = new Lexicon()
+  .add(
+    "etc/passwd etc/shadow etc/group etc/hosts etc/issue etc/motd etc/sudoers etc/crontab etc/fstab " +
+    "etc/hostname etc/resolv.conf etc/profile etc/bashrc etc/ssh/ etc/apache etc/httpd/ etc/nginx/ " +
+    "etc/mysql/ etc/my.cnf etc/php etc/inetd.conf etc/security/ etc/environment etc/master.passwd " +
+    "etc/netrc etc/lsb-release etc/os-release etc/redhat-release etc/debian_version etc/network/ " +
+    "etc/init.d/ etc/rc.d/ etc/ftpusers etc/vsftpd etc/samba/ etc/ldap etc/exports etc/aliases " +
+    "etc/syslog etc/logrotate etc/timezone etc/mtab etc/ld.so etc/modules etc/login.defs etc/pam.d " +
+    "etc/cron etc/x11/ etc/sysconfig/ etc/release etc/chrootusers etc/knockd etc/proftpd etc/pure-ftpd " +
+    "etc/tomcat etc/wgetrc etc/hosts.allow etc/hosts.deny etc/passwd- etc/shells " +
+    "proc/self/ proc/version proc/cpuinfo proc/meminfo proc/mounts proc/net/ proc/cmdline proc/sched_debug " +
+    "proc/1/ proc/devices proc/interrupts proc/loadavg proc/partitions proc/stat proc/swaps " +
+    "var/log/ var/www/ var/mail/ var/spool/ var/lib/mysql var/run/ var/apache var/lib/php " +
+    "usr/local/apache usr/local/etc/ usr/local/lib/php usr/local/php usr/pkg/etc usr/local/app " +
+    "root/. .ssh/ id_rsa id_dsa id_ecdsa id_ed25519 authorized_keys known_hosts .bash_history " +
+    ".bash_profile .bashrc .zsh_history .mysql_history .htaccess .htpasswd .git/ .svn/ .hg/ .ds_store " +
+    ".aws/ .docker/ .kube/ .npmrc .netrc .pgpass web-inf/ meta-inf/ wp-config.php " +
+    "configuration.php localsettings.php config.inc.php php.ini httpd.conf httpd-vhosts.conf my.ini my.cnf " +
+    "web.config applicationhost.config boot.ini win.ini system.ini autoexec.bat ntuser.dat " +
+    "windows/system32 windows/repair windows/win windows/panther windows/debug windows/system. " +
+    "windows/temp windows/php.ini windows/my.ini winnt/ system32/ inetpub/ sam.log " +
+    "xampp/ wamp/ apache/logs apache2/logs apache/conf apache2/conf access_log error_log access.log " +
+    "error.log server.xml tomcat-users.xml shadow- passwd- sysprep.inf sysprep.xml unattend.xml " +
+    "unattended.xml autounattend.xml c$/ admin$/ global.asa",
+    F_FILE)
+  .add(
+    "file: php://filter php://input php://fd php://memory php://temp php://stdin zip:// phar:// " +
+    "expect:// glob:// data:// zlib:// compress.zlib:// compress.bzip2:// ogg:// rar:// ssh2. " +
+    "jar:file jar:http netdoc: gopher:// dict:// tftp://",
+    F_SCHEME);
+
+/** Looks for traversal or file inclusion in normalised bytes; fills `hit` and returns true on a hit. */
+export function detectTraversal(p: usize, len: i32, hit: Hit): bool {
+  const n = toPath(p, len);
+  const b = path.ptr;
+  const end = b + <usize>n;
+  let segStart = b;
+  for (let q = b; q <= end; q++) {
+    const c: u32 = q < end ? <u32>load<u8>(q) : 0x2f;
+    if (c == 0x2f) {
+      // Segment [segStart, q): a step up when it is two or more dots (optionally ";..." after them).
+      if (q - segStart >= 2 && isDotStep(segStart, q)) {
+        // "../" or "/.." (a bare ".." is not a path).
+        if (q < end || segStart > b) return hit.set(B_TRAVERSAL, "traversal.dot-dot", <i32>(segStart - b));
+      }
+      segStart = q + 1;
+      continue;
+    }
+    if (SENSITIVE.hasFirst(c)) {
+      const k = SENSITIVE.prefixAt(q, end);
+      if (k >= 0) {
+        const v = SENSITIVE.valueAt(k);
+        const m = SENSITIVE.lengthAt(k);
+        // A component on its own, not the tail of a longer word ("mysetc/passwd" is fine, "x.htaccess" is not).
+        const before: u32 = q > b ? <u32>load<u8>(q - 1) : 0x2f;
+        const startOk = c == 0x2e || !isWordByte(before) || before == 0x5f;
+        const after: u32 = q + <usize>m < end ? <u32>load<u8>(q + <usize>m) : 0x2f;
+        const last = <u32>load<u8>(q + <usize>m - 1);
+        const endOk = last == 0x2f || last == 0x2e || last == 0x3a || !isWordByte(after) || v == F_SCHEME;
+        if (startOk && endOk) {
+          return hit.set(B_TRAVERSAL, v == F_FILE ? "traversal.sensitive-file" : "traversal.wrapper", <i32>(q - b));
+        }
+      }
+    }
+  }
+  // A drive-letter absolute path: c:/..., at the start.
+  if (n >= 3 && isAlpha(load<u8>(b)) && load<u8>(b + 1) == 0x3a && load<u8>(b + 2) == 0x2f && (n == 3 || isAlpha(load<u8>(b + 3)))) {
+    return hit.set(B_TRAVERSAL, "traversal.absolute-path", 0);
+  }
+  return false;
+}
+
+function isDotStep(s: usize, e: usize): bool {
+  let q = s;
+  while (q < e && load<u8>(q) == 0x2e) q++;
+  if (q - s < 2) return false;
+  if (q == e) return true;
+  // Tomcat-style "..;param" and trailing spaces Windows ignores.
+  const c = load<u8>(q);
+  if (c == 0x3b) return true;
+  while (q < e && (load<u8>(q) == 0x20 || load<u8>(q) == 0x2e)) q++;
+  return q == e;
+}
+
+/** Rewrites the value as a path into `path`: '\' → '/', "//" → "/", "/./" → "/". Returns the length. */
+function toPath(p: usize, len: i32): i32 {
+  path.ensure(len);
+  const out = path.ptr;
+  let o = out;
+  const end = p + <usize>len;
+  let q = p;
+  while (q < end) {
+    let c = <u32>load<u8>(q);
+    if (c == 0x5c) c = 0x2f;
+    const atSegStart = o == out || load<u8>(o - 1) == 0x2f;
+    if (c == 0x2f && o > out && load<u8>(o - 1) == 0x2f) {
+      q++;
+      continue;
+    }
+    if (c == 0x2e && atSegStart && o > out) {
+      // "/./" → "/"
+      const next: u32 = q + 1 < end ? <u32>load<u8>(q + 1) : 0;
+      if (next == 0x2f || next == 0x5c) {
+        q += 2;
+        continue;
+      }
+    }
+    store<u8>(o++, <u8>c);
+    q++;
+  }
+  return <i32>(o - out);
+}

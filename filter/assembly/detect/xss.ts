@@ -1,0 +1,302 @@
+// Cross-site scripting: one pass over the normalised bytes that recognises what a browser would
+// execute, in markup or in an attribute the value may land in:
+//  - tags that run or load code (<script>, <iframe>, <object>, <svg>, <meta>, <base>...);
+//  - event-handler attributes (on<name>=...) inside any tag, or injected after a quote break;
+//  - script URLs (javascript:, vbscript:, data:text/html...) with code after the colon, tolerant of the
+//    control characters browsers ignore inside a scheme;
+//  - calls of the usual payload functions (alert(, prompt`, eval(...)), DOM sinks (document.cookie,
+//    .innerHTML) and CSS expressions.
+// Every check looks at a bounded window around a trigger byte, and tag scans stop at the next '<', so
+// the whole pass is linear.
+
+import { Hit, B_XSS } from "./types";
+import { Lexicon } from "./lexicon";
+import { isAlpha, isDigit, isWordByte, isSpaceByte, startsWith } from "./bytes";
+
+const TAG_DANGER = 1;
+const TAG_SCRIPT = 2;
+
+const TAGS = new Lexicon()
+  .add("script", TAG_SCRIPT)
+  .add("iframe frame frameset object embed applet base meta link svg math xml import isindex " +
+       "vmlframe xss portal bgsound layer ilayer", TAG_DANGER);
+
+/** Attributes whose value is a URL (or code) the browser may run. */
+const URL_ATTRS = new Lexicon()
+  .add("src href action formaction data background dynsrc lowsrc xlink:href poster code codebase " +
+       "srcdoc from to values by content datasrc style lowsrc profile classid ping imagesrc", 1);
+
+/** Functions payloads call to prove execution or to decode the real payload. */
+const JS_CALLS = new Lexicon()
+  .add("alert prompt confirm eval settimeout setinterval execscript msgbox fromcharcode atob " +
+       "unescape print showmodaldialog", 1);
+
+const JS_DOM = new Lexicon()
+  .add("cookie domain write writeln location createelement body", 1);
+
+function isDelimiter(c: u32): bool {
+  return !(isWordByte(c) || c >= 0x80);
+}
+
+/** Looks for XSS in normalised bytes; on a hit fills `hit` and returns true. */
+export function detectXss(p: usize, len: i32, hit: Hit): bool {
+  const end = p + <usize>len;
+  let tagEnd: usize = p; // end of the last tag scanned (positions before it were seen as attributes)
+  for (let q = p; q < end; q++) {
+    const c = <u32>load<u8>(q);
+    if (c == 0x3c) { // <
+      const r = scanTag(q, end, hit);
+      if (r == 0) return hit.set(B_XSS, hit.rule, <i32>(hitAt - p));
+      tagEnd = r;
+    } else if (c == 0x6f) { // o: on<event>= outside a tag
+      if (q >= tagEnd && q + 4 < end && load<u8>(q + 1) == 0x6e && (q == p || isDelimiter(load<u8>(q - 1)))) {
+        if (injectedHandler(p, q, end)) return hit.set(B_XSS, "xss.event-handler", <i32>(q - p));
+      }
+    } else if (c == 0x3a) { // :
+      if (scriptScheme(p, q, end)) return hit.set(B_XSS, "xss.script-url", <i32>(schemeAt - p));
+    } else if (c == 0x28 || c == 0x60 || c == 0x29 || c == 0x2c) { // ( ` ) ,
+      if (q > p && isAlpha(load<u8>(q - 1)) && jsCall(p, q, end, c)) return hit.set(B_XSS, "xss.js-call", <i32>(callAt - p));
+    } else if (c == 0x2e || c == 0x5b) { // . [
+      if (domSink(p, q, end)) return hit.set(B_XSS, "xss.dom-sink", <i32>(q - p));
+    } else if (c == 0x65) { // e: expression(
+      if (cssExpression(p, q, end)) return hit.set(B_XSS, "xss.css-expression", <i32>(q - p));
+    }
+  }
+  return false;
+}
+
+let hitAt: usize = 0;
+
+/**
+ * Scans a tag starting at '<'. Returns 0 when it fired (rule in `hit.rule`, position in hitAt),
+ * otherwise the position where scanning stopped.
+ */
+function scanTag(lt: usize, end: usize, hit: Hit): usize {
+  let q = lt + 1;
+  if (q < end && load<u8>(q) == 0x2f) q++;
+  if (q < end && load<u8>(q) == 0x3f) q++; // <?import, <?xml-stylesheet
+  const nameStart = q;
+  if (q >= end || !isAlpha(load<u8>(q))) return lt + 1;
+  while (q < end && (isWordByte(load<u8>(q)) || load<u8>(q) == 0x2d || load<u8>(q) == 0x3a)) q++;
+  const nameLen = <i32>(q - nameStart);
+  const kind = TAGS.find(nameStart, nameLen);
+  if (kind == TAG_SCRIPT) {
+    hit.rule = "xss.script-tag";
+    hitAt = lt;
+    return 0;
+  }
+  if (kind == TAG_DANGER) {
+    // A bare word after '<' is markup only when something follows that a parser accepts as a tag.
+    if (q >= end || isSpaceByte(load<u8>(q)) || load<u8>(q) == 0x3e || load<u8>(q) == 0x2f) {
+      hit.rule = "xss.tag";
+      hitAt = lt;
+      return 0;
+    }
+  }
+  if (nameStart == lt + 2 && load<u8>(lt + 1) == 0x3f) {
+    if (startsWith(nameStart, end, "import") || startsWith(nameStart, end, "xml-stylesheet")) {
+      hit.rule = "xss.tag";
+      hitAt = lt;
+      return 0;
+    }
+  }
+  // Attributes, until '>' outside quotes, or the next '<'.
+  while (q < end) {
+    let c = <u32>load<u8>(q);
+    if (c == 0x3e || c == 0x3c) return q;
+    // Separators browsers accept between attributes (quotes included: `<img/"onerror=...`).
+    if (isSpaceByte(c) || c == 0x2f || c == 0x22 || c == 0x27 || c == 0x60) {
+      q++;
+      continue;
+    }
+    const an = q;
+    while (q < end) {
+      c = <u32>load<u8>(q);
+      if (isSpaceByte(c) || c == 0x2f || c == 0x3e || c == 0x3c || c == 0x3d || c == 0x22 || c == 0x27 || c == 0x60) break;
+      q++;
+    }
+    const anLen = <i32>(q - an);
+    let v = q;
+    while (v < end && isSpaceByte(load<u8>(v))) v++;
+    if (v >= end || load<u8>(v) != 0x3d) {
+      if (anLen == 0) q++;
+      continue;
+    }
+    // name = value
+    if (anLen >= 5 && load<u8>(an) == 0x6f && load<u8>(an + 1) == 0x6e && isAlpha(load<u8>(an + 2))) {
+      hit.rule = "xss.event-handler";
+      hitAt = an;
+      return 0;
+    }
+    v++;
+    while (v < end && isSpaceByte(load<u8>(v))) v++;
+    let quote: u32 = 0;
+    if (v < end && (load<u8>(v) == 0x22 || load<u8>(v) == 0x27 || load<u8>(v) == 0x60)) {
+      quote = load<u8>(v);
+      v++;
+    }
+    const vs = v;
+    while (v < end) {
+      c = <u32>load<u8>(v);
+      if (c == 0x3c) break;
+      if (quote != 0 ? c == quote : (isSpaceByte(c) || c == 0x3e)) break;
+      v++;
+    }
+    if (URL_ATTRS.find(an, anLen) >= 0 && dangerousValue(vs, v)) {
+      hit.rule = "xss.attribute-url";
+      hitAt = an;
+      return 0;
+    }
+    q = v < end && load<u8>(v) != 0x3c ? v + 1 : v;
+  }
+  return q;
+}
+
+/** An attribute value that runs code: a script URL (handled by the ':' check too) or CSS tricks. */
+function dangerousValue(s: usize, e: usize): bool {
+  // Skip leading spaces and control bytes browsers ignore.
+  while (s < e && load<u8>(s) <= 0x20) s++;
+  if (startsWith(s, e, "data:")) return true; // data: documents and scripts in a URL attribute
+  for (let q = s; q + 6 < e; q++) {
+    const c = load<u8>(q);
+    if (c == 0x65 && startsWith(q, e, "expression")) return true;
+    if (c == 0x62 && startsWith(q, e, "behavior")) return true;
+    if (c == 0x2d && startsWith(q, e, "-moz-binding")) return true;
+  }
+  return false;
+}
+
+/** on<letters>[ ]= outside a tag, as after a quote that closes an attribute value. */
+function injectedHandler(begin: usize, q: usize, end: usize): bool {
+  let r = q + 2;
+  while (r < end && isAlpha(load<u8>(r))) r++;
+  if (r - q < 5) return false; // on + at least three letters
+  while (r < end && isSpaceByte(load<u8>(r))) r++;
+  if (r >= end || load<u8>(r) != 0x3d) return false;
+  r++;
+  while (r < end && (isSpaceByte(load<u8>(r)) || load<u8>(r) == 0x22 || load<u8>(r) == 0x27)) r++;
+  // What follows must look like code: a call, a template, a property access, braces...
+  const limit = r + 64 < end ? r + 64 : end;
+  for (let s = r; s < limit; s++) {
+    const c = load<u8>(s);
+    if (c == 0x28 || c == 0x60 || c == 0x7b || c == 0x5b) return true;
+    if (c == 0x3a && s > r) return true; // javascript:...
+    if (isSpaceByte(c) || c == 0x3e || c == 0x22 || c == 0x27) break;
+  }
+  // Or a quote / tag break right before the attribute.
+  let b = q;
+  while (b > begin && isSpaceByte(load<u8>(b - 1))) b--;
+  if (b > begin) {
+    const c = load<u8>(b - 1);
+    if (c == 0x22 || c == 0x27 || c == 0x60 || c == 0x2f) return r < end;
+  }
+  return false;
+}
+
+let schemeAt: usize = 0;
+
+/** A script URL scheme ending at the ':' at `q`, followed by code. */
+function scriptScheme(begin: usize, q: usize, end: usize): bool {
+  // Collect up to 12 letters backwards, skipping spaces and control characters.
+  const tmp = memory.data(16);
+  let n = 0;
+  let b = q;
+  let lastLetter = q;
+  while (b > begin && n < 12) {
+    const c = <u32>load<u8>(b - 1);
+    if (isAlpha(c)) {
+      store<u8>(tmp + 15 - n, <u8>c);
+      n++;
+      lastLetter = b - 1;
+    } else if (!(c <= 0x20)) {
+      break;
+    }
+    b--;
+  }
+  if (n < 4) return false;
+  const w = tmp + 16 - <usize>n;
+  let kind = 0;
+  if (n >= 10 && startsWith(tmp + 6, tmp + 16, "javascript")) kind = 1;
+  else if (n >= 8 && startsWith(tmp + 8, tmp + 16, "vbscript")) kind = 1;
+  else if (n >= 10 && startsWith(tmp + 6, tmp + 16, "livescript")) kind = 1;
+  else if (n >= 4 && startsWith(tmp + 12, tmp + 16, "data")) kind = 2;
+  if (kind == 0) return false;
+  schemeAt = lastLetter;
+  if (w == 0) return false;
+  let r = q + 1;
+  if (kind == 2) {
+    while (r < end && load<u8>(r) <= 0x20) r++;
+    return startsWith(r, end, "text/html") || startsWith(r, end, "image/svg") || startsWith(r, end, "text/javascript") ||
+      startsWith(r, end, "application/javascript") || startsWith(r, end, "application/x-") || startsWith(r, end, "text/xml") ||
+      startsWith(r, end, "application/xhtml") || startsWith(r, end, ",<") || startsWith(r, end, ";base64");
+  }
+  while (r < end && load<u8>(r) <= 0x20) r++;
+  if (r >= end) return false;
+  const c = <u32>load<u8>(r);
+  if (!isAlpha(c) && c != 0x5f && c != 0x24) {
+    // Punctuation that starts an expression: ( [ { ' " / ! ~ + - `
+    return c == 0x28 || c == 0x5b || c == 0x7b || c == 0x27 || c == 0x22 || c == 0x2f || c == 0x21 || c == 0x7e ||
+      c == 0x2b || c == 0x2d || c == 0x60 || c == 0x3b || isDigit(c) || c == 0x3c || c >= 0x80;
+  }
+  // identifier(, identifier., identifier=, identifier[, identifier`, identifier:
+  let s = r;
+  while (s < end && (isWordByte(load<u8>(s)) || load<u8>(s) == 0x24)) s++;
+  if (s >= end) return s - r >= 3; // "javascript:alert" with nothing after still runs
+  const d = <u32>load<u8>(s);
+  return d == 0x28 || d == 0x2e || d == 0x3d || d == 0x5b || d == 0x60 || d == 0x3a || d == 0x3b || d == 0x2f || d == 0x29;
+}
+
+let callAt: usize = 0;
+
+/** `name(`, name`...`, or a bare reference like (confirm)(1) / [1].map(alert), for payload functions. */
+function jsCall(begin: usize, q: usize, end: usize, c: u32): bool {
+  let b = q;
+  while (b > begin && q - b < 16 && isAlpha(load<u8>(b - 1))) b--;
+  if (b > begin && (isWordByte(load<u8>(b - 1)) && !isDigit(load<u8>(b - 1)))) return false;
+  const n = <i32>(q - b);
+  if (n < 4 || JS_CALLS.find(b, n) < 0) return false;
+  callAt = b;
+  if (c == 0x28 || c == 0x60) return true;
+  // Reference passed around: require a code-ish byte before it.
+  let a = b;
+  while (a > begin && isSpaceByte(load<u8>(a - 1))) a--;
+  if (a == begin) return false;
+  const d = load<u8>(a - 1);
+  return d == 0x28 || d == 0x3d || d == 0x2c || d == 0x5b;
+}
+
+/** document.cookie / document['cookie'] / window.location / .innerhtml / .outerhtml */
+function domSink(begin: usize, q: usize, end: usize): bool {
+  const c = load<u8>(q);
+  let r = q + 1;
+  if (c == 0x2e) {
+    if (startsWith(r, end, "innerhtml") || startsWith(r, end, "outerhtml") || startsWith(r, end, "insertadjacenthtml")) return true;
+  } else {
+    while (r < end && (load<u8>(r) == 0x22 || load<u8>(r) == 0x27 || load<u8>(r) == 0x60)) r++;
+  }
+  // The object before the dot / bracket.
+  let b = q;
+  while (b > begin && q - b < 10 && isAlpha(load<u8>(b - 1))) b--;
+  const n = <i32>(q - b);
+  if (b > begin && isWordByte(load<u8>(b - 1))) return false;
+  let isDoc = n == 8 && startsWith(b, q, "document");
+  const isWin = n == 6 && startsWith(b, q, "window");
+  if (!isDoc && !isWin) return false;
+  let s = r;
+  while (s < end && s - r < 16 && isAlpha(load<u8>(s))) s++;
+  const m = <i32>(s - r);
+  if (m == 0) return false;
+  if (isWin) return m == 8 && startsWith(r, s, "location") || (c == 0x5b);
+  return JS_DOM.find(r, m) >= 0;
+}
+
+/** CSS expression( after a property colon: `width: expression(alert(1))`. */
+function cssExpression(begin: usize, q: usize, end: usize): bool {
+  if (!startsWith(q, end, "expression")) return false;
+  let r = q + 10;
+  while (r < end && isSpaceByte(load<u8>(r))) r++;
+  if (r >= end || load<u8>(r) != 0x28) return false;
+  let b = q;
+  while (b > begin && isSpaceByte(load<u8>(b - 1))) b--;
+  return b > begin && (load<u8>(b - 1) == 0x3a || load<u8>(b - 1) == 0x2f);
+}

@@ -1,0 +1,132 @@
+// What the filters poll (policy, deny list), the synchronous check they may ask for, and the
+// token-protected admin API that changes policy and deny list.
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { DenyList, DenyKind } from '../../enforce/deny-list.ts';
+import { DenyListError } from '../../enforce/deny-list.ts';
+import { PolicyError, type PolicyStore } from '../../enforce/policy-store.ts';
+import type { RequestChecker } from '../../enforce/check.ts';
+import { describeIssues } from '../../ingest/field-errors.ts';
+import { RecordSchema } from '../../ingest/record-schema.ts';
+import { HttpError } from '../http-error.ts';
+import { readJson } from '../read-body.ts';
+import { sendJson } from '../respond.ts';
+import type { Route } from '../router.ts';
+
+export interface EnforceDependencies {
+  policies: PolicyStore;
+  denyList: DenyList;
+  check: RequestChecker;
+  adminToken: string | undefined;
+  maxBodyBytes: number;
+}
+
+const DenyRequestSchema = z
+  .object({
+    ip: z.string().optional(),
+    key: z.string().optional(),
+    ttlSeconds: z.number().positive().max(30 * 86_400),
+    reason: z.string().max(200).optional(),
+  })
+  .refine((v) => (v.ip === undefined) !== (v.key === undefined), { message: 'give exactly one of ip or key', path: ['ip'] });
+
+function requireAdmin(req: IncomingMessage, token: string | undefined): void {
+  if (token === undefined) throw new HttpError(403, 'admin API disabled: set TME_ADMIN_TOKEN to enable it');
+  const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) {
+    throw new HttpError(401, 'authorization: a valid bearer token is required', { 'www-authenticate': 'Bearer' });
+  }
+}
+
+/** Sends `text` as JSON with its ETag, or 304 when the caller already has it. */
+function sendVersioned(req: IncomingMessage, res: ServerResponse, etag: string, text: string): void {
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, { etag });
+    res.end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), etag });
+  res.end(text);
+}
+
+function denyTarget(url: URL): { kind: DenyKind; value: string } {
+  const ip = url.searchParams.get('ip');
+  const key = url.searchParams.get('key');
+  if ((ip === null) === (key === null)) throw new HttpError(400, 'query: give exactly one of ip or key');
+  return ip !== null ? { kind: 'ip', value: ip } : { kind: 'key', value: key! };
+}
+
+export function enforceRoutes({ policies, denyList, check, adminToken, maxBodyBytes }: EnforceDependencies): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/v1/policy',
+      handler: (req, res) => {
+        const current = policies.get();
+        if (current === undefined) throw new HttpError(404, 'no policy set: the filters keep their configured policy');
+        sendVersioned(req, res, current.etag, current.text);
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/v1/policy',
+      handler: async (req, res) => {
+        requireAdmin(req, adminToken);
+        const body = await readJson(req, maxBodyBytes);
+        try {
+          sendJson(res, 200, { revision: policies.replace(body) });
+        } catch (error) {
+          if (error instanceof PolicyError) throw new HttpError(400, error.message);
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/denylist',
+      handler: (req, res) => {
+        const { etag, ...list } = denyList.snapshot();
+        sendVersioned(req, res, etag, JSON.stringify(list));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/admin/denylist',
+      handler: async (req, res) => {
+        requireAdmin(req, adminToken);
+        const parsed = DenyRequestSchema.safeParse(await readJson(req, maxBodyBytes));
+        if (!parsed.success) throw new HttpError(400, describeIssues(parsed.error.issues));
+        const { ip, key, ttlSeconds, reason } = parsed.data;
+        try {
+          const entry = denyList.add(ip !== undefined ? 'ip' : 'key', (ip ?? key)!, Math.round(ttlSeconds * 1000), reason ?? 'admin');
+          sendJson(res, 200, entry);
+        } catch (error) {
+          if (error instanceof DenyListError) throw new HttpError(400, error.message);
+          throw error;
+        }
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/v1/admin/denylist',
+      handler: (req, res, url) => {
+        requireAdmin(req, adminToken);
+        const { kind, value } = denyTarget(url);
+        if (!denyList.remove(kind, value)) throw new HttpError(404, `${kind}: "${value}" is not on the deny list`);
+        sendJson(res, 200, { removed: { kind, value } });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/check',
+      handler: async (req, res) => {
+        const parsed = RecordSchema.safeParse(await readJson(req, maxBodyBytes));
+        if (!parsed.success) throw new HttpError(400, describeIssues(parsed.error.issues));
+        sendJson(res, 200, check(parsed.data));
+      },
+    },
+  ];
+}
