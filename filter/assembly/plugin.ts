@@ -156,15 +156,17 @@ class GatewardenStream extends Context {
     const check = policy.syncCheck;
     const checkMatch = check.match;
     const wantsCheck = checkMatch !== null && matches(checkMatch, f);
+    // Body callbacks only come while headers continue (the host turns a headers StopIteration into
+    // "stop all"), so a request held for its body lets its headers go on and its body wait here.
     if (wantsCheck && check.includeBody && expectsBody) {
       this.holdForBody = true;
       this.checkAfterBody = true;
-      return FilterHeadersStatusValues.StopIteration;
+      return FilterHeadersStatusValues.Continue;
     }
-    if (wantsCheck) {
-      this.startCheck();
-      return FilterHeadersStatusValues.StopIteration;
+    if (wantsCheck && !this.startCheck()) {
+      return this.checkFailed() ? FilterHeadersStatusValues.Continue : FilterHeadersStatusValues.StopIteration;
     }
+    if (wantsCheck) return FilterHeadersStatusValues.StopIteration;
     return FilterHeadersStatusValues.Continue;
   }
 
@@ -210,33 +212,33 @@ class GatewardenStream extends Context {
     if (want > 0) body.append(bufferBytes(BufferTypeValues.HttpRequestBody, 0, <u32>want));
     if (this.checkAfterBody) {
       this.checkAfterBody = false;
-      this.startCheck();
-      return FilterDataStatusValues.StopIterationAndBuffer;
+      if (this.startCheck()) return FilterDataStatusValues.StopIterationAndBuffer;
+      return this.checkFailed() ? FilterDataStatusValues.Continue : FilterDataStatusValues.StopIterationNoBuffer;
     }
     return FilterDataStatusValues.Continue;
   }
 
-  private startCheck(): void {
+  /** Sends the check; false when the proxy refused the call (the caller fails open or closed). */
+  private startCheck(): bool {
     const root = this.root;
     const cfg = root.config;
     const out = new ByteBuffer(2048);
     this.ex.durationNanos = 0;
     writeRecord(new JsonWriter(out), this.ex, cfg.serviceName, MODULE_VERSION);
     const call = new CheckCall(root, this);
-    const ok = callTme(root, cfg.tmeCluster, "POST", cfg.report.authority, cfg.enforcement.checkPath,
+    return callTme(root, cfg.tmeCluster, "POST", cfg.report.authority, cfg.enforcement.checkPath,
       [pair("content-type", "application/json")], out.toArrayBuffer(), cfg.requestHandleTimeoutMs, call);
-    if (!ok) this.checkFailed();
   }
 
   checkAnswered(reply: CalloutReply): void {
     if (reply.status != 200) {
-      this.checkFailed();
+      if (this.checkFailed()) continue_request();
       return;
     }
     const answer = parseCheckAnswer(String.UTF8.decode(reply.body));
     const verdict = answer.verdict;
     if (verdict === null) {
-      this.checkFailed();
+      if (this.checkFailed()) continue_request();
       return;
     }
     if (verdict.action != Action.Allow || this.ex.verdict === null) this.ex.verdict = verdict;
@@ -247,14 +249,17 @@ class GatewardenStream extends Context {
     continue_request();
   }
 
-  private checkFailed(): void {
+  /**
+   * Counts a failed check and refuses the request unless allowFailureMode; true when the request
+   * may go on (the caller continues it: from a callback by returning Continue, else continue_request).
+   */
+  private checkFailed(): bool {
     const root = this.root;
     const metrics = root.metrics;
     if (metrics !== null) metrics.checkFailures.increment(1);
     if (root.config.allowFailureMode) {
       if (metrics !== null) metrics.checkFailOpen.increment(1);
-      continue_request();
-      return;
+      return true;
     }
     if (metrics !== null) metrics.checkFailClosed.increment(1);
     const v = Verdict.of(Action.Block, "check-failed", "check");
@@ -262,6 +267,7 @@ class GatewardenStream extends Context {
     this.ex.verdict = v;
     this.replied = true;
     sendReply(v.status, "Service Unavailable", this.ex.id, "gatewarden_check_failed");
+    return false;
   }
 
   private block(v: Verdict, message: string): void {

@@ -12,7 +12,10 @@ const { HTTP2_HEADER_METHOD, HTTP2_HEADER_PATH, HTTP2_HEADER_STATUS, HTTP2_HEADE
 export interface Upstream {
   port: number;
   server: Http2Server;
-  /** How many requests arrived per x-test-id header: tests check that a blocked request never did. */
+  /**
+   * How many complete requests (headers and whole body) arrived per x-test-id header: tests check
+   * that a blocked request never did. A request held for its body may have started upstream.
+   */
   seen: Map<string, number>;
   stop(): Promise<void>;
 }
@@ -30,51 +33,61 @@ function plainHeaders(headers: IncomingHttpHeaders): Record<string, string | str
 }
 
 function handle(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, seen: Map<string, number>): void {
-  const testId = headers["x-test-id"];
-  if (typeof testId === "string") seen.set(testId, (seen.get(testId) ?? 0) + 1);
   const chunks: Buffer[] = [];
   stream.on("data", (c: Buffer) => chunks.push(c));
   stream.on("error", () => {});
   stream.on("end", () => {
-    const body = Buffer.concat(chunks);
-    const fullPath = String(headers[HTTP2_HEADER_PATH] ?? "/");
-    const [path, query = ""] = fullPath.split(/\?(.*)/s, 2);
-    const contentType = String(headers[HTTP2_HEADER_CONTENT_TYPE] ?? "");
-
-    if (contentType.startsWith("application/grpc")) {
-      const status = String(headers["x-grpc-status"] ?? "0");
-      stream.respond({ [HTTP2_HEADER_STATUS]: 200, [HTTP2_HEADER_CONTENT_TYPE]: "application/grpc" }, { waitForTrailers: true });
-      stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": status, "grpc-message": status === "0" ? "" : "requested status" }));
-      stream.end(body); // the request's length-prefixed message, echoed
-      return;
+    // The proxy may reset a stream it blocked after its headers went ahead.
+    if (stream.destroyed || stream.closed) return;
+    try {
+      reply(stream, headers, chunks, seen);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ERR_HTTP2_INVALID_STREAM") throw error;
     }
-
-    let m = /^\/json\/(\d+)$/.exec(path);
-    if (m) {
-      stream.respond({ [HTTP2_HEADER_STATUS]: 200, [HTTP2_HEADER_CONTENT_TYPE]: "application/json" });
-      stream.end(jsonOfSize(Number(m[1])));
-      return;
-    }
-    m = /^\/bytes\/(\d+)$/.exec(path);
-    if (m) {
-      const out = Buffer.alloc(Number(m[1]));
-      for (let i = 0; i < out.length; i++) out[i] = i & 0xff;
-      stream.respond({ [HTTP2_HEADER_STATUS]: 200, [HTTP2_HEADER_CONTENT_TYPE]: "application/octet-stream" });
-      stream.end(out);
-      return;
-    }
-    m = /^\/status\/(\d{3})$/.exec(path);
-    const status = m ? Number(m[1]) : 200;
-    const echo = JSON.stringify({
-      method: headers[HTTP2_HEADER_METHOD],
-      path,
-      query,
-      headers: plainHeaders(headers),
-      body: body.toString("utf8"),
-    });
-    stream.respond({ [HTTP2_HEADER_STATUS]: status, [HTTP2_HEADER_CONTENT_TYPE]: "application/json", "x-upstream": "echo" });
-    stream.end(echo);
   });
+}
+
+function reply(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, chunks: Buffer[], seen: Map<string, number>): void {
+  const testId = headers["x-test-id"];
+  if (typeof testId === "string") seen.set(testId, (seen.get(testId) ?? 0) + 1);
+  const body = Buffer.concat(chunks);
+  const fullPath = String(headers[HTTP2_HEADER_PATH] ?? "/");
+  const [path, query = ""] = fullPath.split(/\?(.*)/s, 2);
+  const contentType = String(headers[HTTP2_HEADER_CONTENT_TYPE] ?? "");
+
+  if (contentType.startsWith("application/grpc")) {
+    const status = String(headers["x-grpc-status"] ?? "0");
+    stream.respond({ [HTTP2_HEADER_STATUS]: 200, [HTTP2_HEADER_CONTENT_TYPE]: "application/grpc" }, { waitForTrailers: true });
+    stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": status, "grpc-message": status === "0" ? "" : "requested status" }));
+    stream.end(body); // the request's length-prefixed message, echoed
+    return;
+  }
+
+  let m = /^\/json\/(\d+)$/.exec(path);
+  if (m) {
+    stream.respond({ [HTTP2_HEADER_STATUS]: 200, [HTTP2_HEADER_CONTENT_TYPE]: "application/json" });
+    stream.end(jsonOfSize(Number(m[1])));
+    return;
+  }
+  m = /^\/bytes\/(\d+)$/.exec(path);
+  if (m) {
+    const out = Buffer.alloc(Number(m[1]));
+    for (let i = 0; i < out.length; i++) out[i] = i & 0xff;
+    stream.respond({ [HTTP2_HEADER_STATUS]: 200, [HTTP2_HEADER_CONTENT_TYPE]: "application/octet-stream" });
+    stream.end(out);
+    return;
+  }
+  m = /^\/status\/(\d{3})$/.exec(path);
+  const status = m ? Number(m[1]) : 200;
+  const echo = JSON.stringify({
+    method: headers[HTTP2_HEADER_METHOD],
+    path,
+    query,
+    headers: plainHeaders(headers),
+    body: body.toString("utf8"),
+  });
+  stream.respond({ [HTTP2_HEADER_STATUS]: status, [HTTP2_HEADER_CONTENT_TYPE]: "application/json", "x-upstream": "echo" });
+  stream.end(echo);
 }
 
 export function startUpstream(port = 0, host = "127.0.0.1"): Promise<Upstream> {

@@ -26,6 +26,8 @@ export interface StackOptions {
   withoutTme?: boolean;
   /** Extra environment for the TME. */
   tmeEnv?: Record<string, string>;
+  /** Envoy's log level (default warn). */
+  logLevel?: string;
 }
 
 /** Reports are flushed every 50 ms in tests so captures show up quickly. */
@@ -50,6 +52,7 @@ export class CaptureStack {
       s.envoy = await startEnvoy({
         template: "wasm.yaml",
         concurrency: opts.concurrency ?? 1,
+        logLevel: opts.logLevel,
         vars: {
           UPSTREAM_PORT: s.upstream.port,
           TME_HTTP_PORT: s.tmePort,

@@ -88,8 +88,10 @@ export function enforceRoutes({ policies, denyList, check, adminToken, maxBodyBy
       method: 'GET',
       path: '/v1/denylist',
       handler: (req, res) => {
-        const { etag, ...list } = denyList.snapshot();
-        sendVersioned(req, res, etag, JSON.stringify(list));
+        const { etag, revision, keyHeader, entries } = denyList.snapshot();
+        // The filter's wire form: one of "ip" or "key" per entry, expiry in unix milliseconds.
+        const wire = entries.map(({ kind, value, expiresAt, reason }) => ({ [kind]: value, expiresAt, reason }));
+        sendVersioned(req, res, etag, JSON.stringify({ revision, keyHeader, entries: wire }));
       },
     },
     {
