@@ -79,6 +79,7 @@ describe("parseDurationMs", () => {
     expect(parseDurationMs("50ms")).toBe(50.0);
     expect(parseDurationMs("0.2s")).toBe(200.0);
     expect(parseDurationMs("2m")).toBe(120000.0);
+    expect(parseDurationMs("1h")).toBe(3600000.0);
     expect(parseDurationMs("15")).toBe(15.0);
     expect(parseDurationMs("s")).toBe(-1.0);
     expect(parseDurationMs("1.2.3s")).toBe(-1.0);

@@ -62,12 +62,12 @@ export class FieldReader {
     if (v.kind == JsonKind.Number) ms = v.number;
     else if (v.kind == JsonKind.String) ms = parseDurationMs(v.text);
     else {
-      this.fail(name, "expected a duration such as \"50ms\" or \"0.2s\", got " + v.kindName());
+      this.fail(name, "expected a duration such as \"50ms\", \"0.2s\" or \"1h\", got " + v.kindName());
       return fallbackMs;
     }
     if (ms < 0 || isNaN(ms)) {
       const got = v.kind == JsonKind.Number ? v.number.toString() : "\"" + v.text + "\"";
-      this.fail(name, "expected a duration such as \"50ms\" or \"0.2s\", got " + got);
+      this.fail(name, "expected a duration such as \"50ms\", \"0.2s\" or \"1h\", got " + got);
       return fallbackMs;
     }
     const rounded = <u32>Math.ceil(ms);
@@ -110,7 +110,7 @@ export class FieldReader {
   }
 }
 
-/** "50ms", "0.2s", "1m" or a bare number of milliseconds; -1 when it is none of these. */
+/** "50ms", "0.2s", "1m", "1h" or a bare number of milliseconds; -1 when it is none of these. */
 export function parseDurationMs(text: string): f64 {
   const t = text.trim();
   let unit: f64 = 1;
@@ -121,6 +121,9 @@ export function parseDurationMs(text: string): f64 {
     digits = t.substring(0, t.length - 1);
   } else if (t.endsWith("m")) {
     unit = 60000;
+    digits = t.substring(0, t.length - 1);
+  } else if (t.endsWith("h")) {
+    unit = 3600000;
     digits = t.substring(0, t.length - 1);
   }
   if (digits.length == 0) return -1;
