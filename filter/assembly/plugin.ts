@@ -25,6 +25,8 @@ import { RequestFacts, clientAddress, evaluateRules, factsClientIp, hostOf, matc
 import { ByteBuffer } from "./json/bytes";
 import { JsonWriter } from "./json/writer";
 import { Callout, CalloutReply, callTme, pair } from "./host/callout";
+import { Finding, RequestView } from "./detect/types";
+import { bodyKind, inspectBody, inspectHead } from "./detect/engine";
 import { bufferBytes, headerPairs, nowNanos, propertyInt, propertyString } from "./host/abi";
 
 const TICK_MS: u32 = 100;
@@ -103,6 +105,9 @@ class GatewardenStream extends Context {
   private holdForBody: bool = false;
   /** A synchronous check waits for the body before it is sent. */
   private checkAfterBody: bool = false;
+  /** The body is inspected for attacks once held. */
+  private inspectBodyHeld: bool = false;
+  private view: RequestView | null = null;
   private replied: bool = false;
 
   constructor(context_id: u32, root: GatewardenRoot) {
@@ -152,7 +157,22 @@ class GatewardenStream extends Context {
       if (verdict.action == Action.Allow) return FilterHeadersStatusValues.Continue;
     }
 
+    const detected = this.detectHead(control);
+    if (detected !== null) {
+      if (ex.verdict === null) ex.verdict = detected;
+      if (detected.action == Action.Block) {
+        ex.verdict = detected;
+        this.block(detected, "");
+        return FilterHeadersStatusValues.StopIteration;
+      }
+    }
+
     const expectsBody = !end_of_stream && ex.requestBody !== null && root.config.bodyCaptureSize > 0;
+    const view = this.view;
+    if (expectsBody && view !== null && bodyKind(view.contentType) != 0) {
+      this.holdForBody = true;
+      this.inspectBodyHeld = true;
+    }
     const check = policy.syncCheck;
     const checkMatch = check.match;
     const wantsCheck = checkMatch !== null && matches(checkMatch, f);
@@ -163,11 +183,34 @@ class GatewardenStream extends Context {
       this.checkAfterBody = true;
       return FilterHeadersStatusValues.Continue;
     }
+    if (wantsCheck && this.holdForBody) {
+      // The body is held for detection anyway: ask after it, so that a body verdict comes first.
+      this.checkAfterBody = true;
+      return FilterHeadersStatusValues.Continue;
+    }
     if (wantsCheck && !this.startCheck()) {
       return this.checkFailed() ? FilterHeadersStatusValues.Continue : FilterHeadersStatusValues.StopIteration;
     }
     if (wantsCheck) return FilterHeadersStatusValues.StopIteration;
     return FilterHeadersStatusValues.Continue;
+  }
+
+  /** Attack detection on the path, query, headers and cookies; null when clean or detection is off. */
+  private detectHead(control: Control): Verdict | null {
+    const opts = control.detectOptions;
+    const policy = control.policy;
+    const det = policy.detection;
+    if (opts === null || det === null) return null;
+    const f = this.facts;
+    const view = new RequestView();
+    view.method = f.method;
+    view.path = f.path;
+    view.query = f.query;
+    view.headers = f.headers;
+    view.contentType = f.headers.get("content-type").toLowerCase();
+    this.view = view;
+    const found = inspectHead(view, opts);
+    return found === null ? null : findingVerdict(found, det.action);
   }
 
   /** Deny list, rules, rate limits: the first verdict that applies, or null. */
@@ -210,12 +253,39 @@ class GatewardenStream extends Context {
     body.size = <u64>length;
     const want = <i32>length < body.limit ? <i32>length : body.limit;
     if (want > 0) body.append(bufferBytes(BufferTypeValues.HttpRequestBody, 0, <u32>want));
+    if (this.inspectBodyHeld) {
+      this.inspectBodyHeld = false;
+      const blocked = this.detectBody(body);
+      if (blocked) return FilterDataStatusValues.StopIterationNoBuffer;
+    }
     if (this.checkAfterBody) {
       this.checkAfterBody = false;
       if (this.startCheck()) return FilterDataStatusValues.StopIterationAndBuffer;
       return this.checkFailed() ? FilterDataStatusValues.Continue : FilterDataStatusValues.StopIterationNoBuffer;
     }
     return FilterDataStatusValues.Continue;
+  }
+
+  /** Inspects the held body; true when it was blocked (the reply is sent). */
+  private detectBody(body: BodyCapture): bool {
+    const control = this.root.control;
+    const view = this.view;
+    if (control === null || view === null) return false;
+    const opts = control.detectOptions;
+    const det = control.policy.detection;
+    if (opts === null || det === null) return false;
+    view.bodyPtr = body.data.dataStart;
+    view.bodyLen = body.data.length;
+    const found = inspectBody(view, opts);
+    view.bodyPtr = 0;
+    view.bodyLen = 0;
+    if (found === null) return false;
+    const v = findingVerdict(found, det.action);
+    const ex = this.ex;
+    if (ex.verdict === null || v.action == Action.Block) ex.verdict = v;
+    if (v.action != Action.Block) return false;
+    this.block(v, "");
+    return true;
   }
 
   /** Sends the check; false when the proxy refused the call (the caller fails open or closed). */
@@ -323,6 +393,13 @@ class GatewardenStream extends Context {
     }
     this.root.record(ex);
   }
+}
+
+function findingVerdict(f: Finding, action: Action): Verdict {
+  const v = Verdict.of(action, f.rule, f.category);
+  v.location = f.location;
+  v.snippet = f.snippet;
+  return v;
 }
 
 function captureChunk(body: BodyCapture, buffer: BufferTypeValues, length: i32): void {

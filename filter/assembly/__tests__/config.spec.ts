@@ -49,8 +49,8 @@ describe("parseConfig", () => {
     expect(errorOf('{"allowFailureMode":"yes"}')).toBe("allowFailureMode: expected true or false, got a string");
     expect(errorOf('{"allowedContentTypes":"json"}')).toBe("allowedContentTypes: expected an array of strings, got a string");
     expect(errorOf('{"allowedContentTypes":["json", 3]}')).toBe("allowedContentTypes[1]: expected a non-empty string, got a number");
-    expect(errorOf('{"connectTimeout":"fast"}')).toBe('connectTimeout: expected a duration such as "50ms" or "0.2s", got "fast"');
-    expect(errorOf('{"connectTimeout":-5}')).toBe('connectTimeout: expected a duration such as "50ms" or "0.2s", got -5.0');
+    expect(errorOf('{"connectTimeout":"fast"}')).toBe('connectTimeout: expected a duration such as "50ms", "0.2s" or "1h", got "fast"');
+    expect(errorOf('{"connectTimeout":-5}')).toBe('connectTimeout: expected a duration such as "50ms", "0.2s" or "1h", got -5.0');
     expect(errorOf('{"report":{"maxBatchRecords":0}}')).toBe("report.maxBatchRecords: must be between 1 and 10000, got 0.0");
     expect(errorOf('{"report":{"path":"records"}}')).toBe("report.path: must start with '/'");
     expect(errorOf('{"report":[]}')).toBe("report: expected an object, got an array");

@@ -53,7 +53,7 @@ export const C_OTHER: u32 = 1 << 25; // other punctuation: , ! ? ^ ~ [ ] _
 export const C_DIGIT: u32 = 1 << 26;
 
 /** Classes that mean "plain word material": a value made only of these needs no inspection. */
-export const PLAIN: u32 = C_ALNUM | C_DIGIT | C_DASH | C_DOT | C_AT;
+export const PLAIN: u32 = C_ALNUM | C_DIGIT | C_DASH | C_AT;
 /** Bytes that an encoding layer may hide something behind. */
 export const ENCODED: u32 = C_PCT | C_AMP | C_BSLASH | C_HIGH | C_PLUS;
 

@@ -24,13 +24,18 @@ const COMMANDS = new Lexicon()
        "bitsadmin taskkill wmic chmod chown chgrp useradd usermod nmap socat busybox xterm telnet tftp " +
        "nohup crontab base64 xxd ls pwd traceroute tracert rmdir mkdir sudo killall pkill lsof " +
        "systemctl mkfifo uptime msiexec rundll32 regsvr32 mshta cscript wscript schtasks icacls " +
-       "reg.exe cmd.exe powershell.exe net.exe ping.exe", C_STRONG)
+       "reg.exe cmd.exe powershell.exe net.exe ping.exe netsh sysinfo ifup ifdown iptables", C_STRONG)
   .add("python python2 python3 perl php ruby node lua java jrunscript gcc", C_INTERP)
   .add("id cat echo printf sleep kill ping dir type more less head tail grep egrep find awk sed sort " +
        "cut wc xargs env set export touch which whereis history last who hostname date cp mv rm ln " +
        "ssh scp dig host reg sc net del copy start exit ver vol ps tac nl od strings file stat " +
        "timeout mail sendmail ftp rsync tar zip unzip gzip mount kill tee passwd groups finger " +
-       "eval exec source shutdown reboot", C_WEAK);
+       "eval exec source shutdown reboot true false route arp", C_WEAK);
+
+/** Sub-commands that make an ambiguous word (net, reg, sc...) a Windows administration command. */
+const SUBCOMMANDS = new Lexicon()
+  .add("view user users localgroup use share session group accounts add query delete export save import " +
+       "create config firewall advfirewall interface wlan stop start", 1);
 
 /** Functions that run commands or code in scripting languages. */
 const CODE_EXEC = new Lexicon()
@@ -141,27 +146,57 @@ function commandAt(s: usize, end: usize, mode: i32): bool {
   const shellArg = !atEnd && (c == 0x2d && r + 1 < end && (isAlpha(load<u8>(r + 1)) || isDigit(load<u8>(r + 1)) || load<u8>(r + 1) == 0x2d) ||
     c == 0x2f && r + 1 < end && (isWordByte(load<u8>(r + 1)) || load<u8>(r + 1) == 0x2e || load<u8>(r + 1) == 0x2a) ||
     c == 0x7e || c == 0x24 || c == 0x2e && r + 1 < end && (load<u8>(r + 1) == 0x2f || load<u8>(r + 1) == 0x2e) ||
-    isAlpha(c) && r + 2 < end && load<u8>(r + 1) == 0x3a && (load<u8>(r + 2) == 0x2f || load<u8>(r + 2) == 0x5c) ||
-    c == 0x5c || c == 0x22 || c == 0x27);
+    isAlpha(c) && r + 1 < end && load<u8>(r + 1) == 0x3a && (r + 2 >= end || !isWordByte(load<u8>(r + 2))) ||
+    c == 0x5c || c == 0x22 || c == 0x27 || c == 0x25 && r + 1 < end && isAlpha(load<u8>(r + 1)));
   const numArg = !atEnd && isDigit(c);
   const anyArg = !atEnd && !sepNext;
+  // A second command or sub-command as the argument: "which wget", "sudo ls", "net user", "reg add".
+  let argWord = 0;
+  if (anyArg && isAlpha(c)) {
+    let e = r;
+    while (e < end && e - r < 16 && (isWordByte(load<u8>(e)) || load<u8>(e) == 0x2e)) e++;
+    const after: u32 = e < end ? <u32>load<u8>(e) : 0x20;
+    if (isSpaceByte(after) || after == 0x2b || after == 0x3b || after == 0x7c || after == 0x26) {
+      if (COMMANDS.find(r, <i32>(e - r)) >= C_STRONG) argWord = 1;
+      else if (SUBCOMMANDS.find(r, <i32>(e - r)) >= 0 && isAdminCommand(word + ws, wn)) argWord = 2;
+    }
+    // A URL to fetch: curl http://..., wget ftp://...
+    let u = r;
+    while (u < end && u - r < 8 && isAlpha(load<u8>(u))) u++;
+    if (startsWith(u, end, "://")) argWord = 3;
+  }
+  // A number and nothing else: sleep 10, ping 127.0.0.1
+  let numOnly = false;
+  if (numArg) {
+    let e = r;
+    while (e < end && (isDigit(load<u8>(e)) || load<u8>(e) == 0x2e)) e++;
+    numOnly = e >= end || load<u8>(e) == 0x3b || load<u8>(e) == 0x7c || load<u8>(e) == 0x26 || load<u8>(e) == 0x0a || load<u8>(e) == 0x60;
+  }
   if (mode == M_SUBST) return true;
   if (hasPath) {
     // /bin/ls, /usr/bin/id, c:\windows\system32\cmd.exe: a command by its path.
     return mode != M_START || shellArg || sepNext || k == C_RECON || k == C_STRONG;
   }
+  if (argWord == 2 || argWord == 3) return true;
   switch (k) {
     case C_RECON: return true;
     case C_STRONG:
-      if (mode == M_START) return shellArg || (sepNext && !atEnd);
+      if (mode == M_START) return shellArg || (sepNext && !atEnd) || argWord != 0;
       return shellArg || sepNext || anyArg || attached;
     case C_INTERP:
-      return shellArg;
+      return shellArg || argWord != 0;
     default: // weak
-      if (mode == M_START) return shellArg;
-      if (mode == M_HARD) return shellArg || sepNext || numArg;
-      return shellArg || (sepNext && attached) || (numArg && attached);
+      if (mode == M_START) return shellArg || argWord == 1 || numOnly;
+      return shellArg || sepNext || numArg || argWord == 1;
   }
+}
+
+/** net, reg, sc, netsh, wmic: commands whose sub-command says what they do. */
+function isAdminCommand(w: usize, n: i32): bool {
+  if (n == 3) return (load<u16>(w) == 0x656e && load<u8>(w + 2) == 0x74) || (load<u16>(w) == 0x6572 && load<u8>(w + 2) == 0x67); // net reg
+  if (n == 2) return load<u16>(w) == 0x6373; // sc
+  if (n == 5) return startsWith(w, w + 5, "netsh");
+  return false;
 }
 
 function isIfs(s: usize, end: usize): bool {
@@ -201,4 +236,17 @@ function codeExec(begin: usize, q: usize): bool {
   if (k < 0) return false;
   cmdAt = b;
   return true;
+}
+
+/** A value that is nothing but a reconnaissance command (whoami, uname, ifconfig...), in any case. */
+export function isReconWord(p: usize, len: i32, hit: Hit): bool {
+  if (len < 4 || len > 12) return false;
+  const tmp = memory.data(16);
+  for (let i = 0; i < len; i++) {
+    let c = <u32>load<u8>(p + i);
+    if (c - 0x41 < 26) c |= 0x20;
+    store<u8>(tmp + i, <u8>c);
+  }
+  if (COMMANDS.find(tmp, len) != C_RECON) return false;
+  return hit.set(B_CMDI, "cmdi.command", 0);
 }

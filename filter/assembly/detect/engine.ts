@@ -33,8 +33,14 @@ export function bodyKind(contentType: string): i32 {
   return BODY_RAW;
 }
 
-/** Inspects a request; returns the first finding, or null. */
+/** Inspects a request, head then body; returns the first finding, or null. */
 export function inspectRequest(req: RequestView, opts: DetectOptions): Finding | null {
+  const head = inspectHead(req, opts);
+  return head !== null ? head : inspectBody(req, opts);
+}
+
+/** Inspects the path, the query and the configured headers and cookies. */
+export function inspectHead(req: RequestView, opts: DetectOptions): Finding | null {
   const mask = categoryMask(opts.categories);
   if (mask == 0) return null;
   // Path and query arrive as strings: encode them into a reused buffer.
@@ -45,20 +51,25 @@ export function inspectRequest(req: RequestView, opts: DetectOptions): Finding |
     if (scanPairs(text.ptr, n, mask, "query:", "query-name")) return finding(lastLocation);
   }
   if (scanHeaders(req.headers, opts.headers, mask)) return finding(lastLocation);
+  return null;
+}
+
+/** Inspects the body (up to maxBodyBytes) as its content type says: JSON, form or text. */
+export function inspectBody(req: RequestView, opts: DetectOptions): Finding | null {
+  const mask = categoryMask(opts.categories);
   let len = req.bodyLen;
-  if (len > 0 && req.bodyPtr != 0) {
-    if (len > opts.maxBodyBytes) len = opts.maxBodyBytes;
-    const kind = bodyKind(req.contentType);
-    if (kind == BODY_JSON) {
-      const r = scanJson(req.bodyPtr, len, mask);
-      if (r == JSON_HIT) return finding(lastLocation);
-      // Not JSON after all (or cut by the limit): inspect it as text.
-      if (r == JSON_INVALID && scanRawBody(req.bodyPtr, len, mask)) return finding(lastLocation);
-    } else if (kind == BODY_FORM) {
-      if (scanPairs(req.bodyPtr, len, mask, "body.form:", "")) return finding(lastLocation);
-    } else if (kind == BODY_RAW) {
-      if (scanRawBody(req.bodyPtr, len, mask)) return finding(lastLocation);
-    }
+  if (mask == 0 || len <= 0 || req.bodyPtr == 0) return null;
+  if (len > opts.maxBodyBytes) len = opts.maxBodyBytes;
+  const kind = bodyKind(req.contentType);
+  if (kind == BODY_JSON) {
+    const r = scanJson(req.bodyPtr, len, mask);
+    if (r == JSON_HIT) return finding(lastLocation);
+    // Not JSON after all (or cut by the limit): inspect it as text.
+    if (r == JSON_INVALID && scanRawBody(req.bodyPtr, len, mask)) return finding(lastLocation);
+  } else if (kind == BODY_FORM) {
+    if (scanPairs(req.bodyPtr, len, mask, "body.form:", "")) return finding(lastLocation);
+  } else if (kind == BODY_RAW) {
+    if (scanRawBody(req.bodyPtr, len, mask)) return finding(lastLocation);
   }
   return null;
 }

@@ -6,8 +6,9 @@
 
 import { HeaderList } from "../capture/headers";
 import { Scratch, isSpaceByte, hexValue } from "./bytes";
+import { B_TRAVERSAL } from "./types";
 import { scanValue } from "./scan";
-import { NORM_PLUS_SPACE } from "./normalize";
+import { NORM_PLUS_SPACE, NORM_URL_PATH } from "./normalize";
 
 /** The location of the last hit. */
 export let lastLocation = "";
@@ -148,10 +149,25 @@ function sameAscii(p: usize, s: string): bool {
   return true;
 }
 
+/**
+ * Inspects the URL path: as a whole for traversal (dot-dot steps span segments), and segment by segment
+ * for everything (a segment is where a path parameter's value sits: "/users/<id>").
+ */
 export function scanPath(p: usize, len: i32, mask: u32): bool {
-  if (scanValue(p, len, 0, mask)) {
+  if ((mask & B_TRAVERSAL) != 0 && scanValue(p, len, NORM_URL_PATH, B_TRAVERSAL)) {
     lastLocation = "path";
     return true;
+  }
+  const end = p + <usize>len;
+  let s = p;
+  while (s < end) {
+    let e = s;
+    while (e < end && load<u8>(e) != 0x2f) e++;
+    if (e > s && scanValue(s, <i32>(e - s), NORM_URL_PATH, mask)) {
+      lastLocation = "path";
+      return true;
+    }
+    s = e + 1;
   }
   return false;
 }

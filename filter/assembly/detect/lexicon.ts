@@ -56,6 +56,7 @@ export class Lexicon {
     }
     this.slots = slots;
     this.byFirst = first;
+    this.buildTrie();
   }
 
   /** Value of the word of `len` bytes at `p`, or -1. */
@@ -72,18 +73,68 @@ export class Lexicon {
     }
   }
 
-  /** Index of the longest listed word that starts at `p` (bounded by `end`), or -1. */
+  /** Index of the longest listed word that starts at `p` (bounded by `end`), or -1. One trie walk. */
   prefixAt(p: usize, end: usize): i32 {
-    const list = unchecked(this.byFirst[<i32>load<u8>(p)]);
-    if (list === null) return -1;
-    const avail = <i32>(end - p);
-    for (let k = 0; k < list.length; k++) {
-      const i = unchecked(list[k]);
-      const w = unchecked(this.words[i]);
-      const n = w.byteLength;
-      if (n <= avail && memory.compare(changetype<usize>(w), p, n) == 0) return i;
+    const first = this.trieFirst;
+    const next = this.trieNext;
+    const bytes = this.trieByte;
+    const word = this.trieWord;
+    let node = 0;
+    let best = -1;
+    while (p < end) {
+      const c = load<u8>(p);
+      let child = unchecked(first[node]);
+      while (child >= 0 && unchecked(bytes[child]) != c) child = unchecked(next[child]);
+      if (child < 0) break;
+      node = child;
+      const w = unchecked(word[node]);
+      if (w >= 0) best = w;
+      p++;
     }
-    return -1;
+    return best;
+  }
+
+  // Trie over all words: node 0 is the root; children are a sibling list.
+  private trieFirst: StaticArray<i32> = new StaticArray<i32>(1);
+  private trieNext: StaticArray<i32> = new StaticArray<i32>(1);
+  private trieByte: StaticArray<u8> = new StaticArray<u8>(1);
+  private trieWord: StaticArray<i32> = new StaticArray<i32>(1);
+
+  private buildTrie(): void {
+    let size = 1;
+    for (let i = 0; i < this.words.length; i++) size += this.words[i].byteLength;
+    const first = new StaticArray<i32>(size);
+    const next = new StaticArray<i32>(size);
+    const bytes = new StaticArray<u8>(size);
+    const word = new StaticArray<i32>(size);
+    for (let i = 0; i < size; i++) {
+      first[i] = -1;
+      next[i] = -1;
+      word[i] = -1;
+    }
+    let used = 1;
+    for (let i = 0; i < this.words.length; i++) {
+      const w = this.words[i];
+      const p = changetype<usize>(w);
+      let node = 0;
+      for (let k = 0; k < w.byteLength; k++) {
+        const c = load<u8>(p + k);
+        let child = first[node];
+        while (child >= 0 && bytes[child] != c) child = next[child];
+        if (child < 0) {
+          child = used++;
+          bytes[child] = c;
+          next[child] = first[node];
+          first[node] = child;
+        }
+        node = child;
+      }
+      if (word[node] < 0) word[node] = i;
+    }
+    this.trieFirst = first;
+    this.trieNext = next;
+    this.trieByte = bytes;
+    this.trieWord = word;
   }
 
   @inline hasFirst(c: u32): bool {

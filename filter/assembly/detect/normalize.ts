@@ -13,6 +13,8 @@ export const MAX_ROUNDS = 4;
 
 /** Flag: `+` means space (query strings and form bodies). */
 export const NORM_PLUS_SPACE: i32 = 1;
+/** Flag: the value is the URL path (absolute by nature). */
+export const NORM_URL_PATH: i32 = 2;
 
 const bufA = new Scratch(1024);
 const bufB = new Scratch(1024);
@@ -78,6 +80,7 @@ function decodeRound(src: usize, len: i32, dst: usize, plusSpace: bool): i32 {
   const end = src + <usize>len;
   let p = src;
   let o = dst;
+  lastEscape = 0;
   while (p < end) {
     const c = <u32>load<u8>(p);
     if (c == 0x25) { // %
@@ -86,8 +89,38 @@ function decodeRound(src: usize, len: i32, dst: usize, plusSpace: bool): i32 {
         const h2 = hexValue(load<u8>(p + 2));
         if (h1 >= 0 && h2 >= 0) {
           store<u8>(o++, <u8>((h1 << 4) | h2));
+          lastEscape = o;
           p += 3;
           continue;
+        }
+        // Over-long pairs written with lenient "hex" (old IIS decoders read any letter as a digit:
+        // %c0%qf = %c0%af = '/'): accepted only next to a C0/C1 lead byte.
+        const lv = lenientHex(p + 1);
+        if (lv >= 0) {
+          const prev: u32 = o > dst ? <u32>load<u8>(o - 1) : 0;
+          const leadNext = (lv == 0xc0 || lv == 0xc1) && p + 5 < end && load<u8>(p + 3) == 0x25 && lenientHex(p + 4) >= 0;
+          if (((prev == 0xc0 || prev == 0xc1) && o - 1 >= lastEscape) || leadNext) {
+            store<u8>(o++, <u8>lv);
+            lastEscape = o;
+            p += 3;
+            continue;
+          }
+        }
+        // Nibble double-encoding: %%35%%63 = '%' '5' 'c' (each hex digit of an escape escaped again).
+        if (load<u8>(p + 1) == 0x25 && p + 3 < end) {
+          const n1 = escapedHexDigit(p + 1, end);
+          if (n1 >= 0) {
+            let r = p + 4;
+            if (r < end && load<u8>(r) == 0x25 && r + 1 < end && load<u8>(r + 1) == 0x25) r++;
+            const n2 = escapedHexDigit(r, end);
+            if (n2 >= 0) {
+              store<u8>(o++, 0x25);
+              store<u8>(o++, <u8>n1);
+              store<u8>(o++, <u8>n2);
+              p = r + 3;
+              continue;
+            }
+          }
         }
         if ((load<u8>(p + 1) | 0x20) == 0x75 && p + 5 < end) {
           const cp = hex4(p + 2);
@@ -157,6 +190,34 @@ function decodeRound(src: usize, len: i32, dst: usize, plusSpace: bool): i32 {
     }
   }
   return <i32>(o - dst);
+}
+
+/** Position just after the last byte a %-escape produced in the current round (for over-long pairs). */
+let lastEscape: usize = 0;
+
+/** Two "hex" digits read leniently (0-9, then a=10 ... z=35), as old decoders did; -1 if not alphanumeric. */
+function lenientHex(p: usize): i32 {
+  const a = lenientDigit(load<u8>(p));
+  const b = lenientDigit(load<u8>(p + 1));
+  if (a < 0 || b < 0) return -1;
+  return ((a << 4) + b) & 0xff;
+}
+
+function lenientDigit(c: u32): i32 {
+  if (c - 0x30 < 10) return <i32>(c - 0x30);
+  const l = c | 0x20;
+  if (l - 0x61 < 26) return <i32>(l - 0x61 + 10);
+  return -1;
+}
+
+/** At `p`: '%' + two hex digits that decode to an ASCII hex digit; returns that digit's character or -1. */
+function escapedHexDigit(p: usize, end: usize): i32 {
+  if (p + 2 >= end || load<u8>(p) != 0x25) return -1;
+  const h1 = hexValue(load<u8>(p + 1));
+  const h2 = hexValue(load<u8>(p + 2));
+  if (h1 < 0 || h2 < 0) return -1;
+  const c = (h1 << 4) | h2;
+  return hexValue(c) >= 0 ? c : -1;
 }
 
 function hex4(p: usize): i32 {
@@ -272,13 +333,17 @@ function foldPass(src: usize, len: i32, dst: usize, out: Normalized): i32 {
     if (ok) {
       for (let i = 1; i < n; i++) {
         const b = <u32>load<u8>(p + i);
-        // IIS-style over-longs put a non-continuation byte after C0/C1: take its low six bits.
-        if ((b & 0xc0) != 0x80 && !(n == 2 && c < 0xc2)) {
+        if ((b & 0xc0) != 0x80) {
           ok = false;
           break;
         }
         cp = (cp << 6) | (b & 0x3f);
       }
+    }
+    if (!ok && (c == 0xc0 || c == 0xc1)) {
+      // A lone over-long lead byte: decoders drop it and read the next byte afresh (%c0%5c → '\').
+      p++;
+      continue;
     }
     if (!ok) {
       store<u8>(o++, <u8>c);
@@ -319,7 +384,7 @@ function foldCodePoint(cp: u32): u32 {
     case 0xa0: case 0x1680: case 0x202f: case 0x205f: case 0x3000: case 0x85: return 0x20;
     case 0xad: case 0x200b: case 0x200c: case 0x200d: case 0x2060: case 0xfeff: case 0x180e: return 0;
     case 0x2028: case 0x2029: return 0x0a;
-    case 0x2215: case 0x2044: case 0x29f8: case 0xff0f: return 0x2f;
+    case 0x2215: case 0x2044: case 0x29f8: case 0xff0f: case 0xefc8: case 0xf025: return 0x2f; // incl. best-fit slashes
     case 0x2216: case 0x29f9: case 0xfe68: return 0x5c;
     case 0x2024: case 0xfe52: return 0x2e;
     case 0x2039: case 0xfe64: case 0x3008: return 0x3c;

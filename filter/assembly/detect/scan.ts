@@ -9,11 +9,11 @@ import {
   classesOf, PLAIN, C_QUOTE, C_LT, C_COLON, C_PAREN, C_EQ, C_DOT, C_OTHER, C_SLASH, C_DOLLAR, C_BRACE,
   C_HASH, C_PCT, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_STAR, C_AT, C_DASH, C_GT, C_CTRL,
 } from "./bytes";
-import { normalize, Normalized } from "./normalize";
+import { normalize, Normalized, NORM_URL_PATH } from "./normalize";
 import { detectSqli } from "./sqli";
 import { detectXss } from "./xss";
 import { detectTraversal } from "./traversal";
-import { detectCmdi } from "./cmdi";
+import { detectCmdi, isReconWord } from "./cmdi";
 import { detectJndi } from "./jndi";
 import { detectSsti } from "./ssti";
 import { detectNosqli } from "./nosqli";
@@ -34,7 +34,13 @@ const G_SQLI: u32 = ~(PLAIN) & ~C_CTRL;
  */
 export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
   if (len <= 0) return false;
-  if ((classesOf(ptr, len) & ~PLAIN) == 0) return false;
+  if ((classesOf(ptr, len) & ~PLAIN) == 0) {
+    // Plain word material: only a bare reconnaissance command (whoami, ifconfig...) is worth a look.
+    if ((mask & B_CMDI) == 0 || len > 12 || !isReconWord(ptr, len, hit)) return false;
+    norm.ptr = ptr;
+    norm.len = len;
+    return true;
+  }
   normalize(ptr, len, flags, norm);
   const p = norm.ptr;
   const n = norm.len;
@@ -45,7 +51,7 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
   if ((mask & B_SQLI) != 0 && (k & G_SQLI) != 0 && detectSqli(p, n, (k & C_QUOTE) != 0, hit)) return true;
   if ((mask & B_XSS) != 0 && (k & G_XSS) != 0 && detectXss(p, n, hit)) return true;
   if ((mask & B_CMDI) != 0 && (k & G_CMDI) != 0 && detectCmdi(p, n, hit)) return true;
-  if ((mask & B_TRAVERSAL) != 0 && (k & G_TRAVERSAL) != 0 && detectTraversal(p, n, hit)) return true;
+  if ((mask & B_TRAVERSAL) != 0 && (k & G_TRAVERSAL) != 0 && detectTraversal(p, n, (flags & NORM_URL_PATH) != 0, hit)) return true;
   if ((mask & B_SSTI) != 0 && (k & G_SSTI) != 0 && detectSsti(p, n, hit)) return true;
   if ((mask & B_NOSQLI) != 0 && (k & (C_DOLLAR | C_DOT)) != 0 && detectNosqli(p, n, hit)) return true;
   return false;

@@ -74,6 +74,7 @@ const K_CMPWORD = 43; // like, rlike, regexp, sounds
 const K_OPWORD = 44; // div, mod
 const K_GRANT = 45;
 const K_CALL = 46;
+const K_IS = 47;
 const K_FSQL = 60; // an ordinary SQL function (only a call when followed by '(')
 const K_FDANGER = 61; // a function that has no business in a parameter value
 
@@ -89,7 +90,7 @@ const WORDS = new Lexicon()
   .add("delay", K_DELAY).add("as", K_AS).add("table", K_TABLE).add("values", K_VALUES).add("top", K_TOP)
   .add("procedure", K_PROCEDURE).add("not", K_NOT).add("and or xor", K_LOGIC)
   .add("like rlike regexp sounds", K_CMPWORD).add("div mod", K_OPWORD).add("grant revoke", K_GRANT)
-  .add("call", K_CALL)
+  .add("call", K_CALL).add("is", K_IS)
   .add(
     "char chr nchar concat concat_ws group_concat substring substr mid left right ascii ord hex unhex bin " +
     "conv version database schema user current_user session_user system_user count cast convert elt " +
@@ -303,7 +304,8 @@ class Lexer {
       if (c == 0x2f && p + 1 < end && load<u8>(p + 1) == 0x2a) {
         let q = p + 2;
         while (q + 1 < end && !(load<u8>(q) == 0x2a && load<u8>(q + 1) == 0x2f)) q++;
-        if (q + 2 < end && isWordByte(load<u8>(q + 2))) {
+        // ...unless the part before is a word of its own (UNION/**/SELECT is two tokens).
+        if (q + 2 < end && isWordByte(load<u8>(q + 2)) && (n > WORD_MAX || WORDS.find(wordTmp, n) < 0)) {
           p = q + 2;
           continue;
         }
@@ -377,6 +379,7 @@ class Analyzer {
   t1: i32 = 0; k1: i32 = 0; // previous significant token
   t2: i32 = 0; k2: i32 = 0;
   t3: i32 = 0; k3: i32 = 0;
+  t1Start: usize = 0;
   unionPending: bool = false;
   selectState: i32 = 0; // 0 none, 1 just saw SELECT, 2 select list (waiting for FROM)
   selectFirst: bool = false;
@@ -387,6 +390,10 @@ class Analyzer {
   boolLeftStart: usize = 0;
   boolLeftStop: usize = 0;
   boolAfterBreakout: bool = false;
+  boolIs: bool = false;
+  breakoutOp: bool = false; // leading literal directly followed by an operator
+  lastFunc: i32 = 0; // 1 after a known SQL function name, 2 after its '('
+  updatePending: i32 = 0;
   breakoutLogic: bool = false; // leading literal (and ')'s) directly followed by AND/OR
 
   reset(ctx: bool): void {
@@ -401,6 +408,11 @@ class Analyzer {
     this.stackPending = false;
     this.boolState = B_IDLE;
     this.breakoutLogic = false;
+    this.boolIs = false;
+    this.breakoutOp = false;
+    this.lastFunc = 0;
+    this.updatePending = 0;
+    this.t1Start = 0;
   }
 
   fire(rule: string, at: usize): bool {
@@ -412,9 +424,14 @@ class Analyzer {
   /** Feeds one token; returns true when a rule fired. */
   push(type: i32, kw: i32, start: usize, stop: usize): bool {
     if (type == T_COMMENT) {
-      // A closed literal followed by nothing but ')' / operators / literals, then a comment.
-      if (this.ctx && this.n >= 1 && this.n <= 8 && this.tailWords == 0) return this.fire("sqli.comment-breakout", start);
+      // A closed literal followed by nothing but ')' / operators / literals, then a comment that
+      // swallows the rest of the query (so it holds next to nothing itself: "admin'--", "1')#", "x'-- -").
+      if (this.ctx && this.n >= 1 && this.n <= 8 && this.tailWords == 0 && commentBody(start, stop) <= 3) return this.fire("sqli.comment-breakout", start);
       return false;
+    }
+    if (this.stackPending) {
+      this.stackPending = false;
+      if (stackContinues(this.k1, type, kw, start, stop)) return this.fire("sqli.stacked", this.t1Start);
     }
     // NOT and unary operators are transparent.
     if (kw == K_NOT) return false;
@@ -428,8 +445,11 @@ class Analyzer {
     }
     if (type == T_KW && kw == K_UNION) this.unionPending = true;
 
-    // Stacked statement: ; <statement>
-    if (type == T_KW && isStatement(kw) && this.t1 == T_SEMI) return this.fire("sqli.stacked", start);
+    // Stacked statement: ; <statement> <what that statement needs next>
+    if (type == T_KW && isStatement(kw) && this.t1 == T_SEMI) {
+      if (kw == K_SHUTDOWN) return this.fire("sqli.stacked", start);
+      this.stackPending = true;
+    }
 
     // Functions that only attacks call.
     if (type == T_FUNC && kw == K_FDANGER) return this.fire("sqli.function", start);
@@ -444,13 +464,53 @@ class Analyzer {
     if (type == T_NUM && this.t1 == T_KW && this.k1 == K_BY && this.t2 == T_KW && (this.k2 == K_ORDER || this.k2 == K_GROUP) &&
         (this.t3 == T_STR || this.t3 == T_NUM || this.t3 == T_RP)) return this.fire("sqli.order-by", start);
 
+    // A literal closed and followed by an operator and another operand: x' & 'y, 1' * id - '0, '^'.
+    // Arithmetic or concatenation needs code on its right (x'+(select..., x'||version()); a comparison
+    // may also take a literal (x'='x, 1'=0).
+    if (this.breakoutOp) {
+      this.breakoutOp = false;
+      if (type == T_VAR || (type == T_FUNC && kw >= K_FSQL) || type == T_LP || (type == T_KW && (kw == K_NULL || kw == K_SELECT)) ||
+          (this.t1 == T_CMP && (type == T_STR || type == T_NUM))) {
+        return this.fire("sqli.breakout-operator", start);
+      }
+    }
+    if (this.ctx && n == 1 && this.t1 == T_STR && ((type == T_CMP && !isWordOp(start)) || (type == T_OP && kw != K_NOT && !isHyphen(start, stop) && !isWordOp(start)))) this.breakoutOp = true;
+
+    // Nested calls of SQL functions: conv(hex(substr(...
+    if (this.lastFunc == 2 && type == T_FUNC && kw >= K_FSQL) return this.fire("sqli.function", start);
+    if (type == T_FUNC && kw >= K_FSQL) this.lastFunc = 1;
+    else if (type == T_LP && this.lastFunc == 1) this.lastFunc = 2;
+    else this.lastFunc = 0;
+
+    // xp_cmdshell and friends, called or named.
+    if (type == T_WORD && kw == K_FDANGER && load<u16>(start) == 0x7078 && load<u8>(start + 2) == 0x5f) return this.fire("sqli.function", start);
+
+    // UPDATE <table> SET <column> =
+    if (this.updatePending > 0) {
+      const u = this.updatePending;
+      this.updatePending = 0;
+      if (u == 1 && type == T_WORD) this.updatePending = 2;
+      else if (u == 2 && type == T_KW && kw == K_SET) this.updatePending = 3;
+      else if (u == 3 && type == T_WORD) this.updatePending = 4;
+      else if (u == 4 && type == T_CMP) return this.fire("sqli.stacked", start);
+    }
+    if (type == T_KW && kw == K_UPDATE) this.updatePending = 1;
+
+    // ORDER BY <n> opening the value.
+    if (type == T_NUM && n == 2 && this.t1 == T_KW && this.k1 == K_BY && this.t2 == T_KW && (this.k2 == K_ORDER || this.k2 == K_GROUP)) {
+      return this.fire("sqli.order-by", start);
+    }
+
+    // A statement right after the closed literal: x' insert into ..., x' drop table ...
+    if (this.ctx && n == 1 && type == T_KW && isStatement(kw) && kw != K_SELECT) this.stackPending = true;
+
     // SELECT: a select list, or a sub-select.
     if (this.selectState == 1) {
-      if (type == T_KW && (kw == K_ALL || kw == K_TOP)) {
+      if ((type == T_KW && (kw == K_ALL || kw == K_TOP)) || (type == T_OP && (load<u8>(start) == 0x2d || load<u8>(start) == 0x2b))) {
         // keep waiting for the first item
       } else if (type == T_NUM || type == T_STR || type == T_VAR || type == T_LP || type == T_FUNC ||
                  (type == T_KW && (kw == K_NULL || kw == K_CASE)) || (type == T_OP && load<u8>(start) == 0x2a)) {
-        if (!this.selectFirst || type == T_VAR || (type == T_FUNC && kw >= K_FSQL)) return this.fire("sqli.select", start);
+        if (!this.selectFirst || type == T_VAR || type == T_FUNC) return this.fire("sqli.select", start);
         this.selectState = 2;
       } else if (type == T_WORD) {
         this.selectState = 2;
@@ -463,12 +523,12 @@ class Analyzer {
     }
     if (type == T_KW && kw == K_SELECT) {
       const t1 = this.t1;
-      this.selectFirst = n == 0;
-      if (n == 0 || t1 == T_LP || t1 == T_SEMI || t1 == T_OP || t1 == T_LOGIC || t1 == T_CMP || t1 == T_COMMA ||
-          (t1 == T_KW && (this.k1 == K_UNION || this.k1 == K_ALL)) || (t1 == T_STR && this.ctx && n == 1)) {
-        this.selectState = 1;
-        this.selectCount = 0;
-      }
+      // After these, SELECT starts a (sub-)query; anywhere else it needs a FROM to count.
+      const strong = t1 == T_LP || t1 == T_SEMI || t1 == T_OP || t1 == T_LOGIC || t1 == T_CMP || t1 == T_COMMA || t1 == T_RP ||
+          (t1 == T_KW && (this.k1 == K_UNION || this.k1 == K_ALL || this.k1 == K_THEN || this.k1 == K_ELSE)) || (t1 == T_STR && this.ctx && n == 1);
+      this.selectFirst = n == 0 || !strong;
+      this.selectState = 1;
+      this.selectCount = 0;
     }
 
     // Boolean clauses.
@@ -477,6 +537,7 @@ class Analyzer {
     this.t3 = this.t2; this.k3 = this.k2;
     this.t2 = this.t1; this.k2 = this.k1;
     this.t1 = type; this.k1 = kw;
+    this.t1Start = start;
     this.n = n + 1;
     return false;
   }
@@ -489,7 +550,7 @@ class Analyzer {
         if (type == T_FUNC && kw >= K_FSQL) return this.fire("sqli.boolean-function", start);
         if (type == T_NUM || type == T_STR || type == T_VAR || type == T_WORD || type == T_FUNC ||
             (type == T_KW && (kw == K_NULL || kw == K_TRUE))) {
-          if (this.boolAfterBreakout && type != T_WORD && type != T_FUNC) return this.fire("sqli.breakout-logic", start);
+          if (this.boolAfterBreakout && type != T_WORD) return this.fire("sqli.breakout-logic", start);
           this.boolState = B_AFTER;
           this.boolLeftType = type;
           this.boolLeftStart = start;
@@ -500,8 +561,9 @@ class Analyzer {
         break;
       }
       case B_AFTER: {
-        if (type == T_CMP) {
+        if (type == T_CMP || (type == T_KW && kw == K_IS)) {
           this.boolState = B_RIGHT;
+          this.boolIs = type == T_KW;
           return false;
         }
         if (type == T_OP && this.boolLeftType != T_WORD) {
@@ -516,10 +578,10 @@ class Analyzer {
       case B_RIGHT: {
         if (type == T_LP || (type == T_OP && (load<u8>(start) == 0x2d || load<u8>(start) == 0x2b))) return false;
         if (type == T_NUM || type == T_STR || type == T_VAR || type == T_FUNC || (type == T_KW && (kw == K_NULL || kw == K_TRUE || kw == K_SELECT))) {
-          if (this.boolLeftType != T_WORD || type == T_NUM || type == T_STR) return this.fire("sqli.tautology", start);
+          if (this.boolLeftType != T_WORD || type == T_NUM || type == T_STR || this.boolIs || this.boolAfterBreakout) return this.fire("sqli.tautology", start);
         }
         if (type == T_WORD) {
-          if (this.boolLeftType != T_WORD) return this.fire("sqli.tautology", start);
+          if (this.boolLeftType != T_WORD || this.boolAfterBreakout) return this.fire("sqli.tautology", start);
           // x=x
           const ln = <i32>(this.boolLeftStop - this.boolLeftStart);
           if (ln == <i32>(stop - start) && memory.compare(this.boolLeftStart, start, ln) == 0) return this.fire("sqli.tautology", start);
@@ -528,12 +590,14 @@ class Analyzer {
         break;
       }
     }
-    if (isClause) {
+    if (isClause && !(type == T_LOGIC && this.t1 == T_CMP)) {
       this.boolState = B_OPERAND;
       // AND/OR right after the leading literal (and any ')'): "x' or 1", "1') and ('a"
       let breakout = false;
       if (this.ctx && type == T_LOGIC) {
         breakout = this.n == 1 || (this.t1 == T_RP && this.breakoutTail());
+      } else if (!this.ctx && type == T_LOGIC && this.n == 0 && this.t1 == 0) {
+        breakout = true; // the value starts with AND/OR: it continues a condition
       }
       this.boolAfterBreakout = breakout;
     }
@@ -554,6 +618,55 @@ class Analyzer {
   end: usize = 0;
 }
 
+/** like, regexp, mod, div: operators spelled as words (ordinary words in prose). */
+function isWordOp(start: usize): bool {
+  return isAlpha(load<u8>(start));
+}
+
+/** A single '-' glued between words (JACK-O'-LANTERN), not an operator. */
+function isHyphen(start: usize, stop: usize): bool {
+  return stop - start == 1 && load<u8>(start) == 0x2d && isAlpha(load<u8>(stop));
+}
+
+/** Non-space bytes in a comment's body (after its opening marker). */
+function commentBody(start: usize, stop: usize): i32 {
+  let q = start;
+  const c = load<u8>(q);
+  q += c == 0x23 ? 1 : 2;
+  let n = 0;
+  while (q < stop) {
+    const d = load<u8>(q);
+    if (!isSpaceByte(d) && !(c == 0x2f && (d == 0x2a || d == 0x2f))) n++;
+    q++;
+  }
+  return n;
+}
+
+/** After "; <statement>": the token that makes it a statement rather than prose. */
+function stackContinues(stmt: i32, type: i32, kw: i32, start: usize, stop: usize): bool {
+  switch (stmt) {
+    case K_SELECT: return true;
+    case K_INSERT: return type == T_KW && kw == K_INTO;
+    case K_DELETE: return type == T_KW && kw == K_FROM;
+    case K_UPDATE: return type == T_WORD || type == T_VAR;
+    case K_DROP: case K_CREATE: case K_ALTER: case K_TRUNCATE:
+      return (type == T_KW && (kw == K_TABLE || kw == K_PROCEDURE)) || (type == T_WORD && isObjectWord(start, stop));
+    case K_EXEC: return type == T_VAR || type == T_LP || type == T_STR || ((type == T_WORD || type == T_FUNC) && isProcName(start, stop));
+    case K_DECLARE: return type == T_VAR;
+    case K_WAITFOR: return type == T_KW && kw == K_DELAY || type == T_WORD;
+    case K_GRANT: return type == T_KW && kw == K_ALL || type == T_WORD;
+    case K_CALL: return type == T_FUNC;
+  }
+  return false;
+}
+
+/** database, user, view, index, function, trigger, schema, login */
+function isObjectWord(start: usize, stop: usize): bool {
+  const n = <i32>(stop - start);
+  const w = String.UTF8.decodeUnsafe(start, n);
+  return w == "database" || w == "user" || w == "view" || w == "index" || w == "function" || w == "trigger" || w == "schema" || w == "login";
+}
+
 /** EXEC of a system/extended procedure: xp_..., sp_..., master..xp_... */
 function isProcName(start: usize, stop: usize): bool {
   const n = <i32>(stop - start);
@@ -561,7 +674,7 @@ function isProcName(start: usize, stop: usize): bool {
   const a = load<u8>(start);
   const b = load<u8>(start + 1);
   if ((a == 0x78 || a == 0x73) && b == 0x70 && load<u8>(start + 2) == 0x5f) return true;
-  return n >= 7 && load<u32>(start) == 0x7473616d && load<u16>(start + 4) == 0x7265; // "master"
+  return n >= 6 && load<u32>(start) == 0x7473616d && load<u16>(start + 4) == 0x7265; // "master"
 }
 
 const an = new Analyzer();

@@ -44,8 +44,11 @@ const SENSITIVE = new Lexicon()
     "jar:file jar:http netdoc: gopher:// dict:// tftp://",
     F_SCHEME);
 
+/** Top-level directories of a Unix system that a parameter value has no reason to name. */
+const SYSTEM_DIRS = new Lexicon().add("etc/ var/ usr/ proc/ sys/ root/ dev/ bin/ sbin/ boot/ lib/ lib64/", 1);
+
 /** Looks for traversal or file inclusion in normalised bytes; fills `hit` and returns true on a hit. */
-export function detectTraversal(p: usize, len: i32, hit: Hit): bool {
+export function detectTraversal(p: usize, len: i32, isUrlPath: bool, hit: Hit): bool {
   const n = toPath(p, len);
   const b = path.ptr;
   const end = b + <usize>n;
@@ -55,20 +58,22 @@ export function detectTraversal(p: usize, len: i32, hit: Hit): bool {
     if (c == 0x2f) {
       // Segment [segStart, q): a step up when it is two or more dots (optionally ";..." after them).
       if (q - segStart >= 2 && isDotStep(segStart, q)) {
-        // "../" or "/.." (a bare ".." is not a path).
-        if (q < end || segStart > b) return hit.set(B_TRAVERSAL, "traversal.dot-dot", <i32>(segStart - b));
+        // "../" or a final "/.." (a bare ".." is not a path; a final "/..." is punctuation).
+        if (q < end || (segStart > b && (q - segStart == 2 || load<u8>(q - 1) != 0x2e))) {
+          return hit.set(B_TRAVERSAL, "traversal.dot-dot", <i32>(segStart - b));
+        }
       }
       segStart = q + 1;
       continue;
     }
-    if (SENSITIVE.hasFirst(c)) {
+    // Names are tried only where a word starts (or at a dot: "x.htaccess"), so this stays cheap.
+    const before: u32 = q > b ? <u32>load<u8>(q - 1) : 0x2f;
+    const startOk = c == 0x2e || !isWordByte(before);
+    if (startOk && SENSITIVE.hasFirst(c)) {
       const k = SENSITIVE.prefixAt(q, end);
       if (k >= 0) {
         const v = SENSITIVE.valueAt(k);
         const m = SENSITIVE.lengthAt(k);
-        // A component on its own, not the tail of a longer word ("mysetc/passwd" is fine, "x.htaccess" is not).
-        const before: u32 = q > b ? <u32>load<u8>(q - 1) : 0x2f;
-        const startOk = c == 0x2e || !isWordByte(before) || before == 0x5f;
         const after: u32 = q + <usize>m < end ? <u32>load<u8>(q + <usize>m) : 0x2f;
         const last = <u32>load<u8>(q + <usize>m - 1);
         const endOk = last == 0x2f || last == 0x2e || last == 0x3a || !isWordByte(after) || v == F_SCHEME;
@@ -77,6 +82,11 @@ export function detectTraversal(p: usize, len: i32, hit: Hit): bool {
         }
       }
     }
+  }
+  // A value that is an absolute path into a system directory (not for the URL path itself).
+  if (!isUrlPath && n >= 5 && load<u8>(b) == 0x2f && SYSTEM_DIRS.prefixAt(b + 1, end) >= 0) {
+    const k = SYSTEM_DIRS.prefixAt(b + 1, end);
+    if (SYSTEM_DIRS.lengthAt(k) + 1 < n) return hit.set(B_TRAVERSAL, "traversal.absolute-path", 0);
   }
   // A drive-letter absolute path: c:/..., at the start.
   if (n >= 3 && isAlpha(load<u8>(b)) && load<u8>(b + 1) == 0x3a && load<u8>(b + 2) == 0x2f && (n == 3 || isAlpha(load<u8>(b + 3)))) {
@@ -90,9 +100,9 @@ function isDotStep(s: usize, e: usize): bool {
   while (q < e && load<u8>(q) == 0x2e) q++;
   if (q - s < 2) return false;
   if (q == e) return true;
-  // Tomcat-style "..;param" and trailing spaces Windows ignores.
+  // Tomcat-style "..;param", trailing spaces Windows ignores, or dots glued to a placeholder.
   const c = load<u8>(q);
-  if (c == 0x3b) return true;
+  if (c == 0x3b || c == 0x7b || c == 0x3f || c == 0x25) return true;
   while (q < e && (load<u8>(q) == 0x20 || load<u8>(q) == 0x2e)) q++;
   return q == e;
 }
@@ -106,9 +116,17 @@ function toPath(p: usize, len: i32): i32 {
   let q = p;
   while (q < end) {
     let c = <u32>load<u8>(q);
+    // "0x2e" / "0x2f" / "0x5c": hex spelled out, as traversal fuzzers do.
+    if (c == 0x30 && q + 3 < end && load<u8>(q + 1) == 0x78 && load<u8>(q + 2) == 0x32 || c == 0x30 && q + 3 < end && load<u8>(q + 1) == 0x78 && load<u8>(q + 2) == 0x35) {
+      const d = load<u8>(q + 3);
+      const h = load<u8>(q + 2);
+      if (h == 0x32 && d == 0x65) { c = 0x2e; q += 3; }
+      else if (h == 0x32 && d == 0x66) { c = 0x2f; q += 3; }
+      else if (h == 0x35 && d == 0x63) { c = 0x2f; q += 3; }
+    }
     if (c == 0x5c) c = 0x2f;
     const atSegStart = o == out || load<u8>(o - 1) == 0x2f;
-    if (c == 0x2f && o > out && load<u8>(o - 1) == 0x2f) {
+    if (c == 0x2f && o > out && load<u8>(o - 1) == 0x2f && !(o - 1 > out && load<u8>(o - 2) == 0x3a)) { // keep scheme://
       q++;
       continue;
     }

@@ -16,10 +16,25 @@ import { isAlpha, isDigit, isWordByte, isSpaceByte, startsWith } from "./bytes";
 const TAG_DANGER = 1;
 const TAG_SCRIPT = 2;
 
+const TAG_HTML = 3;
+const TAG_FORMAT = 4; // text formatting: markup injection only when it carries attributes
+
 const TAGS = new Lexicon()
   .add("script", TAG_SCRIPT)
   .add("iframe frame frameset object embed applet base meta link svg math xml import isindex " +
-       "vmlframe xss portal bgsound layer ilayer", TAG_DANGER);
+       "vmlframe xss portal bgsound layer ilayer style", TAG_DANGER)
+  // Document structure, forms, media and SVG/XSL elements: markup a value has no reason to carry.
+  // (Text formatting — a, b, i, p, span, div, br, lists, tables... — is judged by its attributes only.)
+  .add("area article aside audio basefont bdi bdo blink body button canvas command content datalist " +
+       "details dialog dir element fieldset figure footer form head header hgroup html image img input " +
+       "keygen label legend listing main map marquee menu menuitem meter multicol nav nextid noembed noframes " +
+       "noscript optgroup option output param picture plaintext progress section select shadow slot " +
+       "source spacer summary template textarea title track video xmp animate animatemotion " +
+       "animatetransform set feimage foreignobject use mask path circle rect defs symbol lineargradient " +
+       "filter handler listener stylesheet transform", TAG_HTML)
+  .add("a abbr acronym address b big blockquote br caption center cite code col colgroup dd del dfn div dl " +
+       "dt em font h1 h2 h3 h4 h5 h6 hr i ins kbd li mark nobr ol p pre q rb rp rt rtc ruby s samp small span " +
+       "strike strong sub sup table tbody td tfoot th thead time tr tt u ul var wbr g stop", TAG_FORMAT);
 
 /** Attributes whose value is a URL (or code) the browser may run. */
 const URL_ATTRS = new Lexicon()
@@ -60,6 +75,14 @@ export function detectXss(p: usize, len: i32, hit: Hit): bool {
       if (domSink(p, q, end)) return hit.set(B_XSS, "xss.dom-sink", <i32>(q - p));
     } else if (c == 0x65) { // e: expression(
       if (cssExpression(p, q, end)) return hit.set(B_XSS, "xss.css-expression", <i32>(q - p));
+    } else if (c == 0x2d) { // -moz-binding
+      if (startsWith(q, end, "-moz-binding")) return hit.set(B_XSS, "xss.css-binding", <i32>(q - p));
+    } else if (c == 0x40) { // @import inside a style
+      if (startsWith(q, end, "@import") && q + 7 < end && (load<u8>(q + 7) == 0x27 || load<u8>(q + 7) == 0x22 || isSpaceByte(load<u8>(q + 7)))) {
+        return hit.set(B_XSS, "xss.css-import", <i32>(q - p));
+      }
+    } else if (c == 0x62) { // behavior: url(  behaviour: url(  binding: url(
+      if (cssBinding(q, end)) return hit.set(B_XSS, "xss.css-binding", <i32>(q - p));
     }
   }
   return false;
@@ -78,8 +101,17 @@ function scanTag(lt: usize, end: usize, hit: Hit): usize {
   const nameStart = q;
   if (q >= end || !isAlpha(load<u8>(q))) return lt + 1;
   while (q < end && (isWordByte(load<u8>(q)) || load<u8>(q) == 0x2d || load<u8>(q) == 0x3a)) q++;
-  const nameLen = <i32>(q - nameStart);
-  const kind = TAGS.find(nameStart, nameLen);
+  let nameLen = <i32>(q - nameStart);
+  let kind = TAGS.find(nameStart, nameLen);
+  if (kind < 0) {
+    // A namespaced element (svg:svg, xsl:stylesheet): judge the local name.
+    for (let r = nameStart; r < q; r++) {
+      if (load<u8>(r) == 0x3a) {
+        kind = TAGS.find(r + 1, <i32>(q - r - 1));
+        break;
+      }
+    }
+  }
   if (kind == TAG_SCRIPT) {
     hit.rule = "xss.script-tag";
     hitAt = lt;
@@ -100,9 +132,15 @@ function scanTag(lt: usize, end: usize, hit: Hit): usize {
       return 0;
     }
   }
+  const htmlTag = kind == TAG_HTML;
   // Attributes, until '>' outside quotes, or the next '<'.
   while (q < end) {
     let c = <u32>load<u8>(q);
+    if (c == 0x3e && htmlTag) {
+      hit.rule = "xss.html-tag";
+      hitAt = lt;
+      return 0;
+    }
     if (c == 0x3e || c == 0x3c) return q;
     // Separators browsers accept between attributes (quotes included: `<img/"onerror=...`).
     if (isSpaceByte(c) || c == 0x2f || c == 0x22 || c == 0x27 || c == 0x60) {
@@ -123,6 +161,11 @@ function scanTag(lt: usize, end: usize, hit: Hit): usize {
       continue;
     }
     // name = value
+    if (kind == TAG_FORMAT && anLen > 0) {
+      hit.rule = "xss.html-tag";
+      hitAt = lt;
+      return 0;
+    }
     if (anLen >= 5 && load<u8>(an) == 0x6f && load<u8>(an + 1) == 0x6e && isAlpha(load<u8>(an + 2))) {
       hit.rule = "xss.event-handler";
       hitAt = an;
@@ -183,7 +226,11 @@ function injectedHandler(begin: usize, q: usize, end: usize): bool {
     if (c == 0x3a && s > r) return true; // javascript:...
     if (isSpaceByte(c) || c == 0x3e || c == 0x22 || c == 0x27) break;
   }
-  // Or a quote / tag break right before the attribute.
+  // Or a quote / tag break earlier in the value, as when the value closes an attribute.
+  for (let s = begin; s < q; s++) {
+    const c = load<u8>(s);
+    if (c == 0x22 || c == 0x27 || c == 0x60) return r < end && isAlpha(load<u8>(r));
+  }
   let b = q;
   while (b > begin && isSpaceByte(load<u8>(b - 1))) b--;
   if (b > begin) {
@@ -219,6 +266,7 @@ function scriptScheme(begin: usize, q: usize, end: usize): bool {
   if (n >= 10 && startsWith(tmp + 6, tmp + 16, "javascript")) kind = 1;
   else if (n >= 8 && startsWith(tmp + 8, tmp + 16, "vbscript")) kind = 1;
   else if (n >= 10 && startsWith(tmp + 6, tmp + 16, "livescript")) kind = 1;
+  else if (n >= 5 && startsWith(tmp + 11, tmp + 16, "mocha")) kind = 1;
   else if (n >= 4 && startsWith(tmp + 12, tmp + 16, "data")) kind = 2;
   if (kind == 0) return false;
   schemeAt = lastLetter;
@@ -299,4 +347,18 @@ function cssExpression(begin: usize, q: usize, end: usize): bool {
   let b = q;
   while (b > begin && isSpaceByte(load<u8>(b - 1))) b--;
   return b > begin && (load<u8>(b - 1) == 0x3a || load<u8>(b - 1) == 0x2f);
+}
+
+/** behavior:/behaviour:/binding: followed by url( — CSS that loads script (HTC, XBL). */
+function cssBinding(q: usize, end: usize): bool {
+  let r: usize;
+  if (startsWith(q, end, "behaviour")) r = q + 9;
+  else if (startsWith(q, end, "behavior")) r = q + 8;
+  else if (startsWith(q, end, "binding")) r = q + 7;
+  else return false;
+  while (r < end && isSpaceByte(load<u8>(r))) r++;
+  if (r >= end || load<u8>(r) != 0x3a) return false;
+  r++;
+  while (r < end && isSpaceByte(load<u8>(r))) r++;
+  return startsWith(r, end, "url(");
 }

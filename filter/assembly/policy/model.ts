@@ -1,6 +1,7 @@
 // The policy, as the filter holds it after parsing and validation. See policy/parse.ts for the JSON.
 import { Cidr } from "./ip";
 import { StringMatch } from "./strings";
+import { allCategories } from "../detect/types";
 
 export enum Action { None, Allow, Monitor, Block }
 
@@ -47,7 +48,7 @@ export class RateLimit {
 
 export class Detection {
   action: Action = Action.Monitor;
-  categories: Array<string> = ["sqli", "xss", "traversal", "cmdi", "jndi"];
+  categories: Array<string> = allCategories();
   headers: Array<string> = ["user-agent", "referer"];
 }
 

