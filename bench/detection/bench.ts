@@ -5,7 +5,7 @@
 //   npx tsx bench/detection/bench.ts [--iterations N]
 
 import { readFileSync } from "node:fs";
-import { DetectionEngine, defaultWasmPath, serializeHeaders, type DetectRequest } from "../../filter/detect-host/engine.ts";
+import { DetectionEngine, defaultWasmPath, serializeHeaders, type DetectRequest } from "../../filter/node/engine.ts";
 
 const iterations = Number(process.argv[process.argv.indexOf("--iterations") + 1] || 20000) || 20000;
 

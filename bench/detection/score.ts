@@ -10,7 +10,7 @@ import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DetectionEngine, type DetectRequest, type Finding } from "../../filter/detect-host/engine.ts";
+import { DetectionEngine, type DetectRequest, type Finding } from "../../filter/node/engine.ts";
 
 interface Row {
   source: string;

@@ -1,9 +1,9 @@
-// The standalone engine (build/gatewarden-detect.wasm, `npm run build:detect`) loaded through the Node
+// The standalone engine (build/gatewarden-engine.wasm, `npm run build:engine`) loaded through the Node
 // loader the TME will use: imports, verdicts, locations, options, and linear time on hostile inputs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { DetectionEngine, defaultWasmPath } from "../../filter/detect-host/engine.ts";
+import { DetectionEngine, defaultWasmPath } from "../../filter/node/engine.ts";
 
 const engine = DetectionEngine.load();
 const get = (query: string, headers: Array<[string, string]> = []) => engine.inspect({ method: "GET", path: "/", query, headers });

@@ -7,7 +7,7 @@ import { startGrpcServer } from './grpc/server.ts';
 import { adminRoutes } from './http/routes/admin-routes.ts';
 import { enforceRoutes } from './http/routes/enforce-routes.ts';
 import { AutoDeny } from './enforce/auto-deny.ts';
-import { requestChecker } from './enforce/check.ts';
+import { recordInspector, requestChecker } from './enforce/check.ts';
 import { DenyList } from './enforce/deny-list.ts';
 import { PolicyStore } from './enforce/policy-store.ts';
 import { loadEngine } from './enforce/engine.ts';
@@ -48,7 +48,7 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
         });
   const denyList = new DenyList(config.denyKeyHeader);
   const autoDeny = new AutoDeny(config.autoDeny, denyList);
-  const engine = await loadEngine();
+  const engine = loadEngine();
   const policies = new PolicyStore((text) => engine.validatePolicy(text));
   if (config.policyFile !== undefined) policies.loadFile(config.policyFile);
   const pipeline = new CapturePipeline(redactionPolicy(config.redaction.headers, config.redaction.fields), { spool, ring, spans }, autoDeny);
@@ -57,7 +57,7 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
     ...ingestRoutes({ pipeline, metrics, maxBodyBytes: config.maxBatchBytes }),
     ...captureRoutes(ring),
     ...adminRoutes(metrics.registry),
-    ...enforceRoutes({ policies, denyList, check: requestChecker(denyList, undefined), adminToken: config.adminToken, maxBodyBytes: config.maxBatchBytes }),
+    ...enforceRoutes({ policies, denyList, check: requestChecker(denyList, recordInspector(engine, () => policies.detectionAction())), adminToken: config.adminToken, maxBodyBytes: config.maxBatchBytes }),
   ]);
   const http = await startHttpServer(config.host, config.httpPort, router);
   const grpc = await startGrpcServer(config.host, config.grpcPort, [healthService()]).catch(async (error: unknown) => {

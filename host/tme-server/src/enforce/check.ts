@@ -2,6 +2,7 @@
 // engine (when loaded), else allow.
 import type { CaptureRecord } from '../ingest/record-schema.ts';
 import type { DenyList } from './deny-list.ts';
+import type { DetectRequest } from '../../../../filter/node/engine.ts';
 
 export interface CheckVerdict {
   action: 'allow' | 'monitor' | 'block';
@@ -20,5 +21,21 @@ export function requestChecker(denyList: DenyList, inspect: RecordInspector | un
     const key = record.request.headers.find(([name]) => name === denyList.keyHeader)?.[1];
     if (key !== undefined && denyList.has('key', key)) return { action: 'block', rule: 'denylist', category: 'denylist' };
     return inspect?.(record) ?? { action: 'allow' };
+  };
+}
+
+/** Runs the detection engine over a record's request, as the filter does, with the served policy's settings. */
+export function recordInspector(
+  engine: { inspect(req: DetectRequest): { category: string; rule: string; location: string; snippet: string } | null },
+  detectionAction: () => 'monitor' | 'block' | undefined,
+): RecordInspector {
+  return (record) => {
+    const action = detectionAction();
+    if (action === undefined) return undefined;
+    const { request } = record;
+    const contentType = request.headers.find(([name]) => name === 'content-type')?.[1] ?? '';
+    const body = request.body === undefined ? undefined : Buffer.from(request.body.data, request.body.encoding === 'base64' ? 'base64' : 'utf8');
+    const found = engine.inspect({ method: request.method, path: request.path, query: request.query, headers: request.headers, contentType, body });
+    return found === null ? undefined : { action, ...found };
   };
 }

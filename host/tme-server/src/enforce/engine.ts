@@ -1,14 +1,9 @@
 // Loads the host-independent engine (build/gatewarden-engine.wasm): the filter's own AssemblyScript
 // policy and detection code, so the TME validates and decides exactly as the filter does.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { instantiate } from '../../../../build/gatewarden-engine.js';
-
-export interface Engine {
-  /** undefined when valid, else the first error, naming the field. */
-  validatePolicy(policyJson: string): string | undefined;
-}
+import { DetectionEngine } from '../../../../filter/node/engine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -23,13 +18,6 @@ function wasmPath(): string {
   return found;
 }
 
-export async function loadEngine(): Promise<Engine> {
-  const module = await WebAssembly.compile(readFileSync(wasmPath()));
-  const exports = await instantiate(module, { env: {} });
-  return {
-    validatePolicy(policyJson) {
-      const error = exports.validatePolicy(policyJson);
-      return error === '' ? undefined : error;
-    },
-  };
+export function loadEngine(): DetectionEngine {
+  return DetectionEngine.load(wasmPath());
 }

@@ -46,4 +46,12 @@ export class PolicyStore {
   get(): { revision: number; text: string; etag: string } | undefined {
     return this.current;
   }
+
+  /** What detection does under the served policy: the filter's built-in default is monitor. */
+  detectionAction(): 'monitor' | 'block' | undefined {
+    if (this.current === undefined) return 'monitor';
+    const detection = (JSON.parse(this.current.text) as { detection?: false | { action?: 'monitor' | 'block' } }).detection;
+    if (detection === false) return undefined;
+    return detection?.action ?? 'monitor';
+  }
 }

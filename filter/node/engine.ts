@@ -1,4 +1,4 @@
-// Loads the standalone detection engine (build/gatewarden-detect.wasm, built by `npm run build:detect`)
+// Loads the host-independent engine (build/gatewarden-engine.wasm, built by `npm run build:engine`)
 // into Node, for the TME and the benchmarks. Same AssemblyScript code as the filter runs in Envoy, so
 // both give the same verdicts.
 
@@ -35,9 +35,10 @@ interface Exports {
   gw_result(): number;
   gw_configure(len: number): number;
   gw_inspect(m: number, p: number, q: number, h: number, c: number, b: number): number;
+  gw_validate_policy(len: number): number;
 }
 
-export const defaultWasmPath = fileURLToPath(new URL("../../build/gatewarden-detect.wasm", import.meta.url));
+export const defaultWasmPath = fileURLToPath(new URL("../../build/gatewarden-engine.wasm", import.meta.url));
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -104,7 +105,18 @@ export class DetectionEngine {
       fields.push(decoder.decode(new Uint8Array(this.x.memory.buffer, out + pos, len)));
       pos += len;
     }
-    return { category: fields[0], rule: fields[1], location: fields[2], snippet: fields[3] };
+    const [category = "", rule = "", location = "", snippet = ""] = fields;
+    return { category, rule, location, snippet };
+  }
+
+  /** undefined when the policy JSON is valid, else the first error, naming the field. */
+  validatePolicy(policyJson: string): string | undefined {
+    const bytes = encoder.encode(policyJson);
+    const ptr = this.x.gw_input(bytes.length);
+    new Uint8Array(this.x.memory.buffer, ptr, bytes.length).set(bytes);
+    const n = this.x.gw_validate_policy(bytes.length);
+    if (n === 0) return undefined;
+    return decoder.decode(new Uint8Array(this.x.memory.buffer, this.x.gw_result(), n));
   }
 
   private readAsString(ptr: number): string {
@@ -117,22 +129,21 @@ export class DetectionEngine {
 
 /** Proxy-wasm header map serialisation: count, (name length, value length) pairs, then NUL-terminated data. */
 export function serializeHeaders(pairs: Array<[string, string]>): Uint8Array {
-  const names = pairs.map(([k]) => encoder.encode(k.toLowerCase()));
-  const values = pairs.map(([, v]) => encoder.encode(v));
+  const encoded = pairs.map(([k, v]) => [encoder.encode(k.toLowerCase()), encoder.encode(v)] as const);
   let size = 4 + pairs.length * 8;
-  for (let i = 0; i < pairs.length; i++) size += names[i].length + values[i].length + 2;
+  for (const [name, value] of encoded) size += name.length + value.length + 2;
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   view.setUint32(0, pairs.length, true);
   let at = 4 + pairs.length * 8;
-  for (let i = 0; i < pairs.length; i++) {
-    view.setUint32(4 + i * 8, names[i].length, true);
-    view.setUint32(8 + i * 8, values[i].length, true);
-    out.set(names[i], at);
-    at += names[i].length + 1;
-    out.set(values[i], at);
-    at += values[i].length + 1;
-  }
+  encoded.forEach(([name, value], i) => {
+    view.setUint32(4 + i * 8, name.length, true);
+    view.setUint32(8 + i * 8, value.length, true);
+    out.set(name, at);
+    at += name.length + 1;
+    out.set(value, at);
+    at += value.length + 1;
+  });
   return out;
 }
 
