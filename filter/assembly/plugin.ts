@@ -25,7 +25,7 @@ import { RequestFacts, clientAddress, evaluateRules, factsClientIp, hostOf, matc
 import { ByteBuffer } from "./json/bytes";
 import { JsonWriter } from "./json/writer";
 import { Callout, CalloutReply, callTme, pair } from "./host/callout";
-import { Finding, RequestView } from "./detect/types";
+import { RequestView } from "./detect/types";
 import { bodyKind, inspectBody, inspectHead } from "./detect/engine";
 import { bufferBytes, headerPairs, nowNanos, propertyInt, propertyString } from "./host/abi";
 
@@ -210,7 +210,7 @@ class GatewardenStream extends Context {
     view.contentType = f.headers.get("content-type").toLowerCase();
     this.view = view;
     const found = inspectHead(view, opts);
-    return found === null ? null : findingVerdict(found, det.action);
+    return found === null ? null : Verdict.ofFinding(found, det.action);
   }
 
   /** Deny list, rules, rate limits: the first verdict that applies, or null. */
@@ -280,7 +280,7 @@ class GatewardenStream extends Context {
     view.bodyPtr = 0;
     view.bodyLen = 0;
     if (found === null) return false;
-    const v = findingVerdict(found, det.action);
+    const v = Verdict.ofFinding(found, det.action);
     const ex = this.ex;
     if (ex.verdict === null || v.action == Action.Block) ex.verdict = v;
     if (v.action != Action.Block) return false;
@@ -393,13 +393,6 @@ class GatewardenStream extends Context {
     }
     this.root.record(ex);
   }
-}
-
-function findingVerdict(f: Finding, action: Action): Verdict {
-  const v = Verdict.of(action, f.rule, f.category);
-  v.location = f.location;
-  v.snippet = f.snippet;
-  return v;
 }
 
 function captureChunk(body: BodyCapture, buffer: BufferTypeValues, length: i32): void {

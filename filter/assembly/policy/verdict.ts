@@ -1,5 +1,6 @@
 import { Action, actionName } from "./model";
 import { JsonWriter } from "../json/writer";
+import { Finding } from "../detect/types";
 
 /** What the filter decided about a request, and why; reported with its capture. */
 export class Verdict {
@@ -16,6 +17,14 @@ export class Verdict {
     v.action = action;
     v.rule = rule;
     v.category = category;
+    return v;
+  }
+
+  /** A detection finding under the policy's detection action. */
+  static ofFinding(f: Finding, action: Action): Verdict {
+    const v = Verdict.of(action, f.rule, f.category);
+    v.location = f.location;
+    v.snippet = f.snippet;
     return v;
   }
 
