@@ -12,10 +12,14 @@ ARG NODE_IMAGE=node:20.19.5-alpine3.22
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-# Only the bundlers' inputs are needed; install scripts (patch-package for the Wasm SDK) are not.
+# Only the compilers' inputs are needed; install scripts (patch-package for the Wasm SDK) are not: the
+# engine uses none of the SDK.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY host/ host/
-RUN node host/tme-server/build.mjs --outdir /out \
+COPY filter/ filter/
+# The engine the TME loads (policy validation, detection) is the filter's AssemblyScript, compiled alone.
+RUN npx asc --config filter/engine.asconfig.json --target release \
+ && node host/tme-server/build.mjs --outdir /out \
  && node host/webhook/build.mjs --outdir /out \
  && rm -f /out/*.map
 
