@@ -28,11 +28,21 @@ function writeStamp(name, value) {
   writeFileSync(join(stampDir, name), value);
 }
 
+/**
+ * Runs the npm that runs us (npm_execpath): inside an npm script, node_modules/.bin comes first on the
+ * PATH, and a dependency ships an old `npm` there.
+ */
+function npm(args) {
+  const cli = process.env.npm_execpath;
+  if (cli && /\.c?js$/.test(cli)) run(process.execPath, [cli, ...args]);
+  else run("npm", args);
+}
+
 function ensureNpmPackages() {
   const lock = createHash("sha256").update(readFileSync(join(root, "package-lock.json"))).digest("hex");
   if (existsSync(join(root, "node_modules", ".package-lock.json")) && stamp("npm-lock") === lock) return;
   console.error("setup: installing npm packages (npm ci)");
-  run("npm", ["ci", "--no-audit", "--no-fund"]);
+  npm(["ci", "--no-audit", "--no-fund"]);
   writeStamp("npm-lock", lock);
 }
 
