@@ -2,6 +2,8 @@
 // small comparisons. Detectors work on lower-cased UTF-8 bytes in these buffers, never on strings.
 
 /** A scratch buffer reused across values; it grows (rarely) and never shrinks. */
+export { hexValue } from "../encoding/hex";
+
 export class Scratch {
   data: ArrayBuffer;
   len: i32 = 0;
@@ -120,13 +122,6 @@ export function classesOf(p: usize, len: i32): u32 {
 
 @inline export function isDigit(c: u32): bool {
   return c - 0x30 < 10;
-}
-
-@inline export function hexValue(c: u32): i32 {
-  if (c - 0x30 < 10) return <i32>(c - 0x30);
-  const l = c | 0x20;
-  if (l - 0x61 < 6) return <i32>(l - 0x61 + 10);
-  return -1;
 }
 
 /** Whether the bytes at `p` (bounded by `end`) start with the ASCII string `s` (already lower-case). */

@@ -1,6 +1,8 @@
 // A small JSON parser for plugin configuration and policy documents. Errors carry the offset, so a
 // bad configuration is reported with where it went wrong.
 
+import { hexValue } from "../encoding/hex";
+
 export enum JsonKind { Null, Bool, Number, String, Array, Object }
 
 export class JsonValue {
@@ -216,7 +218,7 @@ class Parser {
       else if (e == 0x75) {
         let code = 0;
         for (let i = 0; i < 4; i++) {
-          const h = this.pos < s.length ? hexValue(s.charCodeAt(this.pos)) : -1;
+          const h = this.pos < s.length ? hexValue(<u32>s.charCodeAt(this.pos)) : -1;
           if (h < 0) {
             this.fail("bad \\u escape");
             return null;
@@ -237,13 +239,6 @@ class Parser {
 
 @inline function isDigit(c: i32): bool {
   return c >= 0x30 && c <= 0x39;
-}
-
-function hexValue(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
-  return -1;
 }
 
 export function parseJson(text: string): JsonParseResult {

@@ -1,4 +1,5 @@
 // IPv4 and IPv6 addresses as 128-bit values (IPv4 mapped into ::ffff:0:0/96) and CIDR ranges over them.
+import { hexValue } from "../encoding/hex";
 
 export class Ip {
   constructor(public hi: u64, public lo: u64) {}
@@ -47,13 +48,6 @@ function parseV4(s: string): i64 {
   return parts == 4 ? <i64>value : -1;
 }
 
-function hexDigit(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
-  return -1;
-}
-
 /** Parses "1.2.3.4", "::1", "2001:db8::1", "::ffff:1.2.3.4"; null when it is not an address. */
 export function parseIp(text: string): Ip | null {
   let s = text;
@@ -89,8 +83,8 @@ export function parseIp(text: string): Ip | null {
     }
     let n: u32 = 0;
     let digits = 0;
-    while (i < s.length && hexDigit(s.charCodeAt(i)) >= 0) {
-      n = (n << 4) | <u32>hexDigit(s.charCodeAt(i));
+    while (i < s.length && hexValue(<u32>s.charCodeAt(i)) >= 0) {
+      n = (n << 4) | <u32>hexValue(<u32>s.charCodeAt(i));
       digits++;
       i++;
       if (digits > 4) return null;

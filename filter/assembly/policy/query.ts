@@ -1,11 +1,6 @@
 // Query strings as rules see them: '&'-separated pairs, names and values URL-decoded ('+' is a space).
 
-function hexValue(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
-  return -1;
-}
+import { hexValue } from "../encoding/hex";
 
 /** One round of form URL decoding; invalid escapes are kept as they are. */
 export function formDecode(s: string): string {
@@ -16,8 +11,8 @@ export function formDecode(s: string): string {
     const c = s.charCodeAt(i);
     if (c == 0x2b) {
       bytes[n++] = 0x20;
-    } else if (c == 0x25 && i + 2 < s.length && hexValue(s.charCodeAt(i + 1)) >= 0 && hexValue(s.charCodeAt(i + 2)) >= 0) {
-      bytes[n++] = <u8>((hexValue(s.charCodeAt(i + 1)) << 4) | hexValue(s.charCodeAt(i + 2)));
+    } else if (c == 0x25 && i + 2 < s.length && hexValue(<u32>s.charCodeAt(i + 1)) >= 0 && hexValue(<u32>s.charCodeAt(i + 2)) >= 0) {
+      bytes[n++] = <u8>((hexValue(<u32>s.charCodeAt(i + 1)) << 4) | hexValue(<u32>s.charCodeAt(i + 2)));
       i += 2;
     } else if (c < 0x80) {
       bytes[n++] = <u8>c;
