@@ -101,7 +101,7 @@ class GatewardenStream extends Context {
   private readonly root: GatewardenRoot;
   private readonly ex: Exchange = new Exchange();
   private facts: RequestFacts = new RequestFacts();
-  /** The request is held (StopIteration) until its body has been seen, up to bodyCaptureSize. */
+  /** The body is held (StopIterationAndBuffer) until it ends or reaches bodyCaptureSize. */
   private holdForBody: bool = false;
   /** A synchronous check waits for the body before it is sent. */
   private checkAfterBody: bool = false;

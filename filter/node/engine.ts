@@ -29,6 +29,41 @@ export interface DetectOptions {
   maxBodyBytes?: number;
 }
 
+export interface DecideSettings {
+  /** The body capture size: at most this many body bytes are inspected. */
+  maxBodyBytes: number;
+  /** The blocking status when neither the verdict nor the policy sets one. */
+  blockingStatusCode: number;
+  /** The blocking message when the policy sets none. */
+  blockingMessage: string;
+}
+
+export interface DecideRequest {
+  /** The request headers in order, with their pseudo-headers (:method, :path, :authority, …). */
+  headers: Array<[string, string]>;
+  /** The body captured so far (at most maxBodyBytes are read). */
+  body?: Uint8Array;
+  /** The peer address, without port. */
+  peer: string;
+}
+
+export type DecideAction = "none" | "allow" | "monitor" | "block";
+
+export interface Decision {
+  /** The verdict to record, when the call produced one (for a body phase: one that replaces the head's). */
+  verdict?: { action: Exclude<DecideAction, "none">; rule: string; category: string; location?: string; snippet?: string };
+  /** Blocked: the reply's status and message. */
+  reply?: { status: number; message: string };
+  /** Detection wants the body: hold it (when captured) and decide again with phase "body". */
+  inspectBody: boolean;
+  /** The client address after the policy's clientIp.trustedHops. */
+  clientIp: string;
+}
+
+/** "head": deny list, rules, rate limits (counts the request), detection on the head; "body": detection
+ * on the body after a head that asked for it; "all": both at once. */
+export type DecidePhase = "head" | "body" | "all";
+
 interface Exports {
   memory: WebAssembly.Memory;
   gw_input(size: number): number;
@@ -36,7 +71,13 @@ interface Exports {
   gw_configure(len: number): number;
   gw_inspect(m: number, p: number, q: number, h: number, c: number, b: number): number;
   gw_validate_policy(len: number): number;
+  gw_set_policy(policyLen: number, settingsLen: number): number;
+  gw_set_denylist(len: number): number;
+  gw_decide(headersLen: number, bodyLen: number, peerLen: number, phase: number, nowMs: number): number;
 }
+
+const ACTIONS: DecideAction[] = ["none", "allow", "monitor", "block"];
+const PHASES: Record<DecidePhase, number> = { head: 1, body: 2, all: 3 };
 
 export const defaultWasmPath = fileURLToPath(new URL("../../build/gatewarden-engine.wasm", import.meta.url));
 
@@ -117,6 +158,70 @@ export class DetectionEngine {
     const n = this.x.gw_validate_policy(bytes.length);
     if (n === 0) return undefined;
     return decoder.decode(new Uint8Array(this.x.memory.buffer, this.x.gw_result(), n));
+  }
+
+  /**
+   * Installs the policy that decide() applies (undefined: the built-in policy) with the host's
+   * settings; returns the error naming the field, and keeps the previous policy, when it is invalid.
+   */
+  setPolicy(policyJson: string | undefined, settings: DecideSettings): string | undefined {
+    const policy = encoder.encode(policyJson ?? "");
+    const lines = [`maxBodyBytes=${settings.maxBodyBytes}`, `blockingStatusCode=${settings.blockingStatusCode}`, `blockingMessage=${settings.blockingMessage.replace(/[\r\n]/g, " ")}`];
+    const text = encoder.encode(lines.join("\n"));
+    const ptr = this.x.gw_input(policy.length + text.length);
+    const mem = new Uint8Array(this.x.memory.buffer, ptr, policy.length + text.length);
+    mem.set(policy, 0);
+    mem.set(text, policy.length);
+    const n = this.x.gw_set_policy(policy.length, text.length);
+    return n === 0 ? undefined : decoder.decode(new Uint8Array(this.x.memory.buffer, this.x.gw_result(), n));
+  }
+
+  /** Installs the deny list, as the TME serves it at /v1/denylist; returns an error when it is invalid. */
+  setDenyList(denyListJson: string): string | undefined {
+    const bytes = encoder.encode(denyListJson);
+    const ptr = this.x.gw_input(bytes.length);
+    new Uint8Array(this.x.memory.buffer, ptr, bytes.length).set(bytes);
+    const n = this.x.gw_set_denylist(bytes.length);
+    return n === 0 ? undefined : decoder.decode(new Uint8Array(this.x.memory.buffer, this.x.gw_result(), n));
+  }
+
+  /**
+   * Decides a request as the filter does (policy/decide.ts): deny list, rules, rate limits, detection.
+   * `hadVerdict` (body phase): a verdict was recorded at the head, so a monitor finding does not replace it.
+   */
+  decide(req: DecideRequest, phase: DecidePhase, opts: { hadVerdict?: boolean; nowMs?: number } = {}): Decision {
+    const headers = serializeHeaders(req.headers);
+    const body = req.body ?? new Uint8Array(0);
+    const peer = encoder.encode(req.peer);
+    const total = headers.length + body.length + peer.length;
+    const ptr = this.x.gw_input(total);
+    const mem = new Uint8Array(this.x.memory.buffer, ptr, total);
+    mem.set(headers, 0);
+    mem.set(body, headers.length);
+    mem.set(peer, headers.length + body.length);
+    const code = PHASES[phase] | (phase === "body" && opts.hadVerdict ? 4 : 0);
+    const n = this.x.gw_decide(headers.length, body.length, peer.length, code, opts.nowMs ?? Date.now());
+    const out = this.x.gw_result();
+    const view = new DataView(this.x.memory.buffer, out, n);
+    const action = ACTIONS[view.getUint32(0, true)] ?? "none";
+    const status = view.getUint32(4, true);
+    const flags = view.getUint32(8, true);
+    const strings: string[] = [];
+    let pos = 12 + 6 * 4;
+    for (let i = 0; i < 6; i++) {
+      const len = view.getUint32(12 + i * 4, true);
+      strings.push(decoder.decode(new Uint8Array(this.x.memory.buffer, out + pos, len)));
+      pos += len;
+    }
+    const [rule = "", category = "", location = "", snippet = "", message = "", clientIp = ""] = strings;
+    const decision: Decision = { inspectBody: (flags & 1) !== 0, clientIp };
+    if ((flags & 2) !== 0 && action !== "none") {
+      decision.verdict = { action, rule, category };
+      if (location !== "") decision.verdict.location = location;
+      if (snippet !== "") decision.verdict.snippet = snippet;
+    }
+    if (action === "block" && (flags & 2) !== 0) decision.reply = { status, message };
+    return decision;
   }
 
   private readAsString(ptr: number): string {

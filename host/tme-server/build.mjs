@@ -38,6 +38,29 @@ const healthProtoPlugin = {
   },
 };
 
+// Envoy's ext_proc and ext_authz protos (src/grpc/envoy-protos.ts): the two service files and what they
+// import, transitively, copied from @grpc/grpc-js-xds's four proto roots into one tree beside the bundle.
+const xdsDeps = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
+const protoRoots = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(xdsDeps, d));
+async function copyProtoClosure(entries, dest) {
+  const { readFile, mkdir, copyFile } = await import('node:fs/promises');
+  const { existsSync } = await import('node:fs');
+  const seen = new Set();
+  const queue = [...entries];
+  while (queue.length > 0) {
+    const file = queue.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const root = protoRoots.find((r) => existsSync(join(r, file)));
+    if (root === undefined) throw new Error(`proto ${file} not found under ${protoRoots.join(', ')}`);
+    const text = await readFile(join(root, file), 'utf8');
+    for (const m of text.matchAll(/^\s*import\s+(?:public\s+|weak\s+)?"([^"]+)"\s*;/gm)) queue.push(m[1]);
+    await mkdir(dirname(join(dest, file)), { recursive: true });
+    await copyFile(join(root, file), join(dest, file));
+  }
+  return seen.size;
+}
+
 await build({
   entryPoints: [join(root, 'host/tme-server/src/main.ts')],
   outfile: join(outdir, 'tme-server.mjs'),
@@ -51,6 +74,12 @@ await build({
   logLevel: 'warning',
 });
 await cp(healthProtoDir, join(outdir, 'tme-server-protos'), { recursive: true });
+const { rm } = await import('node:fs/promises');
+await rm(join(outdir, 'tme-server-protos', 'envoy'), { recursive: true, force: true });
+await copyProtoClosure(
+  ['envoy/service/ext_proc/v3/external_processor.proto', 'envoy/service/auth/v3/external_auth.proto'],
+  join(outdir, 'tme-server-protos', 'envoy'),
+);
 // The engine (policy validation, detection) is the filter's code compiled by `npm run build:engine`.
 const engineWasm = join(root, 'build', 'gatewarden-engine.wasm');
 if (join(outdir, 'gatewarden-engine.wasm') !== engineWasm) await cp(engineWasm, join(outdir, 'gatewarden-engine.wasm'));
