@@ -1,13 +1,26 @@
-// Monitor mode: attacks are detected and reported, and still reach the upstream.
+// Monitor mode, the blocking reply's status rule and revealRule, and the TME putting a repeat attacker
+// on the deny list by itself.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { CaptureStack, FAST_REPORTS } from "../helpers/stack.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 let stack: CaptureStack;
 
 before(async () => {
   stack = await CaptureStack.start({
-    pluginConfig: { ...FAST_REPORTS, enforcement: { refreshInterval: 0 }, policy: { detection: { action: "monitor" } } },
+    tmeEnv: { TME_AUTODENY_THRESHOLD: "3", TME_AUTODENY_WINDOW_MS: "60000", TME_AUTODENY_TTL_MS: "60000" },
+    pluginConfig: {
+      ...FAST_REPORTS,
+      // Not a client error: the filter answers 403 instead.
+      blockingStatusCode: 502,
+      enforcement: { refreshInterval: "200ms" },
+      policy: {
+        detection: { action: "monitor" },
+        blocking: { revealRule: true },
+        rules: [{ id: "closed-area", action: "block", match: { path: { prefix: "/closed" } } }],
+      },
+    },
   });
 });
 after(async () => {
@@ -23,4 +36,18 @@ test("a monitored attack passes, and its capture carries the verdict", async () 
   assert.equal(c.attributes["gatewarden.verdict.category"], "sqli");
   assert.equal(c.attributes["gatewarden.verdict.location"], "query:id");
   assert.ok(((await stack.stats()).get("gatewarden_monitored_sqli_total") ?? 0) >= 1);
+});
+
+test("a blocking status outside 400-499 becomes 403, and revealRule names the rule", async () => {
+  const r = await stack.sendHttp("/closed/door");
+  assert.equal(r.status, 403);
+  assert.equal(r.body, "Access Forbidden (rule closed-area)");
+});
+
+test("after repeated attacks the TME puts the client on the deny list, and the filter enforces it", async () => {
+  for (let i = 0; i < 3; i++) assert.equal((await stack.sendHttp(`/search?q=%3Cscript%3Ealert(${i})%3C%2Fscript%3E`)).status, 200);
+  await waitFor("the client to be denied", async () => ((await stack.sendHttp("/harmless")).status === 403 ? true : undefined), 5000);
+  const list = (await (await fetch(stack.tme!.url + "/v1/denylist")).json()) as { entries: Array<{ ip?: string; reason: string }> };
+  assert.equal(list.entries[0]?.ip, "127.0.0.1");
+  assert.match(list.entries[0]!.reason, /attacks within/);
 });

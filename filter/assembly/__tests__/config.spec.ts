@@ -59,6 +59,18 @@ describe("parseConfig", () => {
     expect(errorOf("{oops")).toBe("configuration is not valid JSON: expected a string key at offset 1");
   });
 
+  it("keeps blocking statuses within 400-499, turning anything else into 403", () => {
+    expect(parseConfig('{"blockingStatusCode":429}').config!.blockingStatusCode).toBe(429);
+    expect(parseConfig('{"blockingStatusCode":600}').config!.blockingStatusCode).toBe(403);
+    expect(parseConfig('{"blockingStatusCode":302}').config!.blockingStatusCode).toBe(403);
+    expect(parseConfig("{}").config!.blockingMessage).toBe("Access Forbidden");
+  });
+
+  it("reports a bad inline policy under the policy key", () => {
+    expect(errorOf('{"policy":{"rules":[{"id":"x","action":"deny","match":{}}]}}')).toBe('policy.rules[0].action: must be one of allow, monitor, block, got "deny"');
+    expect(errorOf('{"policy":{"detection":{"categories":["sqli","spam"]}}}')).toBe('policy.detection.categories[1]: unknown category "spam" (known: sqli, xss, traversal, cmdi, jndi, ssti, nosqli, xxe)');
+  });
+
   it("warns about unknown keys without refusing them", () => {
     const r = parseConfig('{"bodyCaptureSise":10,"report":{"flush":1}}');
     expect(r.error).toBe("");
