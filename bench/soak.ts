@@ -67,12 +67,14 @@ try {
     const r = await load(envoy.url, Math.min(step, total - done));
     bad += r.non2xx + r.errors;
     samples.push(rssBytes(pid));
-    console.log(`soak: ${Math.min(done + step, total)} requests (${r.rps.toFixed(0)} req/s), Envoy RSS ${(samples.at(-1)! / 2 ** 20).toFixed(1)} MiB`);
+    const wasm = (await prometheusStats(envoy.adminUrl)).get("gatewarden_wasm_memory_bytes") ?? 0;
+    console.log(`soak: ${Math.min(done + step, total)} requests (${r.rps.toFixed(0)} req/s), Envoy RSS ${(samples.at(-1)! / 2 ** 20).toFixed(1)} MiB, Wasm memory ${(wasm / 2 ** 20).toFixed(2)} MiB`);
   }
   await new Promise((r) => setTimeout(r, 1000));
   const end = rssBytes(pid);
   const stats = await prometheusStats(envoy.adminUrl);
   const growth = (end - afterWarmup) / afterWarmup;
+  console.log(`soak: Wasm linear memory of the last worker to tick: ${((stats.get("gatewarden_wasm_memory_bytes") ?? 0) / 2 ** 20).toFixed(2)} MiB`);
   console.log(`soak: captured ${stats.get("gatewarden_captured_total")}, reported ${stats.get("gatewarden_reported_total")}, dropped ${stats.get("gatewarden_dropped_total")}, failed requests ${bad}`);
   console.log(`soak: Envoy RSS after warm-up ${(afterWarmup / 2 ** 20).toFixed(1)} MiB, at the end ${(end / 2 ** 20).toFixed(1)} MiB, growth ${(growth * 100).toFixed(2)}% (target < 5%)`);
   process.exitCode = bad > 0 || growth >= 0.05 ? 1 : 0;

@@ -27,6 +27,8 @@ export class FilterMetrics {
   /** The revision of the policy in force, and the number of deny-list entries. */
   policyRevision: Gauge = new Gauge("gatewarden_policy_revision");
   denylistEntries: Gauge = new Gauge("gatewarden_denylist_entries");
+  /** Linear memory of this worker's Wasm VM (the gauge shows the last worker to tick). */
+  wasmMemory: Gauge = new Gauge("gatewarden_wasm_memory_bytes");
   private perCategory: Map<string, Counter> = new Map();
 
   /** Counts a verdict, overall and per category (gatewarden_blocked_sqli_total, …). */

@@ -67,6 +67,8 @@ export class GatewardenRoot extends RootContext {
     reporter.batcher.flushDue(now);
     reporter.pump();
     control.tick(now);
+    const metrics = this.metrics;
+    if (metrics !== null) metrics.setGauge(metrics.wasmMemory, <i64>memory.size() << 16);
   }
 
   createContext(context_id: u32): Context {
