@@ -27,9 +27,13 @@ import { JsonWriter } from "./json/writer";
 import { Callout, CalloutReply, callTme, pair } from "./host/callout";
 import { RequestView } from "./detect/types";
 import { bodyKind, inspectBody, inspectHead } from "./detect/engine";
-import { bufferBytes, headerPairs, nowNanos, propertyInt, propertyString } from "./host/abi";
+import { PropertyPath, bufferBytes, headerPairs, nowNanos, propertyInt, propertyString } from "./host/abi";
 
 const TICK_MS: u32 = 100;
+const REQUEST_ID = new PropertyPath("request\0id");
+const SOURCE_ADDRESS = new PropertyPath("source\0address");
+const REQUEST_PROTOCOL = new PropertyPath("request\0protocol");
+const RESPONSE_CODE = new PropertyPath("response\0code");
 
 @inline function nowMs(): u64 {
   return nowNanos() / 1000000;
@@ -117,9 +121,9 @@ class GatewardenStream extends Context {
     this.root = root;
   }
 
-  private bodyCaptureFor(headers: HeaderList): BodyCapture | null {
+  private bodyCaptureFor(contentType: string): BodyCapture | null {
     const cfg = this.root.config;
-    if (!isCapturedContentType(headers.get("content-type"), cfg.allowedContentTypes)) return null;
+    if (!isCapturedContentType(contentType, cfg.allowedContentTypes)) return null;
     return new BodyCapture(cfg.bodyCaptureSize);
   }
 
@@ -129,10 +133,11 @@ class GatewardenStream extends Context {
     ex.startNanos = nowNanos();
     const headers = new HeaderList(headerPairs(HeaderMapTypeValues.RequestHeaders));
     ex.requestHeaders = headers;
-    ex.requestBody = this.bodyCaptureFor(headers);
+    const contentType = headers.get("content-type");
+    ex.requestBody = this.bodyCaptureFor(contentType);
     ex.id = headers.get("x-request-id");
-    if (ex.id.length == 0) ex.id = propertyString("request\0id");
-    const peer = parseAddress(propertyString("source\0address"));
+    if (ex.id.length == 0) ex.id = propertyString(REQUEST_ID);
+    const peer = parseAddress(propertyString(SOURCE_ADDRESS));
     ex.clientAddress = peer.address;
     ex.clientPort = peer.port;
 
@@ -159,7 +164,7 @@ class GatewardenStream extends Context {
       if (verdict.action == Action.Allow) return FilterHeadersStatusValues.Continue;
     }
 
-    const detected = this.detectHead(control);
+    const detected = this.detectHead(control, contentType);
     if (detected !== null) {
       if (ex.verdict === null) ex.verdict = detected;
       if (detected.action == Action.Block) {
@@ -198,7 +203,7 @@ class GatewardenStream extends Context {
   }
 
   /** Attack detection on the path, query, headers and cookies; null when clean or detection is off. */
-  private detectHead(control: Control): Verdict | null {
+  private detectHead(control: Control, contentType: string): Verdict | null {
     const opts = control.detectOptions;
     const policy = control.policy;
     const det = policy.detection;
@@ -209,7 +214,7 @@ class GatewardenStream extends Context {
     view.path = f.path;
     view.query = f.query;
     view.headers = f.headers;
-    view.contentType = f.headers.get("content-type").toLowerCase();
+    view.contentType = contentType.toLowerCase();
     this.view = view;
     const found = inspectHead(view, opts);
     return found === null ? null : Verdict.ofFinding(found, det.action);
@@ -363,7 +368,7 @@ class GatewardenStream extends Context {
   onResponseHeaders(count: u32, end_of_stream: bool): FilterHeadersStatusValues {
     const ex = this.ex;
     ex.responseHeaders = new HeaderList(headerPairs(HeaderMapTypeValues.ResponseHeaders));
-    ex.responseBody = this.bodyCaptureFor(ex.responseHeaders);
+    ex.responseBody = this.bodyCaptureFor(ex.responseHeaders.get("content-type"));
     return FilterHeadersStatusValues.Continue;
   }
 
@@ -382,8 +387,8 @@ class GatewardenStream extends Context {
     const ex = this.ex;
     if (ex.startNanos == 0) return; // the stream never reached the request headers
     ex.durationNanos = nowNanos() - ex.startNanos;
-    ex.protocol = propertyString("request\0protocol");
-    ex.fallbackStatus = <i32>propertyInt("response\0code");
+    ex.protocol = propertyString(REQUEST_PROTOCOL);
+    ex.fallbackStatus = <i32>propertyInt(RESPONSE_CODE);
     const metrics = this.root.metrics;
     if (metrics !== null) {
       const req = ex.requestBody;

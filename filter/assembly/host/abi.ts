@@ -42,21 +42,31 @@ export function bufferBytes(buffer: BufferTypeValues, start: u32, length: u32): 
   return takeHostBuffer();
 }
 
-/** A property by NUL-separated path ("source\0address"), or null when the host has none. */
-export function property(path: string): ArrayBuffer | null {
-  const key = String.UTF8.encode(path);
+/** A property path, encoded once: properties are read on every request. */
+export class PropertyPath {
+  readonly bytes: ArrayBuffer;
+
+  /** `path` is NUL-separated, e.g. "source\0address". */
+  constructor(path: string) {
+    this.bytes = String.UTF8.encode(path);
+  }
+}
+
+/** A property's value, or null when the host has none. */
+export function property(path: PropertyPath): ArrayBuffer | null {
+  const key = path.bytes;
   resetOut();
   if (imports.proxy_get_property(changetype<usize>(key), key.byteLength, OUT_PTR, OUT_SIZE) != WasmResultValues.Ok) return null;
   return takeHostBuffer();
 }
 
-export function propertyString(path: string): string {
+export function propertyString(path: PropertyPath): string {
   const v = property(path);
   return v === null ? "" : String.UTF8.decode(v);
 }
 
 /** Integer properties come back as 8 little-endian bytes. */
-export function propertyInt(path: string): i64 {
+export function propertyInt(path: PropertyPath): i64 {
   const v = property(path);
   if (v === null || v.byteLength < 8) return 0;
   return load<i64>(changetype<usize>(v));
