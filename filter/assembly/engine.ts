@@ -30,8 +30,8 @@
 //                              Returns the length of the result at gw_result(): u32 action (0 none,
 //                              1 allow, 2 monitor, 3 block), u32 reply status (when blocked), u32 flags
 //                              (1 = inspect the body, 2 = the result carries a verdict to record), six u32
-//                              lengths then the strings: rule, category, location, snippet, reply
-//                              message, client address (after clientIp.trustedHops).
+//                              byte lengths then the strings, UTF-16LE: rule, category, location, snippet,
+//                              reply message, client address (after clientIp.trustedHops).
 
 import { HeaderList } from "./capture/headers";
 import { DetectOptions, RequestView, Finding } from "./detect/types";
@@ -127,12 +127,16 @@ function writeError(error: string): i32 {
   return bytes.byteLength;
 }
 
-/** `head` bytes the caller fills in (after the call), then each string's u32 length, then the strings. */
-function writeStrings(head: i32, strings: Array<string>): i32 {
+/**
+ * `head` bytes the caller fills in (after the call), then each string's u32 byte length, then the
+ * strings: UTF-8, or with `utf16` UTF-16LE code units as they are (a snippet of undecodable input may
+ * hold lone surrogates, which UTF-8 cannot carry and the filter's JSON writer passes on as they are).
+ */
+function writeStrings(head: i32, strings: Array<string>, utf16: bool = false): i32 {
   const parts = new Array<ArrayBuffer>(strings.length);
   let size = head + 4 * strings.length;
   for (let i = 0; i < strings.length; i++) {
-    parts[i] = String.UTF8.encode(strings[i]);
+    parts[i] = utf16 ? String.UTF16.encode(strings[i]) : String.UTF8.encode(strings[i]);
     size += parts[i].byteLength;
   }
   if (size > result.byteLength) result = new ArrayBuffer(size);
@@ -298,7 +302,7 @@ export function gw_decide(headersLen: i32, bodyLen: i32, peerLen: i32, phase: i3
     status = replyStatus(v, policy, blockingStatusCode);
     message = replyMessage(v, status, policy, blockingMessage, "");
   }
-  const size = writeStrings(12, [v.rule, v.category, v.location, v.snippet, message, f.clientIpText]);
+  const size = writeStrings(12, [v.rule, v.category, v.location, v.snippet, message, f.clientIpText], true);
   const out = changetype<usize>(result);
   store<u32>(out, <u32>v.action);
   store<u32>(out + 4, <u32>status);

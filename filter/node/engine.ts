@@ -210,7 +210,8 @@ export class DetectionEngine {
     let pos = 12 + 6 * 4;
     for (let i = 0; i < 6; i++) {
       const len = view.getUint32(12 + i * 4, true);
-      strings.push(decoder.decode(new Uint8Array(this.x.memory.buffer, out + pos, len)));
+      // UTF-16LE, exactly as the engine holds them (see gw_decide).
+      strings.push(Buffer.from(this.x.memory.buffer, out + pos, len).toString("utf16le"));
       pos += len;
     }
     const [rule = "", category = "", location = "", snippet = "", message = "", clientIp = ""] = strings;

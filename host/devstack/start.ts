@@ -1,12 +1,16 @@
-// `npm start`: the local stack — the demo upstream, the TME and Envoy with the filter — in one
-// process tree that stops together on Ctrl-C or SIGTERM.
+// `npm start`: the local stack — the demo upstream, the TME and Envoy — in one process tree that stops
+// together on Ctrl-C or SIGTERM. GATEWARDEN_MODE picks how Envoy attaches: wasm (the filter, default),
+// ext_proc (Envoy streams exchanges to the TME's gRPC port; EXTPROC_* variables set the processing
+// modes, see host/devstack/gateway-modes.ts) or ext_authz (Envoy asks the TME for a verdict).
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEnvoy, pluginConfigScalar, type EnvoyProcess } from "./envoy.ts";
 import { startUpstream, type Upstream } from "./upstream.ts";
 import { startTmeProcess, type TmeProcess } from "./tme.ts";
 import { ENVOY_DIR, WASM_PATH } from "./paths.ts";
+import { EXTPROC_DEFAULTS, TEMPLATES, extAuthzVars, extProcVars, type ExtProcModes, type GatewardenMode } from "./gateway-modes.ts";
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -27,6 +31,73 @@ const ports = {
   upstream: port("UPSTREAM_PORT", 8080),
 };
 const pluginConfigFile = process.env.GATEWARDEN_PLUGIN_CONFIG || join(ENVOY_DIR, "plugin-config.json");
+
+const mode = (process.env.GATEWARDEN_MODE || "wasm") as GatewardenMode;
+if (!(mode in TEMPLATES)) {
+  console.error(`start: GATEWARDEN_MODE=${mode} is not one of ${Object.keys(TEMPLATES).join(", ")}`);
+  process.exit(2);
+}
+
+/** ext_proc processing modes from EXTPROC_REQUEST_BODY_MODE etc. (the chart's extProc.* names, upper snake case). */
+function extProcModes(): Partial<ExtProcModes> {
+  const modes: Record<string, unknown> = {};
+  for (const [key, fallback] of Object.entries(EXTPROC_DEFAULTS)) {
+    const name = "EXTPROC_" + key.replace(/[A-Z]/g, (c) => "_" + c).toUpperCase();
+    const raw = process.env[name];
+    if (raw === undefined || raw === "") continue;
+    modes[key] = typeof fallback === "boolean" ? raw === "true" : raw;
+  }
+  return modes as Partial<ExtProcModes>;
+}
+
+interface DemoConfig {
+  serviceName?: string;
+  bodyCaptureSize?: number;
+  allowedContentTypes?: string[];
+  blockingStatusCode?: number;
+  blockingMessage?: string;
+  policy?: unknown;
+}
+
+/**
+ * Without the filter the TME decides and captures: it gets the plugin configuration's settings and
+ * policy (as TME_* variables and a policy file), so every mode runs the same demo.
+ */
+function tmeEnvFor(config: DemoConfig): Record<string, string> {
+  if (mode === "wasm") return {};
+  const env: Record<string, string> = {};
+  const set = (name: string, value: unknown) => {
+    if (value !== undefined && process.env[name] === undefined) env[name] = Array.isArray(value) ? value.join(",") : String(value);
+  };
+  set("TME_SERVICE_NAME", config.serviceName);
+  set("TME_BODY_CAPTURE_SIZE", config.bodyCaptureSize);
+  set("TME_ALLOWED_CONTENT_TYPES", config.allowedContentTypes);
+  set("TME_BLOCKING_STATUS_CODE", config.blockingStatusCode);
+  set("TME_BLOCKING_MESSAGE", config.blockingMessage);
+  if (config.policy !== undefined && !process.env.TME_POLICY_FILE) {
+    const file = join(mkdtempSync(join(tmpdir(), "gatewarden-demo-")), "policy.json");
+    writeFileSync(file, JSON.stringify(config.policy));
+    env.TME_POLICY_FILE = file;
+  }
+  return env;
+}
+
+let demo: DemoConfig | undefined;
+function demoConfig(): DemoConfig {
+  return (demo ??= JSON.parse(readFileSync(pluginConfigFile, "utf8")) as DemoConfig);
+}
+
+function envoyVars(): Record<string, string | number> {
+  const grpcPorts = { upstream: ports.upstream, tmeGrpc: ports.tmeGrpc };
+  if (mode === "ext_proc") return extProcVars(extProcModes(), grpcPorts);
+  if (mode === "ext_authz") return extAuthzVars({ maxRequestBytes: demoConfig().bodyCaptureSize ?? 131072 }, grpcPorts);
+  return {
+    UPSTREAM_PORT: ports.upstream,
+    TME_HTTP_PORT: ports.tmeHttp,
+    GATEWARDEN_WASM: WASM_PATH,
+    GATEWARDEN_PLUGIN_CONFIG: pluginConfigScalar(readFileSync(pluginConfigFile, "utf8")),
+  };
+}
 // The admin API (policy updates, deny list) needs a token; the demo makes one unless given.
 const adminToken = process.env.TME_ADMIN_TOKEN || randomBytes(18).toString("base64url");
 
@@ -49,31 +120,26 @@ process.on("SIGINT", () => void stopAll(0));
 process.on("SIGTERM", () => void stopAll(0));
 
 try {
-  const pluginConfig = readFileSync(pluginConfigFile, "utf8");
+  const vars = envoyVars();
   upstream = await startUpstream(ports.upstream);
   tme = await startTmeProcess({
     httpPort: ports.tmeHttp,
     grpcPort: ports.tmeGrpc,
     inheritOutput: true,
     // The demo puts a client on the deny list for ten minutes after 20 attacks within a minute.
-    env: { TME_ADMIN_TOKEN: adminToken, TME_AUTODENY_THRESHOLD: process.env.TME_AUTODENY_THRESHOLD || "20" },
+    env: { TME_ADMIN_TOKEN: adminToken, TME_AUTODENY_THRESHOLD: process.env.TME_AUTODENY_THRESHOLD || "20", ...tmeEnvFor(demoConfig()) },
   });
   envoy = await startEnvoy({
-    template: "wasm.yaml",
+    template: TEMPLATES[mode],
     listenPort: ports.listen,
     adminPort: ports.admin,
     concurrency: 2,
     logLevel: "warn",
     inheritOutput: true,
-    vars: {
-      UPSTREAM_PORT: ports.upstream,
-      TME_HTTP_PORT: ports.tmeHttp,
-      GATEWARDEN_WASM: WASM_PATH,
-      GATEWARDEN_PLUGIN_CONFIG: pluginConfigScalar(pluginConfig),
-    },
+    vars,
   });
   console.log(
-    `gatewarden ready: send traffic to ${envoy.url} (e.g. curl -d '{"hello":"world"}' -H 'content-type: application/json' ${envoy.url}/anything), ` +
+    `gatewarden ready (${mode} mode): send traffic to ${envoy.url} (e.g. curl -d '{"hello":"world"}' -H 'content-type: application/json' ${envoy.url}/anything), ` +
     `see captures at ${tme.url}/v1/captures, filter metrics at ${envoy.adminUrl}/stats/prometheus, ` +
     `TME admin token ${adminToken} — Ctrl-C stops everything`,
   );

@@ -49,7 +49,8 @@ async function copyProtoClosure(entries, dest) {
   const queue = [...entries];
   while (queue.length > 0) {
     const file = queue.pop();
-    if (seen.has(file)) continue;
+    // protobufjs carries the well-known types (google/protobuf/*.proto) itself.
+    if (seen.has(file) || file.startsWith('google/protobuf/')) continue;
     seen.add(file);
     const root = protoRoots.find((r) => existsSync(join(r, file)));
     if (root === undefined) throw new Error(`proto ${file} not found under ${protoRoots.join(', ')}`);

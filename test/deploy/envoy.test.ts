@@ -1,7 +1,7 @@
 // What the chart ships, run in a real Envoy: the rendered WasmPlugin's filter and pluginConfig, and the
 // rendered EnvoyFilter's cluster, taken from the committed manifest bundle, in front of the echo upstream
 // and the real TME (configured from the rendered ConfigMap). Then the ext_proc mode's rendered filter and
-// cluster, which Envoy must accept.
+// cluster: Envoy accepts them, fails open or closed without the TME, and with it the TME captures.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -97,9 +97,8 @@ test("wasm mode as shipped: traffic through the rendered filter is captured by t
 });
 
 test("ext_proc mode as shipped: Envoy accepts the rendered ext_proc filter and gRPC cluster, and fails open without the TME", async () => {
-  // The TME's ext_proc server does not exist yet: no capture is checked here. What is checked: Envoy
-  // loads the filter and the HTTP/2 cluster exactly as rendered, and with failure_mode_allow traffic
-  // flows while nothing answers on the gRPC port.
+  // Envoy loads the filter and the HTTP/2 cluster exactly as rendered, and with failure_mode_allow
+  // traffic flows while nothing answers on the gRPC port (capture is checked in the last test).
   const objects = shipped("gatewarden-ext-proc.yaml");
   const up = await upstream();
   const config = gatewayConfig(objects, { upstreamPort: up.port, moduleFile: WASM_PATH });
@@ -132,4 +131,40 @@ test("ext_proc mode with google_grpc, fail-closed and every processing mode set:
   await res.arrayBuffer();
 });
 
-test.todo("ext_proc mode: traffic captured through the TME's ext_proc server (the server does not exist yet; Envoy's side is checked above)");
+test("ext_proc mode as shipped: traffic through the rendered ext_proc filter is captured by the TME's ext_proc server", async () => {
+  const objects = shipped("gatewarden-ext-proc.yaml");
+  const tmeEnv = only(objects, "ConfigMap", "gatewarden-tme").data as Record<string, string>;
+  const grpcPort = await freePort();
+  const spool = mkdtempSync(join(tmpdir(), "gatewarden-deploy-spool-"));
+  cleanups.push(() => rmSync(spool, { recursive: true, force: true }));
+  const { TME_HTTP_PORT, TME_GRPC_PORT, ...env } = tmeEnv;
+  assert.equal(TME_GRPC_PORT, "5441");
+  const tme = await startTmeProcess({ httpPort: 0, grpcPort, env: { ...env, TME_SPOOL_DIR: spool } });
+  cleanups.push(() => tme.stop());
+
+  const up = await upstream();
+  const config = gatewayConfig(objects, { upstreamPort: up.port, moduleFile: WASM_PATH });
+  retargetCluster(config, "gatewarden_tme_grpc", 5441, grpcPort);
+  const envoy = await startGateway(config);
+
+  const body = JSON.stringify({ order: { sku: "A-1", qty: 2 } });
+  const testId = `deploy-ext-proc-${Date.now()}`;
+  const res = await fetch(`${envoy.url}/api/orders?id=7`, { method: "POST", headers: { "content-type": "application/json", "x-test-id": testId }, body });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("x-upstream"), "echo");
+  const echoed = await res.text();
+
+  const capture = await waitFor("the capture of the request", async () => {
+    const r = await fetch(`${tme.url}/v1/captures?limit=100`);
+    const { captures } = (await r.json()) as { captures: Array<{ source: string; attributes: Record<string, unknown> }> };
+    return captures.find((c) => (c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0] === testId);
+  }, 15_000);
+  assert.equal(capture.source, "ext_proc");
+  assert.equal(capture.attributes["http.request.method"], "POST");
+  assert.equal(capture.attributes["url.path"], "/api/orders");
+  assert.equal(capture.attributes["url.query"], "id=7");
+  assert.equal(capture.attributes["http.request.body"], body);
+  assert.equal(capture.attributes["http.response.status_code"], 200);
+  assert.equal(capture.attributes["http.response.body"], echoed);
+  assert.equal(capture.attributes["gatewarden.service.name"], tmeEnv.TME_SERVICE_NAME);
+});

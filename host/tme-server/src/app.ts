@@ -11,6 +11,9 @@ import { recordInspector, requestChecker } from './enforce/check.ts';
 import { DenyList } from './enforce/deny-list.ts';
 import { PolicyStore } from './enforce/policy-store.ts';
 import { loadEngine } from './enforce/engine.ts';
+import { RequestDecider } from './decide/request-decider.ts';
+import { extAuthzService } from './extauthz/ext-authz-service.ts';
+import { extProcService } from './extproc/ext-proc-service.ts';
 import { captureRoutes } from './http/routes/capture-routes.ts';
 import { ingestRoutes } from './http/routes/ingest-routes.ts';
 import { createRouter } from './http/router.ts';
@@ -60,7 +63,24 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
     ...enforceRoutes({ policies, denyList, check: requestChecker(denyList, recordInspector(engine, () => policies.detectionAction())), adminToken: config.adminToken, maxBodyBytes: config.maxBatchBytes }),
   ]);
   const http = await startHttpServer(config.host, config.httpPort, router);
-  const grpc = await startGrpcServer(config.host, config.grpcPort, [healthService()]).catch(async (error: unknown) => {
+  // ext_proc and ext_authz: Envoy asks the TME directly (no Wasm); same engine, policy and deny list.
+  const decider = new RequestDecider(engine, policies, denyList, {
+    maxBodyBytes: config.capture.bodyCaptureSize,
+    blockingStatusCode: config.blocking.statusCode,
+    blockingMessage: config.blocking.message,
+  });
+  const extProc = extProcService({
+    decider,
+    settings: config.capture,
+    accept: (records) => {
+      metrics.recordsReceived.inc({ source: 'ext_proc' }, records.length);
+      return pipeline.accept(records, 'ext_proc');
+    },
+    registry: metrics.registry,
+    testDelayMs: config.extProcTestDelayMs,
+  });
+  const extAuthz = extAuthzService({ decider, ...config.capture, registry: metrics.registry });
+  const grpc = await startGrpcServer(config.host, config.grpcPort, [healthService(), extProc, extAuthz]).catch(async (error: unknown) => {
     await http.close();
     throw error;
   });
@@ -70,6 +90,7 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
     grpcPort: grpc.port,
     async stop() {
       await Promise.all([http.close(), grpc.close()]);
+      await extProc.flush();
       await spans?.shutdown();
       await spool.close();
     },

@@ -21,6 +21,14 @@ const nameList = z
   .transform((text) => text.split(',').map((name) => name.trim()).filter((name) => name !== ''))
   .refine((names) => names.every((name) => /^[\w.!#$%&'*+^`|~-]+$/.test(name)), 'expected comma-separated names');
 
+const contentTypeList = z
+  .string()
+  .transform((text) => text.split(',').map((item) => item.trim().toLowerCase()).filter((item) => item !== ''))
+  .refine((items) => items.length > 0, 'expected comma-separated content types (or parts of them, e.g. json)');
+
+// Like the filter's blockingStatusCode: anything outside 400-499 becomes 403.
+const blockingStatus = integer(0, 999).transform((code) => (code >= 400 && code <= 499 ? code : 403));
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
 interface Variable<T> {
@@ -36,7 +44,7 @@ function variable<T>(schema: z.ZodType<T, string>, help: string, defaultValue?: 
 export const VARIABLES = {
   TME_HOST: variable(z.string().min(1, 'expected a host address'), 'address the HTTP and gRPC servers listen on', '127.0.0.1'),
   TME_HTTP_PORT: variable(integer(0, 65535), 'HTTP port: report ingest, /v1/captures, /healthz, /metrics (0 = pick a free port)', '5442'),
-  TME_GRPC_PORT: variable(integer(0, 65535), 'gRPC port: grpc.health.v1.Health (0 = pick a free port)', '5441'),
+  TME_GRPC_PORT: variable(integer(0, 65535), 'gRPC port: grpc.health.v1.Health, Envoy ext_proc (ExternalProcessor) and ext_authz (Authorization) (0 = pick a free port)', '5441'),
   TME_MAX_BATCH_BYTES: variable(integer(1024, 1024 * MiB), 'largest accepted request body in bytes; larger gets 413', String(16 * MiB)),
   TME_SPOOL_DIR: variable(z.string().min(1, 'expected a directory path'), 'directory of the append-only JSONL spool of accepted captures', '.cache/tme/spool'),
   TME_SPOOL_FSYNC: variable(z.enum(['always', 'interval', 'never'], { error: 'expected always, interval or never' }), 'when the spool is flushed to disk: always (before each acknowledgement), interval, never', 'always'),
@@ -52,6 +60,12 @@ export const VARIABLES = {
   TME_AUTODENY_THRESHOLD: variable(integer(0, 1_000_000), 'detected attacks from one client IP that put it on the deny list (0 = off)', '0'),
   TME_AUTODENY_WINDOW_MS: variable(integer(1000, 86_400_000), 'window in milliseconds in which TME_AUTODENY_THRESHOLD attacks are counted', '60000'),
   TME_AUTODENY_TTL_MS: variable(integer(1000, 30 * 86_400_000), 'how long an automatically denied client stays denied, in milliseconds', '600000'),
+  TME_SERVICE_NAME: variable(z.string().min(1, 'expected a name'), 'service name in records captured through ext_proc (the filter\'s serviceName)', 'istio'),
+  TME_BODY_CAPTURE_SIZE: variable(integer(0, 16 * MiB), 'ext_proc/ext_authz: body bytes held and inspected per body, whatever its size (the filter\'s bodyCaptureSize)', '131072'),
+  TME_ALLOWED_CONTENT_TYPES: variable(contentTypeList, 'ext_proc/ext_authz: content types whose bodies are captured, matched as substrings (the filter\'s allowedContentTypes)', 'json,x-www-form-urlencoded,grpc'),
+  TME_BLOCKING_STATUS_CODE: variable(blockingStatus, 'ext_proc/ext_authz: status of a blocking reply (outside 400-499 becomes 403; rate limits answer 429)', '403'),
+  TME_BLOCKING_MESSAGE: variable(z.string(), 'ext_proc/ext_authz: body of a blocking reply', 'Access Forbidden'),
+  TME_EXTPROC_TEST_DELAY_MS: variable(integer(0, 600_000), 'FOR TESTS ONLY: delay every ext_proc reply by this many milliseconds (exercises Envoy\'s message_timeout)', '0'),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: variable(httpUrl, 'OTLP/HTTP traces URL (used as is); export is off unless this or the next is set'),
   OTEL_EXPORTER_OTLP_ENDPOINT: variable(httpUrl, 'OTLP/HTTP base URL; /v1/traces is appended'),
   OTEL_BSP_SCHEDULE_DELAY: variable(integer(0, 600_000), 'milliseconds between span export batches', '5000'),
@@ -81,6 +95,11 @@ export interface TmeConfig {
   policyFile: string | undefined;
   denyKeyHeader: string;
   autoDeny: { threshold: number; windowMs: number; ttlMs: number };
+  /** How ext_proc captures and how ext_proc/ext_authz block: the filter's settings of the same names. */
+  capture: { serviceName: string; bodyCaptureSize: number; allowedContentTypes: string[] };
+  blocking: { statusCode: number; message: string };
+  /** Tests only: delay of every ext_proc reply. */
+  extProcTestDelayMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -128,6 +147,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): TmeConfig {
     policyFile: values.TME_POLICY_FILE,
     denyKeyHeader: values.TME_DENY_KEY_HEADER,
     autoDeny: { threshold: values.TME_AUTODENY_THRESHOLD, windowMs: values.TME_AUTODENY_WINDOW_MS, ttlMs: values.TME_AUTODENY_TTL_MS },
+    capture: { serviceName: values.TME_SERVICE_NAME, bodyCaptureSize: values.TME_BODY_CAPTURE_SIZE, allowedContentTypes: values.TME_ALLOWED_CONTENT_TYPES },
+    blocking: { statusCode: values.TME_BLOCKING_STATUS_CODE, message: values.TME_BLOCKING_MESSAGE },
+    extProcTestDelayMs: values.TME_EXTPROC_TEST_DELAY_MS,
   };
 }
 

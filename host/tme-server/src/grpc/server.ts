@@ -17,12 +17,16 @@ export interface RunningGrpcServer {
 // In-flight calls get this long to finish before they are cancelled.
 const SHUTDOWN_GRACE_MS = 5000;
 
+// Envoy's ext_proc sends a BUFFERED body as one message, as large as Envoy's buffer limit allows
+// (gRPC's default cap is 4 MiB).
+const MAX_RECEIVE_MESSAGE_BYTES = 128 * 1024 * 1024;
+
 function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 export function startGrpcServer(host: string, port: number, services: readonly GrpcService[]): Promise<RunningGrpcServer> {
-  const server = new Server();
+  const server = new Server({ 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES });
   for (const service of services) service.register(server);
   return new Promise((resolve, reject) => {
     server.bindAsync(hostPort(host, port), ServerCredentials.createInsecure(), (error, boundPort) => {

@@ -49,7 +49,7 @@ export function createTmeMetrics(spoolBytes: () => number): TmeMetrics {
     },
   });
   // Zero-valued series from the start, so rate() and alerts work before the first record.
-  for (const source of ['gatewarden', 'ext_cap'] satisfies CaptureSource[]) {
+  for (const source of ['gatewarden', 'ext_cap', 'ext_proc'] satisfies CaptureSource[]) {
     metrics.recordsReceived.inc({ source }, 0);
     metrics.recordsRejected.inc({ source }, 0);
   }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { CaptureRecord } from '../ingest/record-schema.ts';
 import { type CaptureAttributes, recordAttributes } from './attributes.ts';
 
-export type CaptureSource = 'gatewarden' | 'ext_cap';
+export type CaptureSource = 'gatewarden' | 'ext_cap' | 'ext_proc';
 
 export interface Capture {
   id: string;

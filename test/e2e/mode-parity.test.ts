@@ -1,0 +1,237 @@
+// The two modes are one product: the same requests through the Wasm filter (with its TME) and through
+// ext_proc (with another TME) give the same captures, attribute for attribute, and the same verdicts,
+// on a fixed set of exchanges and on a sample of the attack/benign corpora.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { Agent, request as httpRequest } from "node:http";
+import { connect } from "node:http2";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { CaptureStack, FAST_REPORTS, type Capture } from "../helpers/stack.ts";
+import { ExtStack, type Gateway } from "../helpers/ext-stack.ts";
+import { ROOT } from "../../host/devstack/paths.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+const policyDir = mkdtempSync(join(tmpdir(), "gatewarden-parity-"));
+const policyFile = join(policyDir, "policy.json");
+writeFileSync(policyFile, JSON.stringify({
+  name: "parity",
+  detection: { action: "block" },
+  rules: [
+    { id: "admin", action: "block", match: { path: { prefix: "/admin" } } },
+    { id: "watch-beta", action: "monitor", match: { path: { prefix: "/beta" } } },
+  ],
+}));
+const tmeEnv = { TME_POLICY_FILE: policyFile };
+
+let wasm: CaptureStack;
+let ext: ExtStack;
+let proc: Gateway;
+
+before(async () => {
+  wasm = await CaptureStack.start({ tmeEnv, pluginConfig: { ...FAST_REPORTS, enforcement: { refreshInterval: "100ms" } } });
+  ext = await ExtStack.start({ tmeEnv });
+  proc = await ext.extProc({ requestBodyMode: "BUFFERED", responseBodyMode: "STREAMED", requestTrailerMode: "SEND", responseTrailerMode: "SEND", messageTimeout: "1s" });
+  // The filter polls the policy the TME serves.
+  await waitFor("the filter to take the TME's policy", async () => ((await wasm.stats()).get("gatewarden_policy_revision") === 1 ? true : undefined));
+});
+after(async () => {
+  await wasm?.stop();
+  await ext?.stop();
+  rmSync(policyDir, { recursive: true, force: true });
+});
+
+/** Attributes that differ between any two runs of the same request. */
+const VARYING = new Set([
+  "client.port", "server.port", "gatewarden.request.id",
+  "http.request.header.x-request-id", "http.response.header.x-request-id",
+  "http.response.header.date", "http.response.header.x-envoy-upstream-service-time",
+]);
+
+function comparable(c: Capture): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(c.attributes)) if (!VARYING.has(k)) out[k] = v;
+  return out;
+}
+
+interface Outcome {
+  status: number;
+  body: Buffer;
+}
+
+const agents = new Map<string, Agent>();
+/** A request with node:http, the path sent byte for byte as given (fetch would normalise it). */
+function send(baseUrl: string, path: string, opts: { method?: string; headers?: Record<string, string>; body?: Buffer | string }): Promise<Outcome> {
+  let agent = agents.get(baseUrl);
+  if (!agent) agents.set(baseUrl, (agent = new Agent({ keepAlive: true, maxSockets: 4 })));
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(baseUrl + "/", { method: opts.method ?? "GET", path, headers: opts.headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(opts.body);
+  });
+}
+after(() => {
+  for (const a of agents.values()) a.destroy();
+});
+
+async function captureIn(list: () => Promise<Capture[]>, testId: string): Promise<Capture> {
+  return waitFor(`the capture of ${testId}`, async () =>
+    (await list()).find((c) => (c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0] === testId));
+}
+
+/** The same request through both gateways (same x-test-id and x-request-id), and both captures. */
+async function both(path: string, opts: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {}) {
+  const testId = randomUUID();
+  const headers = { ...opts.headers, "x-test-id": testId, "x-request-id": testId };
+  const [w, p] = [await send(wasm.envoy.url, path, { ...opts, headers }), await send(proc.url, path, { ...opts, headers })];
+  const [cw, cp] = await Promise.all([captureIn(() => wasm.captures(50), testId), captureIn(() => ext.captures(50), testId)]);
+  return { testId, w, p, cw, cp };
+}
+
+test("the same exchanges give the same captures in both modes", async () => {
+  const json = JSON.stringify({ order: { sku: "A-1", qty: 2 }, note: "naïve café ✓" });
+  const cases: Array<[string, { method?: string; headers?: Record<string, string>; body?: Buffer | string }]> = [
+    ["/api/items?id=1&q=a%20b", { headers: { "x-custom": "v1", cookie: "session=abc", "user-agent": "parity/1.0" } }],
+    ["/api/orders?id=7", { method: "POST", headers: { "content-type": "application/json" }, body: json }],
+    ["/json/200000", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ pad: "y".repeat(300_000) }) }],
+    // A capture cut inside a multi-byte character is carried as base64.
+    ["/cut", { method: "POST", headers: { "content-type": "application/json" }, body: "{\"a\":\"" + "é".repeat(70_000) + "\"}" }],
+    ["/plain", { method: "POST", headers: { "content-type": "text/plain" }, body: "hello" }],
+    ["/bytes/300", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "a=1&b=%00%ff" }],
+    ["/status/404", {}],
+    ["/status/503", { method: "DELETE" }],
+    ["/beta/feature", {}],
+    ["/admin/users", {}],
+    ["/search?q=1'%20or%20'1'='1", {}],
+    ["/api/comments", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "<script>alert(1)</script>" }) }],
+  ];
+  for (const [path, opts] of cases) {
+    const { w, p, cw, cp } = await both(path, opts);
+    assert.equal(p.status, w.status, `${path}: status`);
+    assert.deepEqual(p.body, w.body, `${path}: the client gets the same response`);
+    assert.deepEqual(comparable(cp), comparable(cw), `${path}: the captures differ`);
+  }
+});
+
+test("a gRPC exchange gives the same capture in both modes", async () => {
+  const testId = randomUUID();
+  const call = async (url: string): Promise<void> => {
+    const session = connect(url);
+    try {
+      const message = Buffer.from("hello grpc");
+      const req = session.request({
+        ":method": "POST", ":path": "/demo.Echo/Say", "content-type": "application/grpc", te: "trailers", "x-grpc-status": "5", "x-test-id": testId, "x-request-id": testId,
+      });
+      const done = new Promise<void>((res) => req.on("close", () => res()));
+      req.resume();
+      req.end(Buffer.concat([Buffer.from([0, 0, 0, 0, message.length]), message]));
+      await done;
+    } finally {
+      session.close();
+    }
+  };
+  await call(wasm.envoy.url);
+  await call(proc.url);
+  const [cw, cp] = await Promise.all([captureIn(() => wasm.captures(50), testId), captureIn(() => ext.captures(50), testId)]);
+  assert.equal(cw.attributes["rpc.grpc.status_code"], 5);
+  assert.deepEqual(comparable(cp), comparable(cw));
+});
+
+interface Row {
+  source: string;
+  method: string;
+  path_query: string;
+  headers: Record<string, string> | null;
+  body: string | null;
+  label: string;
+  payload: string;
+}
+
+/** Every n-th row of each development corpus, ~60 per file; every third attack payload re-wrapped as a JSON body. */
+function corpusSample(perFile: number): Row[] {
+  const dir = join(ROOT, "..", "shared", "corpora", "dev");
+  const rows: Row[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".jsonl.gz")).sort()) {
+    const lines = gunzipSync(readFileSync(join(dir, file))).toString("utf8").split("\n").filter(Boolean);
+    const step = Math.max(1, Math.floor(lines.length / perFile));
+    for (let i = 0; i < lines.length && rows.length < 10_000; i += step) {
+      const row = JSON.parse(lines[i]!) as Row;
+      if (row.label === "attack" && row.body === null && row.payload && (i / step) % 3 === 0) {
+        rows.push({ ...row, method: "POST", path_query: "/api/echo", headers: { "content-type": "application/json" }, body: JSON.stringify({ q: row.payload }) });
+      } else {
+        rows.push(row);
+      }
+    }
+  }
+  return rows;
+}
+
+/** The bytes node:http accepts in a request path: anything else is percent-encoded (the same for both modes). */
+function sendablePath(pq: string): string {
+  const p = pq.startsWith("/") ? pq : "/" + pq;
+  return Buffer.from(p, "utf8").toString("latin1").replace(/[\x00-\x20\x7f-\xff]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0"));
+}
+
+const DROP = new Set(["host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade", "expect", "te"]);
+
+test("a corpus sample (attacks and benign) gets the same verdicts and captures in both modes", { timeout: 90_000 }, async (t) => {
+  const rows = corpusSample(60);
+  assert.ok(rows.length >= 290, `sample of ${rows.length} rows`);
+  // Send everything first (same x-test-id and x-request-id to both), then read the captures once.
+  const sent: Array<{ row: Row; path: string; testId: string; w: Outcome; p: Outcome }> = [];
+  const failures: string[] = [];
+  for (const row of rows) {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(row.headers ?? {})) {
+      if (!DROP.has(k.toLowerCase()) && /^[\t\x20-\x7e\x80-\xff]*$/.test(v)) headers[k.toLowerCase()] = v;
+    }
+    const path = sendablePath(row.path_query);
+    const testId = randomUUID();
+    Object.assign(headers, { "x-test-id": testId, "x-request-id": testId });
+    const opts = { method: row.method, headers, body: row.body ?? undefined };
+    try {
+      sent.push({ row, path, testId, w: await send(wasm.envoy.url, path, opts), p: await send(proc.url, path, opts) });
+    } catch (error) {
+      failures.push(`${row.source} ${path}: ${(error as Error).message}`);
+    }
+  }
+  assert.deepEqual(failures, []);
+  const byId = (list: Capture[]) => new Map(list.map((c) => [(c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0], c]));
+  const all = async (list: (n: number) => Promise<Capture[]>) =>
+    waitFor("every capture", async () => {
+      const m = byId(await list(1000));
+      return sent.every((s) => m.has(s.testId)) ? m : undefined;
+    });
+  const [cw, cp] = [await all((n) => wasm.captures(n)), await all((n) => ext.captures(n))];
+
+  const verdict = (c: Capture) => `${c.attributes["gatewarden.verdict.action"] ?? "-"}/${c.attributes["gatewarden.verdict.rule"] ?? "-"}`;
+  const mismatches: string[] = [];
+  let blocked = 0;
+  for (const { row, path, testId, w, p } of sent) {
+    const a = cw.get(testId)!;
+    const b = cp.get(testId)!;
+    if (w.status === 403) blocked++;
+    if (w.status !== p.status || verdict(a) !== verdict(b)) {
+      mismatches.push(`${row.source} ${row.method} ${path}: wasm ${w.status} ${verdict(a)}, ext_proc ${p.status} ${verdict(b)}`);
+    } else {
+      try {
+        assert.deepEqual(comparable(b), comparable(a));
+      } catch {
+        const keys = [...new Set([...Object.keys(a.attributes), ...Object.keys(b.attributes)])].filter((k) => !VARYING.has(k));
+        const diff = keys.filter((k) => JSON.stringify(a.attributes[k]) !== JSON.stringify(b.attributes[k]));
+        mismatches.push(`${row.source} ${row.method} ${path}: captures differ in ${diff.map((k) => `${k} (wasm ${JSON.stringify(a.attributes[k])?.slice(0, 120)}, ext_proc ${JSON.stringify(b.attributes[k])?.slice(0, 120)})`).join(", ")}`);
+      }
+    }
+  }
+  t.diagnostic(`${sent.length} corpus rows, ${blocked} blocked in both modes`);
+  assert.deepEqual(mismatches, [], "the modes differ");
+  assert.ok(blocked >= 50 && blocked < sent.length - 50, `a mix of blocked (${blocked}) and passed requests out of ${sent.length}`);
+});

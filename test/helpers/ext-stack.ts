@@ -1,0 +1,128 @@
+// The echo upstream and one real TME (the built bundle), with any number of Envoys in front of them in
+// ext_proc or ext_authz mode (each with its own processing modes). Always stopped, whatever the test did.
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEnvoy, type EnvoyProcess } from "../../host/devstack/envoy.ts";
+import { startUpstream, type Upstream } from "../../host/devstack/upstream.ts";
+import { startTmeProcess, type TmeProcess } from "../../host/devstack/tme.ts";
+import { freePort } from "../../host/devstack/ports.ts";
+import { extAuthzVars, extProcVars, type ExtAuthzSettings, type ExtProcModes } from "../../host/devstack/gateway-modes.ts";
+import type { Capture } from "./stack.ts";
+import { waitFor } from "./wait.ts";
+
+export interface Sent {
+  testId: string;
+  response: Response;
+  body: Buffer;
+}
+
+/** One Envoy of the stack. */
+export class Gateway {
+  constructor(readonly envoy: EnvoyProcess) {}
+
+  get url(): string {
+    return this.envoy.url;
+  }
+
+  /** A request through Envoy, tagged with a fresh x-test-id header to find its capture. */
+  async send(path: string, init: RequestInit = {}): Promise<Sent> {
+    const testId = randomUUID();
+    const headers = new Headers(init.headers);
+    headers.set("x-test-id", testId);
+    const response = await fetch(this.envoy.url + path, { ...init, headers });
+    const body = Buffer.from(await response.arrayBuffer());
+    return { testId, response, body };
+  }
+
+  async stat(name: string): Promise<number> {
+    const text = await (await fetch(`${this.envoy.adminUrl}/stats?filter=${encodeURIComponent(name)}`)).text();
+    let total = 0;
+    for (const line of text.split("\n")) {
+      const m = /^(\S+): (\d+)$/.exec(line.trim());
+      if (m && m[1]!.endsWith(name)) total += Number(m[2]);
+    }
+    return total;
+  }
+}
+
+export interface ExtStackOptions {
+  /** Extra TME environment. */
+  tmeEnv?: Record<string, string>;
+  /** Leave the TME out: Envoy's gRPC cluster points at a port nothing listens on. */
+  withoutTme?: boolean;
+}
+
+export class ExtStack {
+  upstream!: Upstream;
+  tme: TmeProcess | undefined;
+  tmeGrpcPort = 0;
+  private readonly gateways: Gateway[] = [];
+  private spoolDir = "";
+
+  static async start(opts: ExtStackOptions = {}): Promise<ExtStack> {
+    const s = new ExtStack();
+    try {
+      s.upstream = await startUpstream();
+      s.tmeGrpcPort = await freePort();
+      s.spoolDir = mkdtempSync(join(tmpdir(), "gatewarden-spool-"));
+      if (!opts.withoutTme) {
+        s.tme = await startTmeProcess({ httpPort: 0, grpcPort: s.tmeGrpcPort, env: { TME_SPOOL_DIR: s.spoolDir, ...opts.tmeEnv } });
+      }
+    } catch (error) {
+      await s.stop();
+      throw error;
+    }
+    return s;
+  }
+
+  /** Envoy in ext_proc mode with these processing modes (the rest: the chart's defaults). */
+  extProc(modes: Partial<ExtProcModes> = {}, opts: { logLevel?: string } = {}): Promise<Gateway> {
+    return this.gateway("ext-proc.yaml", extProcVars(modes, { upstream: this.upstream.port, tmeGrpc: this.tmeGrpcPort }), opts.logLevel);
+  }
+
+  /** Envoy in ext_authz mode. */
+  extAuthz(settings: Partial<ExtAuthzSettings> = {}): Promise<Gateway> {
+    return this.gateway("ext-authz.yaml", extAuthzVars(settings, { upstream: this.upstream.port, tmeGrpc: this.tmeGrpcPort }));
+  }
+
+  private async gateway(template: string, vars: Record<string, string | number>, logLevel?: string): Promise<Gateway> {
+    const envoy = await startEnvoy({ template, vars, logLevel });
+    const g = new Gateway(envoy);
+    this.gateways.push(g);
+    return g;
+  }
+
+  async stop(): Promise<void> {
+    for (const g of this.gateways) await g.envoy.stop();
+    await this.tme?.stop();
+    await this.upstream?.stop();
+    if (this.spoolDir) rmSync(this.spoolDir, { recursive: true, force: true });
+  }
+
+  async captures(limit = 1000): Promise<Capture[]> {
+    if (!this.tme) throw new Error("no TME running");
+    const res = await fetch(`${this.tme.url}/v1/captures?limit=${limit}`);
+    if (res.status !== 200) throw new Error(`/v1/captures answered ${res.status}`);
+    return ((await res.json()) as { captures: Capture[] }).captures;
+  }
+
+  /** The capture of the request tagged `testId`, waiting for it to be recorded. */
+  captureOf(testId: string, timeoutMs = 10_000): Promise<Capture> {
+    return waitFor(`the capture of request ${testId}`, async () =>
+      (await this.captures()).find((c) => (c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0] === testId),
+    timeoutMs);
+  }
+
+  /** The TME's Prometheus metric `name` (labels dropped, values summed). */
+  async tmeMetric(name: string): Promise<number> {
+    const text = await (await fetch(`${this.tme!.url}/metrics`)).text();
+    let total = 0;
+    for (const line of text.split("\n")) {
+      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+      if (m && m[1] === name) total += Number(m[3]);
+    }
+    return total;
+  }
+}
