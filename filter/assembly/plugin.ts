@@ -6,7 +6,7 @@ import {
   FilterTrailersStatusValues, HeaderMapTypeValues, BufferTypeValues, set_tick_period_milliseconds,
   continue_request,
 } from "@solo-io/proxy-runtime/assembly/runtime";
-import { Config, parseConfig, blockingStatus } from "./config";
+import { Config, parseConfig } from "./config";
 import { FilterMetrics } from "./metrics";
 import { MODULE_VERSION } from "./version";
 import { Exchange, writeRecord } from "./capture/exchange";
@@ -19,14 +19,14 @@ import { Control } from "./enforce/control";
 import { countRequest } from "./enforce/ratelimit";
 import { sendReply } from "./enforce/reply";
 import { parseCheckAnswer } from "./enforce/check";
-import { Action } from "./policy/model";
+import { Action, RateLimit } from "./policy/model";
 import { Verdict } from "./policy/verdict";
-import { RequestFacts, clientAddress, evaluateRules, factsClientIp, hostOf, matches, rateKey } from "./policy/evaluate";
+import { RequestFacts, matches } from "./policy/evaluate";
+import { DecideHost, decideBody, decideHead, replyMessage, replyStatus, requestFacts } from "./policy/decide";
 import { ByteBuffer } from "./json/bytes";
 import { JsonWriter } from "./json/writer";
 import { Callout, CalloutReply, callTme, pair } from "./host/callout";
 import { RequestView } from "./detect/types";
-import { bodyKind, inspectBody, inspectHead } from "./detect/engine";
 import { PropertyPath, bufferBytes, headerPairs, nowNanos, propertyInt, propertyString } from "./host/abi";
 
 const TICK_MS: u32 = 100;
@@ -44,6 +44,7 @@ export class GatewardenRoot extends RootContext {
   metrics: FilterMetrics | null = null;
   reporter: Reporter | null = null;
   control: Control | null = null;
+  readonly decideHost: FilterDecideHost = new FilterDecideHost(this);
 
   onConfigure(configuration_size: u32): bool {
     super.onConfigure(configuration_size);
@@ -92,6 +93,26 @@ export class GatewardenRoot extends RootContext {
   }
 }
 
+/** The deny list this worker polled, and rate-limit counters in the proxy's shared data. */
+class FilterDecideHost extends DecideHost {
+  nowMs: u64 = 0;
+
+  constructor(private root: GatewardenRoot) {
+    super();
+  }
+
+  denied(f: RequestFacts): bool {
+    const control = this.root.control;
+    if (control === null) return false;
+    const list = control.denyList;
+    return list.size > 0 && list.deniedUntil(f.clientIp, f.headers.get(list.keyHeader), this.nowMs) > 0;
+  }
+
+  count(limit: RateLimit, key: string): u32 {
+    return countRequest(limit, key, this.nowMs);
+  }
+}
+
 /** The TME's answer to a synchronous check, delivered in the waiting stream's context. */
 class CheckCall extends Callout {
   constructor(root: GatewardenRoot, public stream: GatewardenStream) {
@@ -115,6 +136,8 @@ class GatewardenStream extends Context {
   private inspectBodyHeld: bool = false;
   private view: RequestView | null = null;
   private replied: bool = false;
+  /** False once the host deleted the stream: a late check reply must not act on it. */
+  private alive: bool = true;
 
   constructor(context_id: u32, root: GatewardenRoot) {
     super(context_id, root);
@@ -144,39 +167,22 @@ class GatewardenStream extends Context {
     const control = root.control;
     if (control === null) return FilterHeadersStatusValues.Continue;
     const policy = control.policy;
-    const f = this.facts;
-    f.method = headers.get(":method");
-    f.host = hostOf(headers.get(":authority"));
-    const path = headers.get(":path");
-    const q = path.indexOf("?");
-    f.path = q < 0 ? path : path.substring(0, q);
-    f.query = q < 0 ? "" : path.substring(q + 1);
-    f.headers = headers;
-    factsClientIp(f, clientAddress(peer.address, headers, policy.trustedHops));
-
-    const verdict = this.decideHead(control);
-    if (verdict !== null) {
-      ex.verdict = verdict;
-      if (verdict.action == Action.Block) {
-        this.block(verdict, "");
-        return FilterHeadersStatusValues.StopIteration;
-      }
-      if (verdict.action == Action.Allow) return FilterHeadersStatusValues.Continue;
+    const f = requestFacts(headers, peer.address, policy.trustedHops);
+    this.facts = f;
+    const host = root.decideHost;
+    host.nowMs = nowMs();
+    const decision = decideHead(policy, f, control.detectOptions, host);
+    const verdict = decision.verdict;
+    ex.verdict = verdict;
+    if (verdict !== null && decision.blocked) {
+      this.block(verdict, "");
+      return FilterHeadersStatusValues.StopIteration;
     }
-
-    const detected = this.detectHead(control, contentType);
-    if (detected !== null) {
-      if (ex.verdict === null) ex.verdict = detected;
-      if (detected.action == Action.Block) {
-        ex.verdict = detected;
-        this.block(detected, "");
-        return FilterHeadersStatusValues.StopIteration;
-      }
-    }
+    if (verdict !== null && verdict.action == Action.Allow) return FilterHeadersStatusValues.Continue;
+    this.view = decision.view;
 
     const expectsBody = !end_of_stream && ex.requestBody !== null && root.config.bodyCaptureSize > 0;
-    const view = this.view;
-    if (expectsBody && view !== null && bodyKind(view.contentType) != 0) {
+    if (expectsBody && decision.inspectBody) {
       this.holdForBody = true;
       this.inspectBodyHeld = true;
     }
@@ -200,51 +206,6 @@ class GatewardenStream extends Context {
     }
     if (wantsCheck) return FilterHeadersStatusValues.StopIteration;
     return FilterHeadersStatusValues.Continue;
-  }
-
-  /** Attack detection on the path, query, headers and cookies; null when clean or detection is off. */
-  private detectHead(control: Control, contentType: string): Verdict | null {
-    const opts = control.detectOptions;
-    const policy = control.policy;
-    const det = policy.detection;
-    if (opts === null || det === null) return null;
-    const f = this.facts;
-    const view = new RequestView();
-    view.method = f.method;
-    view.path = f.path;
-    view.query = f.query;
-    view.headers = f.headers;
-    view.contentType = contentType.toLowerCase();
-    this.view = view;
-    const found = inspectHead(view, opts);
-    return found === null ? null : Verdict.ofFinding(found, det.action);
-  }
-
-  /** Deny list, rules, rate limits: the first verdict that applies, or null. */
-  private decideHead(control: Control): Verdict | null {
-    const f = this.facts;
-    const policy = control.policy;
-    const now = nowMs();
-    const denyList = control.denyList;
-    if (denyList.size > 0 && denyList.deniedUntil(f.clientIp, f.headers.get(denyList.keyHeader), now) > 0) {
-      return Verdict.of(Action.Block, "denylist", "denylist");
-    }
-    let ruled = evaluateRules(policy, f);
-    if (ruled.action == Action.Allow || ruled.action == Action.Block) return ruled;
-    for (let i = 0; i < policy.rateLimits.length; i++) {
-      const rl = policy.rateLimits[i];
-      const m = rl.match;
-      if (m !== null && !matches(m, f)) continue;
-      const key = rateKey(rl, f);
-      if (key.length == 0) continue;
-      if (countRequest(rl, key, now) > rl.requests) {
-        const v = Verdict.of(rl.action, rl.id, "ratelimit");
-        v.status = rl.statusCode;
-        if (rl.action == Action.Block) return v;
-        if (ruled.action == Action.None) ruled = v;
-      }
-    }
-    return ruled.action == Action.None ? null : ruled;
   }
 
   onRequestBody(length: usize, end_of_stream: bool): FilterDataStatusValues {
@@ -278,19 +239,14 @@ class GatewardenStream extends Context {
     const control = this.root.control;
     const view = this.view;
     if (control === null || view === null) return false;
-    const opts = control.detectOptions;
-    const det = control.policy.detection;
-    if (opts === null || det === null) return false;
     view.bodyPtr = body.data.dataStart;
     view.bodyLen = body.data.length;
-    const found = inspectBody(view, opts);
+    const ex = this.ex;
+    const v = decideBody(control.policy, view, control.detectOptions, ex.verdict);
     view.bodyPtr = 0;
     view.bodyLen = 0;
-    if (found === null) return false;
-    const v = Verdict.ofFinding(found, det.action);
-    const ex = this.ex;
-    if (ex.verdict === null || v.action == Action.Block) ex.verdict = v;
-    if (v.action != Action.Block) return false;
+    ex.verdict = v;
+    if (v === null || v.action != Action.Block) return false;
     this.block(v, "");
     return true;
   }
@@ -307,7 +263,12 @@ class GatewardenStream extends Context {
       [pair("content-type", "application/json")], out.toArrayBuffer(), cfg.requestHandleTimeoutMs, call);
   }
 
+  onDelete(): void {
+    this.alive = false;
+  }
+
   checkAnswered(reply: CalloutReply): void {
+    if (!this.alive) return;
     if (reply.status != 200) {
       if (this.checkFailed()) continue_request();
       return;
@@ -351,13 +312,9 @@ class GatewardenStream extends Context {
     const cfg = this.root.config;
     const control = this.root.control;
     const policy = control !== null ? control.policy : cfg.policy;
-    let status = v.status;
-    if (status == 0) status = policy.blockingStatusCode != 0 ? policy.blockingStatusCode : cfg.blockingStatusCode;
-    status = v.category == "ratelimit" ? status : blockingStatus(status);
-    let text = message.length > 0 ? message : (status == 429 ? "Too Many Requests" : (policy.blockingMessage.length > 0 ? policy.blockingMessage : cfg.blockingMessage));
-    if (policy.revealRule) text += " (rule " + v.rule + ")";
+    const status = replyStatus(v, policy, cfg.blockingStatusCode);
     this.replied = true;
-    sendReply(status, text, this.ex.id, "gatewarden_blocked");
+    sendReply(status, replyMessage(v, status, policy, cfg.blockingMessage, message), this.ex.id, "gatewarden_blocked");
   }
 
   onRequestTrailers(count: u32): FilterTrailersStatusValues {

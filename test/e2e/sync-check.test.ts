@@ -2,7 +2,7 @@
 // requestHandleTimeout, and fails open or closed as allowFailureMode says, counting either way.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer, type Server, type RequestListener } from "node:http";
+import { createServer, request as httpRequest, type Server, type RequestListener } from "node:http";
 import { CaptureStack, FAST_REPORTS } from "../helpers/stack.ts";
 
 const TOKEN = "test-admin-token-0123456789";
@@ -114,6 +114,35 @@ test("the check carries the buffered body, and a block answer sets the reply", a
   } finally {
     await closeImpostor(stack, server);
   }
+});
+
+test("a check answer for a client that already left does not break the filter", async () => {
+  const stack = stacks[0] ?? (await stackWith(true));
+  const server = await impostor(stack, (req, res) => {
+    req.resume();
+    setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end('{"action":"allow"}'), 150);
+  });
+  try {
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolveAbort) => {
+        const req = httpRequest(stack.envoy.url + "/checked/gone", { agent: false });
+        req.on("error", () => resolveAbort());
+        req.end();
+        setTimeout(() => {
+          req.destroy();
+          resolveAbort();
+        }, 40);
+      });
+    }
+    await new Promise((r) => setTimeout(r, 400));
+  } finally {
+    await closeImpostor(stack, server);
+  }
+  // The VM still runs: requests are captured, not just let through by the fail-open policy.
+  const after = await stack.sendHttp("/unchecked/after-gone");
+  assert.equal(after.status, 200);
+  await stack.captureOf(after.testId);
+  assert.doesNotMatch(stack.envoy.output(), /Uncaught RuntimeError/);
 });
 
 test("fail-closed stack: a down, failing or slow TME refuses the checked request with 503", async () => {
