@@ -33,9 +33,12 @@ export class Lexicon {
     for (let i = 0; i < size; i++) slots[i] = -1;
     this.mask = <u32>(size - 1);
     const first = new StaticArray<Array<i32> | null>(256);
+    const lengths = new StaticArray<u64>(256);
     for (let i = 0; i < n; i++) {
       const w = this.words[i];
       const p = changetype<usize>(w);
+      const l = w.byteLength < 63 ? w.byteLength : 63;
+      lengths[load<u8>(p)] |= (<u64>1) << <u64>l;
       let h = hashBytes(p, w.byteLength) & this.mask;
       while (slots[h] >= 0) h = (h + 1) & this.mask;
       slots[h] = i;
@@ -56,12 +59,16 @@ export class Lexicon {
     }
     this.slots = slots;
     this.byFirst = first;
+    this.lengths = lengths;
     this.buildTrie();
   }
 
   /** Value of the word of `len` bytes at `p`, or -1. */
   find(p: usize, len: i32): i32 {
     if (len <= 0 || len > this.maxLength) return -1;
+    // No listed word has this first byte and this length (most prose words): no hashing.
+    const l = len < 63 ? len : 63;
+    if ((unchecked(this.lengths[load<u8>(p)]) & ((<u64>1) << <u64>l)) == 0) return -1;
     let h = hashBytes(p, len) & this.mask;
     const slots = this.slots;
     while (true) {
@@ -79,8 +86,12 @@ export class Lexicon {
     const next = this.trieNext;
     const bytes = this.trieByte;
     const word = this.trieWord;
-    let node = 0;
-    let best = -1;
+    // The root's children come from a direct table: the sibling list there is the longest.
+    if (p >= end) return -1;
+    let node = unchecked(this.rootChild[load<u8>(p)]);
+    if (node < 0) return -1;
+    let best = unchecked(word[node]);
+    p++;
     while (p < end) {
       const c = load<u8>(p);
       let child = unchecked(first[node]);
@@ -99,6 +110,9 @@ export class Lexicon {
   private trieNext: StaticArray<i32> = new StaticArray<i32>(1);
   private trieByte: StaticArray<u8> = new StaticArray<u8>(1);
   private trieWord: StaticArray<i32> = new StaticArray<i32>(1);
+  private rootChild: StaticArray<i32> = new StaticArray<i32>(256);
+  /** Per first byte, a bit for each length (63 = 63 or more) a listed word has. */
+  private lengths: StaticArray<u64> = new StaticArray<u64>(256);
 
   private buildTrie(): void {
     let size = 1;
@@ -135,6 +149,10 @@ export class Lexicon {
     this.trieNext = next;
     this.trieByte = bytes;
     this.trieWord = word;
+    const root = new StaticArray<i32>(256);
+    for (let c = 0; c < 256; c++) root[c] = -1;
+    for (let child = first[0]; child >= 0; child = next[child]) root[bytes[child]] = child;
+    this.rootChild = root;
   }
 
   @inline hasFirst(c: u32): bool {

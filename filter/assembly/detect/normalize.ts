@@ -35,7 +35,14 @@ export class Normalized {
   ptr: usize = 0;
   len: i32 = 0;
   classes: u32 = 0;
+  /** The decoded bytes held an over-long lead byte (C0/C1): see `overlongAsPath`. */
+  overlong: bool = false;
 }
+
+/** The decoded (not yet folded) bytes of the last `normalize` call. */
+let decodedPtr: usize = 0;
+let decodedLen: i32 = 0;
+const pathFold = new Scratch(1024);
 
 const fold = new Scratch(1024);
 
@@ -59,7 +66,11 @@ export function normalize(src: usize, len: i32, flags: i32, out: Normalized): No
     useA = !useA;
   }
   fold.ensure(curLen);
-  const n = foldPass(cur, curLen, fold.ptr, out);
+  decodedPtr = cur;
+  decodedLen = curLen;
+  overlongSeen = false;
+  const n = foldPass(cur, curLen, fold.ptr, out, false);
+  out.overlong = overlongSeen;
   out.ptr = fold.ptr;
   out.len = n;
   return out;
@@ -301,10 +312,27 @@ function putCodePoint(o: usize, cp: u32): usize {
 }
 
 /**
+ * The last normalised value folded again, reading every over-long pair (lead byte C0/C1 and the byte
+ * after it, whatever it is) as a path character: '.' when its low six bits say so, '/' otherwise. Old
+ * decoders (IIS's among them) ignored the top bits of the second byte, so traversal lists spell dots
+ * and separators with any of them (%c0%2e %c0%ae %c0%ee, %c1%1c %c1%9c %c1%af %c0%af...). Only the
+ * traversal detector reads this rendering, and only when `overlong` was set.
+ */
+export function overlongAsPath(out: Normalized): Normalized {
+  pathFold.ensure(decodedLen);
+  const n = foldPass(decodedPtr, decodedLen, pathFold.ptr, out, true);
+  out.ptr = pathFold.ptr;
+  out.len = n;
+  return out;
+}
+
+let overlongSeen = false;
+
+/**
  * Final pass: lower-case, drop NUL and invisible characters, fold over-long forms and look-alikes.
  * Every code point becomes at most as many bytes as it had, so the output fits in `len` bytes.
  */
-function foldPass(src: usize, len: i32, dst: usize, out: Normalized): i32 {
+function foldPass(src: usize, len: i32, dst: usize, out: Normalized, overlongPath: bool): i32 {
   const end = src + <usize>len;
   const t = changetype<usize>(CLASS);
   let p = src;
@@ -320,6 +348,17 @@ function foldPass(src: usize, len: i32, dst: usize, out: Normalized): i32 {
       store<u8>(o++, <u8>c);
       classes |= load<u32>(t + (<usize>c << 2));
       continue;
+    }
+    if (c == 0xc0 || c == 0xc1) {
+      overlongSeen = true;
+      if (overlongPath && p + 1 < end) {
+        const v = ((c & 1) << 6) | (<u32>load<u8>(p + 1) & 0x3f);
+        const a: u32 = v == 0x2e ? 0x2e : 0x2f;
+        store<u8>(o++, <u8>a);
+        classes |= load<u32>(t + (<usize>a << 2));
+        p += 2;
+        continue;
+      }
     }
     // Multi-byte: decode leniently (over-long forms included).
     let n = 0;
@@ -389,7 +428,10 @@ function foldCodePoint(cp: u32): u32 {
     case 0x2024: case 0xfe52: return 0x2e;
     case 0x2039: case 0xfe64: case 0x3008: return 0x3c;
     case 0x203a: case 0xfe65: case 0x3009: return 0x3e;
-    case 0x2bc: return 0x27;
+    // Typographic quotes and primes: best-fit conversions (and some databases' collations)
+    // turn them into their ASCII forms.
+    case 0x2bc: case 0x2b9: case 0x2018: case 0x2019: case 0x201a: case 0x201b: case 0x2032: case 0x2035: return 0x27;
+    case 0x201c: case 0x201d: case 0x201e: case 0x201f: case 0x2033: case 0x2036: return 0x22;
   }
   if (cp >= 0x2000 && cp <= 0x200a) return 0x20;
   return cp;

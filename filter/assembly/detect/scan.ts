@@ -7,9 +7,9 @@ import {
 } from "./types";
 import {
   classesOf, PLAIN, C_QUOTE, C_LT, C_COLON, C_PAREN, C_EQ, C_DOT, C_OTHER, C_SLASH, C_DOLLAR, C_BRACE,
-  C_HASH, C_PCT, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_STAR, C_AT, C_DASH, C_GT, C_CTRL,
+  C_HASH, C_PCT, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_STAR, C_AT, C_DASH, C_GT, C_CTRL, C_DIGIT,
 } from "./bytes";
-import { normalize, Normalized, NORM_URL_PATH } from "./normalize";
+import { normalize, overlongAsPath, Normalized, NORM_URL_PATH } from "./normalize";
 import { detectSqli } from "./sqli";
 import { detectXss } from "./xss";
 import { detectTraversal } from "./traversal";
@@ -34,26 +34,63 @@ const G_SQLI: u32 = ~(PLAIN) & ~C_CTRL;
  */
 export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
   if (len <= 0) return false;
-  if ((classesOf(ptr, len) & ~PLAIN) == 0) {
-    // Plain word material: only a bare reconnaissance command (whoami, ifconfig...) is worth a look.
-    if ((mask & B_CMDI) == 0 || len > 12 || !isReconWord(ptr, len, hit)) return false;
-    norm.ptr = ptr;
-    norm.len = len;
-    return true;
+  let hexSeparators = false;
+  const raw = classesOf(ptr, len);
+  if ((raw & ~PLAIN) == 0) {
+    // Plain word material: only a bare reconnaissance command (whoami, ifconfig...) is worth a look,
+    // or a path whose separators are spelled as hex (etc0x2fpasswd).
+    // Or a SQL comment ("1--", "@@version--"): "--" ends a value only in an injection.
+    hexSeparators = (mask & B_TRAVERSAL) != 0 && len >= 8 && (raw & C_DIGIT) != 0 && hasHexSeparator(ptr, len);
+    const dashComment = (mask & B_SQLI) != 0 && (raw & C_DASH) != 0 && hasDoubleDash(ptr, len);
+    if (!hexSeparators && !dashComment) {
+      if ((mask & B_CMDI) == 0 || len > 12 || !isReconWord(ptr, len, hit)) return false;
+      norm.ptr = ptr;
+      norm.len = len;
+      return true;
+    }
   }
   normalize(ptr, len, flags, norm);
   const p = norm.ptr;
   const n = norm.len;
   const k = norm.classes;
-  if ((k & ~PLAIN) == 0) return false;
+  if ((k & ~PLAIN) == 0 && !hexSeparators && !norm.overlong && ((k & C_DASH) == 0 || !hasDoubleDash(p, n))) return false;
   if ((mask & B_JNDI) != 0 && (k & (C_DOLLAR | C_BRACE)) == (C_DOLLAR | C_BRACE) && detectJndi(p, n, hit)) return true;
   if ((mask & B_XXE) != 0 && (k & C_LT) != 0 && detectXxe(p, n, hit)) return true;
-  if ((mask & B_SQLI) != 0 && (k & G_SQLI) != 0 && detectSqli(p, n, (k & C_QUOTE) != 0, hit)) return true;
+  if ((mask & B_SQLI) != 0 && ((k & G_SQLI) != 0 || (k & C_DASH) != 0) && detectSqli(p, n, (k & C_QUOTE) != 0, hit)) return true;
   if ((mask & B_XSS) != 0 && (k & G_XSS) != 0 && detectXss(p, n, hit)) return true;
   if ((mask & B_CMDI) != 0 && (k & G_CMDI) != 0 && detectCmdi(p, n, hit)) return true;
-  if ((mask & B_TRAVERSAL) != 0 && (k & G_TRAVERSAL) != 0 && detectTraversal(p, n, (flags & NORM_URL_PATH) != 0, hit)) return true;
+  if ((mask & B_TRAVERSAL) != 0) {
+    const urlPath = (flags & NORM_URL_PATH) != 0;
+    if (((k & G_TRAVERSAL) != 0 || hexSeparators || ((k & C_DIGIT) != 0 && hasHexSeparator(p, n))) && detectTraversal(p, n, urlPath, hit)) return true;
+    // Over-long UTF-8 pairs read as the dots and separators old decoders made of them.
+    if (norm.overlong) {
+      overlongAsPath(norm);
+      if (detectTraversal(norm.ptr, norm.len, urlPath, hit)) return true;
+      norm.ptr = p; // back to the ordinary rendering for the detectors below
+      norm.len = n;
+    }
+  }
   if ((mask & B_SSTI) != 0 && (k & G_SSTI) != 0 && detectSsti(p, n, hit)) return true;
   if ((mask & B_NOSQLI) != 0 && (k & (C_DOLLAR | C_DOT)) != 0 && detectNosqli(p, n, hit)) return true;
+  return false;
+}
+
+/** "--" somewhere: a SQL comment in otherwise plain material. */
+function hasDoubleDash(p: usize, len: i32): bool {
+  for (let i = 0; i + 1 < len; i++) {
+    if (load<u8>(p + i) == 0x2d && load<u8>(p + i + 1) == 0x2d) return true;
+  }
+  return false;
+}
+
+/** "0x2f", "0x5c" or "0x2e0x2e": separators and dots spelled as hex, as traversal fuzzers write them. */
+function hasHexSeparator(p: usize, len: i32): bool {
+  for (let i = 0; i + 3 < len; i++) {
+    if (load<u8>(p + i) != 0x30 || (load<u8>(p + i + 1) | 0x20) != 0x78) continue;
+    const a = load<u8>(p + i + 2);
+    const b = load<u8>(p + i + 3) | 0x20;
+    if ((a == 0x32 && (b == 0x66 || b == 0x65)) || (a == 0x35 && b == 0x63)) return true;
+  }
   return false;
 }
 

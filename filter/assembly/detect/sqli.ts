@@ -77,6 +77,7 @@ const K_CALL = 46;
 const K_IS = 47;
 const K_FSQL = 60; // an ordinary SQL function (only a call when followed by '(')
 const K_FDANGER = 61; // a function that has no business in a parameter value
+const K_NILADIC = 62; // a function called without parentheses (current_user, current_date...)
 
 const WORDS = new Lexicon()
   .add("union", K_UNION).add("select", K_SELECT).add("from", K_FROM).add("where", K_WHERE)
@@ -88,12 +89,12 @@ const WORDS = new Lexicon()
   .add("all distinct distinctrow", K_ALL).add("null", K_NULL).add("true false", K_TRUE)
   .add("case", K_CASE).add("when", K_WHEN).add("then", K_THEN).add("else", K_ELSE).add("end", K_END)
   .add("delay", K_DELAY).add("as", K_AS).add("table", K_TABLE).add("values", K_VALUES).add("top", K_TOP)
-  .add("procedure", K_PROCEDURE).add("not", K_NOT).add("and or xor", K_LOGIC)
+  .add("procedure", K_PROCEDURE).add("not binary", K_NOT).add("and or xor", K_LOGIC)
   .add("like rlike regexp sounds", K_CMPWORD).add("div mod", K_OPWORD).add("grant revoke", K_GRANT)
   .add("call", K_CALL).add("is", K_IS)
   .add(
     "char chr nchar concat concat_ws group_concat substring substr mid left right ascii ord hex unhex bin " +
-    "conv version database schema user current_user session_user system_user count cast convert elt " +
+    "conv version database schema user count cast convert elt " +
     "ifnull isnull nullif coalesce if iif length len char_length rand floor ceil ceiling round md5 sha sha1 " +
     "sha2 crc32 lower upper ucase lcase reverse repeat replace space trim ltrim rtrim instr locate position " +
     "strcmp field find_in_set now sysdate exp pow power abs sqrt db_name host_name suser_name suser_sname " +
@@ -102,8 +103,12 @@ const WORDS = new Lexicon()
     "octet_length soundex char_length current_database pg_client_encoding nvl nvl2 decode rawtohex " +
     "sys_context is_srvrolemember has_dbaccess fn_varbintohexstr unicode cot atan tan sin cos ln log " +
     "log2 log10 pi last_insert_id row_count found_rows connection_id uuid format str_to_date " +
-    "date_format sleep_until char_to_int hex_encode xmltype extract",
+    "date_format sleep_until char_to_int hex_encode xmltype extract lpad rpad compress uncompress " +
+    "uncompressed_length charset collation coercibility aes_encrypt aes_decrypt des_encrypt encode " +
+    "to_base64 from_base64 inet_aton inet_ntoa weight_string",
     K_FSQL)
+  .add("current_user session_user system_user current_date current_time current_timestamp utc_date utc_time " +
+       "utc_timestamp localtime localtimestamp", K_NILADIC)
   .add(
     "sleep benchmark pg_sleep load_file extractvalue updatexml xp_cmdshell sys_eval sys_exec " +
     "dbms_pipe.receive_message dbms_lock.sleep utl_inaddr.get_host_address utl_http.request " +
@@ -135,6 +140,7 @@ class Lexer {
   start: usize = 0;
   stop: usize = 0;
   closed: bool = true; // for strings: terminated
+  closedFirst: bool = true; // the pass's leading literal was terminated
 
   reset(p: usize, end: usize, quote: u32): void {
     this.p = p;
@@ -151,6 +157,7 @@ class Lexer {
         // The input continues a literal opened by the application's query.
         this.start = this.p;
         this.p = this.scanString(this.p, this.quote);
+        this.closedFirst = this.closed;
         this.type = T_STR;
         this.kw = 0;
         this.stop = this.p;
@@ -395,6 +402,17 @@ class Analyzer {
   lastFunc: i32 = 0; // 1 after a known SQL function name, 2 after its '('
   updatePending: i32 = 0;
   breakoutLogic: bool = false; // leading literal (and ')'s) directly followed by AND/OR
+  exprOnly: bool = true; // no prose word so far (not ctx passes): an expression that a comment may end
+  exprOperand: bool = false; // ...holding an operand (number, literal, variable, call, parenthesis)
+  quoteOp: i32 = 0; // 1 leading literal + operator, 2 + a literal left open to the end
+  quoteOpWord: bool = false; // the operator is a word (div, like...)
+  leadStop: usize = 0; // end of the leading literal (after its closing quote)
+  tailStart: usize = 0; // start of the open trailing literal
+  selectNiladic: bool = false; // SELECT <niladic function>
+  caseState: i32 = 0; // CASE (1) WHEN (2) THEN (3) END
+  caseCount: i32 = 0;
+  ctrl: i32 = 0; // after "; if|while" (1), and its comparison or "; begin" (2)
+  ddl: i32 = 0; // CREATE (1) TABLE (2) <name> (3) ( ; DROP/TRUNCATE (4) TABLE (5) <name> (6) ; or comment
 
   reset(ctx: bool): void {
     this.hit = "";
@@ -413,6 +431,18 @@ class Analyzer {
     this.lastFunc = 0;
     this.updatePending = 0;
     this.t1Start = 0;
+    this.exprOnly = true;
+    this.exprOperand = false;
+    this.quoteOp = 0;
+    this.quoteOpWord = false;
+    this.leadStop = 0;
+    this.tailStart = 0;
+    this.selectNiladic = false;
+    this.caseState = 0;
+    this.caseCount = 0;
+    this.ddl = 0;
+    this.ctrl = 0;
+    this.unionExpr = false;
   }
 
   fire(rule: string, at: usize): bool {
@@ -427,10 +457,22 @@ class Analyzer {
       // A closed literal followed by nothing but ')' / operators / literals, then a comment that
       // swallows the rest of the query (so it holds next to nothing itself: "admin'--", "1')#", "x'-- -").
       if (this.ctx && this.n >= 1 && this.n <= 8 && this.tailWords == 0 && commentBody(start, stop) <= 3) return this.fire("sqli.comment-breakout", start);
+      // An expression and nothing else, ended by a comment that swallows the rest of the query:
+      // "1 --", "( 'a' * @a ) --", "limit 0,1--" (numeric context: no literal to close first).
+      if (!this.ctx && this.exprOnly && this.exprOperand && this.n >= 1 && restIsBlank(stop, this.end) && commentIsBare(start, stop)) return this.fire("sqli.comment-expression", start);
+      // SELECT <niladic function> closed by a comment: "select current_user --"
+      if (this.selectState == 2 && this.selectNiladic && this.n == 2) return this.fire("sqli.select", start);
+      if (this.ddl == 6) return this.fire("sqli.stacked", start);
+      this.quoteOp = 0;
       return false;
     }
     if (this.stackPending) {
       this.stackPending = false;
+      // DELETE [LOW_PRIORITY] [QUICK] [IGNORE] FROM: the modifiers keep it pending.
+      if (this.k1 == K_DELETE && type == T_WORD && isDeleteModifier(start, stop)) {
+        this.stackPending = true;
+        return false;
+      }
       if (stackContinues(this.k1, type, kw, start, stop)) return this.fire("sqli.stacked", this.t1Start);
     }
     // NOT and unary operators are transparent.
@@ -438,12 +480,76 @@ class Analyzer {
     const n = this.n;
     if (this.ctx && n > 0 && (type == T_WORD || type == T_KW || (type == T_FUNC && kw == 0))) this.tailWords++;
 
+    // Expression-only values (see the comment rule).
+    if (type == T_WORD && kw < K_FSQL) this.exprOnly = false;
+    else if (type == T_NUM || type == T_STR || type == T_VAR || type == T_FUNC || type == T_LP || (type == T_WORD && kw == K_NILADIC)) this.exprOperand = true;
+
+    // '<literal>' <operator> '<literal left open>: the value turns the application's literal into an
+    // expression of two literals (x' / 'y, '&', A 'div' B). Judged at the end (finish).
+    if (this.ctx) {
+      if (this.quoteOp == 0) {
+        if (n == 1 && this.t1 == T_STR && lex.closedFirst && (
+            (type == T_OP && kw != K_NOT && !isHyphen(start, stop)) || (type == T_CMP && isWordOp(start)) ||
+            (type == T_LOGIC && kw == K_LOGIC && load<u8>(start) == 0x78))) { // xor
+          this.quoteOp = 1;
+          this.quoteOpWord = isWordOp(start);
+        }
+      } else if (this.quoteOp == 1) {
+        if (type == T_STR && !lex.closed && <u32>load<u8>(start) == lex.quote) {
+          this.quoteOp = 2;
+          this.tailStart = start;
+        } else if (!(type == T_OP || type == T_CMP)) {
+          this.quoteOp = -1;
+        }
+      } else {
+        this.quoteOp = -1;
+      }
+    }
+
+    // CASE [x] WHEN ... THEN ... END
+    if (type == T_KW && kw == K_CASE && this.caseState == 0) { this.caseState = 1; this.caseCount = 0; }
+    else if (this.caseState > 0) {
+      if (++this.caseCount > 32 || (type == T_WORD && this.t1 == T_WORD && kw == 0)) this.caseState = 0;
+      else if (type == T_KW && kw == K_WHEN && this.caseState == 1) this.caseState = 2;
+      else if (type == T_KW && kw == K_THEN && this.caseState == 2) this.caseState = 3;
+      else if (type == T_KW && kw == K_END && this.caseState == 3 && this.t1 != T_KW) return this.fire("sqli.case", start);
+    }
+
+    // DDL opening the value: CREATE TABLE <name> (  /  DROP TABLE <name> ; or a comment
+    if (n == 0 && !this.ctx && type == T_KW && kw == K_CREATE) this.ddl = 1;
+    else if (n == 0 && !this.ctx && type == T_KW && (kw == K_DROP || kw == K_TRUNCATE)) this.ddl = 4;
+    else if (this.ddl > 0) {
+      const d = this.ddl;
+      this.ddl = 0;
+      if ((d == 1 || d == 4) && type == T_KW && kw == K_TABLE) this.ddl = d + 1;
+      else if ((d == 2 || d == 5) && (type == T_WORD || type == T_FUNC)) this.ddl = d + 1;
+      if (d == 2 && type == T_FUNC) return this.fire("sqli.stacked", start);
+      if (d == 3 && type == T_LP) return this.fire("sqli.stacked", start);
+      if (d == 6 && type == T_SEMI) return this.fire("sqli.stacked", start);
+    }
+
     // UNION [ALL|DISTINCT] [(] SELECT
     if (this.unionPending) {
       if (type == T_KW && kw == K_SELECT) return this.fire("sqli.union", start);
       if (!(kw == K_ALL || type == T_LP)) this.unionPending = false;
     }
-    if (type == T_KW && kw == K_UNION) this.unionPending = true;
+    if (type == T_KW && kw == K_UNION) {
+      this.unionPending = true;
+      this.unionExpr = this.exprOnly && this.exprOperand && (this.t1 == T_NUM || this.t1 == T_STR || this.t1 == T_RP || this.t1 == T_VAR);
+    }
+
+    // Control flow after ';': "; if 1=1 drop table t", "; while 1=1 shutdown", "; begin shutdown end".
+    // IF/WHILE need a comparison before the statement (prose has "; if so, select...").
+    if (this.t1 == T_SEMI && ((type == T_WORD || type == T_FUNC) && isIfWhile(start, stop))) this.ctrl = 1;
+    else if (this.t1 == T_SEMI && type == T_KW && kw == K_BEGIN) this.ctrl = 2;
+    else if (this.ctrl > 0) {
+      if (this.ctrl == 1 && type == T_CMP) this.ctrl = 2;
+      else if (this.ctrl == 2 && type == T_KW && isStatement(kw)) {
+        if (kw == K_SHUTDOWN) return this.fire("sqli.stacked", start);
+        this.stackPending = true;
+        this.ctrl = 0;
+      } else if (type == T_SEMI || type == T_WORD && this.t1 == T_WORD) this.ctrl = 0;
+    }
 
     // Stacked statement: ; <statement> <what that statement needs next>
     if (type == T_KW && isStatement(kw) && this.t1 == T_SEMI) {
@@ -514,12 +620,16 @@ class Analyzer {
         this.selectState = 2;
       } else if (type == T_WORD) {
         this.selectState = 2;
+        this.selectNiladic = kw >= K_FSQL && n == 1;
       } else {
         this.selectState = 0;
       }
     } else if (this.selectState == 2) {
       if (type == T_KW && kw == K_FROM) return this.fire("sqli.select", start);
-      if (++this.selectCount > 24 || (type == T_WORD && this.t1 == T_WORD) || type == T_SEMI) this.selectState = 0;
+      if (type == T_SEMI && this.selectNiladic && n == 2) return this.fire("sqli.select", start);
+      // Numbers, literals and commas do not count: column-counting lists run long (1,2,3,...,17).
+      if (!(type == T_NUM || type == T_COMMA || type == T_STR)) this.selectCount++;
+      if (this.selectCount > 24 || (type == T_WORD && this.t1 == T_WORD) || type == T_SEMI) this.selectState = 0;
     }
     if (type == T_KW && kw == K_SELECT) {
       const t1 = this.t1;
@@ -529,11 +639,16 @@ class Analyzer {
       this.selectFirst = n == 0 || !strong;
       this.selectState = 1;
       this.selectCount = 0;
+      this.selectNiladic = false;
     }
 
     // Boolean clauses.
     if (this.booleanStep(type, kw, start, stop)) return true;
 
+    if (n == 0) {
+      this.t3First = type;
+      this.leadStop = stop;
+    }
     this.t3 = this.t2; this.k3 = this.k2;
     this.t2 = this.t1; this.k2 = this.k1;
     this.t1 = type; this.k1 = kw;
@@ -547,7 +662,7 @@ class Analyzer {
     switch (this.boolState) {
       case B_OPERAND: {
         if (type == T_LP || (type == T_OP && (load<u8>(start) == 0x2d || load<u8>(start) == 0x2b))) return false;
-        if (type == T_FUNC && kw >= K_FSQL) return this.fire("sqli.boolean-function", start);
+        if ((type == T_FUNC && kw >= K_FSQL) || (type == T_WORD && kw == K_NILADIC)) return this.fire("sqli.boolean-function", start);
         if (type == T_NUM || type == T_STR || type == T_VAR || type == T_WORD || type == T_FUNC ||
             (type == T_KW && (kw == K_NULL || kw == K_TRUE))) {
           if (this.boolAfterBreakout && type != T_WORD) return this.fire("sqli.breakout-logic", start);
@@ -612,10 +727,22 @@ class Analyzer {
   /** At the end of the input. */
   finish(): bool {
     if (this.boolState == B_AFTER && this.boolAfterBreakout && this.boolLeftType != T_WORD) return this.fire("sqli.breakout-logic", this.end);
+    if (this.quoteOp == 2) {
+      // Both literals short, a word at most each (a word operator needs them shorter still: prose
+      // quotes words like 'like').
+      const max = this.quoteOpWord ? 2 : 3;
+      if (shortWord(this.passStart, this.leadStop - 1, max) && shortWord(this.tailStart + 1, this.end, max)) return this.fire("sqli.breakout-operator", this.tailStart);
+    }
+    // An expression then UNION at the end: the select comes in the rest of the query ("-1 union",
+    // "1#\nunion", "1/1/**/union").
+    if (this.t1 == T_KW && this.k1 == K_UNION && this.unionExpr) return this.fire("sqli.union", this.t1Start);
     return false;
   }
 
   end: usize = 0;
+  passStart: usize = 0;
+  unionExpr: bool = false; // UNION came right after an expression-only prefix
+  t3First: i32 = 0; // type of the first significant token
 }
 
 /** like, regexp, mod, div: operators spelled as words (ordinary words in prose). */
@@ -640,6 +767,41 @@ function commentBody(start: usize, stop: usize): i32 {
     q++;
   }
   return n;
+}
+
+/** if, while: control flow in T-SQL batches. */
+function isIfWhile(start: usize, stop: usize): bool {
+  const n = <i32>(stop - start);
+  if (n == 2) return load<u16>(start) == 0x6669; // "if"
+  return n == 5 && load<u32>(start) == 0x6c696877 && load<u8>(start + 4) == 0x65; // "while"
+}
+
+/** low_priority, quick, ignore */
+function isDeleteModifier(start: usize, stop: usize): bool {
+  const n = <i32>(stop - start);
+  const w = String.UTF8.decodeUnsafe(start, n);
+  return w == "low_priority" || w == "quick" || w == "ignore";
+}
+
+/** Only spaces from `p` to `end`. */
+function restIsBlank(p: usize, end: usize): bool {
+  while (p < end && isSpaceByte(load<u8>(p))) p++;
+  return p >= end;
+}
+
+/** A comment that holds no words: "--", "-- -", "--+", "#", "/*". */
+function commentIsBare(start: usize, stop: usize): bool {
+  for (let q = start; q < stop; q++) if (isWordByte(load<u8>(q))) return false;
+  return true;
+}
+
+/** [s, e) trimmed is at most `max` bytes with no space inside. */
+function shortWord(s: usize, e: usize, max: i32): bool {
+  while (s < e && isSpaceByte(load<u8>(s))) s++;
+  while (e > s && isSpaceByte(load<u8>(e - 1))) e--;
+  if (<i32>(e - s) > max) return false;
+  for (let q = s; q < e; q++) if (isSpaceByte(load<u8>(q))) return false;
+  return true;
 }
 
 /** After "; <statement>": the token that makes it a statement rather than prose. */
@@ -684,6 +846,7 @@ function runPass(p: usize, len: i32, quote: u32): bool {
   lex.reset(p, end, quote);
   an.reset(quote != 0);
   an.end = end;
+  an.passStart = p;
   while (lex.next()) {
     if (an.push(lex.type, lex.kw, lex.start, lex.stop)) return true;
   }

@@ -41,11 +41,16 @@ const SENSITIVE = new Lexicon()
   .add(
     "file: php://filter php://input php://fd php://memory php://temp php://stdin zip:// phar:// " +
     "expect:// glob:// data:// zlib:// compress.zlib:// compress.bzip2:// ogg:// rar:// ssh2. " +
-    "jar:file jar:http netdoc: gopher:// dict:// tftp://",
+    "jar:file jar:http netdoc: gopher:// dict:// tftp:// " +
+    // PHP stream filters, named alone as filter-chain payloads pass them
+    "convert.iconv. convert.base64-decode convert.base64-encode convert.quoted-printable string.rot13 zlib.inflate zlib.deflate",
     F_SCHEME);
 
 /** Top-level directories of a Unix system that a parameter value has no reason to name. */
 const SYSTEM_DIRS = new Lexicon().add("etc/ var/ usr/ proc/ sys/ root/ dev/ bin/ sbin/ boot/ lib/ lib64/", 1);
+
+/** Top-level names of a Windows drive that a drive-relative value has no reason to name. */
+const WINDOWS_DIRS = new Lexicon().add("windows winnt inetpub boot.ini program documents system32 wwwroot users/ autoexec.bat", 1);
 
 /** Looks for traversal or file inclusion in normalised bytes; fills `hit` and returns true on a hit. */
 export function detectTraversal(p: usize, len: i32, isUrlPath: bool, hit: Hit): bool {
@@ -58,6 +63,7 @@ export function detectTraversal(p: usize, len: i32, isUrlPath: bool, hit: Hit): 
     if (c == 0x2f) {
       // Segment [segStart, q): a step up when it is two or more dots (optionally ";..." after them).
       if (q - segStart >= 2 && isDotStep(segStart, q)) {
+        if (gluedHex) return hit.set(B_TRAVERSAL, "traversal.dot-dot", <i32>(segStart - b));
         // "../" or a final "/.." (a bare ".." is not a path; a final "/..." is punctuation).
         if (q < end || (segStart > b && (q - segStart == 2 || load<u8>(q - 1) != 0x2e))) {
           return hit.set(B_TRAVERSAL, "traversal.dot-dot", <i32>(segStart - b));
@@ -88,14 +94,24 @@ export function detectTraversal(p: usize, len: i32, isUrlPath: bool, hit: Hit): 
     const k = SYSTEM_DIRS.prefixAt(b + 1, end);
     if (SYSTEM_DIRS.lengthAt(k) + 1 < n) return hit.set(B_TRAVERSAL, "traversal.absolute-path", 0);
   }
-  // A drive-letter absolute path: c:/..., at the start.
-  if (n >= 3 && isAlpha(load<u8>(b)) && load<u8>(b + 1) == 0x3a && load<u8>(b + 2) == 0x2f && (n == 3 || isAlpha(load<u8>(b + 3)))) {
-    return hit.set(B_TRAVERSAL, "traversal.absolute-path", 0);
+  // A drive-letter absolute path: c:/..., at the start; or drive-relative into a system directory
+  // (c:windows\win.ini, d:inetpub\wwwroot: "X:name" is relative to the drive's current directory).
+  if (n >= 3 && isAlpha(load<u8>(b)) && load<u8>(b + 1) == 0x3a) {
+    if (load<u8>(b + 2) == 0x2f && (n == 3 || isAlpha(load<u8>(b + 3)))) return hit.set(B_TRAVERSAL, "traversal.absolute-path", 0);
+    const k = WINDOWS_DIRS.prefixAt(b + 2, end);
+    if (k >= 0) {
+      const e = b + 2 + <usize>WINDOWS_DIRS.lengthAt(k);
+      if (e >= end || !isWordByte(load<u8>(e)) || load<u8>(e - 1) == 0x2f) return hit.set(B_TRAVERSAL, "traversal.absolute-path", 0);
+    }
   }
   return false;
 }
 
+/** Set by isDotStep: the dots were glued to a separator's hex ("..2f"), a step wherever it stands. */
+let gluedHex = false;
+
 function isDotStep(s: usize, e: usize): bool {
+  gluedHex = false;
   let q = s;
   while (q < e && load<u8>(q) == 0x2e) q++;
   if (q - s < 2) return false;
@@ -103,6 +119,11 @@ function isDotStep(s: usize, e: usize): bool {
   // Tomcat-style "..;param", trailing spaces Windows ignores, or dots glued to a placeholder.
   const c = load<u8>(q);
   if (c == 0x3b || c == 0x7b || c == 0x3f || c == 0x25) return true;
+  // Dots glued to the hex of a separator whose '%' was lost: "..2f..2fetc2fpasswd", "..5c".
+  if (q + 1 < e && ((c == 0x32 && load<u8>(q + 1) == 0x66) || (c == 0x35 && load<u8>(q + 1) == 0x63))) {
+    gluedHex = true;
+    return true;
+  }
   while (q < e && (load<u8>(q) == 0x20 || load<u8>(q) == 0x2e)) q++;
   return q == e;
 }
@@ -124,7 +145,15 @@ function toPath(p: usize, len: i32): i32 {
       else if (h == 0x32 && d == 0x66) { c = 0x2f; q += 3; }
       else if (h == 0x35 && d == 0x63) { c = 0x2f; q += 3; }
     }
-    if (c == 0x5c) c = 0x2f;
+    if (c == 0x5c) {
+      // "\." right after a dot: the backslash escapes the dot (.\.\./ reads ../ to an unescaping
+      // layer), and in the Windows reading a run of dots stays a run of dots: drop it.
+      if (q + 1 < end && load<u8>(q + 1) == 0x2e && o > out && load<u8>(o - 1) == 0x2e) {
+        q++;
+        continue;
+      }
+      c = 0x2f;
+    }
     const atSegStart = o == out || load<u8>(o - 1) == 0x2f;
     if (c == 0x2f && o > out && load<u8>(o - 1) == 0x2f && !(o - 1 > out && load<u8>(o - 2) == 0x3a)) { // keep scheme://
       q++;
@@ -133,7 +162,8 @@ function toPath(p: usize, len: i32): i32 {
     if (c == 0x2e && atSegStart && o > out) {
       // "/./" → "/"
       const next: u32 = q + 1 < end ? <u32>load<u8>(q + 1) : 0;
-      if (next == 0x2f || next == 0x5c) {
+      // (not ".\." : there the backslash escapes a dot, see above)
+      if (next == 0x2f || (next == 0x5c && !(q + 2 < end && load<u8>(q + 2) == 0x2e))) {
         q += 2;
         continue;
       }

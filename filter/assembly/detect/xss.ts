@@ -73,6 +73,9 @@ export function detectXss(p: usize, len: i32, hit: Hit): bool {
       if (q > p && isAlpha(load<u8>(q - 1)) && jsCall(p, q, end, c)) return hit.set(B_XSS, "xss.js-call", <i32>(callAt - p));
     } else if (c == 0x2e || c == 0x5b) { // . [
       if (domSink(p, q, end)) return hit.set(B_XSS, "xss.dom-sink", <i32>(q - p));
+      if (c == 0x5b && computedGlobalCall(p, q, end)) return hit.set(B_XSS, "xss.js-call", <i32>(callAt - p));
+    } else if (c == 0x2b) { // UTF-7: +ADw- is '<' (lower-cased here: +adw-), then a tag name
+      if (startsWith(q, end, "+adw-") && q + 5 < end && isAlpha(load<u8>(q + 5))) return hit.set(B_XSS, "xss.utf7-markup", <i32>(q - p));
     } else if (c == 0x65) { // e: expression(
       if (cssExpression(p, q, end)) return hit.set(B_XSS, "xss.css-expression", <i32>(q - p));
     } else if (c == 0x2d) { // -moz-binding
@@ -190,7 +193,9 @@ function scanTag(lt: usize, end: usize, hit: Hit): usize {
       hitAt = an;
       return 0;
     }
-    q = v < end && load<u8>(v) != 0x3c ? v + 1 : v;
+    // A quoted value ends at its quote (step over it); an unquoted one at a space or at the '>' that
+    // also closes the tag (stay on it: `<input value=x>` is a complete tag).
+    q = quote != 0 && v < end && load<u8>(v) != 0x3c ? v + 1 : v;
   }
   return q;
 }
@@ -311,6 +316,41 @@ function jsCall(begin: usize, q: usize, end: usize, c: u32): bool {
   if (a == begin) return false;
   const d = load<u8>(a - 1);
   return d == 0x28 || d == 0x3d || d == 0x2c || d == 0x5b;
+}
+
+/**
+ * A member of a global object looked up by a computed name and called: top["al"+"ert"](1),
+ * window[atob(...)](...), self['\x65val'](...). The name is hidden; the shape is what a payload needs.
+ */
+function computedGlobalCall(begin: usize, q: usize, end: usize): bool {
+  let b = q;
+  while (b > begin && q - b < 12 && isAlpha(load<u8>(b - 1))) b--;
+  if (b > begin && (isWordByte(load<u8>(b - 1)) || load<u8>(b - 1) == 0x2e)) return false;
+  const n = <i32>(q - b);
+  if (!(n == 3 && startsWith(b, q, "top") || n == 4 && (startsWith(b, q, "self") || startsWith(b, q, "this")) ||
+        n == 6 && (startsWith(b, q, "window") || startsWith(b, q, "parent") || startsWith(b, q, "frames")) ||
+        n == 10 && startsWith(b, q, "globalthis") || n == 8 && startsWith(b, q, "document"))) return false;
+  // The bracket closes (within 96 bytes, brackets balanced) and a call follows: ](  or ]`
+  // A numeric index (frames[0], top[3]) is not a name.
+  let r0 = q + 1;
+  while (r0 < end && isDigit(load<u8>(r0))) r0++;
+  if (r0 < end && load<u8>(r0) == 0x5d) return false;
+  let depth = 0;
+  const limit = q + 96 < end ? q + 96 : end;
+  for (let r = q; r < limit; r++) {
+    const c = load<u8>(r);
+    if (c == 0x5b) depth++;
+    else if (c == 0x5d && --depth == 0) {
+      let s = r + 1;
+      while (s < end && isSpaceByte(load<u8>(s))) s++;
+      if (s < end && (load<u8>(s) == 0x28 || load<u8>(s) == 0x60)) {
+        callAt = b;
+        return true;
+      }
+      return false;
+    }
+  }
+  return false;
 }
 
 /** document.cookie / document['cookie'] / window.location / .innerhtml / .outerhtml */

@@ -1,0 +1,102 @@
+// One test per evasion mechanism or grammar the detectors learned: the attack form, and the ordinary
+// value that shares its surface.
+import { q, rawQuery, category, rule } from "../detect/testing";
+
+describe("traversal: over-long UTF-8 read as old decoders did", () => {
+  it("reads any C0/C1 pair as a dot or a separator", () => {
+    expect(category(rawQuery("q=..%c1%afetc%c1%afpasswd"))).toBe("traversal");
+    expect(category(rawQuery("q=%c0%ee%c0%ee%c1%1c%c0%ee%c0%ee%c1%1cboot.ini"))).toBe("traversal");
+    expect(category(rawQuery("q=%c0%5e%c0%5e%c1%9cwindows%c1%9cwin.ini"))).toBe("traversal");
+  });
+  it("leaves Latin-1 text with C0/C1 bytes alone", () => {
+    expect(category(rawQuery("q=%C1lvaro+%C0+bient%F4t"))).toBe("none");
+  });
+});
+
+describe("traversal: separators spelled as hex, escaped dots, drive-relative paths, PHP filters", () => {
+  it("finds them", () => {
+    expect(category(q("etc0x2fpasswd"))).toBe("traversal");
+    expect(category(q("0x2e0x2e0x5c{FILE}"))).toBe("traversal");
+    expect(category(q("..2f..2f..2fetc2fpasswd"))).toBe("traversal");
+    expect(category(q("/.\\/\\.\\.\\/\\.\\.\\/\\.\\{FILE}"))).toBe("traversal");
+    expect(category(q("c:windows\\win.ini"))).toBe("traversal");
+    expect(category(q("d:inetpub"))).toBe("traversal");
+    expect(rule(q("convert.iconv.UTF8.UTF16"))).toBe("traversal.wrapper");
+  });
+  it("leaves hex numbers, version strings and ordinary colons alone", () => {
+    expect(category(q("0x2f0x3a"))).toBe("none");
+    expect(category(q("color 0x2e8b57"))).toBe("none");
+    expect(category(q("v1.2..3"))).toBe("none");
+    expect(category(q("a:windowsill"))).toBe("none");
+    expect(category(q("c:\\.\\x"))).toBe("traversal"); // absolute drive path: already flagged before
+  });
+});
+
+describe("SQL: literal-operator-literal, comment-ended expressions, UNION at the end", () => {
+  it("finds them", () => {
+    expect(rule(q("A' / 'B"))).toBe("sqli.breakout-operator");
+    expect(rule(q("'&'"))).toBe("sqli.breakout-operator");
+    expect(rule(q("A 'div' B"))).toBe("sqli.breakout-operator");
+    expect(rule(q("( 'a' * @a )  --"))).toBe("sqli.comment-expression");
+    expect(rule(q("417652--"))).toBe("sqli.comment-expression");
+    expect(rule(q("( BINARY ( 1) )  --"))).toBe("sqli.comment-expression");
+    expect(rule(q("-1 union"))).toBe("sqli.union");
+    expect(rule(q("1/1/**/union"))).toBe("sqli.union");
+  });
+  it("leaves quoted symbols in prose, ranges and the European Union alone", () => {
+    expect(category(q("use '/' as separator"))).toBe("none");
+    expect(category(q("SMALL \"&\" SIGN"))).toBe("none");
+    expect(category(q("the 'like' button"))).toBe("none");
+    expect(category(q("pages 20--25"))).toBe("none");
+    expect(category(q("see above --"))).toBe("none");
+    expect(category(q("2024-03-18"))).toBe("none");
+    expect(category(q("European Union"))).toBe("none");
+    expect(category(q("2 union square"))).toBe("none");
+  });
+});
+
+describe("SQL: statements and expressions opening the value", () => {
+  it("finds CASE, DDL, SELECT of a niladic function, control flow and DELETE modifiers", () => {
+    expect(rule(q("case when 2 then 3 end"))).toBe("sqli.case");
+    expect(category(q("create table myfile (input TEXT);"))).toBe("sqli");
+    expect(category(q("drop table users;"))).toBe("sqli");
+    expect(category(q("select current_user;"))).toBe("sqli");
+    expect(category(q("1 and current_user=foo"))).toBe("sqli");
+    expect(category(q("';if 1=1 drop table users-- -a"))).toBe("sqli");
+    expect(category(q("1; delete quick from foo"))).toBe("sqli");
+    expect(category(q("selECt 1,2,3,concat_ws(0x3a,username,password),5,6,7,8,9,10,11,12,13,14,15,16,17 from admin --"))).toBe("sqli");
+  });
+  it("leaves the same words in prose alone", () => {
+    expect(category(q("in case when it rains then stay home"))).toBe("none");
+    expect(category(q("Create table of contents"))).toBe("none");
+    expect(category(q("drop table tennis"))).toBe("none");
+    expect(category(q("select user"))).toBe("none");
+    expect(category(q("ok; if so, select the best"))).toBe("none");
+    expect(category(q("binary search tree"))).toBe("none");
+  });
+});
+
+describe("normalisation: typographic quotes", () => {
+  it("reads smart quotes and primes as quotes", () => {
+    expect(category(q("’ or ‘1’=’1"))).toBe("sqli");
+    expect(category(q("1′) and '1′='1"))).toBe("sqli");
+  });
+  it("leaves typographic prose alone", () => {
+    expect(category(q("O’Reilly’s “best” book"))).toBe("none");
+  });
+});
+
+describe("XSS: computed calls on globals, unquoted attribute ends, UTF-7", () => {
+  it("finds them", () => {
+    expect(rule(q("top[\"al\"+\"ert\"](1)"))).toBe("xss.js-call");
+    expect(category(q("window['al\\x65rt'](1)"))).toBe("xss");
+    expect(rule(q("<input type=text value=x>"))).toBe("xss.html-tag");
+    expect(rule(q("+ADw-script+AD4-alert(1)"))).toBe("xss.utf7-markup");
+  });
+  it("leaves arrays, indexes and plus signs alone", () => {
+    expect(category(q("top[3] results"))).toBe("none");
+    expect(category(q("window[0] (left)"))).toBe("none");
+    expect(category(q("a+adw-b"))).toBe("none");
+    expect(category(q("<b>bold</b> text"))).toBe("none");
+  });
+});
