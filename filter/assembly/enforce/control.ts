@@ -5,6 +5,7 @@ import { Config } from "../config";
 import { FilterMetrics } from "../metrics";
 import { Policy } from "../policy/model";
 import { DetectOptions } from "../detect/types";
+import { detectOptionsOf } from "../policy/decide";
 import { parsePolicy } from "../policy/parse";
 import { DenyList, parseDenyList } from "./denylist";
 import { Callout, CalloutReply, callTme, pair } from "../host/callout";
@@ -23,17 +24,6 @@ class PollCall extends Callout {
   }
 }
 
-/** The engine's options for a policy; null when the policy turns detection off. */
-export function detectOptionsFor(policy: Policy, maxBodyBytes: i32): DetectOptions | null {
-  const d = policy.detection;
-  if (d === null) return null;
-  const o = new DetectOptions();
-  o.categories = d.categories;
-  o.headers = d.headers;
-  o.maxBodyBytes = maxBodyBytes;
-  return o;
-}
-
 export class Control {
   policy: Policy;
   detectOptions: DetectOptions | null;
@@ -46,7 +36,7 @@ export class Control {
 
   constructor(private root: RootContext, private cfg: Config, private metrics: FilterMetrics) {
     this.policy = cfg.policy;
-    this.detectOptions = detectOptionsFor(cfg.policy, cfg.bodyCaptureSize);
+    this.detectOptions = detectOptionsOf(cfg.policy, cfg.bodyCaptureSize);
     metrics.setGauge(metrics.policyRevision, cfg.policy.revision);
   }
 
@@ -85,7 +75,7 @@ export class Control {
         return;
       }
       this.policy = p;
-      this.detectOptions = detectOptionsFor(p, this.cfg.bodyCaptureSize);
+      this.detectOptions = detectOptionsOf(p, this.cfg.bodyCaptureSize);
       this.policyEtag = reply.etag;
       this.metrics.setGauge(this.metrics.policyRevision, p.revision);
     } else {
