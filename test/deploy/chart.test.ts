@@ -151,13 +151,15 @@ test("ext_proc mode: the ext_proc filter before the router, an HTTP/2 cluster to
   assert.equal(cfg.message_timeout, "0.200s");
   assert.equal(cfg.observability_mode, false);
   assert.equal(cfg.allow_mode_override, false);
+  assert.deepEqual(cfg.request_attributes, ["source.address", "source.port", "request.protocol", "request.id"]);
+  assert.equal(c.circuit_breakers.thresholds[0].max_requests, 1000000);
   assert.deepEqual(cfg.processing_mode, {
     request_header_mode: "SEND",
     response_header_mode: "SEND",
     request_body_mode: "BUFFERED_PARTIAL",
     response_body_mode: "BUFFERED_PARTIAL",
     request_trailer_mode: "SKIP",
-    response_trailer_mode: "SKIP",
+    response_trailer_mode: "SEND",
   });
   assert.equal((only(objects, "ConfigMap", "gatewarden-tme").data as any).TME_MODE, "ext_proc");
 });
