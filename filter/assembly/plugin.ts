@@ -127,7 +127,6 @@ class CheckCall extends Callout {
 class GatewardenStream extends Context {
   private readonly root: GatewardenRoot;
   private readonly ex: Exchange = new Exchange();
-  private facts: RequestFacts = new RequestFacts();
   /** The body is held (StopIterationAndBuffer) until it ends or reaches bodyCaptureSize. */
   private holdForBody: bool = false;
   /** A synchronous check waits for the body before it is sent. */
@@ -144,10 +143,10 @@ class GatewardenStream extends Context {
     this.root = root;
   }
 
-  private bodyCaptureFor(contentType: string): BodyCapture | null {
+  private bodyCaptureFor(headers: HeaderList, contentType: string): BodyCapture | null {
     const cfg = this.root.config;
     if (!isCapturedContentType(contentType, cfg.allowedContentTypes)) return null;
-    return new BodyCapture(cfg.bodyCaptureSize);
+    return new BodyCapture(cfg.bodyCaptureSize, declaredLength(headers));
   }
 
   onRequestHeaders(count: u32, end_of_stream: bool): FilterHeadersStatusValues {
@@ -157,7 +156,7 @@ class GatewardenStream extends Context {
     const headers = new HeaderList(headerPairs(HeaderMapTypeValues.RequestHeaders));
     ex.requestHeaders = headers;
     const contentType = headers.get("content-type");
-    ex.requestBody = this.bodyCaptureFor(contentType);
+    ex.requestBody = this.bodyCaptureFor(headers, contentType);
     ex.id = headers.get("x-request-id");
     if (ex.id.length == 0) ex.id = propertyString(REQUEST_ID);
     const peer = parseAddress(propertyString(SOURCE_ADDRESS));
@@ -168,7 +167,6 @@ class GatewardenStream extends Context {
     if (control === null) return FilterHeadersStatusValues.Continue;
     const policy = control.policy;
     const f = requestFacts(headers, peer.address, policy.trustedHops);
-    this.facts = f;
     const host = root.decideHost;
     host.nowMs = nowMs();
     const decision = decideHead(policy, f, control.detectOptions, host);
@@ -325,7 +323,7 @@ class GatewardenStream extends Context {
   onResponseHeaders(count: u32, end_of_stream: bool): FilterHeadersStatusValues {
     const ex = this.ex;
     ex.responseHeaders = new HeaderList(headerPairs(HeaderMapTypeValues.ResponseHeaders));
-    ex.responseBody = this.bodyCaptureFor(ex.responseHeaders.get("content-type"));
+    ex.responseBody = this.bodyCaptureFor(ex.responseHeaders, ex.responseHeaders.get("content-type"));
     return FilterHeadersStatusValues.Continue;
   }
 
@@ -357,6 +355,22 @@ class GatewardenStream extends Context {
     }
     this.root.record(ex);
   }
+}
+
+/** The content-length, or -1 when absent or not a number (chunked, HTTP/2 without it). */
+function declaredLength(headers: HeaderList): i64 {
+  const i = headers.indexOf("content-length");
+  if (i < 0) return -1;
+  const p = headers.valuePtr(i);
+  const len = headers.valueLength(i);
+  if (len == 0 || len > 15) return -1;
+  let n: i64 = 0;
+  for (let j = 0; j < len; j++) {
+    const d = <i32>load<u8>(p + j) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 function captureChunk(body: BodyCapture, buffer: BufferTypeValues, length: i32): void {

@@ -13,9 +13,12 @@ export class BodyCapture {
   /** Every byte that passed, captured or not. */
   size: u64 = 0;
 
-  constructor(limit: i32) {
+  /** `expected`: the declared length, or -1; the buffer starts at what will be kept, saving regrowth. */
+  constructor(limit: i32, expected: i64 = -1) {
     this.limit = limit;
-    this.data = new ByteBuffer(limit < 4096 ? limit : 4096);
+    let capacity: i64 = expected < 0 ? 1024 : expected;
+    if (capacity > <i64>limit) capacity = <i64>limit;
+    this.data = new ByteBuffer(<i32>capacity);
   }
 
   /** How many bytes of the next chunk to copy. */
