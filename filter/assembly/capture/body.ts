@@ -1,7 +1,12 @@
 import { ByteBuffer } from "../json/bytes";
-import { JsonWriter } from "../json/writer";
+import { JsonKey, JsonWriter } from "../json/writer";
 import { isValidUtf8 } from "../encoding/utf8";
 import { writeBase64 } from "../encoding/base64";
+
+const KEY_DATA = new JsonKey("data");
+const KEY_ENCODING = new JsonKey("encoding");
+const KEY_SIZE = new JsonKey("size");
+const KEY_TRUNCATED = new JsonKey("truncated");
 
 /**
  * The captured prefix of one body. Envoy streams the body through untouched; we copy at most `limit`
@@ -42,7 +47,7 @@ export class BodyCapture {
     const ptr = this.data.dataStart;
     const len = this.data.length;
     w.beginObject();
-    w.key("data");
+    w.encodedKey(KEY_DATA);
     // A text body cut inside a multi-byte character is not valid UTF-8 any more; base64 keeps every
     // captured byte exact in that case too.
     const text = isValidUtf8(ptr, len);
@@ -53,11 +58,11 @@ export class BodyCapture {
       writeBase64(w.out, this.data.dataStart, len);
       w.endRawString();
     }
-    w.key("encoding");
+    w.encodedKey(KEY_ENCODING);
     w.string(text ? "utf8" : "base64");
-    w.key("size");
+    w.encodedKey(KEY_SIZE);
     w.u64(this.size);
-    w.key("truncated");
+    w.encodedKey(KEY_TRUNCATED);
     w.bool(this.truncated);
     w.endObject();
   }

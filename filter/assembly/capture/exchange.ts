@@ -1,7 +1,30 @@
 import { HeaderList } from "./headers";
 import { BodyCapture } from "./body";
-import { JsonWriter } from "../json/writer";
+import { JsonKey, JsonWriter } from "../json/writer";
 import { Verdict } from "../policy/verdict";
+
+const KEY_ADDRESS = new JsonKey("address");
+const KEY_AUTHORITY = new JsonKey("authority");
+const KEY_BODY = new JsonKey("body");
+const KEY_CLIENT = new JsonKey("client");
+const KEY_DURATION_NANO = new JsonKey("duration_nano");
+const KEY_GRPC_STATUS = new JsonKey("grpc_status");
+const KEY_HEADERS = new JsonKey("headers");
+const KEY_ID = new JsonKey("id");
+const KEY_METHOD = new JsonKey("method");
+const KEY_MODULE_VERSION = new JsonKey("module_version");
+const KEY_PATH = new JsonKey("path");
+const KEY_PORT = new JsonKey("port");
+const KEY_PROTOCOL = new JsonKey("protocol");
+const KEY_QUERY = new JsonKey("query");
+const KEY_REQUEST = new JsonKey("request");
+const KEY_RESPONSE = new JsonKey("response");
+const KEY_SCHEME = new JsonKey("scheme");
+const KEY_SERVICE = new JsonKey("service");
+const KEY_START_TIME_UNIX_NANO = new JsonKey("start_time_unix_nano");
+const KEY_STATUS = new JsonKey("status");
+const KEY_TRAILERS = new JsonKey("trailers");
+const KEY_VERDICT = new JsonKey("verdict");
 
 /** What one HTTP exchange left behind, gathered across the stream's callbacks. */
 export class Exchange {
@@ -27,65 +50,65 @@ export class Exchange {
 export function writeRecord(w: JsonWriter, ex: Exchange, service: string, moduleVersion: string): void {
   const req = ex.requestHeaders;
   w.beginObject();
-  w.key("id");
+  w.encodedKey(KEY_ID);
   w.string(ex.id);
-  w.key("service");
+  w.encodedKey(KEY_SERVICE);
   w.string(service);
-  w.key("module_version");
+  w.encodedKey(KEY_MODULE_VERSION);
   w.string(moduleVersion);
-  w.key("start_time_unix_nano");
+  w.encodedKey(KEY_START_TIME_UNIX_NANO);
   w.u64String(ex.startNanos);
-  w.key("duration_nano");
+  w.encodedKey(KEY_DURATION_NANO);
   w.u64(ex.durationNanos);
 
-  w.key("client");
+  w.encodedKey(KEY_CLIENT);
   w.beginObject();
-  w.key("address");
+  w.encodedKey(KEY_ADDRESS);
   w.string(ex.clientAddress);
-  w.key("port");
+  w.encodedKey(KEY_PORT);
   w.u64(<u64>ex.clientPort);
   w.endObject();
 
-  w.key("request");
+  w.encodedKey(KEY_REQUEST);
   w.beginObject();
-  w.key("method");
+  w.encodedKey(KEY_METHOD);
   writeHeaderValue(w, req, ":method");
-  w.key("scheme");
+  w.encodedKey(KEY_SCHEME);
   writeHeaderValue(w, req, ":scheme");
-  w.key("authority");
+  w.encodedKey(KEY_AUTHORITY);
   writeHeaderValue(w, req, ":authority");
   writePathAndQuery(w, req);
-  w.key("protocol");
+  w.encodedKey(KEY_PROTOCOL);
   w.string(ex.protocol);
-  w.key("headers");
+  w.encodedKey(KEY_HEADERS);
   writePairs(w, req);
   const reqTrailers = ex.requestTrailers;
   if (reqTrailers !== null) {
-    w.key("trailers");
+    w.encodedKey(KEY_TRAILERS);
     writePairs(w, reqTrailers);
   }
   const reqBody = ex.requestBody;
   if (reqBody !== null) {
-    w.key("body");
+    w.encodedKey(KEY_BODY);
     reqBody.write(w);
   }
   w.endObject();
 
   const res = ex.responseHeaders;
-  w.key("response");
+  w.encodedKey(KEY_RESPONSE);
   w.beginObject();
-  w.key("status");
+  w.encodedKey(KEY_STATUS);
   w.u64(<u64>responseStatus(ex));
-  w.key("headers");
+  w.encodedKey(KEY_HEADERS);
   writePairs(w, res);
   const resTrailers = ex.responseTrailers;
   if (resTrailers !== null) {
-    w.key("trailers");
+    w.encodedKey(KEY_TRAILERS);
     writePairs(w, resTrailers);
   }
   const resBody = ex.responseBody;
   if (resBody !== null) {
-    w.key("body");
+    w.encodedKey(KEY_BODY);
     resBody.write(w);
   }
   // gRPC puts grpc-status in the trailers, or in the headers of a trailers-only response.
@@ -93,13 +116,13 @@ export function writeRecord(w: JsonWriter, ex: Exchange, service: string, module
   if (resTrailers !== null && resTrailers.has("grpc-status")) grpcSource = resTrailers;
   else if (res.has("grpc-status")) grpcSource = res;
   if (grpcSource !== null) {
-    w.key("grpc_status");
+    w.encodedKey(KEY_GRPC_STATUS);
     writeHeaderValue(w, grpcSource, "grpc-status");
   }
   w.endObject();
   const verdict = ex.verdict;
   if (verdict !== null) {
-    w.key("verdict");
+    w.encodedKey(KEY_VERDICT);
     verdict.write(w);
   }
   w.endObject();
@@ -136,9 +159,9 @@ function writePathAndQuery(w: JsonWriter, req: HeaderList): void {
   }
   let q = 0;
   while (q < len && load<u8>(ptr + q) != 0x3f) q++;
-  w.key("path");
+  w.encodedKey(KEY_PATH);
   w.stringBytes(ptr, q);
-  w.key("query");
+  w.encodedKey(KEY_QUERY);
   w.stringBytes(ptr + q + (q < len ? 1 : 0), q < len ? len - q - 1 : 0);
 }
 

@@ -39,10 +39,11 @@ export class HeaderList {
     return EMPTY;
   }
 
-  @inline namePtr(i: i32): usize { return changetype<usize>(this.raw) + <usize>this.offsets[i * 4]; }
-  @inline nameLength(i: i32): i32 { return this.offsets[i * 4 + 1]; }
-  @inline valuePtr(i: i32): usize { return changetype<usize>(this.raw) + <usize>this.offsets[i * 4 + 2]; }
-  @inline valueLength(i: i32): i32 { return this.offsets[i * 4 + 3]; }
+  // Callers pass indices below `count`, which the constructor checked against the buffer.
+  @inline namePtr(i: i32): usize { return changetype<usize>(this.raw) + <usize>unchecked(this.offsets[i * 4]); }
+  @inline nameLength(i: i32): i32 { return unchecked(this.offsets[i * 4 + 1]); }
+  @inline valuePtr(i: i32): usize { return changetype<usize>(this.raw) + <usize>unchecked(this.offsets[i * 4 + 2]); }
+  @inline valueLength(i: i32): i32 { return unchecked(this.offsets[i * 4 + 3]); }
 
   isPseudo(i: i32): bool {
     return this.nameLength(i) > 0 && load<u8>(this.namePtr(i)) == 0x3a;

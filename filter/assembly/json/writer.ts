@@ -3,6 +3,17 @@ import { utf8SequenceLength } from "../encoding/utf8";
 
 const HEX = memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]);
 const MAX_DEPTH = 32;
+const ONES: u64 = 0x0101010101010101;
+const HIGHS: u64 = 0x8080808080808080;
+
+/** An object key with its quotes and colon, encoded once. */
+export class JsonKey {
+  readonly bytes: ArrayBuffer;
+
+  constructor(name: string) {
+    this.bytes = String.UTF8.encode("\"" + name + "\":");
+  }
+}
 
 /**
  * Streams JSON into a ByteBuffer. Separators are tracked per nesting level, so callers write
@@ -10,19 +21,24 @@ const MAX_DEPTH = 32;
  */
 export class JsonWriter {
   out: ByteBuffer;
-  private first: StaticArray<bool> = new StaticArray<bool>(MAX_DEPTH);
+  /** Bit d is set while the container at nesting level d has no member yet (levels < MAX_DEPTH). */
+  private firstBits: u32 = 1;
   private depth: i32 = 0;
   private afterKey: bool = false;
 
   constructor(out: ByteBuffer) {
     this.out = out;
-    this.first[0] = true;
+  }
+
+  @inline private setFirst(depth: i32, first: bool): void {
+    const bit = (<u32>1) << <u32>depth;
+    this.firstBits = first ? this.firstBits | bit : this.firstBits & ~bit;
   }
 
   /** Continues an already-open container of `out` (used to append records to a batch). */
   resume(depth: i32, empty: bool): void {
     this.depth = depth;
-    this.first[depth] = empty;
+    this.setFirst(depth, empty);
     this.afterKey = false;
   }
 
@@ -31,15 +47,17 @@ export class JsonWriter {
       this.afterKey = false;
       return;
     }
-    if (!this.first[this.depth]) this.out.writeByte(0x2c);
-    this.first[this.depth] = false;
+    const bit = (<u32>1) << <u32>this.depth;
+    if ((this.firstBits & bit) == 0) this.out.writeByte(0x2c);
+    this.firstBits &= ~bit;
   }
 
   private open(ch: u32): void {
     this.separate();
     this.out.writeByte(ch);
     this.depth++;
-    this.first[this.depth] = true;
+    assert(this.depth < MAX_DEPTH, "JSON nesting too deep");
+    this.setFirst(this.depth, true);
   }
 
   private close(ch: u32): void {
@@ -59,6 +77,13 @@ export class JsonWriter {
     this.out.writeAscii(name);
     this.out.writeByte(0x22);
     this.out.writeByte(0x3a);
+    this.afterKey = true;
+  }
+
+  /** A key encoded once (`"name":`), for keys written on every record. */
+  encodedKey(key: JsonKey): void {
+    this.separate();
+    this.out.writeBuffer(key.bytes);
     this.afterKey = true;
   }
 
@@ -144,12 +169,30 @@ function writeEscape(out: ByteBuffer, c: u32): void {
   }
 }
 
+@inline function hasZeroByte(v: u64): bool {
+  return ((v - ONES) & ~v & HIGHS) != 0;
+}
+
+/** True when no byte of `v` is below 0x20, a '"', a '\\' or 0x80 and above. */
+@inline function plainWord(v: u64): bool {
+  if ((v & HIGHS) != 0) return false;
+  // Bytes are < 0x80 here, so "below 0x20" is a borrow out of (byte - 0x20) into the high bit.
+  if (((v - 0x2020202020202020) & HIGHS) != 0) return false;
+  return !hasZeroByte(v ^ 0x2222222222222222) && !hasZeroByte(v ^ 0x5c5c5c5c5c5c5c5c);
+}
+
 export function writeJsonStringBytes(out: ByteBuffer, ptr: usize, len: i32): void {
   out.writeByte(0x22);
   const end = ptr + <usize>len;
   let p = ptr;
   let run = ptr; // start of the pending run of bytes copied as they are
   while (p < end) {
+    // Eight bytes at a time while none needs a look: no control character, quote, backslash or
+    // non-ASCII byte (the usual case in API payloads).
+    if (p + 8 <= end && plainWord(load<u64>(p))) {
+      p += 8;
+      continue;
+    }
     const b = <u32>load<u8>(p);
     if (b < 0x80) {
       if (needsEscape(b)) {

@@ -1,6 +1,12 @@
 import { Action, actionName } from "./model";
-import { JsonWriter } from "../json/writer";
+import { JsonKey, JsonWriter } from "../json/writer";
 import { Finding } from "../detect/types";
+
+const KEY_ACTION = new JsonKey("action");
+const KEY_CATEGORY = new JsonKey("category");
+const KEY_LOCATION = new JsonKey("location");
+const KEY_RULE = new JsonKey("rule");
+const KEY_SNIPPET = new JsonKey("snippet");
 
 /** What the filter decided about a request, and why; reported with its capture. */
 export class Verdict {
@@ -31,18 +37,18 @@ export class Verdict {
   /** The wire form: {"action", "rule", "category", "location"?, "snippet"?}. */
   write(w: JsonWriter): void {
     w.beginObject();
-    w.key("action");
+    w.encodedKey(KEY_ACTION);
     w.string(actionName(this.action));
-    w.key("rule");
+    w.encodedKey(KEY_RULE);
     w.string(this.rule);
-    w.key("category");
+    w.encodedKey(KEY_CATEGORY);
     w.string(this.category);
     if (this.location.length > 0) {
-      w.key("location");
+      w.encodedKey(KEY_LOCATION);
       w.string(this.location);
     }
     if (this.snippet.length > 0) {
-      w.key("snippet");
+      w.encodedKey(KEY_SNIPPET);
       w.string(this.snippet);
     }
     w.endObject();
