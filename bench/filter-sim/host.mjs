@@ -99,6 +99,7 @@ const env = {
   proxy_set_shared_data: () => OK,
   proxy_send_local_response: () => OK,
   proxy_continue_stream: () => OK,
+  proxy_add_header_map_value: () => OK,
 };
 
 const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(wasmPath)), {

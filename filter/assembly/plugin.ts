@@ -166,6 +166,8 @@ class GatewardenStream extends Context {
     const control = root.control;
     if (control === null) return FilterHeadersStatusValues.Continue;
     const policy = control.policy;
+    // Capture only: skip building the request's facts.
+    if (policy.inert && control.denyList.size == 0) return FilterHeadersStatusValues.Continue;
     const f = requestFacts(headers, peer.address, policy.trustedHops);
     const host = root.decideHost;
     host.nowMs = nowMs();

@@ -71,4 +71,9 @@ export class Policy {
   blockingStatusCode: i32 = 0;
   blockingMessage: string = "";
   revealRule: bool = false;
+
+  /** Nothing to decide: no rules, rate limits, detection or check (capture only). */
+  get inert(): bool {
+    return this.rules.length == 0 && this.rateLimits.length == 0 && this.detection === null && this.syncCheck.match === null;
+  }
 }
