@@ -1,4 +1,4 @@
-// Instructions per exchange of the filter in the simulated host (bench/filter-sim/host.mjs), counted
+// Instructions per exchange of the filter in the simulated host (bench/filter-sim/host.ts), counted
 // by valgrind's callgrind: the same figure whatever else the machine is doing, so two builds can be
 // compared on a shared 2-core box. V8 compiles the module with TurboFan up front (--no-liftoff), and
 // the difference of two run lengths cancels start-up and compilation.
@@ -12,13 +12,13 @@ import { parseArgs } from "node:util";
 import { WASM_PATH } from "../../host/devstack/paths.ts";
 
 const { values } = parseArgs({ options: { wasm: { type: "string", default: WASM_PATH }, config: { type: "string", default: "" } } });
-const host = fileURLToPath(new URL("./host.mjs", import.meta.url));
+const host = fileURLToPath(new URL("./host.ts", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "gatewarden-callgrind-"));
 
 function collected(requests: number): number {
   const run = spawnSync("valgrind", [
     "--tool=callgrind", "--smc-check=all-non-file", `--callgrind-out-file=${join(dir, "out")}`,
-    process.execPath, "--no-liftoff", host, values.wasm!, String(requests), values.config!,
+    process.execPath, "--import", "tsx", "--no-liftoff", host, values.wasm!, String(requests), values.config!,
   ], { encoding: "utf8" });
   const m = /Collected : (\d+)/.exec(run.stderr ?? "");
   if (run.status !== 0 || !m) throw new Error(`valgrind run failed (status ${run.status}): ${(run.stderr ?? String(run.error)).slice(-2000)}`);

@@ -13,7 +13,8 @@ import { upstreamBootstrap, plainBootstrap, wasmBootstrap, extProcBootstrap, typ
 import { benchPolicy, defaultPluginConfig, type VariantSpec } from "./variants.ts";
 import { machineCpuMicros, processCpuMicros, processMemory } from "./procfs.ts";
 import { startWrk, type WrkResult } from "./wrk.ts";
-import { delta, parsePrometheus, sumMatching } from "./stats.ts";
+import { delta, sumMatching } from "./stats.ts";
+import { fetchPrometheus } from "../../host/devstack/prometheus.ts";
 
 export interface Placement {
   /** taskset prefixes: the Envoy under test, and the rest (load generator, upstream, TME). */
@@ -30,7 +31,7 @@ export interface Stack {
 }
 
 async function tmeMetrics(tme: TmeProcess): Promise<Map<string, number>> {
-  return parsePrometheus(await (await fetch(`${tme.url}/metrics`)).text());
+  return fetchPrometheus(`${tme.url}/metrics`);
 }
 
 function wrapTme(tme: TmeProcess, placement: Placement): TmeProcess {

@@ -15,17 +15,6 @@ export function cv(xs: number[]): number {
   return mean === 0 ? 0 : Math.sqrt(variance) / mean;
 }
 
-/** Prometheus text exposition → name → value (labels dropped, values of one name summed). */
-export function parsePrometheus(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line.startsWith("#") || !line.trim()) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (m) out.set(m[1]!, (out.get(m[1]!) ?? 0) + Number(m[3]));
-  }
-  return out;
-}
-
 /** b − a for every name (a missing name counts as 0). */
 export function delta(a: Map<string, number>, b: Map<string, number>): Map<string, number> {
   const out = new Map<string, number>();

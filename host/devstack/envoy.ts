@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ENVOY_DIR, envoyBinary } from "./paths.ts";
 import { freePort } from "./ports.ts";
+import { fetchPrometheus } from "./prometheus.ts";
 
 export interface EnvoyOptions {
   /** Template file name in envoy/, e.g. "wasm.yaml". */
@@ -112,13 +113,6 @@ export class EnvoyStartError extends Error {
 }
 
 /** Envoy's Prometheus stats as name → value (labels dropped, values summed). */
-export async function prometheusStats(adminUrl: string): Promise<Map<string, number>> {
-  const text = await (await fetch(`${adminUrl}/stats/prometheus`)).text();
-  const stats = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line.startsWith("#") || !line.trim()) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (m) stats.set(m[1], (stats.get(m[1]) ?? 0) + Number(m[3]));
-  }
-  return stats;
+export function prometheusStats(adminUrl: string): Promise<Map<string, number>> {
+  return fetchPrometheus(`${adminUrl}/stats/prometheus`);
 }

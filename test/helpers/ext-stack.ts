@@ -9,8 +9,8 @@ import { startUpstream, type Upstream } from "../../host/devstack/upstream.ts";
 import { startTmeProcess, type TmeProcess } from "../../host/devstack/tme.ts";
 import { freePort } from "../../host/devstack/ports.ts";
 import { extAuthzVars, extProcVars, type ExtAuthzSettings, type ExtProcModes } from "../../host/devstack/gateway-modes.ts";
-import type { Capture } from "./stack.ts";
-import { waitFor } from "./wait.ts";
+import { capturesAt, captureOfAt, type Capture } from "./captures.ts";
+import { fetchPrometheus } from "../../host/devstack/prometheus.ts";
 
 export interface Sent {
   testId: string;
@@ -101,28 +101,19 @@ export class ExtStack {
     if (this.spoolDir) rmSync(this.spoolDir, { recursive: true, force: true });
   }
 
-  async captures(limit = 1000): Promise<Capture[]> {
+  captures(limit = 1000): Promise<Capture[]> {
     if (!this.tme) throw new Error("no TME running");
-    const res = await fetch(`${this.tme.url}/v1/captures?limit=${limit}`);
-    if (res.status !== 200) throw new Error(`/v1/captures answered ${res.status}`);
-    return ((await res.json()) as { captures: Capture[] }).captures;
+    return capturesAt(this.tme.url, limit);
   }
 
   /** The capture of the request tagged `testId`, waiting for it to be recorded. */
   captureOf(testId: string, timeoutMs = 10_000): Promise<Capture> {
-    return waitFor(`the capture of request ${testId}`, async () =>
-      (await this.captures()).find((c) => (c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0] === testId),
-    timeoutMs);
+    if (!this.tme) throw new Error("no TME running");
+    return captureOfAt(this.tme.url, testId, timeoutMs);
   }
 
   /** The TME's Prometheus metric `name` (labels dropped, values summed). */
   async tmeMetric(name: string): Promise<number> {
-    const text = await (await fetch(`${this.tme!.url}/metrics`)).text();
-    let total = 0;
-    for (const line of text.split("\n")) {
-      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-      if (m && m[1] === name) total += Number(m[3]);
-    }
-    return total;
+    return (await fetchPrometheus(`${this.tme!.url}/metrics`)).get(name) ?? 0;
   }
 }

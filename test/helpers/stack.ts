@@ -10,14 +10,9 @@ import { startUpstream, type Upstream } from "../../host/devstack/upstream.ts";
 import { startTmeProcess, type TmeProcess } from "../../host/devstack/tme.ts";
 import { freePort } from "../../host/devstack/ports.ts";
 import { WASM_PATH } from "../../host/devstack/paths.ts";
-import { waitFor } from "./wait.ts";
+import { capturesAt, captureOfAt, type Capture } from "./captures.ts";
 
-export type Attributes = Record<string, unknown>;
-export interface Capture {
-  id: string;
-  source: string;
-  attributes: Attributes;
-}
+export type { Attributes, Capture } from "./captures.ts";
 
 export interface StackOptions {
   pluginConfig?: unknown;
@@ -111,18 +106,15 @@ export class CaptureStack {
     });
   }
 
-  async captures(limit = 1000): Promise<Capture[]> {
+  captures(limit = 1000): Promise<Capture[]> {
     if (!this.tme) throw new Error("no TME running");
-    const res = await fetch(`${this.tme.url}/v1/captures?limit=${limit}`);
-    if (res.status !== 200) throw new Error(`/v1/captures answered ${res.status}`);
-    return ((await res.json()) as { captures: Capture[] }).captures;
+    return capturesAt(this.tme.url, limit);
   }
 
   /** The capture of the request tagged `testId`, waiting for it to be reported. */
   captureOf(testId: string, timeoutMs = 10_000): Promise<Capture> {
-    return waitFor(`the capture of request ${testId}`, async () =>
-      (await this.captures()).find((c) => (c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0] === testId),
-    timeoutMs);
+    if (!this.tme) throw new Error("no TME running");
+    return captureOfAt(this.tme.url, testId, timeoutMs);
   }
 
   stats(): Promise<Map<string, number>> {

@@ -1,10 +1,11 @@
 // Runs build/gatewarden.wasm outside Envoy: the proxy-wasm imports are answered by this small host,
 // and a loop drives the per-request callbacks of one typical exchange (a 1 KiB JSON POST and a small
 // JSON answer, as in `npm run bench`). What the filter's own code costs, without Envoy's share and
-// without the noise of a shared machine. Plain JavaScript so that valgrind runs it without tsx.
-//   node bench/filter-sim/host.mjs [wasm] [requests] [plugin config JSON]
+// without the noise of a shared machine.
+//   node --import tsx bench/filter-sim/host.ts [wasm] [requests] [plugin config JSON]
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { serializeHeaders } from "../../filter/node/engine.ts";
 
 const wasmPath = process.argv[2] || fileURLToPath(new URL("../../build/gatewarden.wasm", import.meta.url));
 const requests = Number(process.argv[3] || 20000);
@@ -16,51 +17,33 @@ const OK = 0, NOT_FOUND = 1;
 const REQUEST_BODY = 0, RESPONSE_BODY = 1, PLUGIN_CONFIGURATION = 7;
 const REQUEST_HEADERS = 0, RESPONSE_HEADERS = 2, CALLOUT_RESPONSE_HEADERS = 6;
 
-function headerMap(pairs) {
-  const encoded = pairs.map(([k, v]) => [encoder.encode(k), encoder.encode(v)]);
-  let size = 4 + encoded.length * 8;
-  for (const [k, v] of encoded) size += k.length + v.length + 2;
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, encoded.length, true);
-  let at = 4 + encoded.length * 8;
-  encoded.forEach(([k, v], i) => {
-    view.setUint32(4 + i * 8, k.length, true);
-    view.setUint32(8 + i * 8, v.length, true);
-    out.set(k, at);
-    at += k.length + 1;
-    out.set(v, at);
-    at += v.length + 1;
-  });
-  return out;
-}
-
 const requestBody = encoder.encode(JSON.stringify({ order: { sku: "A-1", qty: 2 }, note: "n".repeat(980) }).slice(0, 1024));
 const responseBody = encoder.encode('{"ok":true,"id":"4f2c9a","items":[1,2,3]}');
-const requestHeaders = headerMap([
+const requestHeaders = serializeHeaders([
   [":authority", "127.0.0.1:10000"], [":path", "/api/orders?id=7"], [":method", "POST"], [":scheme", "http"],
   ["content-type", "application/json"], ["content-length", String(requestBody.length)], ["user-agent", "wrk"],
   ["x-forwarded-proto", "http"], ["x-request-id", "8f2c1a9e-1234-4abc-9def-0123456789ab"],
 ]);
-const responseHeaders = headerMap([
+const responseHeaders = serializeHeaders([
   [":status", "200"], ["content-type", "application/json"], ["content-length", String(responseBody.length)],
   ["date", "Sun, 22 Nov 2026 02:00:00 GMT"], ["server", "envoy"], ["x-envoy-upstream-service-time", "1"],
 ]);
 const statusCode = new Uint8Array(8);
 new DataView(statusCode.buffer).setBigInt64(0, 200n, true);
-const properties = new Map([
+const properties = new Map<string, Uint8Array>([
   ["plugin_root_id", encoder.encode("gatewarden")],
   ["source\0address", encoder.encode("127.0.0.1:50000")],
   ["request\0protocol", encoder.encode("HTTP/1.1")],
   ["response\0code", statusCode],
 ]);
 
-let exports;
+// eslint-free loose typing: this file speaks the raw ABI.
+let exports: any;
 const bytes = () => new Uint8Array(exports.memory.buffer);
 const view = () => new DataView(exports.memory.buffer);
-const text = (ptr, len) => Buffer.from(bytes().subarray(ptr, ptr + len)).toString();
+const text = (ptr: number, len: number) => Buffer.from(bytes().subarray(ptr, ptr + len)).toString();
 /** Hands `data` to the module the way a host does: memory from its malloc, pointer and size written out. */
-function give(data, ptrOut, sizeOut) {
+function give(data: Uint8Array, ptrOut: number, sizeOut: number): number {
   const ptr = exports.malloc(data.length);
   bytes().set(data, ptr);
   view().setUint32(ptrOut, ptr, true);
@@ -69,8 +52,8 @@ function give(data, ptrOut, sizeOut) {
 }
 
 let nextToken = 1;
-const callouts = [];
-const env = {
+const callouts: number[] = [];
+const env: Record<string, (...args: any[]) => number> = {
   proxy_log: () => OK,
   proxy_set_effective_context: () => OK,
   proxy_define_metric: (_type, _name, _len, idOut) => (view().setUint32(idOut, 1, true), OK),
@@ -87,7 +70,7 @@ const env = {
     return value ? give(value, ptrOut, sizeOut) : NOT_FOUND;
   },
   proxy_get_header_map_pairs: (type, ptrOut, sizeOut) =>
-    give(type === REQUEST_HEADERS ? requestHeaders : type === RESPONSE_HEADERS ? responseHeaders : headerMap([]), ptrOut, sizeOut),
+    give(type === REQUEST_HEADERS ? requestHeaders : type === RESPONSE_HEADERS ? responseHeaders : serializeHeaders([]), ptrOut, sizeOut),
   proxy_get_header_map_value: (type, key, len, ptrOut, sizeOut) =>
     type === CALLOUT_RESPONSE_HEADERS && text(key, len) === ":status" ? give(encoder.encode("200"), ptrOut, sizeOut) : NOT_FOUND,
   proxy_http_call: (...args) => {
@@ -104,7 +87,7 @@ const env = {
 
 const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(wasmPath)), {
   env,
-  wasi_unstable: { proc_exit: (code) => { throw new Error(`the module exited with ${code}`); } },
+  wasi_unstable: { proc_exit: (code: number) => { throw new Error(`the module exited with ${code}`); } },
 });
 exports = instance.exports;
 exports._initialize();
@@ -112,7 +95,7 @@ exports.proxy_on_context_create(1, 0);
 exports.proxy_on_vm_start(1, 0);
 if (!exports.proxy_on_configure(1, config.length)) throw new Error("the plugin refused its configuration");
 
-function exchange(id) {
+function exchange(id: number): void {
   exports.proxy_on_context_create(id, 1);
   exports.proxy_on_request_headers(id, 9, 0);
   exports.proxy_on_request_body(id, requestBody.length, 1);
@@ -123,7 +106,7 @@ function exchange(id) {
   exports.proxy_on_delete(id);
 }
 
-function tick() {
+function tick(): void {
   exports.proxy_on_tick(1);
   while (callouts.length > 0) exports.proxy_on_http_call_response(1, callouts.shift(), 1, 2, 0);
 }
