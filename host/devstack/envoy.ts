@@ -9,16 +9,20 @@ import { freePort } from "./ports.ts";
 import { fetchPrometheus } from "./prometheus.ts";
 
 export interface EnvoyOptions {
-  /** Template file name in envoy/, e.g. "wasm.yaml". */
-  template: string;
-  /** Values for the template's ${NAME} placeholders. */
-  vars: Record<string, string | number>;
+  /** Template file name in envoy/, e.g. "wasm.yaml"... */
+  template?: string;
+  /** ...and values for its ${NAME} placeholders (the ports are added). */
+  vars?: Record<string, string | number>;
+  /** Or a bootstrap already built (with listenPort and adminPort set in it). */
+  bootstrap?: unknown;
   listenPort?: number;
   adminPort?: number;
   concurrency?: number;
   logLevel?: string;
   /** Forward Envoy's output to this process's stderr. */
   inheritOutput?: boolean;
+  /** A command Envoy runs under, e.g. ["taskset", "-c", "1"]. */
+  wrapper?: string[];
 }
 
 export interface EnvoyProcess {
@@ -49,13 +53,21 @@ export async function startEnvoy(opts: EnvoyOptions): Promise<EnvoyProcess> {
   const listenPort = opts.listenPort ?? (await freePort());
   const adminPort = opts.adminPort ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "gatewarden-envoy-"));
-  const configPath = join(dir, "envoy.yaml");
-  const template = readFileSync(join(ENVOY_DIR, opts.template), "utf8");
-  writeFileSync(configPath, renderTemplate(template, {
-    GATEWARDEN_LISTEN_PORT: listenPort,
-    GATEWARDEN_ADMIN_PORT: adminPort,
-    ...opts.vars,
-  }));
+  let configPath: string;
+  if (opts.bootstrap !== undefined) {
+    configPath = join(dir, "envoy.json");
+    writeFileSync(configPath, JSON.stringify(opts.bootstrap, null, 2));
+  } else if (opts.template !== undefined) {
+    configPath = join(dir, "envoy.yaml");
+    const template = readFileSync(join(ENVOY_DIR, opts.template), "utf8");
+    writeFileSync(configPath, renderTemplate(template, {
+      GATEWARDEN_LISTEN_PORT: listenPort,
+      GATEWARDEN_ADMIN_PORT: adminPort,
+      ...opts.vars,
+    }));
+  } else {
+    throw new Error("startEnvoy: give a template or a bootstrap");
+  }
   const args = [
     "-c", configPath,
     "--concurrency", String(opts.concurrency ?? 1),
@@ -63,7 +75,8 @@ export async function startEnvoy(opts: EnvoyOptions): Promise<EnvoyProcess> {
     // Several Envoys may run at once (tests, benchmarks): no shared-memory hot-restart state.
     "--disable-hot-restart",
   ];
-  const child = spawn(envoyBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
+  const [command, ...commandArgs] = [...(opts.wrapper ?? []), envoyBinary(), ...args];
+  const child = spawn(command!, commandArgs, { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   const collect = (chunk: Buffer) => {
     out += chunk.toString();
