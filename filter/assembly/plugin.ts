@@ -85,7 +85,8 @@ export class GatewardenRoot extends RootContext {
     const reporter = this.reporter;
     const metrics = this.metrics;
     if (reporter === null || metrics === null) return;
-    const w = reporter.batcher.begin(nowMs());
+    // The exchange ended just now: its end time is the batch clock, no second host call.
+    const w = reporter.batcher.begin((ex.startNanos + ex.durationNanos) / 1000000);
     writeRecord(w, ex, this.config.serviceName, MODULE_VERSION);
     reporter.batcher.end();
     metrics.captured.increment(1);
@@ -170,7 +171,7 @@ class GatewardenStream extends Context {
     if (policy.inert && control.denyList.size == 0) return FilterHeadersStatusValues.Continue;
     const f = requestFacts(headers, peer.address, policy.trustedHops);
     const host = root.decideHost;
-    host.nowMs = nowMs();
+    host.nowMs = ex.startNanos / 1000000;
     const decision = decideHead(policy, f, control.detectOptions, host);
     const verdict = decision.verdict;
     ex.verdict = verdict;
@@ -345,7 +346,8 @@ class GatewardenStream extends Context {
     if (ex.startNanos == 0) return; // the stream never reached the request headers
     ex.durationNanos = nowNanos() - ex.startNanos;
     ex.protocol = propertyString(REQUEST_PROTOCOL);
-    ex.fallbackStatus = <i32>propertyInt(RESPONSE_CODE);
+    // Only a stream that never got response headers needs the status Envoy logged.
+    if (!ex.responseHeaders.has(":status")) ex.fallbackStatus = <i32>propertyInt(RESPONSE_CODE);
     const metrics = this.root.metrics;
     if (metrics !== null) {
       const req = ex.requestBody;
