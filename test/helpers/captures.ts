@@ -1,4 +1,6 @@
 // Reading what a TME captured, for every test stack.
+import type { TmeProcess } from "../../host/devstack/tme.ts";
+import { fetchPrometheus } from "../../host/devstack/prometheus.ts";
 import { waitFor } from "./wait.ts";
 
 export type Attributes = Record<string, unknown>;
@@ -6,6 +8,30 @@ export interface Capture {
   id: string;
   source: string;
   attributes: Attributes;
+}
+
+/** What every test stack offers about its TME. */
+export class TmeStack {
+  tme: TmeProcess | undefined;
+
+  private get tmeUrl(): string {
+    if (!this.tme) throw new Error("no TME running");
+    return this.tme.url;
+  }
+
+  captures(limit = 1000): Promise<Capture[]> {
+    return capturesAt(this.tmeUrl, limit);
+  }
+
+  /** The capture of the request tagged `testId`, waiting for it to arrive. */
+  captureOf(testId: string, timeoutMs = 10_000): Promise<Capture> {
+    return captureOfAt(this.tmeUrl, testId, timeoutMs);
+  }
+
+  /** The TME's Prometheus metric `name` (labels dropped, values summed). */
+  async tmeMetric(name: string): Promise<number> {
+    return (await fetchPrometheus(`${this.tmeUrl}/metrics`)).get(name) ?? 0;
+  }
 }
 
 export async function capturesAt(tmeUrl: string, limit = 1000): Promise<Capture[]> {

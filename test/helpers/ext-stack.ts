@@ -6,11 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEnvoy, type EnvoyProcess } from "../../host/devstack/envoy.ts";
 import { startUpstream, type Upstream } from "../../host/devstack/upstream.ts";
-import { startTmeProcess, type TmeProcess } from "../../host/devstack/tme.ts";
+import { startTmeProcess } from "../../host/devstack/tme.ts";
 import { freePort } from "../../host/devstack/ports.ts";
 import { extAuthzVars, extProcVars, type ExtAuthzSettings, type ExtProcModes } from "../../host/devstack/gateway-modes.ts";
-import { capturesAt, captureOfAt, type Capture } from "./captures.ts";
-import { fetchPrometheus } from "../../host/devstack/prometheus.ts";
+import { TmeStack } from "./captures.ts";
 
 export interface Sent {
   testId: string;
@@ -54,9 +53,8 @@ export interface ExtStackOptions {
   withoutTme?: boolean;
 }
 
-export class ExtStack {
+export class ExtStack extends TmeStack {
   upstream!: Upstream;
-  tme: TmeProcess | undefined;
   tmeGrpcPort = 0;
   private readonly gateways: Gateway[] = [];
   private spoolDir = "";
@@ -101,19 +99,6 @@ export class ExtStack {
     if (this.spoolDir) rmSync(this.spoolDir, { recursive: true, force: true });
   }
 
-  captures(limit = 1000): Promise<Capture[]> {
-    if (!this.tme) throw new Error("no TME running");
-    return capturesAt(this.tme.url, limit);
-  }
 
-  /** The capture of the request tagged `testId`, waiting for it to be recorded. */
-  captureOf(testId: string, timeoutMs = 10_000): Promise<Capture> {
-    if (!this.tme) throw new Error("no TME running");
-    return captureOfAt(this.tme.url, testId, timeoutMs);
-  }
 
-  /** The TME's Prometheus metric `name` (labels dropped, values summed). */
-  async tmeMetric(name: string): Promise<number> {
-    return (await fetchPrometheus(`${this.tme!.url}/metrics`)).get(name) ?? 0;
-  }
 }

@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEnvoy, pluginConfigScalar, prometheusStats, type EnvoyProcess } from "../../host/devstack/envoy.ts";
 import { startUpstream, type Upstream } from "../../host/devstack/upstream.ts";
-import { startTmeProcess, type TmeProcess } from "../../host/devstack/tme.ts";
+import { startTmeProcess } from "../../host/devstack/tme.ts";
 import { freePort } from "../../host/devstack/ports.ts";
 import { WASM_PATH } from "../../host/devstack/paths.ts";
-import { capturesAt, captureOfAt, type Capture } from "./captures.ts";
+import { TmeStack } from "./captures.ts";
 
 export type { Attributes, Capture } from "./captures.ts";
 
@@ -28,9 +28,8 @@ export interface StackOptions {
 /** Reports are flushed every 50 ms in tests so captures show up quickly. */
 export const FAST_REPORTS = { report: { flushInterval: "50ms", timeout: "1s" } };
 
-export class CaptureStack {
+export class CaptureStack extends TmeStack {
   upstream!: Upstream;
-  tme: TmeProcess | undefined;
   envoy!: EnvoyProcess;
   tmePort = 0;
   private spoolDir = "";
@@ -106,16 +105,7 @@ export class CaptureStack {
     });
   }
 
-  captures(limit = 1000): Promise<Capture[]> {
-    if (!this.tme) throw new Error("no TME running");
-    return capturesAt(this.tme.url, limit);
-  }
 
-  /** The capture of the request tagged `testId`, waiting for it to be reported. */
-  captureOf(testId: string, timeoutMs = 10_000): Promise<Capture> {
-    if (!this.tme) throw new Error("no TME running");
-    return captureOfAt(this.tme.url, testId, timeoutMs);
-  }
 
   stats(): Promise<Map<string, number>> {
     return prometheusStats(this.envoy.adminUrl);
