@@ -1,4 +1,5 @@
-// Reading what a TME captured, for every test stack.
+// Sending tagged requests and reading what a TME captured of them, for every test stack.
+import { randomUUID } from "node:crypto";
 import type { TmeProcess } from "../../host/devstack/tme.ts";
 import { fetchPrometheus } from "../../host/devstack/prometheus.ts";
 import { waitFor } from "./wait.ts";
@@ -8,6 +9,22 @@ export interface Capture {
   id: string;
   source: string;
   attributes: Attributes;
+}
+
+export interface Sent {
+  testId: string;
+  response: Response;
+  body: Buffer;
+}
+
+/** A request through a gateway, tagged with a fresh x-test-id header to find its capture. */
+export async function sendTagged(baseUrl: string, path: string, init: RequestInit = {}): Promise<Sent> {
+  const testId = randomUUID();
+  const headers = new Headers(init.headers);
+  headers.set("x-test-id", testId);
+  const response = await fetch(baseUrl + path, { ...init, headers });
+  const body = Buffer.from(await response.arrayBuffer());
+  return { testId, response, body };
 }
 
 /** What every test stack offers about its TME. */

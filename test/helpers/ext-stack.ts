@@ -1,6 +1,5 @@
 // The echo upstream and one real TME (the built bundle), with any number of Envoys in front of them in
 // ext_proc or ext_authz mode (each with its own processing modes). Always stopped, whatever the test did.
-import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,13 +8,9 @@ import { startUpstream, type Upstream } from "../../host/devstack/upstream.ts";
 import { startTmeProcess } from "../../host/devstack/tme.ts";
 import { freePort } from "../../host/devstack/ports.ts";
 import { extAuthzVars, extProcVars, type ExtAuthzSettings, type ExtProcModes } from "../../host/devstack/gateway-modes.ts";
-import { TmeStack } from "./captures.ts";
+import { TmeStack, sendTagged, type Sent } from "./captures.ts";
 
-export interface Sent {
-  testId: string;
-  response: Response;
-  body: Buffer;
-}
+export type { Sent } from "./captures.ts";
 
 /** One Envoy of the stack. */
 export class Gateway {
@@ -26,13 +21,8 @@ export class Gateway {
   }
 
   /** A request through Envoy, tagged with a fresh x-test-id header to find its capture. */
-  async send(path: string, init: RequestInit = {}): Promise<Sent> {
-    const testId = randomUUID();
-    const headers = new Headers(init.headers);
-    headers.set("x-test-id", testId);
-    const response = await fetch(this.envoy.url + path, { ...init, headers });
-    const body = Buffer.from(await response.arrayBuffer());
-    return { testId, response, body };
+  send(path: string, init: RequestInit = {}): Promise<Sent> {
+    return sendTagged(this.envoy.url, path, init);
   }
 
   async stat(name: string): Promise<number> {

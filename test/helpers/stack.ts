@@ -10,7 +10,7 @@ import { startUpstream, type Upstream } from "../../host/devstack/upstream.ts";
 import { startTmeProcess } from "../../host/devstack/tme.ts";
 import { freePort } from "../../host/devstack/ports.ts";
 import { WASM_PATH } from "../../host/devstack/paths.ts";
-import { TmeStack } from "./captures.ts";
+import { TmeStack, sendTagged, type Sent } from "./captures.ts";
 
 export type { Attributes, Capture } from "./captures.ts";
 
@@ -78,13 +78,8 @@ export class CaptureStack extends TmeStack {
   }
 
   /** A request through Envoy, tagged with a fresh x-test-id header to find its capture. */
-  async send(path: string, init: RequestInit = {}): Promise<{ testId: string; response: Response; body: Buffer }> {
-    const testId = randomUUID();
-    const headers = new Headers(init.headers);
-    headers.set("x-test-id", testId);
-    const response = await fetch(this.envoy.url + path, { ...init, headers });
-    const body = Buffer.from(await response.arrayBuffer());
-    return { testId, response, body };
+  send(path: string, init: RequestInit = {}): Promise<Sent> {
+    return sendTagged(this.envoy.url, path, init);
   }
 
   /**
