@@ -22,6 +22,8 @@ export class FilterMetrics {
   checkFailures: Counter = new Counter("gatewarden_check_failures_total");
   checkFailOpen: Counter = new Counter("gatewarden_check_fail_open_total");
   checkFailClosed: Counter = new Counter("gatewarden_check_fail_closed_total");
+  /** Polls of the TME for policy or deny list that failed (unreachable, timeout, an unexpected status). */
+  pollFailures: Counter = new Counter("gatewarden_poll_failures_total");
   /** Policies from the TME that failed validation in the filter (the last good one stays). */
   policyRejected: Counter = new Counter("gatewarden_policy_rejected_total");
   /** The revision of the policy in force, and the number of deny-list entries. */

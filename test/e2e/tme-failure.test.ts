@@ -55,9 +55,12 @@ test("with the TME stopped and restarted, traffic flows, drops are counted and c
   await stack.stopTme();
   const dropped = await counter("gatewarden_dropped_total");
   const failures = await counter("gatewarden_report_failures_total");
+  const pollFailures = await counter("gatewarden_poll_failures_total");
   await sendMany(20);
   await waitFor("the drop counter to move", async () => ((await counter("gatewarden_dropped_total")) >= dropped + 20 ? true : undefined));
   assert.ok((await counter("gatewarden_report_failures_total")) > failures);
+  // Policy and deny-list polls (every second by default) fail too, and are counted.
+  await waitFor("poll failures to be counted", async () => ((await counter("gatewarden_poll_failures_total")) > pollFailures ? true : undefined), 5000);
   await stack.startTme();
   await captureResumes();
 });

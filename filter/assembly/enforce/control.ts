@@ -62,7 +62,10 @@ export class Control {
     if (reply.status == 304) return;
     if (reply.status != 200) {
       // No policy served (404) or the TME is away: keep what we have.
-      if (reply.status != 404) this.warn("polling the TME answered " + reply.status.toString());
+      if (reply.status != 404) {
+        this.metrics.pollFailures.increment(1);
+        this.warn(reply.status == 0 ? "polling the TME failed (unreachable or timed out)" : "polling the TME answered " + reply.status.toString());
+      }
       return;
     }
     const text = String.UTF8.decode(reply.body);
