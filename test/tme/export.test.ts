@@ -23,7 +23,7 @@ describe('OTLP export', () => {
   let tme: TestTme;
   before(async () => {
     receiver = await startOtlpReceiver();
-    tme = await startTestTme({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '50' });
+    tme = await startTestTme({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '50', TME_ENVIRONMENT: 'staging' });
   });
   after(async () => {
     await tme.stop();
@@ -54,6 +54,9 @@ describe('OTLP export', () => {
       .map((rs) => plainAttributes(rs.resource.attributes)['service.name'])
       .sort();
     assert.deepEqual(services, ['istio', 'payments']);
+    for (const rs of receiver.exports.flatMap((e) => e.resourceSpans)) {
+      assert.equal(plainAttributes(rs.resource.attributes)['deployment.environment.name'], 'staging');
+    }
 
     await eventually(async () => (await tme.metric('tme_records_exported_total')) === 2, 'tme_records_exported_total 2');
     assert.equal(await tme.metric('tme_export_failures_total'), 0);

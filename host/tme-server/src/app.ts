@@ -40,6 +40,7 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
       ? undefined
       : new CaptureSpans({
           url: config.otlpTracesUrl,
+          environment: config.environment,
           scheduledDelayMillis: config.exportDelayMs,
           counts: {
             exported: (n) => metrics.recordsExported.inc(n),

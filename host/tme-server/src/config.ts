@@ -54,6 +54,7 @@ export const VARIABLES = {
   TME_CAPTURE_BUFFER: variable(integer(1, 1_000_000), 'captures held in memory for GET /v1/captures', '1000'),
   TME_REDACT_HEADERS: variable(nameList, 'comma-separated header names whose values become [REDACTED] (case-insensitive)', DEFAULT_REDACT_HEADERS),
   TME_REDACT_FIELDS: variable(nameList, 'comma-separated query parameter, form and JSON field names whose values become [REDACTED]', DEFAULT_REDACT_FIELDS),
+  TME_ENVIRONMENT: variable(z.string().min(1, 'expected a name such as prod or staging'), 'deployment environment, on every exported span (deployment.environment.name)'),
   TME_ADMIN_TOKEN: variable(z.string().min(16, 'expected at least 16 characters'), 'bearer token for the admin API (policy updates, deny list); the admin API is off when unset'),
   TME_POLICY_FILE: variable(z.string().min(1, 'expected a file path'), 'JSON policy served to the filters at start-up (replaced through PUT /v1/policy)'),
   TME_DENY_KEY_HEADER: variable(z.string().regex(/^[a-z0-9-]+$/, 'expected a lower-case header name'), 'request header whose value identifies a client key in the deny list', 'x-api-key'),
@@ -91,6 +92,7 @@ export interface TmeConfig {
   /** Undefined when no OTLP endpoint is configured: spans are not exported. */
   otlpTracesUrl: string | undefined;
   exportDelayMs: number;
+  environment: string | undefined;
   adminToken: string | undefined;
   policyFile: string | undefined;
   denyKeyHeader: string;
@@ -143,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): TmeConfig {
     redaction: { headers: values.TME_REDACT_HEADERS, fields: values.TME_REDACT_FIELDS },
     otlpTracesUrl: tracesUrl(values),
     exportDelayMs: values.OTEL_BSP_SCHEDULE_DELAY,
+    environment: values.TME_ENVIRONMENT,
     adminToken: values.TME_ADMIN_TOKEN,
     policyFile: values.TME_POLICY_FILE,
     denyKeyHeader: values.TME_DENY_KEY_HEADER,

@@ -11,9 +11,13 @@ import type { Capture } from '../record/capture.ts';
 import { CountingSpanExporter, type ExportCounts } from './counting-exporter.ts';
 
 const INSTRUMENTATION_SCOPE = 'gatewarden-tme';
+// The semantic-convention name (still "incubating" in @opentelemetry/semantic-conventions).
+const DEPLOYMENT_ENVIRONMENT = 'deployment.environment.name';
 
 export interface CaptureSpanOptions {
   url: string;
+  /** The deployment environment (prod, staging…), on every span's resource when set. */
+  environment?: string;
   scheduledDelayMillis: number;
   counts: ExportCounts;
 }
@@ -25,8 +29,10 @@ function hrTime(unixNano: bigint): HrTime {
 export class CaptureSpans {
   private readonly processor: BatchSpanProcessor;
   private readonly tracers = new Map<string, Tracer>();
+  private readonly environment: string | undefined;
 
   constructor(options: CaptureSpanOptions) {
+    this.environment = options.environment;
     const exporter: SpanExporter = new CountingSpanExporter(new OTLPTraceExporter({ url: options.url }), options.counts);
     this.processor = new BatchSpanProcessor({ exporter, scheduledDelayMillis: options.scheduledDelayMillis });
   }
@@ -56,7 +62,10 @@ export class CaptureSpans {
     if (tracer === undefined) {
       // Not shut down one by one: the shared processor is shut down once, above.
       const provider = new TracerProvider({
-        resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service }),
+        resource: resourceFromAttributes({
+          [ATTR_SERVICE_NAME]: service,
+          ...(this.environment ? { [DEPLOYMENT_ENVIRONMENT]: this.environment } : {}),
+        }),
         spanProcessors: [this.processor],
       });
       tracer = provider.getTracer(INSTRUMENTATION_SCOPE);

@@ -1,5 +1,4 @@
-// The gRPC server. Services are plugged in as a list, so ext_proc (and later
-// ext_authz) are added in app.ts without touching this file.
+// The gRPC server. Services (health, ext_proc, ext_authz) are plugged in as a list by app.ts.
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 
 export interface GrpcService {
