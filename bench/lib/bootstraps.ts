@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { renderTemplate, pluginConfigScalar } from "../../host/devstack/envoy.ts";
 import { ENVOY_DIR, TME_BUNDLE } from "../../host/devstack/paths.ts";
+import { EXTPROC_DEFAULTS, extProcVars as gatewayExtProcVars, type ExtProcModes } from "../../host/devstack/gateway-modes.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -106,50 +107,35 @@ export function extProcUnavailable(): string | undefined {
 export type ExtProcMode = "buffered" | "observability";
 
 /**
- * The ext_proc settings under test (named as the chart's extProc.* values). Failures must show: a failing
- * or slow TME becomes a 5xx (failure_mode_allow off), not a silently fast pass-through.
+ * The ext_proc settings under test (the chart's extProc.* names). Failures must show: a failing or slow
+ * TME becomes a 5xx (failure_mode_allow off), not a silently fast pass-through.
  *   buffered       request and response headers and whole bodies, each answered by the TME
  *   observability  the same exchange streamed to the TME without waiting for answers (Envoy supports only
  *                  STREAMED bodies in this mode)
  */
-function extProcSettings(mode: ExtProcMode) {
+function extProcSettings(mode: ExtProcMode): ExtProcModes {
   const body = mode === "buffered" ? "BUFFERED" : "STREAMED";
   return {
-    request_header_mode: "SEND",
-    response_header_mode: "SEND",
-    request_body_mode: body,
-    response_body_mode: body,
-    request_trailer_mode: "SKIP",
-    response_trailer_mode: "SKIP",
-    observability_mode: mode === "observability",
-    allow_mode_override: false,
-    failure_mode_allow: false,
-    // The chart's default extProc.messageTimeout.
-    message_timeout: "0.2s",
+    ...EXTPROC_DEFAULTS,
+    requestBodyMode: body,
+    responseBodyMode: body,
+    requestTrailerMode: "SKIP",
+    responseTrailerMode: "SKIP",
+    observabilityMode: mode === "observability",
+    allowModeOverride: false,
+    allowFailureMode: false,
   };
 }
 
-/** The placeholder values offered to envoy/ext-proc.yaml: envoy/wasm.yaml's names, the gRPC port, the chart's EXTPROC_*. */
+/** The placeholder values offered to envoy/ext-proc.yaml: envoy/wasm.yaml's names, and the devstack's ext_proc values. */
 function extProcVars(ports: CommonPorts, wasmPath: string, mode: ExtProcMode = "buffered"): Record<string, string | number> {
-  const s = extProcSettings(mode);
   return {
     GATEWARDEN_LISTEN_PORT: ports.listenPort,
     GATEWARDEN_ADMIN_PORT: ports.adminPort,
-    UPSTREAM_PORT: ports.upstreamPort,
     TME_HTTP_PORT: ports.tmeHttpPort,
-    TME_GRPC_PORT: ports.tmeGrpcPort,
     GATEWARDEN_WASM: wasmPath,
     GATEWARDEN_PLUGIN_CONFIG: pluginConfigScalar({}),
-    EXTPROC_REQUEST_HEADER_MODE: s.request_header_mode,
-    EXTPROC_RESPONSE_HEADER_MODE: s.response_header_mode,
-    EXTPROC_REQUEST_BODY_MODE: s.request_body_mode,
-    EXTPROC_RESPONSE_BODY_MODE: s.response_body_mode,
-    EXTPROC_REQUEST_TRAILER_MODE: s.request_trailer_mode,
-    EXTPROC_RESPONSE_TRAILER_MODE: s.response_trailer_mode,
-    EXTPROC_OBSERVABILITY_MODE: String(s.observability_mode),
-    EXTPROC_ALLOW_MODE_OVERRIDE: String(s.allow_mode_override),
-    EXTPROC_FAILURE_MODE_ALLOW: String(s.failure_mode_allow),
-    EXTPROC_MESSAGE_TIMEOUT: s.message_timeout,
+    ...gatewayExtProcVars(extProcSettings(mode), { upstream: ports.upstreamPort, tmeGrpc: ports.tmeGrpcPort }),
   };
 }
 
@@ -159,7 +145,7 @@ function extProcVars(ports: CommonPorts, wasmPath: string, mode: ExtProcMode = "
  */
 export function extProcBootstrap(ports: CommonPorts, mode: ExtProcMode): Obj {
   const b = render(EXT_PROC_TEMPLATE, extProcVars(ports, "", mode));
-  const s = extProcSettings(mode);
+  const m = extProcSettings(mode);
   let found = 0;
   for (const list of httpFilterLists(b)) {
     for (const filter of list) {
@@ -167,16 +153,16 @@ export function extProcBootstrap(ports: CommonPorts, mode: ExtProcMode): Obj {
       found++;
       const tc = filter.typed_config as Obj;
       tc.processing_mode = {
-        request_header_mode: s.request_header_mode,
-        response_header_mode: s.response_header_mode,
-        request_body_mode: s.request_body_mode,
-        response_body_mode: s.response_body_mode,
-        request_trailer_mode: s.request_trailer_mode,
-        response_trailer_mode: s.response_trailer_mode,
+        request_header_mode: m.requestHeaderMode,
+        response_header_mode: m.responseHeaderMode,
+        request_body_mode: m.requestBodyMode,
+        response_body_mode: m.responseBodyMode,
+        request_trailer_mode: m.requestTrailerMode,
+        response_trailer_mode: m.responseTrailerMode,
       };
-      tc.observability_mode = s.observability_mode;
-      tc.failure_mode_allow = s.failure_mode_allow;
-      tc.allow_mode_override = s.allow_mode_override;
+      tc.observability_mode = m.observabilityMode;
+      tc.failure_mode_allow = m.allowFailureMode;
+      tc.allow_mode_override = m.allowModeOverride;
     }
   }
   if (found === 0) throw new Error(`envoy/${EXT_PROC_TEMPLATE}: no ext_proc filter`);

@@ -32,7 +32,7 @@ export const EXTPROC_DEFAULTS: ExtProcModes = {
   requestBodyMode: "BUFFERED_PARTIAL",
   responseBodyMode: "BUFFERED_PARTIAL",
   requestTrailerMode: "SKIP",
-  responseTrailerMode: "SKIP",
+  responseTrailerMode: "SEND",
   observabilityMode: false,
   allowModeOverride: false,
   allowFailureMode: true,
