@@ -19,7 +19,9 @@ export interface TmeOptions {
 }
 
 export async function startTmeProcess(opts: TmeOptions = {}): Promise<TmeProcess> {
-  const child = spawn(process.execPath, ["--enable-source-maps", TME_BUNDLE], {
+  // Extra Node flags for profiling the TME in place, e.g. GATEWARDEN_TME_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p".
+  const nodeArgs = (process.env.GATEWARDEN_TME_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "--enable-source-maps", TME_BUNDLE], {
     env: {
       ...process.env,
       TME_HTTP_PORT: String(opts.httpPort ?? 0),

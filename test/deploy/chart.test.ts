@@ -139,7 +139,10 @@ test("ext_proc mode: the ext_proc filter before the router, an HTTP/2 cluster to
   const c = cluster!.patch.value as any;
   assert.equal(c.name, "gatewarden_tme_grpc");
   assert.deepEqual(c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address, { address: "127.0.0.1", port_value: 5441 });
-  assert.deepEqual(c.typed_extension_protocol_options["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"].explicit_http_config, { http2_protocol_options: {} });
+  const protocol = c.typed_extension_protocol_options["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"];
+  assert.deepEqual(protocol.explicit_http_config, { http2_protocol_options: {} });
+  // Under the 1,000 stream resets after which the TME's HTTP/2 stack sends GOAWAY (test/e2e/ext-proc.test.ts).
+  assert.equal(protocol.common_http_protocol_options.max_requests_per_connection, 900);
   assert.equal(filter!.applyTo, "HTTP_FILTER");
   assert.equal(filter!.patch.operation, "INSERT_BEFORE");
   assert.equal(filter!.match.listener?.filterChain?.filter?.subFilter?.name, "envoy.filters.http.router");

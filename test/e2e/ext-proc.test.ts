@@ -152,3 +152,23 @@ test("mode override: with allow_mode_override, Envoy skips a response body the T
   assert.ok(json.sent >= 3);
   assert.equal(bodyBytes(await stack.captureOf(json.testId), "response").length, 100);
 });
+
+test("thousands of ext_proc streams on one Envoy: none fails, the gRPC connection is recycled before the TME's reset budget runs out", async () => {
+  const g = await stack.extProc({ requestBodyMode: "BUFFERED", responseBodyMode: "BUFFERED" });
+  const total = 2500;
+  let next = 0;
+  const statuses = new Map<number, number>();
+  // 16 clients in parallel, as a busy gateway would multiplex them onto the TME connection.
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (next < total) {
+      next++;
+      const r = await fetch(`${g.url}/json/64`, { method: "POST", headers: { "content-type": "application/json" }, body: "{\"a\":1}" });
+      await r.arrayBuffer();
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+    }
+  }));
+  assert.deepEqual([...statuses], [[200, total]]);
+  assert.equal(await g.stat("ext_proc.streams_failed"), 0);
+  assert.equal(await g.stat("gatewarden_tme_grpc.upstream_cx_close_notify"), 0, "the TME sent no GOAWAY");
+  assert.ok(await g.stat("gatewarden_tme_grpc.upstream_cx_max_requests") >= 2, "Envoy opened fresh connections");
+});
