@@ -68,7 +68,7 @@ try {
   const perRound = runs[variantName]!.map((s, i) => s.cpu_us_per_request - runs.plain![i]!.cpu_us_per_request);
   console.log(`\n${variantName} vs plain, ${payload}, ${rounds} interleaved rounds of ${duration}s, ${connections} connections:`);
   console.log(`  Envoy CPU per request: plain ${cpuPlain.toFixed(1)} µs, ${variantName} ${cpuVar.toFixed(1)} µs → filter cost ${(cpuVar - cpuPlain).toFixed(1)} µs/request (per round: ${perRound.map((x) => x.toFixed(1)).join(", ")})`);
-  console.log(`  TME CPU per request: ${m(variantName, (s) => s.tme_cpu_us_per_request).toFixed(1)} µs`);
+  if (variant.kind !== "floor") console.log(`  TME CPU per request: ${m(variantName, (s) => s.tme_cpu_us_per_request).toFixed(1)} µs`);
   console.log(`  rps: plain ${m("plain", (s) => s.rps).toFixed(0)}, ${variantName} ${m(variantName, (s) => s.rps).toFixed(0)}`);
   console.log(`  1-connection p50: plain ${m("plain", (s) => s.idle_p50_us).toFixed(0)} µs, ${variantName} ${m(variantName, (s) => s.idle_p50_us).toFixed(0)} µs`);
   const invalid = [...runs.plain!, ...runs[variantName]!].some((s) => s.problems.length > 0);

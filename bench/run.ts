@@ -19,7 +19,7 @@ import { extProcUnavailable } from "./lib/bootstraps.ts";
 import { envoyVersion } from "./lib/envoy-process.ts";
 import { foreignCpuPct, measureDirect, measureRun, startStack, type Placement, type RunSample } from "./lib/harness.ts";
 import { machineInfo } from "./lib/procfs.ts";
-import { aggregate, compareWithPlain, markdownTable, targetChecks, targetsMarkdown } from "./lib/report.ts";
+import { aggregate, compareWithPlain, floorMarkdown, markdownTable, targetChecks, targetsMarkdown } from "./lib/report.ts";
 import { renderPng, renderSvg } from "./lib/chart.ts";
 import { median } from "./lib/stats.ts";
 
@@ -225,6 +225,7 @@ try {
     const u = json.upstream_check[p]!;
     return `- ${p}: upstream alone ${Math.round(u.direct_rps)} rps at ${u.direct_upstream_cpu_pct.toFixed(0)}% of a core; through plain Envoy ${u.plain_rps === null ? "–" : Math.round(u.plain_rps)} rps (headroom ${u.headroom === null ? "–" : `${u.headroom.toFixed(2)}×`}); upstream at most ${u.max_upstream_cpu_pct_in_runs.toFixed(0)}% of a core during the runs`;
   });
+  const floorLines = floorMarkdown(results);
   const problems = results.flatMap((r) => r.problems.map((p) => `- ${r.name} / ${r.payload}: ${p}`));
   const warnings = results.flatMap((r) => r.warnings.map((w) => `- ${r.name} / ${r.payload}: ${w}`));
   const md = [
@@ -241,6 +242,7 @@ try {
     "## Targets",
     "",
     targetsMarkdown(targets),
+    ...(floorLines.length ? ["", "## The floor: any filter of this stack", "", ...floorLines] : []),
     "",
     "## Upstream check",
     "",
@@ -259,6 +261,7 @@ try {
   if (skipped.length) console.log(`\nskipped:\n${skipped.map((s) => `- ${s.name}: ${s.reason}`).join("\n")}`);
   if (warnings.length) console.log(`\nwarnings:\n${warnings.join("\n")}`);
   console.log(`\ntargets (informational):\n${targetsMarkdown(targets)}`);
+  if (floorLines.length) console.log(`\nthe floor (a do-nothing filter of the same SDK):\n${floorLines.join("\n")}`);
   if (problems.length) console.log(`\nINVALID:\n${problems.join("\n")}`);
   const spread = median(results.map((r) => r.rps_cv));
   console.log(`\nmedian run-to-run spread of rps (cv): ${(spread * 100).toFixed(1)}%`);

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { startTmeProcess, type TmeProcess } from "../../host/devstack/tme.ts";
 import { freePort } from "../../host/devstack/ports.ts";
 import { WASM_PATH } from "../../host/devstack/paths.ts";
+import { buildFloorWasm } from "./floor.ts";
 import { startBenchEnvoy, type BenchEnvoy } from "./envoy-process.ts";
 import { upstreamBootstrap, plainBootstrap, wasmBootstrap, extProcBootstrap, type CommonPorts } from "./bootstraps.ts";
 import { benchPolicy, defaultPluginConfig, type VariantSpec } from "./variants.ts";
@@ -103,6 +104,7 @@ export async function startStack(opts: {
       };
       const bootstrap =
         v.kind === "plain" ? plainBootstrap(ports, WASM_PATH)
+        : v.kind === "floor" ? wasmBootstrap(ports, buildFloorWasm(), {})
         : v.kind === "wasm" ? wasmBootstrap(ports, WASM_PATH, v.pluginConfig)
         : extProcBootstrap(ports, v.extProcMode!);
       const envoy = await startBenchEnvoy({ name: v.name, bootstrap, listenPort: ports.listenPort, adminPort: ports.adminPort, concurrency: opts.concurrency, wrapper: opts.placement.proxy });

@@ -172,6 +172,24 @@ export function markdownTable(results: VariantResult[]): string {
   return [head, head.map(() => "---"), ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
 
+/**
+ * What the do-nothing filter of the same SDK (wasm-floor) costs over plain Envoy, and what each Wasm variant
+ * costs above it: the part of the gap that the filter's own code can close.
+ */
+export function floorMarkdown(results: VariantResult[]): string[] {
+  const lines: string[] = [];
+  for (const floor of results.filter((r) => r.name === "wasm-floor")) {
+    const above = results
+      .filter((r) => r.payload === floor.payload && r.name.startsWith("wasm-") && r !== floor)
+      .map((r) => `${r.name} +${fmt.us(r.cpu_us_per_request - floor.cpu_us_per_request)} µs (${fmt.ratio(r.rps / floor.rps)}× the floor's rps)`);
+    lines.push(
+      `- ${floor.payload}: the floor runs at ${fmt.ratio(floor.ratio_to_plain)}× plain's rps, +${fmt.us(floor.added_cpu_us_per_request)} µs of Envoy CPU per request` +
+        (above.length ? `; above the floor: ${above.join(", ")}` : ""),
+    );
+  }
+  return lines;
+}
+
 export function targetsMarkdown(targets: TargetCheck[]): string {
   return targets
     .map((t) => {

@@ -6,6 +6,7 @@ import { ENVOY_DIR } from "../../host/devstack/paths.ts";
 
 export const VARIANTS = [
   "plain",
+  "wasm-floor",
   "wasm-capture",
   "wasm-policy",
   "wasm-sync-check",
@@ -14,7 +15,7 @@ export const VARIANTS = [
 ] as const;
 export type VariantName = (typeof VARIANTS)[number];
 
-export type VariantKind = "plain" | "wasm" | "ext_proc";
+export type VariantKind = "plain" | "floor" | "wasm" | "ext_proc";
 
 export interface VariantSpec {
   name: VariantName;
@@ -54,6 +55,11 @@ function withPolicy(policy: Json, extra: Json = {}): Json {
 export function variantSpecs(): Record<VariantName, VariantSpec> {
   return {
     plain: { name: "plain", kind: "plain", description: "Envoy with no filter (envoy/wasm.yaml minus the Wasm filter)" },
+    "wasm-floor": {
+      name: "wasm-floor",
+      kind: "floor",
+      description: "reference: envoy/wasm.yaml with a do-nothing filter of the same SDK (bench/floor/): the cost of any such Wasm filter",
+    },
     "wasm-capture": {
       name: "wasm-capture",
       kind: "wasm",
