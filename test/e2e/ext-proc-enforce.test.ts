@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ExtStack, type Gateway } from "../helpers/ext-stack.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const TOKEN = "test-admin-token-0123456789";
 const policyDir = mkdtempSync(join(tmpdir(), "gatewarden-policy-"));
@@ -166,6 +167,10 @@ test("observability mode: nothing is blocked, the verdict is still recorded", as
     const c = await stack.captureOf(testId);
     assert.equal(c.attributes["gatewarden.verdict.rule"], "admin");
     assert.equal(c.attributes["http.response.status_code"], 200);
+    // The TME closes each observed stream once the exchange is recorded, so Envoy does not hold it (and
+    // what it buffered) until its deferred-close timeout.
+    for (let i = 0; i < 10; i++) assert.equal((await g.send("/api/items")).response.status, 200);
+    await waitFor("the observed streams to close", async () => ((await g.stat("gatewarden_tme_grpc.upstream_rq_active")) === 0 ? true : undefined), 2000);
   } finally {
     await stack.stop();
   }

@@ -55,6 +55,9 @@ export function extProcService(deps: ExtProcDependencies): ExtProcService {
       finished: (ex, blocked) => {
         exchanges.inc({ outcome: blocked ? 'blocked' : 'passed' });
         batcher.add(ex.toRecord(deps.settings.serviceName));
+        // An observed exchange has nothing more to say: closing now frees Envoy's side of the stream,
+        // which it would otherwise hold (with the messages it buffered) until its deferred-close timeout.
+        if (processor.observing && !call.writableEnded) call.end();
       },
     });
     call.on('data', (msg: ProcessingRequest) => {

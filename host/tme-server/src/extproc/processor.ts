@@ -103,6 +103,11 @@ export class ExchangeProcessor {
     private readonly events: ProcessorEvents,
   ) {}
 
+  /** Envoy streams the exchange without waiting for answers (observability_mode). */
+  get observing(): boolean {
+    return this.observe;
+  }
+
   /** Handles one message from Envoy. */
   onMessage(msg: ProcessingRequest): void {
     if (this.done) return;
