@@ -13,6 +13,13 @@ describe("locations", () => {
     expect(check("/files/..%2f..%2fetc%2fpasswd", "", [], [], "", "")!.location).toBe("path");
   });
 
+  it("judges a path segment that decodes to an absolute path as a value, not the URL path itself", () => {
+    expect(check("/p/%2F.%2F%2F.%2Fx", "", [], [], "", "")!.rule).toBe("traversal.padded-root");
+    expect(check("/p/%2Fvar%2Flib%2Fx", "", [], [], "", "")!.rule).toBe("traversal.absolute-path");
+    expect(check("/var/lib/x", "", [], [], "", "")).toBeNull();
+    expect(check("/lib/jquery.js", "", [], [], "", "")).toBeNull();
+  });
+
   it("names the cookie and the header", () => {
     const f = check("/", "", ["cookie"], ["a=1; session=" + percentEncode("1' union select 1--")], "", "")!;
     expect(f.location).toBe("cookie:session");

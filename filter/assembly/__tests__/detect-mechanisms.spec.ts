@@ -32,6 +32,32 @@ describe("traversal: separators spelled as hex, escaped dots, drive-relative pat
   });
 });
 
+describe("traversal: padded roots, spelled-out dot-dot, dots before a placeholder, stripped separators", () => {
+  it("finds them", () => {
+    expect(rule(q("/./etc/passwd"))).toBe("traversal.sensitive-file");
+    expect(rule(q("/.//././/./{FILE}"))).toBe("traversal.padded-root");
+    expect(rule(q("////{FILE}"))).toBe("traversal.padded-root");
+    expect(rule(q("\\\\.\\pipe\\x"))).toBe("traversal.padded-root");
+    expect(rule(q("/./"))).toBe("traversal.padded-root");
+    expect(rule(q("/0x2e0x2ex2e0x2e{FILE}"))).toBe("traversal.dot-dot");
+    expect(rule(q("/aaaaaaaaaaaaaaaa......{FILE}"))).toBe("traversal.dot-dot");
+    expect(rule(q("........etcpasswd"))).toBe("traversal.sensitive-file");
+    expect(rule(q("....web-infweb.xml"))).toBe("traversal.sensitive-file");
+    expect(rule(q("c:inetpubwwwrootglobal.asa"))).toBe("traversal.sensitive-file");
+    expect(category(rawQuery("q=x&f=%2F.%2F%2F.%2Fx"))).toBe("traversal");
+  });
+  it("leaves network paths, comment banners, JS spread and ordinary dots alone", () => {
+    expect(category(q("//cdn.example.com/lib.js"))).toBe("none");
+    expect(category(q("\\\\server\\share"))).toBe("none");
+    expect(category(q("/// <reference path=\"a.d.ts\" />"))).toBe("none");
+    expect(category(q("//////////"))).toBe("none");
+    expect(category(q("[...{ a: 1 }]"))).toBe("none");
+    expect(category(q("{a}..{b}"))).toBe("none");
+    expect(category(q("0x2e 0x2e"))).toBe("none");
+    expect(category(q("the etc. passwd field"))).toBe("none");
+  });
+});
+
 describe("SQL: literal-operator-literal, comment-ended expressions, UNION at the end", () => {
   it("finds them", () => {
     expect(rule(q("A' / 'B"))).toBe("sqli.breakout-operator");
