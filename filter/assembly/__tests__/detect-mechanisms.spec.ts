@@ -150,3 +150,22 @@ describe("XSS: computed calls on globals, unquoted attribute ends, UTF-7", () =>
     expect(category(q("<b>bold</b> text"))).toBe("none");
   });
 });
+
+describe("XSS: handlers smuggled after '<', optional chaining, glued document.cookie, window.open, xml: prefix, ATTLIST", () => {
+  it("finds them", () => {
+    expect(rule(q("<x </onxxx=1"))).toBe("xss.event-handler");
+    expect(rule(q("alert?.(document?.cookie)"))).toBe("xss.js-call");
+    expect(rule(q("scriptdocument.cookie=true;/script"))).toBe("xss.dom-sink");
+    expect(rule(q("window.open('popup.html','spam')"))).toBe("xss.dom-sink");
+    expect(rule(q("<?xml:namespace prefix=\"t\" ns=\"urn:schemas-microsoft-com:time\">"))).toBe("xss.tag");
+    expect(rule(q("<!ATTLIST img xmlns CDATA \"http://www.w3.org/1999/xhtml\" src CDATA \"xx:x\">"))).toBe("xxe.attlist");
+  });
+  it("leaves online words, comparisons, optional calls of other names and window prose alone", () => {
+    expect(category(q("<x </online"))).toBe("none");
+    expect(category(q("a < b </ c"))).toBe("none");
+    expect(category(q("user?.(name)"))).toBe("none");
+    expect(category(q("my documents.cookie jar"))).toBe("none");
+    expect(category(q("window opens at 9"))).toBe("none");
+    expect(category(q("<soap:note>"))).toBe("none");
+  });
+});
