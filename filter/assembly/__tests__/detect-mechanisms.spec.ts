@@ -169,3 +169,18 @@ describe("XSS: handlers smuggled after '<', optional chaining, glued document.co
     expect(category(q("<soap:note>"))).toBe("none");
   });
 });
+
+describe("XSS: a lone '<' spelled in an encoding no transport applies", () => {
+  it("finds entity, numeric, JS-escape and double-URL spellings", () => {
+    expect(rule(q("&lt;"))).toBe("xss.encoded-probe");
+    expect(rule(q("&#x0003C;"))).toBe("xss.encoded-probe");
+    expect(rule(q("\\u003c"))).toBe("xss.encoded-probe");
+    expect(rule(rawQuery("q=%253C"))).toBe("xss.encoded-probe");
+  });
+  it("leaves a bare or URL-escaped '<' and text around an entity alone", () => {
+    expect(category(q("<"))).toBe("none");
+    expect(category(rawQuery("op=%3C+"))).toBe("none");
+    expect(category(q(" < "))).toBe("none");
+    expect(category(q("a &lt; b"))).toBe("none");
+  });
+});

@@ -11,7 +11,7 @@ import {
 } from "./bytes";
 import { normalize, overlongAsPath, Normalized, NORM_URL_PATH } from "./normalize";
 import { detectSqli } from "./sqli";
-import { detectXss } from "./xss";
+import { detectXss, encodedLtProbe } from "./xss";
 import { detectTraversal } from "./traversal";
 import { detectCmdi, isReconWord } from "./cmdi";
 import { detectJndi } from "./jndi";
@@ -60,6 +60,7 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
   if ((mask & B_XXE) != 0 && (k & C_LT) != 0 && detectXxe(p, n, hit)) return true;
   if ((mask & B_SQLI) != 0 && ((k & G_SQLI) != 0 || (k & (C_DASH | C_AT)) != 0) && detectSqli(p, n, (k & C_QUOTE) != 0, hit)) return true;
   if ((mask & B_XSS) != 0 && (k & G_XSS) != 0 && detectXss(p, n, hit)) return true;
+  if ((mask & B_XSS) != 0 && (k & C_LT) != 0 && n <= 8 && encodedLtProbe(ptr, len, p, n)) return hit.set(B_XSS, "xss.encoded-probe", 0);
   if ((mask & B_CMDI) != 0 && (k & G_CMDI) != 0 && detectCmdi(p, n, hit)) return true;
   if ((mask & B_TRAVERSAL) != 0) {
     const urlPath = (flags & NORM_URL_PATH) != 0;

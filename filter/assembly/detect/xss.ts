@@ -5,7 +5,8 @@
 //  - script URLs (javascript:, vbscript:, data:text/html...) with code after the colon, tolerant of the
 //    control characters browsers ignore inside a scheme;
 //  - calls of the usual payload functions (alert(, prompt`, eval(...)), DOM sinks (document.cookie,
-//    .innerHTML, window.open) and CSS expressions.
+//    .innerHTML, window.open) and CSS expressions;
+//  - (encodedLtProbe, called by scan.ts) a value that is only an encoded '<', probing the decoders.
 // Every check looks at a bounded window around a trigger byte, and tag scans stop at the next '<', so
 // the whole pass is linear.
 
@@ -95,6 +96,40 @@ export function detectXss(p: usize, len: i32, hit: Hit): bool {
     }
   }
   return false;
+}
+
+/**
+ * A value that is only '<' spelled in an encoding no transport applies (&lt;, &#x3c;, \x3c, \u003c,
+ * %253c...): a probe for which decoding layer lets markup through. A bare '<' or its URL escape is an
+ * ordinary value ("op=<").
+ */
+export function encodedLtProbe(raw: usize, rawLen: i32, p: usize, n: i32): bool {
+  let s = p;
+  let e = p + <usize>n;
+  while (s < e && isSpaceByte(load<u8>(s))) s++;
+  while (e > s && isSpaceByte(load<u8>(e - 1))) e--;
+  if (e - s != 1 || load<u8>(s) != 0x3c) return false;
+  // The raw value without the spaces around it (' ', '+', "%20").
+  let a = raw;
+  let z = raw + <usize>rawLen;
+  while (true) {
+    if (a < z && (isSpaceByte(load<u8>(a)) || load<u8>(a) == 0x2b)) a++;
+    else if (z - a >= 3 && isEscapedSpace(a)) a += 3;
+    else break;
+  }
+  while (true) {
+    if (z > a && (isSpaceByte(load<u8>(z - 1)) || load<u8>(z - 1) == 0x2b)) z--;
+    else if (z - a >= 3 && isEscapedSpace(z - 3)) z -= 3;
+    else break;
+  }
+  const m = z - a;
+  if (m == 1) return false;
+  return !(m == 3 && load<u8>(a) == 0x25 && load<u8>(a + 1) == 0x33 && (load<u8>(a + 2) | 0x20) == 0x63);
+}
+
+/** "%20" */
+function isEscapedSpace(p: usize): bool {
+  return load<u8>(p) == 0x25 && load<u8>(p + 1) == 0x32 && load<u8>(p + 2) == 0x30;
 }
 
 let hitAt: usize = 0;
