@@ -3,11 +3,11 @@
 // normalised bytes and report in the shared Hit; nothing is allocated unless something fires.
 
 import {
-  Hit, B_SQLI, B_XSS, B_TRAVERSAL, B_CMDI, B_JNDI, B_SSTI, B_NOSQLI, B_XXE,
+  Hit, B_SQLI, B_XSS, B_TRAVERSAL, B_CMDI, B_JNDI, B_SSTI, B_NOSQLI, B_XXE, B_LDAPI, B_CRLF,
 } from "./types";
 import {
   classesOf, PLAIN, C_QUOTE, C_LT, C_COLON, C_PAREN, C_EQ, C_DOT, C_OTHER, C_SLASH, C_DOLLAR, C_BRACE,
-  C_HASH, C_PCT, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_STAR, C_AT, C_DASH, C_GT, C_CTRL, C_DIGIT, isAlpha,
+  C_HASH, C_PCT, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_STAR, C_AT, C_DASH, C_GT, C_CTRL, C_DIGIT, C_HIGH, isAlpha,
 } from "./bytes";
 import { normalize, overlongAsPath, Normalized, NORM_URL_PATH } from "./normalize";
 import { detectSqli } from "./sqli";
@@ -18,6 +18,8 @@ import { detectJndi } from "./jndi";
 import { detectSsti } from "./ssti";
 import { detectNosqli } from "./nosqli";
 import { detectXxe } from "./xxe";
+import { detectLdapi } from "./ldapi";
+import { detectCrlf } from "./crlf";
 
 export const hit = new Hit();
 export const norm = new Normalized();
@@ -75,6 +77,8 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
   }
   if ((mask & B_SSTI) != 0 && (k & G_SSTI) != 0 && detectSsti(p, n, hit)) return true;
   if ((mask & B_NOSQLI) != 0 && (k & (C_DOLLAR | C_DOT)) != 0 && detectNosqli(p, n, hit)) return true;
+  if ((mask & B_LDAPI) != 0 && (k & (C_PAREN | C_COLON)) != 0 && detectLdapi(p, n, hit)) return true;
+  if ((mask & B_CRLF) != 0 && (k & (C_NL | C_HIGH)) != 0 && detectCrlf(p, n, hit)) return true;
   return false;
 }
 
