@@ -80,7 +80,7 @@ describe("options", () => {
 describe("linear time on hostile inputs", () => {
   it("128 KiB of each character that opens a scanner state, as JSON and as raw text", () => {
     // 128 KiB of the characters that open states in the scanners; each must finish quickly.
-    const hostile = ["'", "<", "(", "\"", "/*", "${", "{{", "../", "%", "&#", "\\u", "<a ", "on", "a=", ";", "`", " or ", "<!--", "%c0", "\\"];
+    const hostile = ["'", "<", "(", "\"", "/*", "${", "{{", "../", "%", "&#", "\\u", "<a ", "on", "a=", ";", "`", " or ", "<!--", "%c0", "\\", "\n", "\r\n", "\n\"", ")(", "..{"];
     for (let i = 0; i < hostile.length; i++) {
       const unit = hostile[i];
       const s = unit.repeat(131072 / unit.length);
