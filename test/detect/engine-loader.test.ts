@@ -55,7 +55,7 @@ test("options select categories and headers", () => {
 });
 
 test("runs in linear time on 128 KiB of hostile input", () => {
-  const units = ["'", "<", "(", '"', "/*", "${", "{{", "../", "%", "&#", "\\u", "<a ", "on", " or ", "`", ";", "%c0", "\\"];
+  const units = ["'", "<", "(", '"', "/*", "${", "{{", "../", "%", "&#", "\\u", "<a ", "on", " or ", "`", ";", "%c0", "\\", "\n", "\r\n", "\n\"", ")(", "..{"];
   for (const unit of units) {
     const s = unit.repeat(Math.floor(131072 / unit.length));
     const t = performance.now();

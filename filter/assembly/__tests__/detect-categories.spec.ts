@@ -1,5 +1,5 @@
 // Each detector on attacks of its category and on ordinary values that look a little like them.
-import { q, category, rule } from "../detect/testing";
+import { q, rawQuery, category, rule } from "../detect/testing";
 
 describe("SQL injection", () => {
   it("finds tautologies, UNION, stacked queries, comments after a closed literal and attack functions", () => {
@@ -111,5 +111,43 @@ describe("extras: SSTI, NoSQL injection, XXE", () => {
     expect(category(q("{{ ''.__class__.__mro__[1].__subclasses__() }}"))).toBe("ssti");
     expect(category(q("{\"$gt\": \"\"}"))).toBe("nosqli");
     expect(category(q("<!DOCTYPE x [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"))).toBe("xxe");
+  });
+});
+
+describe("LDAP injection", () => {
+  it("finds composite filters, breakouts and extensible matches", () => {
+    expect(rule(q("*(|(objectclass=*))"))).toBe("ldapi.composite-filter");
+    expect(rule(q("(&(uid=admin)(!(&(1=0)(userPassword=q))))"))).toBe("ldapi.composite-filter");
+    expect(rule(q("*)(uid=*))(|(uid=*"))).toBe("ldapi.filter-breakout");
+    expect(rule(q("admin*)((|userPassword=*)"))).toBe("ldapi.filter-breakout");
+    expect(rule(q("*)(&"))).toBe("ldapi.filter-breakout");
+    expect(rule(q("userPassword:2.5.13.18:=123"))).toBe("ldapi.extensible-match");
+    expect(rule(q("cn:dn:=admin"))).toBe("ldapi.extensible-match");
+  });
+  it("leaves parentheses in prose and code, times and ratios alone", () => {
+    expect(category(q("f(x)(y)"))).toBe("none");
+    expect(category(q("Smith (born 1970) (retired)"))).toBe("none");
+    expect(category(q("if (!(done)) retry"))).toBe("none");
+    expect(category(q("(a & b) | (c)"))).toBe("none");
+    expect(category(q("at 12:30:= sharp"))).toBe("none");
+  });
+});
+
+describe("CRLF injection", () => {
+  it("finds response headers, status lines and mail commands after a line break", () => {
+    expect(rule(q("x\r\nSet-Cookie: crlf=injection"))).toBe("crlf.header");
+    expect(rule(rawQuery("q=%250d%250aSet-cookie%3Acrlf%3Dinjection"))).toBe("crlf.header");
+    expect(rule(rawQuery("q=%e5%98%8dSet-cookie%3acrlf%3dinjection"))).toBe("crlf.header");
+    expect(rule(q("x\r\nLocation: https://evil.example/"))).toBe("crlf.header");
+    expect(rule(q("x\r\n\r\nHTTP/1.1 200 OK"))).toBe("crlf.header");
+    expect(rule(q("\nRCPT TO: test@evil.example\n"))).toBe("crlf.mail-command");
+    expect(rule(q("\r\nQUIT\r\n"))).toBe("crlf.mail-command");
+    expect(rule(q("\r\nV100 CAPABILITY\r\nV101 FETCH 4791"))).toBe("crlf.mail-command");
+  });
+  it("leaves multi-line text with ordinary labels alone", () => {
+    expect(category(q("Name: Ann\nLocation: Berlin\nNote: ring twice"))).toBe("none");
+    expect(category(q("Dear team,\nI quit smoking.\nA1 select grade"))).toBe("none");
+    expect(category(q("line one\r\ncontent is fine"))).toBe("none");
+    expect(category(q("嘍 ok"))).toBe("none");
   });
 });

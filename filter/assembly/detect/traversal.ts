@@ -2,16 +2,18 @@
 // as '/', runs of '/' collapsed, "./" segments dropped) into a scratch buffer; then one pass looks for
 //  - a segment made only of dots (".." and the "...." variants) used as a directory step;
 //  - names of files and directories that only an attacker asks for (etc/passwd, win.ini, WEB-INF/...);
-//  - stream wrappers and schemes that read local files or code (file:, php://filter, phar://...).
+//  - stream wrappers and schemes that read local files or code (file:, php://filter, phar://...);
+//  - an absolute value padded right after its root with empty or "." segments ("///x", "/./x").
 
 import { Hit, B_TRAVERSAL } from "./types";
 import { Lexicon } from "./lexicon";
-import { Scratch, isAlpha, isWordByte } from "./bytes";
+import { Scratch, isAlpha, isWordByte, isSpaceByte } from "./bytes";
 
 const path = new Scratch(1024);
 
 const F_FILE = 1; // sensitive file or directory: fire wherever it appears as a path component
 const F_SCHEME = 2; // wrapper or scheme: fire when at a word boundary
+const F_SQUASHED = 3; // sensitive path with its separators deleted: fire at a word start
 
 const SENSITIVE = new Lexicon()
   .add(
@@ -38,6 +40,10 @@ const SENSITIVE = new Lexicon()
     "error.log server.xml tomcat-users.xml shadow- passwd- sysprep.inf sysprep.xml unattend.xml " +
     "unattended.xml autounattend.xml c$/ admin$/ global.asa",
     F_FILE)
+  // The same paths with their separators deleted, as they arrive when a layer strips '\' (or '/')
+  // from a Windows-style payload: "....etcpasswd", "c:windowswin.ini", "c:inetpubwwwrootglobal.asa".
+  // Glued to whatever followed them, so they need no boundary after.
+  .add("etcpasswd etcshadow web-infweb.xml windowswin.ini windowssystem32 winntsystem32 inetpubwwwroot", F_SQUASHED)
   .add(
     "file: php://filter php://input php://fd php://memory php://temp php://stdin zip:// phar:// " +
     "expect:// glob:// data:// zlib:// compress.zlib:// compress.bzip2:// ogg:// rar:// ssh2. " +
@@ -57,9 +63,18 @@ export function detectTraversal(p: usize, len: i32, isUrlPath: bool, hit: Hit): 
   const n = toPath(p, len);
   const b = path.ptr;
   const end = b + <usize>n;
+  if (hexDotDot >= 0) return hit.set(B_TRAVERSAL, "traversal.dot-dot", hexDotDot);
   let segStart = b;
   for (let q = b; q <= end; q++) {
     const c: u32 = q < end ? <u32>load<u8>(q) : 0x2f;
+    // Dots glued to a placeholder inside a segment ("aaaa....{file}": truncation padding, then steps
+    // whose separators were lost). At the segment's start isDotStep sees it; JS spread ("[...{") has
+    // punctuation before its dots.
+    if (c == 0x7b && q - segStart >= 3 && load<u8>(q - 1) == 0x2e && load<u8>(q - 2) == 0x2e) {
+      let d = q - 2;
+      while (d > segStart && load<u8>(d - 1) == 0x2e) d--;
+      if (d > segStart && isWordByte(load<u8>(d - 1))) return hit.set(B_TRAVERSAL, "traversal.dot-dot", <i32>(d - b));
+    }
     if (c == 0x2f) {
       // Segment [segStart, q): a step up when it is two or more dots (optionally ";..." after them).
       if (q - segStart >= 2 && isDotStep(segStart, q)) {
@@ -82,9 +97,9 @@ export function detectTraversal(p: usize, len: i32, isUrlPath: bool, hit: Hit): 
         const m = SENSITIVE.lengthAt(k);
         const after: u32 = q + <usize>m < end ? <u32>load<u8>(q + <usize>m) : 0x2f;
         const last = <u32>load<u8>(q + <usize>m - 1);
-        const endOk = last == 0x2f || last == 0x2e || last == 0x3a || !isWordByte(after) || v == F_SCHEME;
+        const endOk = last == 0x2f || last == 0x2e || last == 0x3a || !isWordByte(after) || v != F_FILE;
         if (startOk && endOk) {
-          return hit.set(B_TRAVERSAL, v == F_FILE ? "traversal.sensitive-file" : "traversal.wrapper", <i32>(q - b));
+          return hit.set(B_TRAVERSAL, v == F_SCHEME ? "traversal.wrapper" : "traversal.sensitive-file", <i32>(q - b));
         }
       }
     }
@@ -94,6 +109,7 @@ export function detectTraversal(p: usize, len: i32, isUrlPath: bool, hit: Hit): 
     const k = SYSTEM_DIRS.prefixAt(b + 1, end);
     if (SYSTEM_DIRS.lengthAt(k) + 1 < n) return hit.set(B_TRAVERSAL, "traversal.absolute-path", 0);
   }
+  if (!isUrlPath && paddedRoot(p, len)) return hit.set(B_TRAVERSAL, "traversal.padded-root", 0);
   // A drive-letter absolute path: c:/..., at the start; or drive-relative into a system directory
   // (c:windows\win.ini, d:inetpub\wwwroot: "X:name" is relative to the drive's current directory).
   if (n >= 3 && isAlpha(load<u8>(b)) && load<u8>(b + 1) == 0x3a) {
@@ -105,6 +121,36 @@ export function detectTraversal(p: usize, len: i32, isUrlPath: bool, hit: Hit): 
     }
   }
   return false;
+}
+
+/**
+ * An absolute path padded right after its root with empty or "." segments ("///x", "/./x", "/.//./x",
+ * "\\.\pipe"): what slips a path past a check on its prefix, or pads it for truncation. "//host" alone
+ * is a network path; "/// <reference" and comment banners are followed by a space or nothing.
+ */
+function paddedRoot(p: usize, len: i32): bool {
+  if (len < 3 || !isSeparator(load<u8>(p))) return false;
+  let q = 1;
+  let empty = 0;
+  let dot = 0;
+  while (q < len) {
+    const c = load<u8>(p + q);
+    if (isSeparator(c)) {
+      empty++;
+      q++;
+    } else if (c == 0x2e && (q + 1 == len || isSeparator(load<u8>(p + q + 1)))) {
+      dot++;
+      q += 2;
+    } else {
+      break;
+    }
+  }
+  if (dot == 0 && empty < 2) return false;
+  return q < len ? !isSpaceByte(load<u8>(p + q)) : dot > 0;
+}
+
+@inline function isSeparator(c: u32): bool {
+  return c == 0x2f || c == 0x5c;
 }
 
 /** Set by isDotStep: the dots were glued to a separator's hex ("..2f"), a step wherever it stands. */
@@ -128,6 +174,9 @@ function isDotStep(s: usize, e: usize): bool {
   return q == e;
 }
 
+/** Set by toPath: where two dots both spelled as hex ("0x2e0x2e") met, or -1. */
+let hexDotDot: i32 = -1;
+
 /** Rewrites the value as a path into `path`: '\' → '/', "//" → "/", "/./" → "/". Returns the length. */
 function toPath(p: usize, len: i32): i32 {
   path.ensure(len);
@@ -135,13 +184,16 @@ function toPath(p: usize, len: i32): i32 {
   let o = out;
   const end = p + <usize>len;
   let q = p;
+  hexDotDot = -1;
+  let hexDotEnd: usize = 0; // output position right after the last hex-spelled dot
   while (q < end) {
     let c = <u32>load<u8>(q);
+    let hexDot = false;
     // "0x2e" / "0x2f" / "0x5c": hex spelled out, as traversal fuzzers do.
     if (c == 0x30 && q + 3 < end && load<u8>(q + 1) == 0x78 && load<u8>(q + 2) == 0x32 || c == 0x30 && q + 3 < end && load<u8>(q + 1) == 0x78 && load<u8>(q + 2) == 0x35) {
       const d = load<u8>(q + 3);
       const h = load<u8>(q + 2);
-      if (h == 0x32 && d == 0x65) { c = 0x2e; q += 3; }
+      if (h == 0x32 && d == 0x65) { c = 0x2e; q += 3; hexDot = true; }
       else if (h == 0x32 && d == 0x66) { c = 0x2f; q += 3; }
       else if (h == 0x35 && d == 0x63) { c = 0x2f; q += 3; }
     }
@@ -167,6 +219,11 @@ function toPath(p: usize, len: i32): i32 {
         q += 2;
         continue;
       }
+    }
+    if (hexDot) {
+      // A spelled-out ".." is a step whatever follows it ("0x2e0x2ex2e{file}"): no value spells dots so.
+      if (hexDotEnd == o && o > out && hexDotDot < 0) hexDotDot = <i32>(o - 1 - out);
+      hexDotEnd = o + 1;
     }
     store<u8>(o++, <u8>c);
     q++;

@@ -11,6 +11,8 @@ export const CAT_JNDI = "jndi";
 export const CAT_SSTI = "ssti";
 export const CAT_NOSQLI = "nosqli";
 export const CAT_XXE = "xxe";
+export const CAT_LDAPI = "ldapi";
+export const CAT_CRLF = "crlf";
 
 /** Category bits, in the order of ALL_CATEGORIES. */
 export const B_SQLI: u32 = 1;
@@ -21,9 +23,11 @@ export const B_JNDI: u32 = 16;
 export const B_SSTI: u32 = 32;
 export const B_NOSQLI: u32 = 64;
 export const B_XXE: u32 = 128;
+export const B_LDAPI: u32 = 256;
+export const B_CRLF: u32 = 512;
 
 export function allCategories(): Array<string> {
-  return [CAT_SQLI, CAT_XSS, CAT_TRAVERSAL, CAT_CMDI, CAT_JNDI, CAT_SSTI, CAT_NOSQLI, CAT_XXE];
+  return [CAT_SQLI, CAT_XSS, CAT_TRAVERSAL, CAT_CMDI, CAT_JNDI, CAT_SSTI, CAT_NOSQLI, CAT_XXE, CAT_LDAPI, CAT_CRLF];
 }
 
 /** Bit set of the named categories; unknown names are ignored. */

@@ -5,7 +5,8 @@
 //  - script URLs (javascript:, vbscript:, data:text/html...) with code after the colon, tolerant of the
 //    control characters browsers ignore inside a scheme;
 //  - calls of the usual payload functions (alert(, prompt`, eval(...)), DOM sinks (document.cookie,
-//    .innerHTML) and CSS expressions.
+//    .innerHTML, window.open) and CSS expressions;
+//  - (encodedLtProbe, called by scan.ts) a value that is only an encoded '<', probing the decoders.
 // Every check looks at a bounded window around a trigger byte, and tag scans stop at the next '<', so
 // the whole pass is linear.
 
@@ -60,6 +61,9 @@ export function detectXss(p: usize, len: i32, hit: Hit): bool {
   for (let q = p; q < end; q++) {
     const c = <u32>load<u8>(q);
     if (c == 0x3c) { // <
+      // Inside an open tag '<' and '/' are attribute-name bytes to a browser: `<x </onxxx=1` gives x an
+      // onxxx attribute. (The tag scan stops at '<' to stay linear, so the handler is judged here.)
+      if (q > p && q == tagEnd && smuggledHandler(q, end)) return hit.set(B_XSS, "xss.event-handler", <i32>(q - p));
       const r = scanTag(q, end, hit);
       if (r == 0) return hit.set(B_XSS, hit.rule, <i32>(hitAt - p));
       tagEnd = r;
@@ -71,6 +75,9 @@ export function detectXss(p: usize, len: i32, hit: Hit): bool {
       if (scriptScheme(p, q, end)) return hit.set(B_XSS, "xss.script-url", <i32>(schemeAt - p));
     } else if (c == 0x28 || c == 0x60 || c == 0x29 || c == 0x2c) { // ( ` ) ,
       if (q > p && isAlpha(load<u8>(q - 1)) && jsCall(p, q, end, c)) return hit.set(B_XSS, "xss.js-call", <i32>(callAt - p));
+      // Optional call: alert?.(1)
+      if (c == 0x28 && q - p > 2 && load<u8>(q - 1) == 0x2e && load<u8>(q - 2) == 0x3f && isAlpha(load<u8>(q - 3)) &&
+          jsCall(p, q - 2, end, c)) return hit.set(B_XSS, "xss.js-call", <i32>(callAt - p));
     } else if (c == 0x2e || c == 0x5b) { // . [
       if (domSink(p, q, end)) return hit.set(B_XSS, "xss.dom-sink", <i32>(q - p));
       if (c == 0x5b && computedGlobalCall(p, q, end)) return hit.set(B_XSS, "xss.js-call", <i32>(callAt - p));
@@ -91,6 +98,40 @@ export function detectXss(p: usize, len: i32, hit: Hit): bool {
   return false;
 }
 
+/**
+ * A value that is only '<' spelled in an encoding no transport applies (&lt;, &#x3c;, \x3c, \u003c,
+ * %253c...): a probe for which decoding layer lets markup through. A bare '<' or its URL escape is an
+ * ordinary value ("op=<").
+ */
+export function encodedLtProbe(raw: usize, rawLen: i32, p: usize, n: i32): bool {
+  let s = p;
+  let e = p + <usize>n;
+  while (s < e && isSpaceByte(load<u8>(s))) s++;
+  while (e > s && isSpaceByte(load<u8>(e - 1))) e--;
+  if (e - s != 1 || load<u8>(s) != 0x3c) return false;
+  // The raw value without the spaces around it (' ', '+', "%20").
+  let a = raw;
+  let z = raw + <usize>rawLen;
+  while (true) {
+    if (a < z && (isSpaceByte(load<u8>(a)) || load<u8>(a) == 0x2b)) a++;
+    else if (z - a >= 3 && isEscapedSpace(a)) a += 3;
+    else break;
+  }
+  while (true) {
+    if (z > a && (isSpaceByte(load<u8>(z - 1)) || load<u8>(z - 1) == 0x2b)) z--;
+    else if (z - a >= 3 && isEscapedSpace(z - 3)) z -= 3;
+    else break;
+  }
+  const m = z - a;
+  if (m == 1) return false;
+  return !(m == 3 && load<u8>(a) == 0x25 && load<u8>(a + 1) == 0x33 && (load<u8>(a + 2) | 0x20) == 0x63);
+}
+
+/** "%20" */
+function isEscapedSpace(p: usize): bool {
+  return load<u8>(p) == 0x25 && load<u8>(p + 1) == 0x32 && load<u8>(p + 2) == 0x30;
+}
+
 let hitAt: usize = 0;
 
 /**
@@ -107,10 +148,12 @@ function scanTag(lt: usize, end: usize, hit: Hit): usize {
   let nameLen = <i32>(q - nameStart);
   let kind = TAGS.find(nameStart, nameLen);
   if (kind < 0) {
-    // A namespaced element (svg:svg, xsl:stylesheet): judge the local name.
+    // A namespaced element (svg:svg, xsl:stylesheet): judge the local name, else the prefix
+    // (<xml:namespace>, IE's import of behaviours).
     for (let r = nameStart; r < q; r++) {
       if (load<u8>(r) == 0x3a) {
         kind = TAGS.find(r + 1, <i32>(q - r - 1));
+        if (kind < 0) kind = TAGS.find(nameStart, <i32>(r - nameStart));
         break;
       }
     }
@@ -198,6 +241,19 @@ function scanTag(lt: usize, end: usize, hit: Hit): usize {
     q = quote != 0 && v < end && load<u8>(v) != 0x3c ? v + 1 : v;
   }
   return q;
+}
+
+/** At the '<' that stopped a tag scan: '<' or '</' glued to on<letters>= (an attribute of the open tag). */
+function smuggledHandler(lt: usize, end: usize): bool {
+  let r = lt + 1;
+  if (r < end && load<u8>(r) == 0x2f) r++;
+  if (r + 4 >= end || load<u8>(r) != 0x6f || load<u8>(r + 1) != 0x6e) return false;
+  const s = r;
+  r += 2;
+  while (r < end && isAlpha(load<u8>(r))) r++;
+  if (r - s < 5) return false;
+  while (r < end && isSpaceByte(load<u8>(r))) r++;
+  return r < end && load<u8>(r) == 0x3d;
 }
 
 /** An attribute value that runs code: a script URL (handled by the ':' check too) or CSS tricks. */
@@ -353,7 +409,7 @@ function computedGlobalCall(begin: usize, q: usize, end: usize): bool {
   return false;
 }
 
-/** document.cookie / document['cookie'] / window.location / .innerhtml / .outerhtml */
+/** document.cookie / document['cookie'] / window.location / window.open( / .innerhtml / .outerhtml */
 function domSink(begin: usize, q: usize, end: usize): bool {
   const c = load<u8>(q);
   let r = q + 1;
@@ -362,19 +418,24 @@ function domSink(begin: usize, q: usize, end: usize): bool {
   } else {
     while (r < end && (load<u8>(r) == 0x22 || load<u8>(r) == 0x27 || load<u8>(r) == 0x60)) r++;
   }
-  // The object before the dot / bracket.
-  let b = q;
-  while (b > begin && q - b < 10 && isAlpha(load<u8>(b - 1))) b--;
-  const n = <i32>(q - b);
-  if (b > begin && isWordByte(load<u8>(b - 1))) return false;
-  let isDoc = n == 8 && startsWith(b, q, "document");
-  const isWin = n == 6 && startsWith(b, q, "window");
-  if (!isDoc && !isWin) return false;
+  // The object before the dot / bracket (document?.cookie: optional chaining).
+  let o = q;
+  if (c == 0x2e && o > begin && load<u8>(o - 1) == 0x3f) o--;
+  let b = o;
+  while (b > begin && o - b < 10 && isAlpha(load<u8>(b - 1))) b--;
+  const n = <i32>(o - b);
   let s = r;
   while (s < end && s - r < 16 && isAlpha(load<u8>(s))) s++;
   const m = <i32>(s - r);
   if (m == 0) return false;
-  if (isWin) return m == 8 && startsWith(r, s, "location") || (c == 0x5b);
+  // document.cookie names the session whatever is glued before it (a filter that deleted "<script>"
+  // leaves "scriptdocument.cookie=...").
+  if (o - begin >= 8 && startsWith(o - 8, o, "document") && m == 6 && startsWith(r, s, "cookie")) return true;
+  if (b > begin && isWordByte(load<u8>(b - 1))) return false;
+  let isDoc = n == 8 && startsWith(b, o, "document");
+  const isWin = n == 6 && startsWith(b, o, "window");
+  if (!isDoc && !isWin) return false;
+  if (isWin) return m == 8 && startsWith(r, s, "location") || (c == 0x5b) || (m == 4 && startsWith(r, s, "open") && s < end && load<u8>(s) == 0x28);
   return JS_DOM.find(r, m) >= 0;
 }
 

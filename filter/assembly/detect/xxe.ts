@@ -1,5 +1,6 @@
-// XML external entities: a DOCTYPE with an internal subset or an external identifier, an ENTITY
-// declaration, or an XInclude — none belongs in a parameter value or an API body.
+// XML external entities: a DOCTYPE with an internal subset or an external identifier, an ENTITY or
+// ATTLIST declaration (the latter gives elements default attributes: src, on<event>...), or an
+// XInclude — none belongs in a parameter value or an API body.
 
 import { Hit, B_XXE } from "./types";
 import { startsWith, isSpaceByte } from "./bytes";
@@ -12,6 +13,7 @@ export function detectXxe(p: usize, len: i32, hit: Hit): bool {
     const d = load<u8>(q + 1);
     if (d == 0x21) { // <!
       if (startsWith(q, end, "<!entity")) return hit.set(B_XXE, "xxe.entity", <i32>(q - p));
+      if (startsWith(q, end, "<!attlist") && q + 9 < end && isSpaceByte(load<u8>(q + 9))) return hit.set(B_XXE, "xxe.attlist", <i32>(q - p));
       if (startsWith(q, end, "<!doctype")) {
         // <!DOCTYPE name [ ... or SYSTEM/PUBLIC "..."
         let r = q + 9;
