@@ -152,21 +152,38 @@ export function writeDecimal(out: ByteBuffer, v: u64): void {
   return b < 0x20 || b == 0x22 || b == 0x5c;
 }
 
+// What a byte needs in a JSON string: LOOK_NONE copies it, LOOK_ESCAPE escapes it, LOOK_UTF8 starts
+// (or breaks) a multi-byte sequence. One table load per byte where the eight-byte test fails, which it
+// does every few bytes in a JSON body (its own quotes).
+const LOOK_NONE: u8 = 0;
+const LOOK_ESCAPE: u8 = 1;
+const LOOK_UTF8: u8 = 2;
+const LOOK = memory.data(256);
+for (let b = 0; b < 256; b++) {
+  store<u8>(LOOK + b, b >= 0x80 ? LOOK_UTF8 : needsEscape(b) ? LOOK_ESCAPE : LOOK_NONE);
+}
+
 function writeEscape(out: ByteBuffer, c: u32): void {
-  out.writeByte(0x5c);
-  switch (c) {
-    case 0x22: out.writeByte(0x22); return;
-    case 0x5c: out.writeByte(0x5c); return;
-    case 0x0a: out.writeByte(0x6e); return;
-    case 0x0d: out.writeByte(0x72); return;
-    case 0x09: out.writeByte(0x74); return;
-    default:
-      out.writeByte(0x75);
-      out.writeByte(load<u8>(HEX + ((c >> 12) & 15)));
-      out.writeByte(load<u8>(HEX + ((c >> 8) & 15)));
-      out.writeByte(load<u8>(HEX + ((c >> 4) & 15)));
-      out.writeByte(load<u8>(HEX + (c & 15)));
+  out.reserve(6);
+  const d = out.dataStart + out.length;
+  store<u8>(d, 0x5c);
+  let short: u32 = 0;
+  if (c == 0x22) short = 0x22;
+  else if (c == 0x5c) short = 0x5c;
+  else if (c == 0x0a) short = 0x6e;
+  else if (c == 0x0d) short = 0x72;
+  else if (c == 0x09) short = 0x74;
+  if (short != 0) {
+    store<u8>(d + 1, <u8>short);
+    out.length += 2;
+    return;
   }
+  store<u8>(d + 1, 0x75);
+  store<u8>(d + 2, load<u8>(HEX + ((c >> 12) & 15)));
+  store<u8>(d + 3, load<u8>(HEX + ((c >> 8) & 15)));
+  store<u8>(d + 4, load<u8>(HEX + ((c >> 4) & 15)));
+  store<u8>(d + 5, load<u8>(HEX + (c & 15)));
+  out.length += 6;
 }
 
 @inline function hasZeroByte(v: u64): bool {
@@ -182,35 +199,37 @@ function writeEscape(out: ByteBuffer, c: u32): void {
 }
 
 export function writeJsonStringBytes(out: ByteBuffer, ptr: usize, len: i32): void {
+  // Room for the common case (nothing to escape) up front; an escape reserves its own.
+  out.reserve(len + 2);
   out.writeByte(0x22);
   const end = ptr + <usize>len;
   let p = ptr;
   let run = ptr; // start of the pending run of bytes copied as they are
   while (p < end) {
     // Eight bytes at a time while none needs a look: no control character, quote, backslash or
-    // non-ASCII byte (the usual case in API payloads).
+    // non-ASCII byte (the usual case in header values and text).
     if (p + 8 <= end && plainWord(load<u64>(p))) {
       p += 8;
       continue;
     }
-    const b = <u32>load<u8>(p);
-    if (b < 0x80) {
-      if (needsEscape(b)) {
+    // Otherwise the next eight bytes one by one, before trying a whole word again.
+    const stop = p + 8 < end ? p + 8 : end;
+    while (p < stop) {
+      const b = <u32>load<u8>(p);
+      const look = load<u8>(LOOK + b);
+      if (look == LOOK_NONE) {
+        p++;
+        continue;
+      }
+      const n = look == LOOK_UTF8 ? utf8SequenceLength(p, end) : 0;
+      if (n == 0) {
         out.writeBytes(run, <i32>(p - run));
         writeEscape(out, b);
-        run = p + 1;
+        p++;
+        run = p;
+      } else {
+        p += n;
       }
-      p++;
-      continue;
-    }
-    const n = utf8SequenceLength(p, end);
-    if (n == 0) {
-      out.writeBytes(run, <i32>(p - run));
-      writeEscape(out, b);
-      run = p + 1;
-      p++;
-    } else {
-      p += n;
     }
   }
   out.writeBytes(run, <i32>(end - run));
