@@ -1,7 +1,7 @@
 // The attack-detection engine's entry points. Pure AssemblyScript: no host imports, so the filter calls
 // it in-process and the TME loads the same code compiled on its own (standalone.ts).
 
-import { Finding, DetectOptions, RequestView, categoryMask, categoryName } from "./types";
+import { Finding, DetectOptions, RequestView, categoryName } from "./types";
 import { Scratch } from "./bytes";
 import { hit, snippet, scanValue } from "./scan";
 import { scanPath, scanPairs, scanHeaders, scanJson, scanRawBody, utf8Into, lastLocation, JSON_HIT, JSON_INVALID } from "./extract";
@@ -41,7 +41,7 @@ export function inspectRequest(req: RequestView, opts: DetectOptions): Finding |
 
 /** Inspects the path, the query and the configured headers and cookies. */
 export function inspectHead(req: RequestView, opts: DetectOptions): Finding | null {
-  const mask = categoryMask(opts.categories);
+  const mask = opts.mask;
   if (mask == 0) return null;
   // Path and query arrive as strings: encode them into a reused buffer.
   let n = utf8Into(req.path, text);
@@ -56,7 +56,7 @@ export function inspectHead(req: RequestView, opts: DetectOptions): Finding | nu
 
 /** Inspects the body (up to maxBodyBytes) as its content type says: JSON, form or text. */
 export function inspectBody(req: RequestView, opts: DetectOptions): Finding | null {
-  const mask = categoryMask(opts.categories);
+  const mask = opts.mask;
   let len = req.bodyLen;
   if (mask == 0 || len <= 0 || req.bodyPtr == 0) return null;
   if (len > opts.maxBodyBytes) len = opts.maxBodyBytes;
@@ -76,7 +76,7 @@ export function inspectBody(req: RequestView, opts: DetectOptions): Finding | nu
 
 /** Inspects one value (no `+`-as-space) and reports it at `location`. */
 export function inspectValue(value: string, location: string, opts: DetectOptions): Finding | null {
-  const mask = categoryMask(opts.categories);
+  const mask = opts.mask;
   const n = utf8Into(value, text);
   if (scanValue(text.ptr, n, 0, mask)) return finding(location);
   return null;

@@ -62,6 +62,18 @@ export class DetectOptions {
   /** Header names to inspect (lower-case); cookies are always inspected, one value at a time. */
   headers: Array<string> = ["user-agent", "referer"];
   maxBodyBytes: i32 = 131072;
+  private maskOf: Array<string> | null = null;
+  private maskBits: u32 = 0;
+
+  /** `categories` as bits, worked out once per list rather than on every request. */
+  get mask(): u32 {
+    const names = this.categories;
+    if (names !== this.maskOf) {
+      this.maskBits = categoryMask(names);
+      this.maskOf = names;
+    }
+    return this.maskBits;
+  }
 }
 
 export class RequestView {
