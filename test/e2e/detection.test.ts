@@ -64,6 +64,7 @@ test("each category is detected where attackers put it", async () => {
   await expectDetected({ path: "/", headers: { cookie: "theme=dark; session=' UNION SELECT password FROM users--" } }, "sqli", "cookie:session");
   await expectDetected({ path: "/", headers: { "x-forwarded-host": "<svg onload=alert(1)>" } }, "xss", "header:x-forwarded-host");
   await expectDetected({ path: "/search?%3Cscript%3Ealert(1)%3C%2Fscript%3E=1" }, "xss", "query-name");
+  await expectDetected({ path: "/", headers: { "user-agent": "sqlmap/1.7.4#stable (https://sqlmap.org)" } }, "scanner", "header:user-agent");
 });
 
 test("encodings do not evade detection", async () => {
@@ -95,6 +96,9 @@ test("ordinary API traffic passes", async () => {
   await expectClean({ path: "/search?q=select+a+good+union+rep+from+the+list" });
   await expectClean({ path: "/docs/guide/./intro.html" });
   await expectClean({ path: "/", headers: { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36" } });
+  for (const agent of ["curl/8.4.0", "python-requests/2.31.0", "Go-http-client/1.1", "kube-probe/1.29", "Prometheus/2.51.0", "ELB-HealthChecker/2.0"]) {
+    await expectClean({ path: "/healthz", headers: { "user-agent": agent } });
+  }
 });
 
 test("XML and SOAP bodies: their values are inspected, not their markup", async () => {

@@ -7,8 +7,8 @@
 
 import { HeaderList } from "../capture/headers";
 import { Scratch, isSpaceByte, hexValue, isAlpha, isDigit, startsWith, skipSpace } from "./bytes";
-import { B_TRAVERSAL } from "./types";
-import { scanValue } from "./scan";
+import { B_TRAVERSAL, B_SCANNER } from "./types";
+import { scanValue, scanAgent } from "./scan";
 import { NORM_PLUS_SPACE, NORM_URL_PATH } from "./normalize";
 
 /** The location of the last hit. */
@@ -117,7 +117,10 @@ export function scanCookies(p: usize, len: i32, mask: u32): bool {
   return false;
 }
 
-/** Inspects the headers named in `names` (all occurrences) and every cookie. */
+/**
+ * Inspects the headers named in `names` (all occurrences) and every cookie; and, for the scanner
+ * category, the headers in which tools name themselves, whether listed or not.
+ */
 export function scanHeaders(headers: HeaderList, names: Array<string>, mask: u32): bool {
   for (let i = 0; i < headers.count; i++) {
     const np = headers.namePtr(i);
@@ -135,8 +138,17 @@ export function scanHeaders(headers: HeaderList, names: Array<string>, mask: u32
       }
       break;
     }
+    if ((mask & B_SCANNER) != 0 && isAgentHeader(np, nl) && scanAgent(headers.valuePtr(i), headers.valueLength(i))) {
+      lastLocation = "header:" + String.UTF8.decodeUnsafe(np, nl).toLowerCase();
+      return true;
+    }
   }
   return false;
+}
+
+/** User-Agent, and X-Scanner (Netsparker and Invicti announce themselves there). */
+function isAgentHeader(p: usize, n: i32): bool {
+  return (n == 10 && sameAscii(p, "user-agent")) || (n == 9 && sameAscii(p, "x-scanner"));
 }
 
 function sameAscii(p: usize, s: string): bool {
