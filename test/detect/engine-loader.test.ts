@@ -69,3 +69,21 @@ test("runs in linear time on 128 KiB of hostile input", () => {
   engine.inspect({ method: "POST", path: "/", query: "", headers: [], contentType: "text/plain", body: Buffer.from("${".repeat(32768) + "}".repeat(65536)) });
   assert.ok(performance.now() - t < 250);
 });
+
+test("walks XML bodies in linear time, hostile or deep", () => {
+  const units = ["<", "<a>", "</a>", "<a ", "<a b='", '<a b="1" ', "<!--", "<![CDATA[", "<?", "<?x ", "<!DOCTYPE [", "&lt;",
+    "a<!---->", "<a><![CDATA[x]]>", "<a/>", "'<b>", "]]>", "?>"];
+  const xml = (body: string) => engine.inspect({ method: "POST", path: "/", query: "", headers: [], contentType: "application/xml", body: Buffer.from(body) });
+  for (const unit of units) {
+    const s = unit.repeat(Math.floor(131072 / unit.length));
+    const t = performance.now();
+    xml(s);
+    xml("<r>" + s + "</r>");
+    const ms = performance.now() - t;
+    assert.ok(ms < 250, `${JSON.stringify(unit)} took ${ms.toFixed(1)} ms`);
+  }
+  const t = performance.now();
+  assert.equal(xml("<a>".repeat(32768) + "</a>".repeat(32768)), null);
+  assert.ok(performance.now() - t < 250);
+  assert.equal(xml("<r><v>1' or '1'='1</v></r>")?.location, "body.xml:/r/v");
+});

@@ -10,6 +10,7 @@ before(async () => {
   stack = await CaptureStack.start({
     pluginConfig: {
       ...FAST_REPORTS,
+      allowedContentTypes: ["json", "x-www-form-urlencoded", "grpc", "xml"],
       enforcement: { refreshInterval: 0 },
       policy: {
         detection: { action: "block", headers: ["user-agent", "referer", "x-forwarded-host"] },
@@ -63,6 +64,7 @@ test("each category is detected where attackers put it", async () => {
   await expectDetected({ path: "/", headers: { cookie: "theme=dark; session=' UNION SELECT password FROM users--" } }, "sqli", "cookie:session");
   await expectDetected({ path: "/", headers: { "x-forwarded-host": "<svg onload=alert(1)>" } }, "xss", "header:x-forwarded-host");
   await expectDetected({ path: "/search?%3Cscript%3Ealert(1)%3C%2Fscript%3E=1" }, "xss", "query-name");
+  await expectDetected({ path: "/", headers: { "user-agent": "sqlmap/1.7.4#stable (https://sqlmap.org)" } }, "scanner", "header:user-agent");
 });
 
 test("encodings do not evade detection", async () => {
@@ -94,6 +96,35 @@ test("ordinary API traffic passes", async () => {
   await expectClean({ path: "/search?q=select+a+good+union+rep+from+the+list" });
   await expectClean({ path: "/docs/guide/./intro.html" });
   await expectClean({ path: "/", headers: { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36" } });
+  for (const agent of ["curl/8.4.0", "python-requests/2.31.0", "Go-http-client/1.1", "kube-probe/1.29", "Prometheus/2.51.0", "ELB-HealthChecker/2.0"]) {
+    await expectClean({ path: "/healthz", headers: { "user-agent": agent } });
+  }
+});
+
+test("XML and SOAP bodies: their values are inspected, not their markup", async () => {
+  const soap11 = { "content-type": "text/xml; charset=utf-8", soapaction: "\"urn:example:orders#SubmitOrder\"" };
+  const envelope = (body: string) =>
+    '<?xml version="1.0" encoding="utf-8"?>\n' +
+    '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:m="urn:example:orders">\n' +
+    "  <!-- sent by the order service -->\n" +
+    `  <soap:Body>\n    <m:SubmitOrder>\n${body}\n    </m:SubmitOrder>\n  </soap:Body>\n</soap:Envelope>\n`;
+  await expectClean({
+    path: "/soap/orders",
+    headers: soap11,
+    body: envelope(
+      '      <m:customer xsi:type="m:Customer"><m:name>O\'Brien &amp; Sons</m:name><m:site href="https://obrien.example.com/"/></m:customer>\n' +
+      '      <m:item sku="A-100" qty="2"/>\n      <m:note><![CDATA[Ring twice; leave it at the door.]]></m:note>'),
+  });
+  await expectClean({
+    path: "/soap/stock",
+    headers: { "content-type": 'application/soap+xml; charset=utf-8; action="urn:GetPrice"' },
+    body: '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><m:GetPrice xmlns:m="urn:stock"><m:Symbol>IBM</m:Symbol></m:GetPrice></env:Body></env:Envelope>',
+  });
+  await expectDetected({ path: "/soap/orders", headers: soap11, body: envelope("      <m:id>1' OR '1'='1</m:id>") }, "sqli",
+    "body.xml:/soap:Envelope/soap:Body/m:SubmitOrder/m:id");
+  await expectDetected({ path: "/soap/orders", headers: soap11, body: envelope("      <m:note><![CDATA[<script>alert(1)</script>]]></m:note>") }, "xss",
+    "body.xml:/soap:Envelope/soap:Body/m:SubmitOrder/m:note");
+  await expectDetected({ path: "/import", headers: { "content-type": "application/xml" }, body: '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>' }, "xxe", "body");
 });
 
 test("pathological inputs are answered without stalling Envoy (linear-time matching)", async () => {
@@ -104,6 +135,14 @@ test("pathological inputs are answered without stalling Envoy (linear-time match
     const took = Date.now() - started;
     assert.ok(r.status === 200 || r.status === 403, `status ${r.status}`);
     assert.ok(took < 2000, `128 KiB of ${JSON.stringify(pattern)} took ${took} ms`);
+  }
+  for (const pattern of ["<a>", "<a b='", "<!--", "<![CDATA[", "&lt;"]) {
+    const value = "<r>" + pattern.repeat(Math.ceil((128 * 1024) / pattern.length)).slice(0, 128 * 1024);
+    const started = Date.now();
+    const r = await stack.sendHttp("/pathological", { method: "POST", headers: { "content-type": "application/xml" }, body: value });
+    const took = Date.now() - started;
+    assert.ok(r.status === 200 || r.status === 403, `status ${r.status}`);
+    assert.ok(took < 2000, `128 KiB of XML ${JSON.stringify(pattern)} took ${took} ms`);
   }
   const started = Date.now();
   assert.equal((await stack.sendHttp("/after")).status, 200);

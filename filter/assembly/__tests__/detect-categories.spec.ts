@@ -1,5 +1,6 @@
 // Each detector on attacks of its category and on ordinary values that look a little like them.
-import { q, rawQuery, category, rule } from "../detect/testing";
+import { q, rawQuery, category, rule, request } from "../detect/testing";
+import { DetectOptions, inspectRequest, Finding } from "../detect/engine";
 
 describe("SQL injection", () => {
   it("finds tautologies, UNION, stacked queries, comments after a closed literal and attack functions", () => {
@@ -149,5 +150,67 @@ describe("CRLF injection", () => {
     expect(category(q("Dear team,\nI quit smoking.\nA1 select grade"))).toBe("none");
     expect(category(q("line one\r\ncontent is fine"))).toBe("none");
     expect(category(q("嘍 ok"))).toBe("none");
+  });
+});
+
+/** The User-Agent through the scanner category alone (Nmap's agent, "...; Nmap Scripting Engine", is cmdi first). */
+function agent(ua: string): Finding | null {
+  const opts = new DetectOptions();
+  opts.categories = ["scanner"];
+  return inspectRequest(request("/", "", ["User-Agent"], [ua], "", ""), opts);
+}
+
+describe("security scanners", () => {
+  it("finds attack and scanning tools named in the User-Agent, as whole tokens in any case", () => {
+    expect(rule(inspectRequest(request("/", "", ["User-Agent"], ["sqlmap/1.7.4#stable (https://sqlmap.org)"], "", ""), new DetectOptions()))).toBe("scanner.user-agent");
+    expect(agent("Mozilla/5.00 (Nikto/2.5.0) (Evasions:None) (Test:map_codes)")!.location).toBe("header:user-agent");
+    expect(category(agent("Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)"))).toBe("scanner");
+    expect(category(agent("masscan/1.3 (https://github.com/robertdavidgraham/masscan)"))).toBe("scanner");
+    expect(category(agent("Mozilla/5.0 zgrab/0.x"))).toBe("scanner");
+    expect(category(agent("Nuclei - Open-source project (github.com/projectdiscovery/nuclei)"))).toBe("scanner");
+    expect(category(agent("Fuzz Faster U Fool v2.1.0-dev"))).toBe("scanner");
+    expect(category(agent("gobuster/3.6"))).toBe("scanner");
+    expect(category(agent("Mozilla/5.0 [en] (X11, U; OpenVAS-VT 22.4.1)"))).toBe("scanner");
+    expect(category(agent("WPScan v3.8.25 (https://wpscan.com/wordpress-security-scanner)"))).toBe("scanner");
+    expect(category(agent("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Acunetix-Product"))).toBe("scanner");
+    expect(category(agent("Arachni/v1.6.1.3"))).toBe("scanner");
+    expect(category(agent("commix/v3.8 (https://commixproject.com)"))).toBe("scanner");
+    expect(category(agent("Mozilla/5.0 x7k2.oastify.com"))).toBe("scanner");
+    expect(category(agent("curl/8.4.0 root@c0ffee.interact.sh"))).toBe("scanner");
+    expect(category(agent("http://abc123.burpcollaborator.net/ iPhone"))).toBe("scanner");
+    // Netsparker's own header, read even though the policy does not list it.
+    const x = inspectRequest(request("/", "", ["X-Scanner"], ["Netsparker"], "", ""), new DetectOptions())!;
+    expect(x.category).toBe("scanner");
+    expect(x.location).toBe("header:x-scanner");
+  });
+
+  it("leaves browsers, HTTP libraries, probes, monitoring agents and tool names in other places alone", () => {
+    expect(agent("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36")).toBeNull();
+    expect(agent("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1")).toBeNull();
+    expect(agent("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0")).toBeNull();
+    expect(agent("curl/8.4.0")).toBeNull();
+    expect(agent("python-requests/2.31.0")).toBeNull();
+    expect(agent("python-httpx/0.27.0")).toBeNull();
+    expect(agent("Go-http-client/1.1")).toBeNull();
+    expect(agent("kube-probe/1.29")).toBeNull();
+    expect(agent("Prometheus/2.51.0")).toBeNull();
+    expect(agent("Datadog Agent/7.52.0")).toBeNull();
+    expect(agent("ELB-HealthChecker/2.0")).toBeNull();
+    expect(agent("Googlebot/2.1 (+http://www.google.com/bot.html)")).toBeNull();
+    expect(agent("okhttp/4.12.0")).toBeNull();
+    expect(agent("Envoy/HC")).toBeNull();
+    expect(inspectRequest(request("/", "", ["User-Agent"], ["Datadog Agent/7.52.0"], "", ""), new DetectOptions())).toBeNull();
+    expect(agent("Bitmapper/1.0 (roast-beef; coast)")).toBeNull(); // names inside longer words
+    expect(agent("Fuzz tester (faster builds; U-Boot; Fool's Gold)")).toBeNull(); // words of a spelled-out name, apart
+    expect(agent("BE TRUE 2 U")).toBeNull();
+    // A tool's name in a query value or another header is not a scanner announcing itself.
+    expect(category(q("how to use sqlmap"))).toBe("none");
+    expect(inspectRequest(request("/", "", ["Referer"], ["https://github.com/sqlmapproject/sqlmap"], "", ""), new DetectOptions())).toBeNull();
+  });
+
+  it("is a category of its own", () => {
+    const opts = new DetectOptions();
+    opts.categories = ["sqli", "xss"];
+    expect(inspectRequest(request("/", "", ["User-Agent"], ["sqlmap/1.7"], "", ""), opts)).toBeNull();
   });
 });

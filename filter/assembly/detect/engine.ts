@@ -1,10 +1,10 @@
 // The attack-detection engine's entry points. Pure AssemblyScript: no host imports, so the filter calls
 // it in-process and the TME loads the same code compiled on its own (standalone.ts).
 
-import { Finding, DetectOptions, RequestView, categoryName } from "./types";
+import { Finding, DetectOptions, RequestView, categoryName, B_XXE } from "./types";
 import { Scratch } from "./bytes";
 import { hit, snippet, scanValue } from "./scan";
-import { scanPath, scanPairs, scanHeaders, scanJson, scanRawBody, utf8Into, lastLocation, JSON_HIT, JSON_INVALID } from "./extract";
+import { scanPath, scanPairs, scanHeaders, scanJson, scanXml, scanRawBody, utf8Into, lastLocation, DOC_HIT, DOC_INVALID } from "./extract";
 
 export { Finding, DetectOptions, RequestView } from "./types";
 
@@ -22,6 +22,7 @@ function finding(location: string): Finding {
 const BODY_RAW = 1;
 const BODY_FORM = 2;
 const BODY_JSON = 3;
+const BODY_XML = 4;
 
 /** How a body of this (lower-cased) content type is inspected; 0 = not at all (binary). */
 export function bodyKind(contentType: string): i32 {
@@ -30,7 +31,18 @@ export function bodyKind(contentType: string): i32 {
   if (contentType.startsWith("image/") || contentType.startsWith("audio/") || contentType.startsWith("video/") ||
       contentType.startsWith("font/") || contentType.includes("grpc") || contentType.includes("protobuf") ||
       contentType.includes("octet-stream") || contentType.includes("zip") || contentType.includes("pdf")) return 0;
+  if (isXmlType(contentType)) return BODY_XML;
   return BODY_RAW;
+}
+
+/** application/xml, text/xml and the +xml types (soap+xml, atom+xml...), parameters aside. */
+function isXmlType(contentType: string): bool {
+  let e = contentType.indexOf(";");
+  if (e < 0) e = contentType.length;
+  while (e > 0 && contentType.charCodeAt(e - 1) == 0x20) e--;
+  if (e == 15 && contentType.startsWith("application/xml")) return true;
+  if (e == 8 && contentType.startsWith("text/xml")) return true;
+  return e > 4 && contentType.indexOf("+xml", e - 4) == e - 4;
 }
 
 /** Inspects a request, head then body; returns the first finding, or null. */
@@ -54,20 +66,29 @@ export function inspectHead(req: RequestView, opts: DetectOptions): Finding | nu
   return null;
 }
 
-/** Inspects the body (up to maxBodyBytes) as its content type says: JSON, form or text. */
+/** Inspects the body (up to maxBodyBytes) as its content type says: JSON, form, XML or text. */
 export function inspectBody(req: RequestView, opts: DetectOptions): Finding | null {
   const mask = opts.mask;
   let len = req.bodyLen;
   if (mask == 0 || len <= 0 || req.bodyPtr == 0) return null;
+  // A body that reaches the limit may have been cut there (here, or by the filter's capture).
+  const cut = len >= opts.maxBodyBytes;
   if (len > opts.maxBodyBytes) len = opts.maxBodyBytes;
   const kind = bodyKind(req.contentType);
   if (kind == BODY_JSON) {
     const r = scanJson(req.bodyPtr, len, mask);
-    if (r == JSON_HIT) return finding(lastLocation);
+    if (r == DOC_HIT) return finding(lastLocation);
     // Not JSON after all (or cut by the limit): inspect it as text.
-    if (r == JSON_INVALID && scanRawBody(req.bodyPtr, len, mask)) return finding(lastLocation);
+    if (r == DOC_INVALID && scanRawBody(req.bodyPtr, len, mask)) return finding(lastLocation);
   } else if (kind == BODY_FORM) {
     if (scanPairs(req.bodyPtr, len, mask, "body.form:", "")) return finding(lastLocation);
+  } else if (kind == BODY_XML) {
+    // The markup is judged for XXE only (DOCTYPE, ENTITY, XInclude); text and attribute values for all.
+    if ((mask & B_XXE) != 0 && scanRawBody(req.bodyPtr, len, B_XXE)) return finding(lastLocation);
+    const r = scanXml(req.bodyPtr, len, mask, cut);
+    if (r == DOC_HIT) return finding(lastLocation);
+    // Not well-formed: inspect it as text.
+    if (r == DOC_INVALID && scanRawBody(req.bodyPtr, len, mask)) return finding(lastLocation);
   } else if (kind == BODY_RAW) {
     if (scanRawBody(req.bodyPtr, len, mask)) return finding(lastLocation);
   }

@@ -20,6 +20,7 @@ import { detectNosqli } from "./nosqli";
 import { detectXxe } from "./xxe";
 import { detectLdapi } from "./ldapi";
 import { detectCrlf } from "./crlf";
+import { detectScanner } from "./scanner";
 
 export const hit = new Hit();
 export const norm = new Normalized();
@@ -80,6 +81,16 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
   if ((mask & B_LDAPI) != 0 && (k & (C_PAREN | C_COLON)) != 0 && detectLdapi(p, n, hit)) return true;
   if ((mask & B_CRLF) != 0 && (k & (C_NL | C_HIGH)) != 0 && detectCrlf(p, n, hit)) return true;
   return false;
+}
+
+/**
+ * Inspects a header value in which clients name themselves (User-Agent) for an attack tool's name: a
+ * category of its own, never looked for in other values.
+ */
+export function scanAgent(ptr: usize, len: i32): bool {
+  if (len <= 0) return false;
+  normalize(ptr, len, 0, norm);
+  return detectScanner(norm.ptr, norm.len, hit);
 }
 
 /** "--" somewhere: a SQL comment in otherwise plain material. */

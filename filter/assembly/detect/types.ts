@@ -13,6 +13,7 @@ export const CAT_NOSQLI = "nosqli";
 export const CAT_XXE = "xxe";
 export const CAT_LDAPI = "ldapi";
 export const CAT_CRLF = "crlf";
+export const CAT_SCANNER = "scanner";
 
 /** Category bits, in the order of ALL_CATEGORIES. */
 export const B_SQLI: u32 = 1;
@@ -25,9 +26,10 @@ export const B_NOSQLI: u32 = 64;
 export const B_XXE: u32 = 128;
 export const B_LDAPI: u32 = 256;
 export const B_CRLF: u32 = 512;
+export const B_SCANNER: u32 = 1024;
 
 export function allCategories(): Array<string> {
-  return [CAT_SQLI, CAT_XSS, CAT_TRAVERSAL, CAT_CMDI, CAT_JNDI, CAT_SSTI, CAT_NOSQLI, CAT_XXE, CAT_LDAPI, CAT_CRLF];
+  return [CAT_SQLI, CAT_XSS, CAT_TRAVERSAL, CAT_CMDI, CAT_JNDI, CAT_SSTI, CAT_NOSQLI, CAT_XXE, CAT_LDAPI, CAT_CRLF, CAT_SCANNER];
 }
 
 /** Bit set of the named categories; unknown names are ignored. */
@@ -51,7 +53,7 @@ export class Finding {
   category: string = "";
   /** Stable id of the rule that fired, e.g. "sqli.tautology". */
   rule: string = "";
-  /** Where: "path", "query:<name>", "query-name", "header:<name>", "cookie:<name>", "body", "body.form:<name>", "body.json:$.a[0]". */
+  /** Where: "path", "query:<name>", "query-name", "header:<name>", "cookie:<name>", "body", "body.form:<name>", "body.json:$.a[0]", "body.xml:/a/b/@c". */
   location: string = "";
   /** Up to 64 characters of the normalised input around the match. */
   snippet: string = "";
