@@ -3,7 +3,9 @@
 import type { CaptureRecord } from '../ingest/record-schema.ts';
 import type { DenyList } from './deny-list.ts';
 
-const ATTACK_CATEGORIES = new Set(['sqli', 'xss', 'traversal', 'cmdi', 'jndi']);
+// Verdicts that come from the policy rather than from detecting an attack: every other category
+// (sqli, xss, ..., scanner, and any the engine adds) counts as an attack.
+const NOT_ATTACKS = new Set(['rule', 'ratelimit', 'denylist', 'check']);
 
 export interface AutoDenySettings {
   threshold: number;
@@ -26,7 +28,7 @@ export class AutoDeny {
     for (const record of records) {
       const category = record.verdict?.['category'];
       const ip = record.client.address;
-      if (typeof category !== 'string' || !ATTACK_CATEGORIES.has(category) || ip === '') continue;
+      if (typeof category !== 'string' || category === '' || NOT_ATTACKS.has(category) || ip === '') continue;
       if (this.denyList.has('ip', ip)) continue;
       const recent = (this.hits.get(ip) ?? []).filter((t) => t > now - this.settings.windowMs);
       recent.push(now);
