@@ -28,6 +28,12 @@ export class EnforcementConfig {
   checkPath: string = "/v1/check";
   /** The reply status when a synchronous check fails and allowFailureMode is false. */
   failureStatusCode: i32 = 503;
+  /**
+   * A request held for its body keeps its headers too, so one blocked on its body never reaches the
+   * upstream at all. Only with Envoy's PluginConfig `allow_on_headers_stop_iteration: true` (Envoy ≥ 1.35):
+   * without it Envoy turns a headers StopIteration into "stop all" and the body never arrives.
+   */
+  holdHeadersForBody: bool = false;
 }
 
 export class Config {
@@ -65,7 +71,7 @@ const TOP_KEYS: Array<string> = [
   "connectTimeout", "requestHandleTimeout", "responseHandleTimeout", "report", "blockingStatusCode",
   "blockingMessage", "enforcement", "policy",
 ];
-const ENFORCEMENT_KEYS: Array<string> = ["refreshInterval", "policyPath", "denylistPath", "checkPath", "failureStatusCode"];
+const ENFORCEMENT_KEYS: Array<string> = ["refreshInterval", "policyPath", "denylistPath", "checkPath", "failureStatusCode", "holdHeadersForBody"];
 const REPORT_KEYS: Array<string> = [
   "path", "authority", "maxBatchRecords", "maxBatchBytes", "flushInterval", "timeout", "maxPendingBatches",
 ];
@@ -127,6 +133,7 @@ export function parseConfig(text: string): ConfigResult {
     ec.denylistPath = r.str(enforcement, "denylistPath", "enforcement.denylistPath", ec.denylistPath);
     ec.checkPath = r.str(enforcement, "checkPath", "enforcement.checkPath", ec.checkPath);
     ec.failureStatusCode = r.int(enforcement, "failureStatusCode", "enforcement.failureStatusCode", ec.failureStatusCode, 400, 599);
+    ec.holdHeadersForBody = r.boolean(enforcement, "holdHeadersForBody", "enforcement.holdHeadersForBody", ec.holdHeadersForBody);
   }
 
   const policy = r.object(root, "policy", "policy");

@@ -136,6 +136,8 @@ class GatewardenStream extends Context {
   private inspectBodyHeld: bool = false;
   private view: RequestView | null = null;
   private replied: bool = false;
+  /** A check sent from the request headers waits for its answer. */
+  private checkPending: bool = false;
   /** False once the host deleted the stream: a late check reply must not act on it. */
   private alive: bool = true;
 
@@ -190,28 +192,45 @@ class GatewardenStream extends Context {
     const check = policy.syncCheck;
     const checkMatch = check.match;
     const wantsCheck = checkMatch !== null && matches(checkMatch, f);
-    // Body callbacks only come while headers continue (the host turns a headers StopIteration into
-    // "stop all"), so a request held for its body lets its headers go on and its body wait here.
     if (wantsCheck && check.includeBody && expectsBody) {
       this.holdForBody = true;
       this.checkAfterBody = true;
-      return FilterHeadersStatusValues.Continue;
+      return this.headersWhileBodyHeld();
     }
     if (wantsCheck && this.holdForBody) {
       // The body is held for detection anyway: ask after it, so that a body verdict comes first.
       this.checkAfterBody = true;
-      return FilterHeadersStatusValues.Continue;
+      return this.headersWhileBodyHeld();
     }
     if (wantsCheck && !this.startCheck()) {
       return this.checkFailed() ? FilterHeadersStatusValues.Continue : FilterHeadersStatusValues.StopIteration;
     }
-    if (wantsCheck) return FilterHeadersStatusValues.StopIteration;
-    return FilterHeadersStatusValues.Continue;
+    if (wantsCheck) {
+      this.checkPending = true;
+      return FilterHeadersStatusValues.StopIteration;
+    }
+    return this.holdForBody ? this.headersWhileBodyHeld() : FilterHeadersStatusValues.Continue;
+  }
+
+  /**
+   * Body callbacks only come while headers continue, unless Envoy was told to respect a headers
+   * StopIteration (allow_on_headers_stop_iteration, then holdHeadersForBody): otherwise the host turns
+   * it into "stop all". So the headers of a request held for its body go ahead or wait by that setting.
+   */
+  private headersWhileBodyHeld(): FilterHeadersStatusValues {
+    return this.root.config.enforcement.holdHeadersForBody ? FilterHeadersStatusValues.StopIteration : FilterHeadersStatusValues.Continue;
   }
 
   onRequestBody(length: usize, end_of_stream: bool): FilterDataStatusValues {
     const body = this.ex.requestBody;
     if (this.replied) return FilterDataStatusValues.StopIterationNoBuffer;
+    if (this.checkPending) {
+      // Only a host that respects a headers StopIteration (allow_on_headers_stop_iteration) calls here
+      // before the answer: the body waits with the headers. Envoy hands over everything buffered so far
+      // each time, so only the bytes not seen yet are captured.
+      if (body !== null) captureBuffered(body, BufferTypeValues.HttpRequestBody, <i32>length);
+      return FilterDataStatusValues.StopIterationAndBuffer;
+    }
     if (!this.holdForBody || body === null) {
       if (body !== null) captureChunk(body, BufferTypeValues.HttpRequestBody, <i32>length);
       return FilterDataStatusValues.Continue;
@@ -270,6 +289,7 @@ class GatewardenStream extends Context {
 
   checkAnswered(reply: CalloutReply): void {
     if (!this.alive) return;
+    this.checkPending = false;
     if (reply.status != 200) {
       if (this.checkFailed()) continue_request();
       return;
@@ -375,6 +395,16 @@ function declaredLength(headers: HeaderList): i64 {
     n = n * 10 + d;
   }
   return n;
+}
+
+/** Captures what a buffering callback shows beyond the bytes already counted. */
+function captureBuffered(body: BodyCapture, buffer: BufferTypeValues, length: i32): void {
+  const seen = <i32>body.size;
+  if (length <= seen) return;
+  body.size = <u64>length;
+  let want = length - seen;
+  if (want > body.room()) want = body.room();
+  if (want > 0) body.append(bufferBytes(buffer, <u32>seen, <u32>want));
 }
 
 function captureChunk(body: BodyCapture, buffer: BufferTypeValues, length: i32): void {

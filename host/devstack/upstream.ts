@@ -14,9 +14,14 @@ export interface Upstream {
   server: Http2Server;
   /**
    * How many complete requests (headers and whole body) arrived per x-test-id header: tests check
-   * that a blocked request never did. A request held for its body may have started upstream.
+   * that a blocked request never did.
    */
   seen: Map<string, number>;
+  /**
+   * How many requests started (their headers arrived) per x-test-id header. Without the filter's
+   * enforcement.holdHeadersForBody, a request held for its body starts here before it is decided.
+   */
+  started: Map<string, number>;
   stop(): Promise<void>;
 }
 
@@ -32,7 +37,9 @@ function plainHeaders(headers: IncomingHttpHeaders): Record<string, string | str
   return out;
 }
 
-function handle(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, seen: Map<string, number>): void {
+function handle(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, seen: Map<string, number>, started: Map<string, number>): void {
+  const testId = headers["x-test-id"];
+  if (typeof testId === "string") started.set(testId, (started.get(testId) ?? 0) + 1);
   const chunks: Buffer[] = [];
   stream.on("data", (c: Buffer) => chunks.push(c));
   stream.on("error", () => {});
@@ -93,7 +100,8 @@ function reply(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, chunks: 
 export function startUpstream(port = 0, host = "127.0.0.1"): Promise<Upstream> {
   const server = createServer({ maxSessionMemory: 64 });
   const seen = new Map<string, number>();
-  server.on("stream", (stream, headers) => handle(stream, headers, seen));
+  const started = new Map<string, number>();
+  server.on("stream", (stream, headers) => handle(stream, headers, seen, started));
   server.on("sessionError", () => {});
   return new Promise((resolveUpstream, reject) => {
     server.once("error", reject);
@@ -104,6 +112,7 @@ export function startUpstream(port = 0, host = "127.0.0.1"): Promise<Upstream> {
         port: actual,
         server,
         seen,
+        started,
         stop: () => new Promise<void>((res) => {
           server.close(() => res());
           // Envoy keeps pooled HTTP/2 sessions open; close() waits for them otherwise.

@@ -11,7 +11,7 @@ before(async () => {
     pluginConfig: {
       ...FAST_REPORTS,
       allowedContentTypes: ["json", "x-www-form-urlencoded", "grpc", "xml"],
-      enforcement: { refreshInterval: 0 },
+      enforcement: { refreshInterval: 0, holdHeadersForBody: true },
       policy: {
         detection: { action: "block", headers: ["user-agent", "referer", "x-forwarded-host"] },
         rules: [{ id: "watch-only", action: "monitor", match: { path: { prefix: "/monitor-only" } } }],
@@ -34,7 +34,8 @@ async function expectDetected(probe: Probe, category: string, location?: string 
   const r = await stack.sendHttp(probe.path, { method: probe.method ?? (probe.body ? "POST" : "GET"), headers: probe.headers, body: probe.body });
   assert.equal(r.status, 403, `expected ${category} in ${JSON.stringify(probe)} to be blocked`);
   assert.equal(r.body, "Access Forbidden", "nothing about the rule is revealed");
-  assert.equal(stack.upstream.seen.get(r.testId), undefined, "a blocked request never reaches the upstream whole");
+  // holdHeadersForBody: even a request blocked on its body never starts upstream.
+  assert.equal(stack.upstream.started.get(r.testId), undefined, "a blocked request never reaches the upstream");
   const c = await stack.captureOf(r.testId);
   assert.equal(c.attributes["gatewarden.verdict.category"], category, JSON.stringify(c.attributes));
   assert.equal(c.attributes["gatewarden.verdict.action"], "block");

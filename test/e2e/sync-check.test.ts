@@ -167,3 +167,64 @@ test("fail-closed stack: a down, failing or slow TME refuses the checked request
   await closeImpostor(stack, server);
   assert.ok((await counter(stack, "gatewarden_check_fail_closed_total")) >= 3);
 });
+
+test("a check sent from the headers holds the body too; once allowed, the whole body goes upstream and into the capture", async () => {
+  const stack = await CaptureStack.start({
+    pluginConfig: {
+      ...FAST_REPORTS,
+      requestHandleTimeout: "3s",
+      enforcement: { refreshInterval: 0 },
+      // No includeBody: the check leaves from the request headers, before the body arrives.
+      policy: { detection: false, syncCheck: { match: { path: { prefix: "/checked" } } } },
+    },
+  });
+  stacks.push(stack);
+  const startedBefore = stack.upstream.started.size;
+  let startedWhileWaiting = -1;
+  const batches: string[] = [];
+  const server = await impostor(stack, (req, res) => {
+    let text = "";
+    req.on("data", (c) => (text += c));
+    req.on("end", () => {
+      if (req.url === "/v1/check") {
+        // Envoy (allow_on_headers_stop_iteration) delivers the body to the filter meanwhile: it must wait.
+        setTimeout(() => {
+          startedWhileWaiting = stack.upstream.started.size;
+          res.writeHead(200, { "content-type": "application/json" }).end('{"action":"allow"}');
+        }, 400);
+        return;
+      }
+      batches.push(text);
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  try {
+    const body = JSON.stringify({ pad: "z".repeat(200_000) });
+    const r = await stack.sendHttp("/checked/upload", { method: "POST", headers: { "content-type": "application/json" }, body });
+    assert.equal(r.status, 200);
+    assert.equal(startedWhileWaiting, startedBefore, "nothing reached the upstream before the answer");
+    assert.equal(stack.upstream.seen.get(r.testId), 1);
+    assert.equal((JSON.parse(r.body) as { body: string }).body, body, "the upstream got the whole body");
+    const record = await waitForRecord(batches, r.testId);
+    const captured = record.request.body!;
+    assert.equal(captured.size, Buffer.byteLength(body));
+    assert.equal(captured.truncated, true);
+    assert.equal(captured.data, body.slice(0, 131072));
+  } finally {
+    await closeImpostor(stack, server);
+  }
+});
+
+interface WireRecord { request: { headers: Array<[string, string]>; body?: { data: string; size: number; truncated: boolean } } }
+
+async function waitForRecord(batches: string[], testId: string): Promise<WireRecord> {
+  for (let i = 0; i < 100; i++) {
+    for (const text of batches) {
+      const records = (JSON.parse(text) as { records: WireRecord[] }).records;
+      const hit = records.find((rec) => rec.request.headers.some(([k, v]) => k === "x-test-id" && v === testId));
+      if (hit) return hit;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no record for ${testId} among ${batches.length} batches`);
+}

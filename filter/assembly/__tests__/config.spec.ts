@@ -17,6 +17,7 @@ describe("parseConfig", () => {
     expect(cfg.responseHandleTimeoutMs).toBe(50);
     expect(cfg.report.maxBatchRecords).toBe(64);
     expect(cfg.report.flushIntervalMs).toBe(1000);
+    expect(cfg.enforcement.holdHeadersForBody).toBe(false);
     expect(parseConfig("  {}  ").config!.serviceName).toBe("istio");
   });
 
@@ -55,6 +56,8 @@ describe("parseConfig", () => {
     expect(errorOf('{"report":{"path":"records"}}')).toBe("report.path: must start with '/'");
     expect(errorOf('{"report":[]}')).toBe("report: expected an object, got an array");
     expect(errorOf('{"serviceName":""}')).toBe("serviceName: must not be empty");
+    expect(errorOf('{"enforcement":{"holdHeadersForBody":1}}')).toBe("enforcement.holdHeadersForBody: expected true or false, got a number");
+    expect(parseConfig('{"enforcement":{"holdHeadersForBody":true}}').config!.enforcement.holdHeadersForBody).toBe(true);
     expect(errorOf("[1]")).toBe("configuration must be a JSON object, got an array");
     expect(errorOf("{oops")).toBe("configuration is not valid JSON: expected a string key at offset 1");
   });
