@@ -1,6 +1,12 @@
 // One test per evasion mechanism or grammar the detectors learned: the attack form, and the ordinary
 // value that shares its surface.
 import { q, rawQuery, category, rule } from "../detect/testing";
+import { sqliWordsPossible } from "../detect/sqli";
+
+function wordsPossible(s: string): bool {
+  const b = String.UTF8.encode(s);
+  return sqliWordsPossible(changetype<usize>(b), b.byteLength);
+}
 
 describe("traversal: over-long UTF-8 read as old decoders did", () => {
   it("reads any C0/C1 pair as a dot or a separator", () => {
@@ -182,5 +188,22 @@ describe("XSS: a lone '<' spelled in an encoding no transport applies", () => {
     expect(category(rawQuery("op=%3C+"))).toBe("none");
     expect(category(q(" < "))).toBe("none");
     expect(category(q("a &lt; b"))).toBe("none");
+  });
+});
+
+describe("SQL: word-only values skip the token analysis unless a word is SQL", () => {
+  it("keeps keywords, niladic and dangerous functions, and numbers glued to letters", () => {
+    expect(wordsPossible("1 union select password from users")).toBe(true);
+    expect(wordsPossible("1union")).toBe(true);
+    expect(wordsPossible("admin or 1")).toBe(true);
+    expect(wordsPossible("x current_user")).toBe(true);
+    expect(wordsPossible("benchmark 5")).toBe(true);
+    expect(category(q("1 union select password from users"))).toBe("sqli");
+  });
+  it("skips names, addresses, e-mail addresses and function names used as words", () => {
+    expect(wordsPossible("main street 12")).toBe(false);
+    expect(wordsPossible("customer0@example.com")).toBe(false);
+    expect(wordsPossible("version 2 left right")).toBe(false);
+    expect(category(q("Main Street 12"))).toBe("none");
   });
 });

@@ -10,7 +10,7 @@ import {
   C_HASH, C_PCT, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_STAR, C_AT, C_DASH, C_GT, C_CTRL, C_DIGIT, C_HIGH, isAlpha,
 } from "./bytes";
 import { normalize, overlongAsPath, Normalized, NORM_URL_PATH } from "./normalize";
-import { detectSqli } from "./sqli";
+import { detectSqli, sqliWordsPossible } from "./sqli";
 import { detectXss, encodedLtProbe } from "./xss";
 import { detectTraversal } from "./traversal";
 import { detectCmdi, isReconWord } from "./cmdi";
@@ -30,6 +30,8 @@ const G_TRAVERSAL: u32 = C_SLASH | C_COLON | C_DOT;
 const G_CMDI: u32 = C_SEMI | C_PIPE | C_AMP | C_QUOTE | C_DOLLAR | C_NL | C_PAREN | C_LT | C_BRACE | C_BSLASH | C_SPACE;
 const G_SSTI: u32 = C_BRACE | C_PCT | C_HASH;
 const G_SQLI: u32 = ~(PLAIN) & ~C_CTRL;
+/** Word material with spaces and dots: SQL only through its keywords (sqliWordsPossible). */
+const WORDISH: u32 = PLAIN | C_SPACE | C_DOT;
 
 /**
  * Inspects `len` bytes at `ptr` for the categories in `mask`. On a hit, `hit` says what fired and
@@ -61,7 +63,9 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
       ((k & C_AT) == 0 || !isServerVariable(p, n))) return false;
   if ((mask & B_JNDI) != 0 && (k & (C_DOLLAR | C_BRACE)) == (C_DOLLAR | C_BRACE) && detectJndi(p, n, hit)) return true;
   if ((mask & B_XXE) != 0 && (k & C_LT) != 0 && detectXxe(p, n, hit)) return true;
-  if ((mask & B_SQLI) != 0 && ((k & G_SQLI) != 0 || (k & (C_DASH | C_AT)) != 0) && detectSqli(p, n, (k & C_QUOTE) != 0, hit)) return true;
+  if ((mask & B_SQLI) != 0 && ((k & G_SQLI) != 0 || (k & (C_DASH | C_AT)) != 0) &&
+      ((k & ~WORDISH) != 0 || hasDoubleDash(p, n) || isServerVariable(p, n) || sqliWordsPossible(p, n)) &&
+      detectSqli(p, n, (k & C_QUOTE) != 0, hit)) return true;
   if ((mask & B_XSS) != 0 && (k & G_XSS) != 0 && detectXss(p, n, hit)) return true;
   if ((mask & B_XSS) != 0 && (k & C_LT) != 0 && n <= 8 && encodedLtProbe(ptr, len, p, n)) return hit.set(B_XSS, "xss.encoded-probe", 0);
   if ((mask & B_CMDI) != 0 && (k & G_CMDI) != 0 && detectCmdi(p, n, hit)) return true;

@@ -937,6 +937,32 @@ function runPass(p: usize, len: i32, quote: u32): bool {
   return an.finish();
 }
 
+/**
+ * For a value of words, digits, spaces, dots, dashes and '@' only (no quote, operator, parenthesis or
+ * comment): false when no word is a SQL keyword, a niladic or a dangerous function, and no number runs
+ * into letters ("1union"). Without those the token analysis has nothing to fire on, so the common API
+ * value ("Main Street 12", "ana@example.com") skips it.
+ */
+export function sqliWordsPossible(p: usize, len: i32): bool {
+  const end = p + <usize>len;
+  let q = p;
+  while (q < end) {
+    while (q < end && !isWordByte(load<u8>(q))) q++;
+    const s = q;
+    while (q < end && isWordByte(load<u8>(q))) q++;
+    if (q == s) break;
+    if (isDigit(load<u8>(s))) {
+      for (let r = s; r < q; r++) if (isAlpha(load<u8>(r))) return true;
+      continue;
+    }
+    const n = <i32>(q - s);
+    if (n > WORD_MAX) continue;
+    const k = WORDS.find(s, n);
+    if (k >= 0 && (k < K_FSQL || k == K_NILADIC || k == K_FDANGER)) return true;
+  }
+  return false;
+}
+
 /** Looks for SQL injection in normalised bytes; on a hit fills `hit` and returns true. */
 export function detectSqli(p: usize, len: i32, hasQuote: bool, hit: Hit): bool {
   if (runPass(p, len, 0)) return hit.set(B_SQLI, an.hit, <i32>(an.at - p));
