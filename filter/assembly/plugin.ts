@@ -228,19 +228,17 @@ class GatewardenStream extends Context {
       // Only a host that respects a headers StopIteration (allow_on_headers_stop_iteration) calls here
       // before the answer: the body waits with the headers. Envoy hands over everything buffered so far
       // each time, so only the bytes not seen yet are captured.
-      if (body !== null) captureBuffered(body, BufferTypeValues.HttpRequestBody, <i32>length);
+      if (body !== null) captureRange(body, BufferTypeValues.HttpRequestBody, <i32>body.size, <i32>length);
       return FilterDataStatusValues.StopIterationAndBuffer;
     }
     if (!this.holdForBody || body === null) {
-      if (body !== null) captureChunk(body, BufferTypeValues.HttpRequestBody, <i32>length);
+      if (body !== null) captureRange(body, BufferTypeValues.HttpRequestBody, 0, <i32>length);
       return FilterDataStatusValues.Continue;
     }
     // Held: Envoy buffers until the body ends or reaches the capture limit; then it is decided once.
     if (!end_of_stream && <i32>length < body.limit) return FilterDataStatusValues.StopIterationAndBuffer;
     this.holdForBody = false;
-    body.size = <u64>length;
-    const want = <i32>length < body.limit ? <i32>length : body.limit;
-    if (want > 0) body.append(bufferBytes(BufferTypeValues.HttpRequestBody, 0, <u32>want));
+    captureRange(body, BufferTypeValues.HttpRequestBody, 0, <i32>length);
     if (this.inspectBodyHeld) {
       this.inspectBodyHeld = false;
       const blocked = this.detectBody(body);
@@ -352,7 +350,7 @@ class GatewardenStream extends Context {
 
   onResponseBody(length: usize, end_of_stream: bool): FilterDataStatusValues {
     const body = this.ex.responseBody;
-    if (body !== null) captureChunk(body, BufferTypeValues.HttpResponseBody, <i32>length);
+    if (body !== null) captureRange(body, BufferTypeValues.HttpResponseBody, 0, <i32>length);
     return FilterDataStatusValues.Continue;
   }
 
@@ -397,18 +395,15 @@ function declaredLength(headers: HeaderList): i64 {
   return n;
 }
 
-/** Captures what a buffering callback shows beyond the bytes already counted. */
-function captureBuffered(body: BodyCapture, buffer: BufferTypeValues, length: i32): void {
-  const seen = <i32>body.size;
-  if (length <= seen) return;
-  body.size = <u64>length;
-  let want = length - seen;
+/**
+ * Captures bytes [from, to) of the body buffer the host shows now, up to the capture limit, and counts
+ * them all as passed. A chunk is [0, its length); a buffer Envoy keeps growing is read from the bytes
+ * already counted.
+ */
+function captureRange(body: BodyCapture, buffer: BufferTypeValues, from: i32, to: i32): void {
+  if (to <= from) return;
+  body.size += <u64>(to - from);
+  let want = to - from;
   if (want > body.room()) want = body.room();
-  if (want > 0) body.append(bufferBytes(buffer, <u32>seen, <u32>want));
-}
-
-function captureChunk(body: BodyCapture, buffer: BufferTypeValues, length: i32): void {
-  body.size += <u64>length;
-  const want = length < body.room() ? length : body.room();
-  if (want > 0) body.append(bufferBytes(buffer, 0, <u32>want));
+  if (want > 0) body.append(bufferBytes(buffer, <u32>from, <u32>want));
 }
