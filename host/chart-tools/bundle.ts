@@ -9,7 +9,7 @@ import { parse } from "yaml";
 
 /** The bundle cannot carry a generated certificate (it would change on every render and be shared by
  * every user): its webhook reads the Secret that deploy/manifests/webhook-tls.sh creates. */
-export const BUNDLE_SET = { "webhook.tls.generate": false };
+export const BUNDLE_SET = { "webhook.tls.generate": false, filterNamespace: "istio-system" };
 
 export const BUNDLES: Array<{ file: string; mode: "wasm" | "ext_proc" }> = [
   { file: "gatewarden-wasm.yaml", mode: "wasm" },

@@ -41,7 +41,7 @@ test("defaults render the Wasm mode: WasmPlugin, the TME cluster, the TME Config
   ]);
 
   const plugin = only(objects, "WasmPlugin");
-  assert.equal(plugin.metadata.namespace, "istio-system");
+  assert.equal(plugin.metadata.namespace, "gatewarden-system", "filterNamespace defaults to the release namespace");
   const spec = wasmSpec(objects);
   assert.deepEqual(spec.selector.matchLabels, { istio: "ingressgateway" });
   assert.equal(spec.pluginName, "gatewarden", "Istio sets root_id = pluginName; the filter's root id is gatewarden");
@@ -83,7 +83,7 @@ test("defaults render the Wasm mode: WasmPlugin, the TME cluster, the TME Config
   assert.deepEqual((only(objects, "EnvoyFilter").spec as { workloadSelector: unknown }).workloadSelector, { labels: { istio: "ingressgateway" } });
 
   const tmeConfig = only(objects, "ConfigMap", "gatewarden-tme");
-  assert.equal(tmeConfig.metadata.namespace, "istio-system");
+  assert.equal(tmeConfig.metadata.namespace, "gatewarden-system");
   const data = tmeConfig.data as Record<string, string>;
   assert.equal(data.TME_HOST, "127.0.0.1");
   assert.equal(data.TME_HTTP_PORT, "5442");
@@ -265,7 +265,7 @@ test("custom values reach the fields that use them", async () => {
 
   const hook = (only(objects, "MutatingWebhookConfiguration").webhooks as any[])[0];
   assert.equal(hook.failurePolicy, "Fail");
-  assert.deepEqual(hook.namespaceSelector.matchLabels, { team: "edge", "gatewarden-inject-tme": "enabled" }, "Helm merges maps with the defaults");
+  assert.deepEqual(hook.namespaceSelector.matchLabels, { team: "edge" }, "the user's selectors replace the default");
   const injection = parseInjectionConfig(JSON.parse((only(objects, "ConfigMap", "api-guard-tme-injector").data as any)["injection.json"]));
   assert.equal(injection.configMapName, "api-guard-tme");
   assert.equal(injection.httpPort, 6000);

@@ -2,6 +2,8 @@
 // Kubernetes / Istio schemas, and pick objects out of a render.
 import { WasmPlugin } from "@kubernetes-models/istio/extensions.istio.io/v1alpha1";
 import { EnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3";
+import { AuthorizationPolicy } from "@kubernetes-models/istio/security.istio.io/v1";
+import { ServiceEntry } from "@kubernetes-models/istio/networking.istio.io/v1";
 import { ConfigMap, Namespace, Pod, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { MutatingWebhookConfiguration } from "kubernetes-models/admissionregistration.k8s.io/v1";
@@ -11,6 +13,8 @@ type Model = new (data: never) => { validate(): void };
 const MODELS: Record<string, Model> = {
   "extensions.istio.io/v1alpha1/WasmPlugin": WasmPlugin as unknown as Model,
   "networking.istio.io/v1alpha3/EnvoyFilter": EnvoyFilter as unknown as Model,
+  "networking.istio.io/v1/ServiceEntry": ServiceEntry as unknown as Model,
+  "security.istio.io/v1/AuthorizationPolicy": AuthorizationPolicy as unknown as Model,
   "v1/ConfigMap": ConfigMap as unknown as Model,
   "v1/Namespace": Namespace as unknown as Model,
   "v1/Pod": Pod as unknown as Model,

@@ -1,3 +1,57 @@
+{{/*
+Maps the commercial agent chart's keys onto this chart's and applies the defaults Helm cannot (a map
+default would be merged with the user's map, not replaced). It rewrites .Values in place, idempotently,
+so every template includes it first and then reads only this chart's own keys.
+*/}}
+{{- define "gatewarden.normalize" -}}
+{{- $v := .Values -}}
+{{- if kindIs "slice" $v.workloadSelectors -}}
+{{- $labels := dict -}}
+{{- range $v.workloadSelectors -}}
+{{- $kv := regexSplit ":" . 2 -}}
+{{- $_ := set $labels (trim (first $kv)) (trim (last $kv)) -}}
+{{- end -}}
+{{- $_ := set $v "workloadSelectors" $labels -}}
+{{- end -}}
+{{- if not $v.workloadSelectors -}}
+{{- $_ := set $v "workloadSelectors" (dict "istio" "ingressgateway") -}}
+{{- end -}}
+{{- if not $v.webhook.namespaceSelectors -}}
+{{- $_ := set $v.webhook "namespaceSelectors" (dict "gatewarden-inject-tme" "enabled") -}}
+{{- end -}}
+{{- if not $v.filterNamespace -}}
+{{- $_ := set $v "filterNamespace" .Release.Namespace -}}
+{{- end -}}
+{{- if hasKey $v "moduleExtensionGRPCPort" -}}
+{{- $_ := set $v.moduleExtension "grpcPort" $v.moduleExtensionGRPCPort -}}
+{{- end -}}
+{{- if hasKey $v "moduleExtensionIPAddress" -}}
+{{- $_ := set $v.moduleExtension "ipAddress" $v.moduleExtensionIPAddress -}}
+{{- end -}}
+{{- range $key := list "requestHandleTimeout" "responseHandleTimeout" -}}
+{{- if not (kindIs "string" (index $v $key)) -}}
+{{- $_ := set $v $key (printf "%dms" (index $v $key | int64)) -}}
+{{- end -}}
+{{- end -}}
+{{- if hasKey $v "requestTimeout" -}}
+{{- $_ := set $v.extProc "messageTimeout" $v.requestTimeout -}}
+{{- end -}}
+{{- range $mode := list "requestHeader" "responseHeader" "requestBody" "responseBody" "requestTrailer" "responseTrailer" -}}
+{{- with index $v.extProc (printf "%sProcessingMode" $mode) -}}
+{{- $_ := set $v.extProc (printf "%sMode" $mode) . -}}
+{{- end -}}
+{{- end -}}
+{{- with $v.injector -}}
+{{- with .blockingConfig -}}
+{{- range $key := list "blockingStatusCode" "blockingMessage" -}}
+{{- if hasKey $.Values.injector.blockingConfig $key -}}
+{{- $_ := set $.Values $key (index $.Values.injector.blockingConfig $key) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{/* Labels on every object this chart creates. */}}
 {{- define "gatewarden.labels" -}}
 app.kubernetes.io/name: gatewarden
