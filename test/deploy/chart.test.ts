@@ -164,7 +164,7 @@ test("ext_proc mode: the ext_proc filter before the router, an HTTP/2 cluster to
     request_trailer_mode: "SKIP",
     response_trailer_mode: "SEND",
   });
-  assert.equal((only(objects, "ConfigMap", "gatewarden-tme").data as any).TME_MODE, "ext_proc");
+  assert.equal((only(objects, "ConfigMap", "gatewarden-tme").data as any).TME_ALLOWED_CONTENT_TYPES, "json,x-www-form-urlencoded,grpc");
 });
 
 test("ext_proc values reach the filter: every processing mode, timeouts, failure mode, google_grpc", async () => {
@@ -222,7 +222,7 @@ test("custom values reach the fields that use them", async () => {
   assert.equal(only(objects, "WasmPlugin").metadata.name, "api-guard");
   assert.equal(only(objects, "WasmPlugin").metadata.namespace, "edge");
   assert.deepEqual(spec.selector.matchLabels, { app: "edge-gateway", istio: "edge" });
-  assert.equal(spec.failStrategy, "FAIL_CLOSE");
+  assert.equal(spec.failStrategy, "FAIL_OPEN", "allowFailureMode is about the TME, not the module (moduleFailStrategy)");
   assert.equal(spec.url, "https://example.com/gatewarden.wasm");
   assert.equal(spec.sha256, "a".repeat(64));
   assert.equal(spec.imagePullPolicy, "Always");
