@@ -7,9 +7,11 @@ import { INJECT_ANNOTATION } from "../webhook/inject.ts";
 import { helmTemplate, RELEASE_NAMESPACE } from "./helm.ts";
 import { parse } from "yaml";
 
-/** The bundle cannot carry a generated certificate (it would change on every render and be shared by
- * every user): its webhook reads the Secret that deploy/manifests/webhook-tls.sh creates. */
-export const BUNDLE_SET = { "webhook.tls.generate": false, filterNamespace: "istio-system" };
+/** The bundle cannot carry a generated certificate or admin token (they would change on every render and
+ * be shared by every user): its webhook reads the Secret that deploy/manifests/webhook-tls.sh creates, its
+ * TME the admin token Secret that deploy/manifests/admin-token.sh creates. The bundle installs the
+ * filter next to the default gateway, in istio-system. */
+export const BUNDLE_SET = { "webhook.tls.generate": false, filterNamespace: "istio-system", adminTokenSecret: "gatewarden-tme-admin" };
 
 export const BUNDLES: Array<{ file: string; mode: "wasm" | "ext_proc" }> = [
   { file: "gatewarden-wasm.yaml", mode: "wasm" },
@@ -34,7 +36,7 @@ export async function renderBundle(mode: "wasm" | "ext_proc"): Promise<string> {
     `  name: ${RELEASE_NAMESPACE}`,
     "",
   ].join("\n");
-  return header(`Gatewarden, ${mode} mode: kubectl apply -f this file, then run webhook-tls.sh.`) + namespace + rendered;
+  return header(`Gatewarden, ${mode} mode: kubectl apply -f this file, then run webhook-tls.sh and admin-token.sh.`) + namespace + rendered;
 }
 
 /** A strategic-merge patch for the gateway Deployment: the injection annotation and the stats Istio

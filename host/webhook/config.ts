@@ -13,6 +13,8 @@ export const InjectionConfigSchema = z.object({
   imagePullPolicy: z.enum(["IfNotPresent", "Always", "Never"]).default("IfNotPresent"),
   configMapName: z.string().min(1).default("gatewarden-tme"),
   secretName: z.string().min(1).default("gatewarden-tme"),
+  /** The Secret whose `adminToken` becomes TME_ADMIN_TOKEN (the chart's own, or the user's). */
+  adminSecretName: z.string().min(1).default("gatewarden-tme"),
   host: z.string().min(1).default("127.0.0.1"),
   httpPort: port.default(5442),
   grpcPort: port.default(5441),

@@ -68,6 +68,7 @@ export function tmeContainer(cfg: InjectionConfig): Record<string, unknown> {
       { name: "TME_GRPC_PORT", value: String(cfg.grpcPort) },
       { name: "TME_SPOOL_DIR", value: cfg.spoolDir },
       { name: "TME_AGENT_TOKEN", valueFrom: { secretKeyRef: { name: cfg.secretName, key: "agentToken", optional: true } } },
+      { name: "TME_ADMIN_TOKEN", valueFrom: { secretKeyRef: { name: cfg.adminSecretName, key: "adminToken", optional: true } } },
     ],
     resources: cfg.resources,
     readinessProbe: { exec: { command: probeCommand }, initialDelaySeconds: 2, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },

@@ -34,6 +34,7 @@ test("defaults render the Wasm mode: WasmPlugin, the TME cluster, the TME Config
     "Deployment/gatewarden-tme-injector",
     "EnvoyFilter/gatewarden-tme-cluster",
     "MutatingWebhookConfiguration/gatewarden-tme-injector",
+    "Secret/gatewarden-tme",
     "Secret/gatewarden-webhook-tls",
     "Service/gatewarden-tme-injector",
     "ServiceAccount/gatewarden-tme-injector",
@@ -90,7 +91,7 @@ test("defaults render the Wasm mode: WasmPlugin, the TME cluster, the TME Config
   assert.equal(data.TME_GRPC_PORT, "5441");
   assert.equal(data.TME_BLOCKING_STATUS_CODE, "403");
   assert.equal(data.TME_BLOCKING_MESSAGE, "Access Forbidden");
-  assert.equal(all(objects, "Secret").filter((s) => s.metadata.name === "gatewarden-tme").length, 0, "no agent token, no Secret");
+  assert.deepEqual(Object.keys(only(objects, "Secret", "gatewarden-tme").data as object), ["adminToken"], "no agent token: only the generated admin token");
 });
 
 test("the in-chart webhook gets a generated certificate for its Service, and the API server trusts it", async () => {
@@ -277,7 +278,7 @@ test("webhook.enable points the MutatingWebhookConfiguration at an external webh
   for (const o of objects) validateObject(o);
   assert.equal(all(objects, "Deployment").length, 0);
   assert.equal(all(objects, "Service").length, 0);
-  assert.equal(all(objects, "Secret").length, 0);
+  assert.deepEqual(all(objects, "Secret").map((s) => s.metadata.name), ["gatewarden-tme"], "only the TME's tokens");
   const hook = (only(objects, "MutatingWebhookConfiguration").webhooks as any[])[0];
   assert.deepEqual(hook.clientConfig, { url: "https://injector.example.com/mutate", caBundle });
   assert.equal(hook.failurePolicy, "Ignore");

@@ -135,6 +135,7 @@ test("an annotated gateway pod gets the TME container, its volumes and the statu
   assert.equal(env.TME_HTTP_PORT, "5442");
   assert.equal(env.TME_GRPC_PORT, "5441");
   assert.deepEqual(tme.env.find((e: any) => e.name === "TME_AGENT_TOKEN").valueFrom, { secretKeyRef: { name: "gatewarden-tme", key: "agentToken", optional: true } });
+  assert.deepEqual(tme.env.find((e: any) => e.name === "TME_ADMIN_TOKEN").valueFrom, { secretKeyRef: { name: "gatewarden-tme", key: "adminToken", optional: true } });
   assert.deepEqual(tme.envFrom, [{ configMapRef: { name: "gatewarden-tme", optional: true } }]);
   assert.equal(tme.ports, undefined, "no container ports: nothing is reachable from outside the pod");
   assert.deepEqual(tme.resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } });

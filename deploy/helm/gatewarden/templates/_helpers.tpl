@@ -85,7 +85,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- printf "%s_tme_grpc" (.Values.filterName | replace "-" "_") -}}
 {{- end -}}
 
-{{/* Name of the TME ConfigMap (and of the agent-token Secret) in each gateway namespace. */}}
+{{/* Name of the TME ConfigMap (and of the Secret of its tokens) in each gateway namespace. */}}
 {{- define "gatewarden.tmeConfigName" -}}
 {{- printf "%s-tme" .Values.filterName -}}
 {{- end -}}
@@ -124,6 +124,10 @@ ones filter/assembly/config.ts reads; add new filter options here, in one place.
   "blockingStatusCode" $v.blockingStatusCode
   "blockingMessage" $v.blockingMessage
   "report" $report -}}
+{{- with $v.agentToken -}}
+{{- $_ := set $config "agentToken" . -}}
+{{- $_ := set $config "agentTokenHeader" $v.agentTokenHeader -}}
+{{- end -}}
 {{- mergeOverwrite $config (deepCopy $v.wasm.extraPluginConfig) | toYaml -}}
 {{- end -}}
 
@@ -136,6 +140,7 @@ ones filter/assembly/config.ts reads; add new filter options here, in one place.
   "imagePullPolicy" $v.tme.image.pullPolicy
   "configMapName" (include "gatewarden.tmeConfigName" .)
   "secretName" (include "gatewarden.tmeConfigName" .)
+  "adminSecretName" ($v.adminTokenSecret | default (include "gatewarden.tmeConfigName" .))
   "host" $v.moduleExtension.ipAddress
   "httpPort" $v.moduleExtensionHTTPPort
   "grpcPort" $v.moduleExtension.grpcPort
