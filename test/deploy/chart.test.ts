@@ -312,3 +312,11 @@ test("bad values fail `helm template` and name the field", async () => {
     });
   }
 });
+
+test("the Istio schemas the objects are checked against refuse what Istio refuses", () => {
+  const plugin = (spec: Record<string, unknown>) => ({ apiVersion: "extensions.istio.io/v1alpha1", kind: "WasmPlugin", metadata: { name: "x" }, spec: { url: "oci://r/x:1", ...spec } });
+  validateObject(plugin({ failStrategy: "FAIL_RELOAD" }));
+  assert.throws(() => validateObject(plugin({ failStrategy: "FAIL_SOMETIMES" })), /WasmPlugin x is invalid/);
+  assert.throws(() => validateObject({ apiVersion: "networking.istio.io/v1alpha3", kind: "EnvoyFilter", metadata: { name: "x" }, spec: { priority: "high" } }), /EnvoyFilter x is invalid/);
+  assert.throws(() => validateObject({ apiVersion: "extensions.istio.io/v1alpha2", kind: "WasmPlugin", metadata: { name: "x" } }), /no schema/);
+});
