@@ -43,7 +43,8 @@ export function validateObject(obj: K8sObject): void {
   const key = `${obj.apiVersion}/${obj.kind}`;
   const istio = ISTIO[key];
   if (istio) {
-    if (!istio(obj)) {
+    const valid: boolean = istio(obj as unknown);
+    if (!valid) {
       const e = istio.errors![0]!;
       throw new Error(`${key} ${obj.metadata?.name} is invalid: ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
     }
