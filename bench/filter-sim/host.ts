@@ -2,7 +2,10 @@
 // and a loop drives the per-request callbacks of one typical exchange (a 1 KiB JSON POST and a small
 // JSON answer, as in `npm run bench`). What the filter's own code costs, without Envoy's share and
 // without the noise of a shared machine.
-//   node --import tsx bench/filter-sim/host.ts [wasm] [requests] [plugin config JSON]
+//   node --import tsx bench/filter-sim/host.ts [wasm] [requests] [plugin config JSON] [post | get]
+// `get`: a GET without a body (the same request headers minus the body's) and the same answer.
+// With GATEWARDEN_SIM_COUNT_CALLS=1 it prints the host calls per exchange as JSON instead (a separate
+// run, so counting costs nothing in the callgrind runs).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { serializeHeaders } from "../../filter/node/engine.ts";
@@ -11,6 +14,7 @@ import { jsonOfExactSize } from "../lib/payloads.ts";
 const wasmPath = process.argv[2] || fileURLToPath(new URL("../../build/gatewarden.wasm", import.meta.url));
 const requests = Number(process.argv[3] || 20000);
 const config = Buffer.from(process.argv[4] || JSON.stringify({ policy: { detection: false }, enforcement: { refreshInterval: 0 } }));
+const get = process.argv[5] === "get";
 const encoder = new TextEncoder();
 
 // proxy-wasm enum values used below.
@@ -21,11 +25,12 @@ const REQUEST_HEADERS = 0, RESPONSE_HEADERS = 2, CALLOUT_RESPONSE_HEADERS = 6;
 // The benchmark's 1 KiB JSON POST, byte for byte.
 const requestBody = encoder.encode(jsonOfExactSize(1024));
 const responseBody = encoder.encode('{"ok":true,"id":"4f2c9a","items":[1,2,3]}');
-const requestHeaders = serializeHeaders([
-  [":authority", "127.0.0.1:10000"], [":path", "/api/orders?id=7"], [":method", "POST"], [":scheme", "http"],
-  ["content-type", "application/json"], ["content-length", String(requestBody.length)], ["user-agent", "wrk"],
-  ["x-forwarded-proto", "http"], ["x-request-id", "8f2c1a9e-1234-4abc-9def-0123456789ab"],
-]);
+const requestHeaderPairs: Array<[string, string]> = [
+  [":authority", "127.0.0.1:10000"], [":path", "/api/orders?id=7"], [":method", get ? "GET" : "POST"], [":scheme", "http"],
+  ...(get ? [] : [["content-type", "application/json"], ["content-length", String(requestBody.length)]] as Array<[string, string]>),
+  ["user-agent", "wrk"], ["x-forwarded-proto", "http"], ["x-request-id", "8f2c1a9e-1234-4abc-9def-0123456789ab"],
+];
+const requestHeaders = serializeHeaders(requestHeaderPairs);
 const responseHeaders = serializeHeaders([
   [":status", "200"], ["content-type", "application/json"], ["content-length", String(responseBody.length)],
   ["date", "Sun, 22 Nov 2026 02:00:00 GMT"], ["server", "envoy"], ["x-envoy-upstream-service-time", "1"],
@@ -55,37 +60,46 @@ function give(data: Uint8Array, ptrOut: number, sizeOut: number): number {
 
 let nextToken = 1;
 const callouts: number[] = [];
+// Methods, not arrow functions: V8 then names each in its perf map, which bench/filter-sim/callgrind.ts
+// reads to count what the host's JavaScript behind each import costs.
 const env: Record<string, (...args: any[]) => number> = {
-  proxy_log: () => OK,
-  proxy_set_effective_context: () => OK,
-  proxy_define_metric: (_type, _name, _len, idOut) => (view().setUint32(idOut, 1, true), OK),
-  proxy_record_metric: () => OK,
-  proxy_increment_metric: () => OK,
-  proxy_set_tick_period_milliseconds: () => OK,
-  proxy_get_current_time_nanoseconds: (out) => (view().setBigUint64(out, process.hrtime.bigint(), true), OK),
-  proxy_get_buffer_bytes: (type, start, length, ptrOut, sizeOut) => {
+  proxy_log() { return OK; },
+  proxy_set_effective_context() { return OK; },
+  proxy_define_metric(_type, _name, _len, idOut) { view().setUint32(idOut, 1, true); return OK; },
+  proxy_record_metric() { return OK; },
+  proxy_increment_metric() { return OK; },
+  proxy_set_tick_period_milliseconds() { return OK; },
+  proxy_get_current_time_nanoseconds(out) { view().setBigUint64(out, process.hrtime.bigint(), true); return OK; },
+  proxy_get_buffer_bytes(type, start, length, ptrOut, sizeOut) {
     const source = type === PLUGIN_CONFIGURATION ? config : type === REQUEST_BODY ? requestBody : type === RESPONSE_BODY ? responseBody : new Uint8Array(0);
     return give(source.subarray(start, start + length), ptrOut, sizeOut);
   },
-  proxy_get_property: (path, len, ptrOut, sizeOut) => {
+  proxy_get_property(path, len, ptrOut, sizeOut) {
     const value = properties.get(text(path, len));
     return value ? give(value, ptrOut, sizeOut) : NOT_FOUND;
   },
-  proxy_get_header_map_pairs: (type, ptrOut, sizeOut) =>
-    give(type === REQUEST_HEADERS ? requestHeaders : type === RESPONSE_HEADERS ? responseHeaders : serializeHeaders([]), ptrOut, sizeOut),
-  proxy_get_header_map_value: (type, key, len, ptrOut, sizeOut) =>
-    type === CALLOUT_RESPONSE_HEADERS && text(key, len) === ":status" ? give(encoder.encode("200"), ptrOut, sizeOut) : NOT_FOUND,
-  proxy_http_call: (...args) => {
+  proxy_get_header_map_pairs(type, ptrOut, sizeOut) {
+    return give(type === REQUEST_HEADERS ? requestHeaders : type === RESPONSE_HEADERS ? responseHeaders : serializeHeaders([]), ptrOut, sizeOut);
+  },
+  proxy_get_header_map_value(type, key, len, ptrOut, sizeOut) {
+    return type === CALLOUT_RESPONSE_HEADERS && text(key, len) === ":status" ? give(encoder.encode("200"), ptrOut, sizeOut) : NOT_FOUND;
+  },
+  proxy_http_call(...args) {
     view().setUint32(args[9], nextToken, true);
     callouts.push(nextToken++);
     return OK;
   },
-  proxy_get_shared_data: () => NOT_FOUND,
-  proxy_set_shared_data: () => OK,
-  proxy_send_local_response: () => OK,
-  proxy_continue_stream: () => OK,
-  proxy_add_header_map_value: () => OK,
+  proxy_get_shared_data() { return NOT_FOUND; },
+  proxy_set_shared_data() { return OK; },
+  proxy_send_local_response() { return OK; },
+  proxy_continue_stream() { return OK; },
+  proxy_add_header_map_value() { return OK; },
 };
+
+const callsPerImport = new Map<string, number>();
+if (process.env.GATEWARDEN_SIM_COUNT_CALLS === "1") {
+  for (const [name, fn] of Object.entries(env)) env[name] = (...args) => (callsPerImport.set(name, (callsPerImport.get(name) ?? 0) + 1), fn(...args));
+}
 
 const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(wasmPath)), {
   env,
@@ -99,8 +113,8 @@ if (!exports.proxy_on_configure(1, config.length)) throw new Error("the plugin r
 
 function exchange(id: number): void {
   exports.proxy_on_context_create(id, 1);
-  exports.proxy_on_request_headers(id, 9, 0);
-  exports.proxy_on_request_body(id, requestBody.length, 1);
+  exports.proxy_on_request_headers(id, requestHeaderPairs.length, get ? 1 : 0);
+  if (!get) exports.proxy_on_request_body(id, requestBody.length, 1);
   exports.proxy_on_response_headers(id, 6, 0);
   exports.proxy_on_response_body(id, responseBody.length, 1);
   exports.proxy_on_done(id);
@@ -114,10 +128,13 @@ function tick(): void {
 }
 
 for (let i = 0; i < 2000; i++) exchange(2 + i);
+callsPerImport.clear();
 const started = process.hrtime.bigint();
 for (let i = 0; i < requests; i++) {
   exchange(10_000 + i);
   if (i % 100 === 99) tick();
 }
 const micros = Number(process.hrtime.bigint() - started) / 1000 / requests;
-console.log(`filter-sim: ${requests} exchanges, ${micros.toFixed(2)} µs each in the module, linear memory ${(exports.memory.buffer.byteLength / 2 ** 20).toFixed(1)} MiB`);
+if (process.env.GATEWARDEN_SIM_COUNT_CALLS === "1") {
+  console.log(JSON.stringify(Object.fromEntries([...callsPerImport].map(([name, n]) => [name, n / requests]))));
+} else console.log(`filter-sim: ${requests} exchanges, ${micros.toFixed(2)} µs each in the module, linear memory ${(exports.memory.buffer.byteLength / 2 ** 20).toFixed(1)} MiB`);

@@ -1,7 +1,8 @@
-// The benchmark's floor: a filter built with the same AssemblyScript SDK and options as ours that does
-// nothing (every callback continues). What it costs over plain Envoy is the price of having any Wasm
-// filter of this stack in the chain; only what ours costs above it is ours to optimise.
-export * from "@solo-io/proxy-runtime/assembly/proxy";
+// The benchmark's floor: a filter built with the same ABI layer (filter/assembly/host/exports.ts: our
+// stream dispatch over the AssemblyScript SDK) and options as ours that does nothing (every callback
+// continues). What it costs over plain Envoy is the price of having any Wasm filter of this stack in
+// the chain; only what ours costs above it is ours to optimise.
+export * from "../../filter/assembly/host/exports";
 import { Context, RootContext, registerRootContext } from "@solo-io/proxy-runtime/assembly/runtime";
 
 class FloorRoot extends RootContext {

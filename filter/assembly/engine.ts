@@ -33,7 +33,7 @@
 //                              byte lengths then the strings, UTF-16LE: rule, category, location, snippet,
 //                              reply message, client address (after clientIp.trustedHops).
 
-import { HeaderList } from "./capture/headers";
+import { HeaderList } from "./http/headers";
 import { DetectOptions, RequestView, Finding } from "./detect/types";
 import { inspectRequest } from "./detect/engine";
 import { parsePolicy } from "./policy/parse";

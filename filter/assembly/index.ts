@@ -1,6 +1,6 @@
-// The module's entry: the proxy-wasm ABI exports come from the SDK; we register our root context
-// under the root id Istio uses (the WasmPlugin's name) or "gatewarden" for plain Envoy.
-export * from "@solo-io/proxy-runtime/assembly/proxy";
+// The module's entry: the proxy-wasm ABI exports (host/exports.ts); we register our root context under
+// the root id Istio uses (the WasmPlugin's name) or "gatewarden" for plain Envoy.
+export * from "./host/exports";
 import { RootContext, registerRootContext } from "@solo-io/proxy-runtime/assembly/runtime";
 import { GatewardenRoot } from "./plugin";
 

@@ -10,7 +10,7 @@ import { Config, parseConfig } from "./config";
 import { FilterMetrics } from "./metrics";
 import { MODULE_VERSION } from "./version";
 import { Exchange, writeRecord } from "./capture/exchange";
-import { HeaderList } from "./capture/headers";
+import { HeaderList } from "./http/headers";
 import { BodyCapture } from "./capture/body";
 import { isCapturedContentType } from "./capture/content-type";
 import { parseAddress } from "./capture/address";

@@ -1,4 +1,4 @@
-import { HeaderList, serializeHeaders } from "../capture/headers";
+import { HeaderList, serializeHeaders } from "../http/headers";
 import { BodyCapture } from "../capture/body";
 import { isCapturedContentType } from "../capture/content-type";
 import { parseAddress } from "../capture/address";

@@ -65,4 +65,19 @@ describe("JsonWriter", () => {
     writeJsonStringBytes(out, changetype<usize>(raw), raw.byteLength);
     expect(out.toString()).toBe('"é\\u00ffA\\u00e2\\u0082"');
   });
+
+  it("grows the buffer in the middle of a string when escapes outgrow it", () => {
+    const out = new ByteBuffer(4);
+    const values = new Array<u8>();
+    let want = '"';
+    for (let i = 0; i < 40; i++) {
+      values.push(0x22);
+      values.push(0x01);
+      values.push(0x41);
+      want += '\\"\\u0001A';
+    }
+    const raw = bytesOf(values);
+    writeJsonStringBytes(out, changetype<usize>(raw), raw.byteLength);
+    expect(out.toString()).toBe(want + '"');
+  });
 });

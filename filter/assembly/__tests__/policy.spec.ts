@@ -4,7 +4,7 @@ import { queryParam, formDecode } from "../policy/query";
 import { parsePolicy } from "../policy/parse";
 import { RequestFacts, evaluateRules, clientAddress, factsClientIp, hostOf } from "../policy/evaluate";
 import { Action } from "../policy/model";
-import { HeaderList, serializeHeaders } from "../capture/headers";
+import { HeaderList, serializeHeaders } from "../http/headers";
 import { parseDenyList } from "../enforce/denylist";
 
 function inRange(cidr: string, ip: string): bool {

@@ -1,4 +1,4 @@
-import { HeaderList } from "./headers";
+import { HeaderList } from "../http/headers";
 import { BodyCapture } from "./body";
 import { JsonKey, JsonWriter } from "../json/writer";
 import { Verdict } from "../policy/verdict";

@@ -5,7 +5,7 @@
 // strings are first unescaped, and XML text split by comments or CDATA joined, into a scratch buffer.
 // Location strings are built only for the value that fired.
 
-import { HeaderList } from "../capture/headers";
+import { HeaderList } from "../http/headers";
 import { Scratch, isSpaceByte, hexValue, isAlpha, isDigit, startsWith, skipSpace } from "./bytes";
 import { B_TRAVERSAL, B_SCANNER } from "./types";
 import { scanValue, scanAgent } from "./scan";

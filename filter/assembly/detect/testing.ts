@@ -1,7 +1,7 @@
 // Test support for the detection specs (filter/assembly/__tests__/detect-*.spec.ts): build a request view,
 // inspect one query value, read what fired. Not used by the engine itself.
 // what fired without relying on as-pect's string matchers.
-import { serializeHeaders, HeaderList } from "../capture/headers";
+import { serializeHeaders, HeaderList } from "../http/headers";
 import { RequestView, DetectOptions, Finding, inspectRequest, inspectValue } from "./engine";
 
 export function percentEncode(s: string): string {

@@ -1,7 +1,7 @@
 // The engine's public types: what a caller passes in (RequestView, DetectOptions) and what it gets
 // back (Finding).
 
-import { HeaderList } from "../capture/headers";
+import { HeaderList } from "../http/headers";
 
 export const CAT_SQLI = "sqli";
 export const CAT_XSS = "xss";

@@ -1,5 +1,7 @@
 // A growable byte buffer. Records are encoded straight into it as UTF-8, so a capture never passes
 // through AssemblyScript's UTF-16 strings on the hot path.
+import { copyBytes } from "../memory/blocks";
+
 export class ByteBuffer {
   private buf: ArrayBuffer;
   length: i32 = 0;
@@ -10,6 +12,10 @@ export class ByteBuffer {
 
   @inline get dataStart(): usize {
     return changetype<usize>(this.buf);
+  }
+
+  @inline get capacity(): i32 {
+    return this.buf.byteLength;
   }
 
   @inline reserve(extra: i32): void {
@@ -34,7 +40,7 @@ export class ByteBuffer {
   writeBytes(ptr: usize, len: i32): void {
     if (len <= 0) return;
     this.reserve(len);
-    memory.copy(this.dataStart + this.length, ptr, len);
+    copyBytes(this.dataStart + this.length, ptr, len);
     this.length += len;
   }
 
@@ -66,7 +72,7 @@ export class ByteBuffer {
   /** A copy of the written bytes, sized exactly. */
   toArrayBuffer(): ArrayBuffer {
     const out = new ArrayBuffer(this.length);
-    memory.copy(changetype<usize>(out), this.dataStart, this.length);
+    copyBytes(changetype<usize>(out), this.dataStart, this.length);
     return out;
   }
 

@@ -42,7 +42,7 @@ export class JsonWriter {
     this.afterKey = false;
   }
 
-  private separate(): void {
+  @inline private separate(): void {
     if (this.afterKey) {
       this.afterKey = false;
       return;
@@ -163,9 +163,8 @@ for (let b = 0; b < 256; b++) {
   store<u8>(LOOK + b, b >= 0x80 ? LOOK_UTF8 : needsEscape(b) ? LOOK_ESCAPE : LOOK_NONE);
 }
 
-function writeEscape(out: ByteBuffer, c: u32): void {
-  out.reserve(6);
-  const d = out.dataStart + out.length;
+/** Writes the escape of `c` at `d` (room for 6 bytes); returns its length. */
+@inline function escapeAt(d: usize, c: u32): usize {
   store<u8>(d, 0x5c);
   let short: u32 = 0;
   if (c == 0x22) short = 0x22;
@@ -175,15 +174,19 @@ function writeEscape(out: ByteBuffer, c: u32): void {
   else if (c == 0x09) short = 0x74;
   if (short != 0) {
     store<u8>(d + 1, <u8>short);
-    out.length += 2;
-    return;
+    return 2;
   }
   store<u8>(d + 1, 0x75);
   store<u8>(d + 2, load<u8>(HEX + ((c >> 12) & 15)));
   store<u8>(d + 3, load<u8>(HEX + ((c >> 8) & 15)));
   store<u8>(d + 4, load<u8>(HEX + ((c >> 4) & 15)));
   store<u8>(d + 5, load<u8>(HEX + (c & 15)));
-  out.length += 6;
+  return 6;
+}
+
+function writeEscape(out: ByteBuffer, c: u32): void {
+  out.reserve(6);
+  out.length += <i32>escapeAt(out.dataStart + out.length, c);
 }
 
 @inline function hasZeroByte(v: u64): bool {
@@ -198,42 +201,57 @@ function writeEscape(out: ByteBuffer, c: u32): void {
   return !hasZeroByte(v ^ 0x2222222222222222) && !hasZeroByte(v ^ 0x5c5c5c5c5c5c5c5c);
 }
 
+/**
+ * One pass from the source into the buffer: whole words while no byte needs a look, else byte by byte.
+ * The buffer always has room for the rest of the string as it is plus the closing quote; an escape
+ * (up to 6 bytes for 1) makes room for its own extra bytes first.
+ */
 export function writeJsonStringBytes(out: ByteBuffer, ptr: usize, len: i32): void {
-  // Room for the common case (nothing to escape) up front; an escape reserves its own.
   out.reserve(len + 2);
-  out.writeByte(0x22);
+  let base = out.dataStart;
+  let o = base + <usize>out.length;
+  store<u8>(o++, 0x22);
   const end = ptr + <usize>len;
   let p = ptr;
-  let run = ptr; // start of the pending run of bytes copied as they are
   while (p < end) {
-    // Eight bytes at a time while none needs a look: no control character, quote, backslash or
-    // non-ASCII byte (the usual case in header values and text).
-    if (p + 8 <= end && plainWord(load<u64>(p))) {
-      p += 8;
-      continue;
+    if (p + 8 <= end) {
+      const v = load<u64>(p);
+      if (plainWord(v)) {
+        store<u64>(o, v);
+        o += 8;
+        p += 8;
+        continue;
+      }
     }
-    // Otherwise the next eight bytes one by one, before trying a whole word again.
     const stop = p + 8 < end ? p + 8 : end;
     while (p < stop) {
       const b = <u32>load<u8>(p);
       const look = load<u8>(LOOK + b);
       if (look == LOOK_NONE) {
+        store<u8>(o++, <u8>b);
         p++;
         continue;
       }
-      const n = look == LOOK_UTF8 ? utf8SequenceLength(p, end) : 0;
-      if (n == 0) {
-        out.writeBytes(run, <i32>(p - run));
-        writeEscape(out, b);
-        p++;
-        run = p;
-      } else {
+      const n: usize = look == LOOK_UTF8 ? <usize>utf8SequenceLength(p, end) : 0;
+      if (n != 0) {
+        for (let j: usize = 0; j < n; j++) store<u8>(o + j, load<u8>(p + j));
+        o += n;
         p += n;
+        continue;
       }
+      const at = <i32>(o - base);
+      if (<usize>at + (end - p) + 6 > <usize>out.capacity) {
+        out.length = at;
+        out.reserve(<i32>(end - p) + 6);
+        base = out.dataStart;
+        o = base + <usize>at;
+      }
+      o += escapeAt(o, b);
+      p++;
     }
   }
-  out.writeBytes(run, <i32>(end - run));
-  out.writeByte(0x22);
+  store<u8>(o++, 0x22);
+  out.length = <i32>(o - base);
 }
 
 export function writeJsonStringUtf16(out: ByteBuffer, s: string): void {

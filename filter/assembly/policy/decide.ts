@@ -2,7 +2,7 @@
 // head, then on the held body. Pure: the deny list and the rate-limit counters are reached through a
 // DecideHost, so the filter (proxy shared data) and the host-independent engine (in-memory counters,
 // used by the TME's ext_proc and ext_authz servers) run exactly this sequence.
-import { HeaderList } from "../capture/headers";
+import { HeaderList } from "../http/headers";
 import { blockingStatus } from "../config";
 import { DetectOptions, RequestView } from "../detect/types";
 import { bodyKind, inspectBody, inspectHead } from "../detect/engine";

@@ -1,6 +1,6 @@
 // Static policy evaluation: which rule applies to a request. Pure; rate limits and the deny list need
 // shared state and live in the enforcement glue.
-import { HeaderList } from "../capture/headers";
+import { HeaderList } from "../http/headers";
 import { Ip, parseIp } from "./ip";
 import { Action, FieldMatch, Match, Policy, RateKey, RateLimit } from "./model";
 import { queryParam } from "./query";

@@ -5,7 +5,9 @@
 export class HeaderList {
   readonly raw: ArrayBuffer;
   readonly count: i32;
-  private offsets: StaticArray<i32>; // name offset, name length, value offset, value length per header
+  // Name offset, name length, value offset, value length per header: four i32 each, read without
+  // bounds checks (indices below `count`, checked against the buffer by the constructor).
+  private offsets: ArrayBuffer;
 
   constructor(raw: ArrayBuffer) {
     this.raw = raw;
@@ -14,7 +16,8 @@ export class HeaderList {
     let count = size >= 4 ? <i32>load<u32>(base) : 0;
     // A count the buffer cannot hold means a malformed map: treat it as empty rather than read past it.
     if (count < 0 || 4 + <i64>count * 8 > <i64>size) count = 0;
-    const offsets = new StaticArray<i32>(count * 4);
+    const offsets = new ArrayBuffer(count << 4);
+    const at = changetype<usize>(offsets);
     let data = 4 + count * 8;
     for (let i = 0; i < count; i++) {
       const nameLen = <i32>load<u32>(base + 4 + (<usize>i << 3));
@@ -23,11 +26,12 @@ export class HeaderList {
         count = i;
         break;
       }
-      offsets[i * 4] = data;
-      offsets[i * 4 + 1] = nameLen;
+      const o = at + (<usize>i << 4);
+      store<i32>(o, data);
+      store<i32>(o, nameLen, 4);
       data += nameLen + 1;
-      offsets[i * 4 + 2] = data;
-      offsets[i * 4 + 3] = valueLen;
+      store<i32>(o, data, 8);
+      store<i32>(o, valueLen, 12);
       data += valueLen + 1;
     }
     this.count = count;
@@ -40,10 +44,11 @@ export class HeaderList {
   }
 
   // Callers pass indices below `count`, which the constructor checked against the buffer.
-  @inline namePtr(i: i32): usize { return changetype<usize>(this.raw) + <usize>unchecked(this.offsets[i * 4]); }
-  @inline nameLength(i: i32): i32 { return unchecked(this.offsets[i * 4 + 1]); }
-  @inline valuePtr(i: i32): usize { return changetype<usize>(this.raw) + <usize>unchecked(this.offsets[i * 4 + 2]); }
-  @inline valueLength(i: i32): i32 { return unchecked(this.offsets[i * 4 + 3]); }
+  @inline private slot(i: i32): usize { return changetype<usize>(this.offsets) + (<usize>i << 4); }
+  @inline namePtr(i: i32): usize { return changetype<usize>(this.raw) + <usize>load<i32>(this.slot(i)); }
+  @inline nameLength(i: i32): i32 { return load<i32>(this.slot(i), 4); }
+  @inline valuePtr(i: i32): usize { return changetype<usize>(this.raw) + <usize>load<i32>(this.slot(i), 8); }
+  @inline valueLength(i: i32): i32 { return load<i32>(this.slot(i), 12); }
 
   isPseudo(i: i32): bool {
     return this.nameLength(i) > 0 && load<u8>(this.namePtr(i)) == 0x3a;
