@@ -42,11 +42,11 @@ describe("locations", () => {
     expect(e.location).toBe("body.json:$.s");
   });
 
-  it("names the form field, and falls back to raw text for other bodies", () => {
+  it("names the form field, and falls back to raw text for other bodies, whatever their declared type", () => {
     expect(check("/", "", [], [], "application/x-www-form-urlencoded", "user=bob&pass=" + percentEncode("x' or '1'='1"))!.location).toBe("body.form:pass");
     expect(check("/", "", [], [], "text/plain", "hello ; cat /etc/passwd")!.location).toBe("body");
     expect(check("/", "", [], [], "application/json", "{not json ../../etc/passwd")!.location).toBe("body");
-    expect(check("/", "", [], [], "application/octet-stream", "../../etc/passwd")).toBeNull();
+    expect(check("/", "", [], [], "application/octet-stream", "../../etc/passwd")!.location).toBe("body");
   });
 
   it("keeps the snippet short and the rule id stable", () => {

@@ -57,6 +57,8 @@ export class Finding {
   location: string = "";
   /** Up to 64 characters of the normalised input around the match. */
   snippet: string = "";
+  /** An irregularity worth reporting that never blocks on its own (the verdict is monitor). */
+  monitorOnly: bool = false;
 }
 
 export class DetectOptions {
