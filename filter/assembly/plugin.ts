@@ -387,7 +387,10 @@ class GatewardenStream extends Context {
       if (req !== null && req.truncated) metrics.truncatedBodies.increment(1);
       if (res !== null && res.truncated) metrics.truncatedBodies.increment(1);
       const v = ex.verdict;
-      if (v !== null) metrics.verdict(v.action, v.category);
+      if (v !== null) {
+        metrics.verdict(v.action, v.category);
+        metrics.detection(v);
+      }
     }
     this.root.record(ex);
   }

@@ -104,3 +104,10 @@ test("a declared type the body contradicts is reported in monitor, and the reque
   assert.equal(c.attributes["gatewarden.verdict.category"], "protocol");
   assert.equal(c.attributes["gatewarden.verdict.rule"], "protocol.content-type-mismatch");
 });
+
+test("detections are counted per category, rule and action", async () => {
+  const stats = await stack.stats();
+  assert.ok((stats.get("gatewarden_detections_sqli_breakout_logic_block_total") ?? 0) >= 4, "the form payload, blocked in four bodies");
+  assert.ok((stats.get("gatewarden_detections_traversal_dot_dot_block_total") ?? 0) >= 1, "the multipart filename");
+  assert.ok((stats.get("gatewarden_detections_protocol_content_type_mismatch_monitor_total") ?? 0) >= 1);
+});
