@@ -91,7 +91,7 @@ export function scanPairs(p: usize, len: i32, mask: u32, valuePrefix: string, na
   return false;
 }
 
-/** Inspects each cookie value of a Cookie header value. */
+/** Inspects each cookie of a Cookie header value, its name ("cookie-name") as carefully as its value. */
 export function scanCookies(p: usize, len: i32, mask: u32): bool {
   const end = p + <usize>len;
   let s = p;
@@ -104,6 +104,10 @@ export function scanCookies(p: usize, len: i32, mask: u32): bool {
     let nameEnd = eq;
     while (nameEnd > s && isSpaceByte(load<u8>(nameEnd - 1))) nameEnd--;
     const valueStart = eq < e ? eq + 1 : e;
+    if (nameEnd > s && scanValue(s, <i32>(nameEnd - s), 0, mask)) {
+      setLocation("cookie-name");
+      return true;
+    }
     if (e > valueStart && scanValue(valueStart, <i32>(e - valueStart), 0, mask)) {
       setLocation("cookie:" + String.UTF8.decodeUnsafe(s, <i32>(nameEnd - s)));
       return true;
@@ -114,13 +118,18 @@ export function scanCookies(p: usize, len: i32, mask: u32): bool {
 }
 
 /**
- * Inspects the headers named in `names` (all occurrences) and every cookie; and, for the scanner
- * category, the headers in which tools name themselves, whether listed or not.
+ * Inspects every header name ("header-name"; pseudo-headers aside), the values of the headers named in
+ * `names` (all occurrences) and every cookie; and, for the scanner category, the headers in which tools
+ * name themselves, whether listed or not.
  */
 export function scanHeaders(headers: HeaderList, names: Array<string>, mask: u32): bool {
   for (let i = 0; i < headers.count; i++) {
     const np = headers.namePtr(i);
     const nl = headers.nameLength(i);
+    if (nl > 0 && load<u8>(np) != 0x3a && scanValue(np, nl, 0, mask)) {
+      setLocation("header-name");
+      return true;
+    }
     if (nl == 6 && load<u32>(np) == 0x6b6f6f63 && load<u16>(np + 4) == 0x6569) { // "cookie"
       if (scanCookies(headers.valuePtr(i), headers.valueLength(i), mask)) return true;
       continue;

@@ -53,7 +53,11 @@ export class Finding {
   category: string = "";
   /** Stable id of the rule that fired, e.g. "sqli.tautology". */
   rule: string = "";
-  /** Where: "path", "query:<name>", "query-name", "header:<name>", "cookie:<name>", "body", "body.form:<name>", "body.json:$.a[0]", "body.xml:/a/b/@c". */
+  /**
+   * Where: "path", "query:<name>", "query-name", "header:<name>", "header-name", "cookie:<name>",
+   * "cookie-name", "body", "body.form:<name>", "body.json:$.a[0]", "body.xml:/a/b/@c",
+   * "body.multipart:<name>[/filename|.json:$.a|...]", "body.multipart-name", "header:content-type".
+   */
   location: string = "";
   /** Up to 64 characters of the normalised input around the match. */
   snippet: string = "";
