@@ -76,6 +76,11 @@ test("benign text and uploads pass, and a body that is not captured never reache
   ]);
   const u = await post("/upload", upload, { "content-type": `multipart/form-data; boundary=${b}` });
   assert.equal(u.status, 200);
+  // Binary bytes are not read as text: their noise would look like markup and operators.
+  let noise = "";
+  for (let i = 0; i < 65536; i++) noise += String.fromCharCode(Math.imul(i + 1, 2654435761) >>> 24);
+  assert.equal((await post("/upload/raw", noise, { "content-type": "application/octet-stream" })).status, 200);
+  assert.equal((await post("/upload/raw", noise)).status, 200);
   const t = await post("/notes", "Dear team, please don't forget the 3 o'clock meeting -- it's important.", { "content-type": "text/plain" });
   assert.equal(t.status, 200);
   const c = await stack.captureOf(t.testId);

@@ -1,5 +1,5 @@
 // Body format sniffing and multipart/form-data parsing: what the bytes are, whatever was declared.
-import { sniffFormat, declaredFormat, sniffBoundary, FMT_TEXT, FMT_JSON, FMT_FORM, FMT_XML, FMT_MULTIPART, FMT_UNSTATED } from "../detect/sniff";
+import { sniffFormat, declaredFormat, sniffBoundary, FMT_TEXT, FMT_JSON, FMT_FORM, FMT_XML, FMT_MULTIPART, FMT_UNSTATED, FMT_BINARY } from "../detect/sniff";
 import { MultipartReader } from "../detect/multipart";
 import { request } from "../detect/testing";
 import { DetectOptions, inspectRequest, Finding } from "../detect/engine";
@@ -8,6 +8,13 @@ const keep = new Array<ArrayBuffer>();
 
 function sniff(s: string): i32 {
   const b = String.UTF8.encode(s);
+  keep.push(b);
+  return sniffFormat(changetype<usize>(b), b.byteLength);
+}
+
+function sniffBytes(bytes: Array<u8>): i32 {
+  const b = new ArrayBuffer(bytes.length);
+  for (let i = 0; i < bytes.length; i++) store<u8>(changetype<usize>(b) + i, bytes[i]);
   keep.push(b);
   return sniffFormat(changetype<usize>(b), b.byteLength);
 }
@@ -47,6 +54,20 @@ describe("sniffing a body's format", () => {
     expect(sniff("=x")).toBe(FMT_TEXT);
     expect(sniff("-- just a dash line")).toBe(FMT_TEXT);
     expect(sniff("")).toBe(FMT_TEXT);
+  });
+
+  it("recognises binary data by magic number or by its control bytes, and leaves it alone", () => {
+    expect(sniffBytes([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])).toBe(FMT_BINARY);
+    expect(sniffBytes([0xff, 0xd8, 0xff, 0xe0, 0x3c, 0x73])).toBe(FMT_BINARY);
+    expect(sniff("%PDF-1.7\n<< /Type /Catalog >>")).toBe(FMT_BINARY);
+    const noise = new Array<u8>();
+    for (let i = 0; i < 64; i++) noise.push(<u8>((i * 37) & 0xff));
+    expect(sniffBytes(noise)).toBe(FMT_BINARY);
+    expect(sniff("line one\r\n\tline two\n")).toBe(FMT_TEXT);
+    // One stray control byte does not hide a form payload.
+    expect(sniff("\u0000email=x'%20or%201%3D1--")).toBe(FMT_TEXT);
+    expect(body("image/png", "%PDF-1.7 <script>alert(1)</script>")).toBeNull();
+    expect(body("", "\u0000email=x'%20or%201%3D1--")!.category).toBe("sqli");
   });
 
   it("maps a declared type to the format it names", () => {
@@ -102,6 +123,12 @@ describe("multipart/form-data", () => {
     expect(parts("no delimiter at all", "b")).toBe("!");
     expect(parts("--b--\r\n", "b")).toBe("!");
     expect(parts("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\ncut here", "b", true)).toBe("a|<none>|<none>|cut here\n");
+  });
+
+  it("skips a binary part, not the fields after it", () => {
+    const b = "--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4 <script>x</script>\r\n" +
+      "--b\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\n1' or 1=1--\r\n--b--\r\n";
+    expect(body("multipart/form-data; boundary=b", b)!.location).toBe("body.multipart:q");
   });
 
   it("inspects malformed multipart as text", () => {

@@ -1,6 +1,7 @@
 // A request body, whatever it claims to be: its format is sniffed from the bytes and walked with the
-// matching walker (JSON, XML, multipart/form-data, form, or raw text), each value at its location. A
-// declared type that the bytes contradict is noted (declaredMismatch) for the caller to report.
+// matching walker (JSON, XML, multipart/form-data, form, or raw text; binary data is not read as text),
+// each value at its location. A declared type that the bytes contradict is noted (declaredMismatch) for
+// the caller to report.
 
 import { B_XXE } from "./types";
 import { scanValue } from "./scan";
@@ -8,7 +9,7 @@ import { scanPairs, scanRawBody } from "./extract";
 import { scanJson } from "./json-walk";
 import { scanXml } from "./xml-walk";
 import { MultipartReader } from "./multipart";
-import { FMT_TEXT, FMT_JSON, FMT_FORM, FMT_XML, FMT_MULTIPART, FMT_UNSTATED, declaredFormat, sniffFormat, sniffBoundary, isBoundaryByte, BOUNDARY_MAX } from "./sniff";
+import { FMT_TEXT, FMT_JSON, FMT_FORM, FMT_XML, FMT_MULTIPART, FMT_UNSTATED, FMT_BINARY, declaredFormat, sniffFormat, sniffBoundary, isBoundaryByte, BOUNDARY_MAX } from "./sniff";
 import { lastLocation, setLocation, DOC_CLEAN, DOC_HIT, DOC_INVALID } from "./walk";
 
 /** After scanBody: the declared type named a structured format the bytes proved to be another one. */
@@ -36,7 +37,7 @@ export function scanBody(p: usize, len: i32, contentType: string, rawContentType
     if (scanRawBody(p, len, mask)) return true;
     format = FMT_TEXT;
   }
-  declaredMismatch = declared != FMT_UNSTATED && format != FMT_TEXT && format != declared;
+  declaredMismatch = declared != FMT_UNSTATED && format != FMT_TEXT && format != FMT_BINARY && format != declared;
   return false;
 }
 
@@ -50,6 +51,8 @@ function scanDocument(p: usize, len: i32, format: i32, boundary: ArrayBuffer | n
     return scanXml(p, len, mask, cut);
   }
   if (format == FMT_MULTIPART) return scanMultipart(p, len, boundary, cut, mask);
+  // Binary bytes read as text are noise that looks like markup and operators: not inspected.
+  if (format == FMT_BINARY) return DOC_CLEAN;
   return scanRawBody(p, len, mask) ? DOC_HIT : DOC_CLEAN;
 }
 

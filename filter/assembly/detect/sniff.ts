@@ -10,6 +10,12 @@ export const FMT_XML = 3;
 export const FMT_MULTIPART = 4;
 /** Declared only: no Content-Type, or one that names no structured format (text/plain, octet-stream...). */
 export const FMT_UNSTATED = 5;
+/** Binary data (an image, an archive, compressed or encrypted bytes): not text, not inspected as text. */
+export const FMT_BINARY = 6;
+
+/** How much of a body the binary test reads, and the share of control bytes that makes it binary. */
+const BINARY_PROBE = 512;
+const BINARY_CONTROL_PERCENT = 5;
 
 /** A form's first name is looked for this far into the body. */
 const FORM_NAME_MAX = 256;
@@ -37,11 +43,14 @@ function isXmlType(contentType: string): bool {
 }
 
 /**
- * The format the bytes look like, from their start: `{`/`[` JSON, `<` XML, a `--boundary` line
- * multipart, `name=` form, else text (binary included). A guess the walker then confirms: a document
- * that does not parse as its format is inspected as text.
+ * The format the bytes look like, from their start: a `--boundary` line multipart, binary (a known
+ * magic number, or control bytes beyond BINARY_CONTROL_PERCENT of the first BINARY_PROBE bytes), `{`/`[`
+ * JSON, `<` XML, `name=` form, else text. A guess the walker then confirms: a document that does not
+ * parse as its format is inspected as text.
  */
 export function sniffFormat(p: usize, len: i32): i32 {
+  if (sniffBoundary(p, len) > 0) return FMT_MULTIPART;
+  if (looksBinary(p, len)) return FMT_BINARY;
   const end = p + <usize>len;
   let q = p;
   if (len >= 3 && load<u16>(p) == 0xbbef && load<u8>(p + 2) == 0xbf) q += 3; // UTF-8 byte order mark
@@ -50,8 +59,26 @@ export function sniffFormat(p: usize, len: i32): i32 {
   const c = load<u8>(q);
   if (c == 0x7b || c == 0x5b) return FMT_JSON;
   if (c == 0x3c) return FMT_XML;
-  if (sniffBoundary(p, len) > 0) return FMT_MULTIPART;
   return looksLikeForm(p, end) ? FMT_FORM : FMT_TEXT;
+}
+
+/**
+ * Compressed and encoded formats whose first bytes are text-like (PDF) or that may open with few control
+ * bytes, by magic number; anything else by its share of control bytes (text has tabs and line ends only).
+ */
+function looksBinary(p: usize, len: i32): bool {
+  if (len >= 4) {
+    const m = load<u32>(p);
+    if (m == 0x474e5089 || (m & 0xffffff) == 0xffd8ff || m == 0x38464947 || m == 0x46445025 || m == 0x04034b50 ||
+        (m & 0xffff) == 0x8b1f || m == 0x6d736100 || m == 0x46464952 || m == 0x32464f77 || m == 0x46464f77) return true;
+  }
+  const n = len < BINARY_PROBE ? len : BINARY_PROBE;
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const c = <u32>load<u8>(p + i);
+    if ((c < 0x20 && c != 0x09 && c != 0x0a && c != 0x0d) || c == 0x7f) control++;
+  }
+  return control * 100 > n * BINARY_CONTROL_PERCENT;
 }
 
 /** A first name of form-name bytes followed by `=`, within FORM_NAME_MAX bytes. */
