@@ -34,6 +34,11 @@ export class EnforcementConfig {
    * without it Envoy turns a headers StopIteration into "stop all" and the body never arrives.
    */
   holdHeadersForBody: bool = false;
+  /**
+   * Request body bytes held and inspected for attacks, whatever the body's content type (which only
+   * decides capture); 0 turns body inspection off. Defaults to bodyCaptureSize.
+   */
+  inspectBodySize: i32 = 131072;
 }
 
 export class Config {
@@ -71,7 +76,7 @@ const TOP_KEYS: Array<string> = [
   "connectTimeout", "requestHandleTimeout", "responseHandleTimeout", "report", "blockingStatusCode",
   "blockingMessage", "enforcement", "policy",
 ];
-const ENFORCEMENT_KEYS: Array<string> = ["refreshInterval", "policyPath", "denylistPath", "checkPath", "failureStatusCode", "holdHeadersForBody"];
+const ENFORCEMENT_KEYS: Array<string> = ["refreshInterval", "policyPath", "denylistPath", "checkPath", "failureStatusCode", "holdHeadersForBody", "inspectBodySize"];
 const REPORT_KEYS: Array<string> = [
   "path", "authority", "maxBatchRecords", "maxBatchBytes", "flushInterval", "timeout", "maxPendingBatches",
 ];
@@ -135,6 +140,9 @@ export function parseConfig(text: string): ConfigResult {
     ec.failureStatusCode = r.int(enforcement, "failureStatusCode", "enforcement.failureStatusCode", ec.failureStatusCode, 400, 599);
     ec.holdHeadersForBody = r.boolean(enforcement, "holdHeadersForBody", "enforcement.holdHeadersForBody", ec.holdHeadersForBody);
   }
+  cfg.enforcement.inspectBodySize = enforcement !== null
+    ? r.int(enforcement, "inspectBodySize", "enforcement.inspectBodySize", cfg.bodyCaptureSize, 0, MAX_BODY_CAPTURE_SIZE)
+    : cfg.bodyCaptureSize;
 
   const policy = r.object(root, "policy", "policy");
   if (policy !== null && r.error.length == 0) {

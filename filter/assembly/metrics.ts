@@ -3,6 +3,7 @@
 import { Counter, Gauge } from "@solo-io/proxy-runtime/assembly/runtime";
 import * as imports from "@solo-io/proxy-runtime/assembly/imports";
 import { Action } from "./policy/model";
+import { Verdict } from "./policy/verdict";
 
 export class FilterMetrics {
   /** Exchanges whose record was handed to the batcher. */
@@ -32,6 +33,7 @@ export class FilterMetrics {
   /** Linear memory of this worker's Wasm VM (the gauge shows the last worker to tick). */
   wasmMemory: Gauge = new Gauge("gatewarden_wasm_memory_bytes");
   private perCategory: Map<string, Counter> = new Map();
+  private perRule: Map<string, Counter> = new Map();
 
   /** Counts a verdict, overall and per category (gatewarden_blocked_sqli_total, …). */
   verdict(action: Action, category: string): void {
@@ -43,7 +45,36 @@ export class FilterMetrics {
     this.perCategory.get(name).increment(1);
   }
 
+  /**
+   * Counts a detection verdict by category, rule and action, block and monitor alike:
+   * gatewarden_detections_<category>_<rule>_<action>_total, the rule id without its category prefix and
+   * with every character outside [a-z0-9] as '_' (sqli.tautology blocked: gatewarden_detections_sqli_tautology_block_total).
+   * Proxy-wasm metrics have no labels; Envoy's stats_tags can extract them (README).
+   */
+  detection(v: Verdict): void {
+    if (!v.detected || (v.action != Action.Block && v.action != Action.Monitor)) return;
+    const name = detectionMetricName(v.category, v.rule, v.action == Action.Block ? "block" : "monitor");
+    if (!this.perRule.has(name)) this.perRule.set(name, new Counter(name));
+    this.perRule.get(name).increment(1);
+  }
+
   setGauge(gauge: Gauge, value: i64): void {
     imports.proxy_record_metric(gauge.metric_id, <u64>value);
   }
+}
+
+export function detectionMetricName(category: string, rule: string, action: string): string {
+  const id = rule.startsWith(category + ".") ? rule.substring(category.length + 1) : rule;
+  return "gatewarden_detections_" + metricWord(category) + "_" + metricWord(id) + "_" + action + "_total";
+}
+
+/** Lower-case letters and digits kept, anything else '_': a name Envoy and Prometheus take as is. */
+function metricWord(s: string): string {
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    out += (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) ? String.fromCharCode(c) : "_";
+  }
+  return out;
 }

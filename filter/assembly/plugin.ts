@@ -128,8 +128,13 @@ class CheckCall extends Callout {
 class GatewardenStream extends Context {
   private readonly root: GatewardenRoot;
   private readonly ex: Exchange = new Exchange();
-  /** The body is held (StopIterationAndBuffer) until it ends or reaches bodyCaptureSize. */
+  /** The body is held (StopIterationAndBuffer) until it ends or fills the buffers that read it. */
   private holdForBody: bool = false;
+  /**
+   * The held body detection reads when the capture cannot serve (a content type allowedContentTypes
+   * leaves out, or inspectBodySize above bodyCaptureSize): its bytes never reach the record.
+   */
+  private inspected: BodyCapture | null = null;
   /** A synchronous check waits for the body before it is sent. */
   private checkAfterBody: bool = false;
   /** The body is inspected for attacks once held. */
@@ -184,11 +189,15 @@ class GatewardenStream extends Context {
     if (verdict !== null && verdict.action == Action.Allow) return FilterHeadersStatusValues.Continue;
     this.view = decision.view;
 
-    const expectsBody = !end_of_stream && ex.requestBody !== null && root.config.bodyCaptureSize > 0;
-    if (expectsBody && decision.inspectBody) {
+    const captured = ex.requestBody;
+    const inspectSize = root.config.enforcement.inspectBodySize;
+    if (!end_of_stream && decision.inspectBody && inspectSize > 0) {
       this.holdForBody = true;
       this.inspectBodyHeld = true;
+      // Read from the capture when it keeps enough, else from a buffer of its own.
+      if (captured === null || captured.limit < inspectSize) this.inspected = new BodyCapture(inspectSize, declaredLength(headers));
     }
+    const expectsBody = !end_of_stream && captured !== null && root.config.bodyCaptureSize > 0;
     const check = policy.syncCheck;
     const checkMatch = check.match;
     const wantsCheck = checkMatch !== null && matches(checkMatch, f);
@@ -231,17 +240,22 @@ class GatewardenStream extends Context {
       if (body !== null) captureRange(body, BufferTypeValues.HttpRequestBody, <i32>body.size, <i32>length);
       return FilterDataStatusValues.StopIterationAndBuffer;
     }
-    if (!this.holdForBody || body === null) {
+    const inspected = this.inspected;
+    if (!this.holdForBody) {
       if (body !== null) captureRange(body, BufferTypeValues.HttpRequestBody, 0, <i32>length);
       return FilterDataStatusValues.Continue;
     }
-    // Held: Envoy buffers until the body ends or reaches the capture limit; then it is decided once.
-    if (!end_of_stream && <i32>length < body.limit) return FilterDataStatusValues.StopIterationAndBuffer;
+    // Held: Envoy buffers until the body ends or fills the buffers that read it; then it is decided once.
+    let holdLimit = body !== null ? body.limit : 0;
+    if (inspected !== null && inspected.limit > holdLimit) holdLimit = inspected.limit;
+    if (!end_of_stream && <i32>length < holdLimit) return FilterDataStatusValues.StopIterationAndBuffer;
     this.holdForBody = false;
-    captureRange(body, BufferTypeValues.HttpRequestBody, 0, <i32>length);
+    if (body !== null) captureRange(body, BufferTypeValues.HttpRequestBody, 0, <i32>length);
+    if (inspected !== null) captureRange(inspected, BufferTypeValues.HttpRequestBody, 0, <i32>length);
     if (this.inspectBodyHeld) {
       this.inspectBodyHeld = false;
-      const blocked = this.detectBody(body);
+      this.inspected = null;
+      const blocked = this.detectBody(inspected !== null ? inspected : body!);
       if (blocked) return FilterDataStatusValues.StopIterationNoBuffer;
     }
     if (this.checkAfterBody) {
@@ -373,7 +387,10 @@ class GatewardenStream extends Context {
       if (req !== null && req.truncated) metrics.truncatedBodies.increment(1);
       if (res !== null && res.truncated) metrics.truncatedBodies.increment(1);
       const v = ex.verdict;
-      if (v !== null) metrics.verdict(v.action, v.category);
+      if (v !== null) {
+        metrics.verdict(v.action, v.category);
+        metrics.detection(v);
+      }
     }
     this.root.record(ex);
   }

@@ -35,7 +35,10 @@ test("a monitored attack passes, and its capture carries the verdict", async () 
   assert.equal(c.attributes["gatewarden.verdict.action"], "monitor");
   assert.equal(c.attributes["gatewarden.verdict.category"], "sqli");
   assert.equal(c.attributes["gatewarden.verdict.location"], "query:id");
-  assert.ok(((await stack.stats()).get("gatewarden_monitored_sqli_total") ?? 0) >= 1);
+  const stats = await stack.stats();
+  assert.ok((stats.get("gatewarden_monitored_sqli_total") ?? 0) >= 1);
+  const rule = String(c.attributes["gatewarden.verdict.rule"]).replace(/^sqli\./, "").replace(/[^a-z0-9]/g, "_");
+  assert.ok((stats.get(`gatewarden_detections_sqli_${rule}_monitor_total`) ?? 0) >= 1, "counted per rule in monitor mode too");
 });
 
 test("a blocking status outside 400-499 becomes 403, and revealRule names the rule", async () => {

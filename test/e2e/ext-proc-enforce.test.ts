@@ -72,6 +72,18 @@ describe("blocking through ext_proc", () => {
     }
   });
 
+  test("a body is inspected whatever its content type, and one that is not captured is not recorded", async () => {
+    for (const g of [buffered, streamed]) {
+      const a = await expectBlocked(g, "/login", { method: "POST", headers: { "content-type": "text/plain" }, body: "email=admin%40example.com'%20or%201%3D1--" }, "sqli.breakout-logic");
+      assert.equal(a["gatewarden.verdict.location"], "body.form:email");
+      assert.equal(a["http.request.body"], undefined, "text/plain is inspected, not captured");
+      await expectBlocked(g, "/login", { method: "POST", body: "email=admin%40example.com'%20or%201%3D1--" }, "sqli.breakout-logic");
+    }
+    const metrics = await (await fetch(`${stack.tme!.url}/metrics`)).text();
+    const line = metrics.split("\n").find((l) => l.startsWith("tme_detections_total{") && l.includes('rule="sqli.breakout-logic"') && l.includes('action="block"'));
+    assert.ok(line !== undefined && Number(line.split(" ").pop()) >= 5, `tme_detections_total counts per category, rule and action: ${line}`);
+  });
+
   test("STREAMED: an attack in the first part of a large body stops the request before its end reaches the upstream", async () => {
     const body = JSON.stringify({ text: "<script>alert(1)</script>", pad: "p".repeat(1024 * 1024) });
     await expectBlocked(streamed, "/api/upload", { method: "POST", headers: { "content-type": "application/json" }, body }, "xss.script-tag");

@@ -13,6 +13,8 @@ const policy = {
     { id: "allow-health", action: "allow", match: { path: { exact: "/healthz" } } },
     { id: "admin", action: "block", match: { path: { prefix: "/admin" } } },
     { id: "exports", action: "block", match: { path: { glob: "/files/*/export.*" } } },
+    { id: "php", action: "block", match: { path: { glob: "/**/*.php" } } },
+    { id: "nested-delete", action: "block", match: { path: { glob: "/**/admin*/delete" } } },
     { id: "no-delete", action: "block", match: { method: ["DELETE"], path: { prefix: "/orders" } } },
     { id: "internal-host", action: "block", match: { host: { suffix: ".internal", ignoreCase: true } } },
     { id: "debug-header", action: "block", match: { headers: [{ name: "X-Debug" }] } },
@@ -57,6 +59,14 @@ test("path matchers: exact (allow), prefix and glob", async () => {
   await expectBlocked("/files/42/export.csv", {}, "exports");
   await expectPassed("/files/42/nested/export.csv");
   await expectPassed("/administrator-guide".replace("administrator-guide", "docs/admin"));
+});
+
+test("globs with ** are not bypassed by a segment that matches the rest too early", async () => {
+  await expectBlocked("/a/b/c.php", {}, "php");
+  await expectBlocked("/a/x.y/c.php", {}, "php");
+  await expectPassed("/a/x.y/c.phps");
+  await expectBlocked("/x/admin1/y/admin2/delete", {}, "nested-delete");
+  await expectPassed("/x/admin1/y/admin2/delete/undo");
 });
 
 test("method, host, header presence and value, query parameter (decoded) matchers", async () => {

@@ -58,6 +58,12 @@ describe("parseConfig", () => {
     expect(errorOf('{"serviceName":""}')).toBe("serviceName: must not be empty");
     expect(errorOf('{"enforcement":{"holdHeadersForBody":1}}')).toBe("enforcement.holdHeadersForBody: expected true or false, got a number");
     expect(parseConfig('{"enforcement":{"holdHeadersForBody":true}}').config!.enforcement.holdHeadersForBody).toBe(true);
+    expect(errorOf('{"enforcement":{"inspectBodySize":-1}}')).toBe("enforcement.inspectBodySize: must be between 0 and 16777216, got -1.0");
+    expect(errorOf('{"enforcement":{"inspectBodySize":"big"}}')).toBe("enforcement.inspectBodySize: expected an integer, got a string");
+    // Defaults to bodyCaptureSize, whether or not an enforcement block is given.
+    expect(parseConfig('{"bodyCaptureSize":2048}').config!.enforcement.inspectBodySize).toBe(2048);
+    expect(parseConfig('{"bodyCaptureSize":2048,"enforcement":{"refreshInterval":0}}').config!.enforcement.inspectBodySize).toBe(2048);
+    expect(parseConfig('{"bodyCaptureSize":2048,"enforcement":{"inspectBodySize":0}}').config!.enforcement.inspectBodySize).toBe(0);
     expect(errorOf("[1]")).toBe("configuration must be a JSON object, got an array");
     expect(errorOf("{oops")).toBe("configuration is not valid JSON: expected a string key at offset 1");
   });

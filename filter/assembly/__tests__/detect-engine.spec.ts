@@ -20,6 +20,12 @@ describe("locations", () => {
     expect(check("/lib/jquery.js", "", [], [], "", "")).toBeNull();
   });
 
+  it("inspects cookie names and header names as carefully as values", () => {
+    expect(check("/", "", ["cookie"], ["a=1; " + percentEncode("' union select password from users--") + "=1"], "", "")!.location).toBe("cookie-name");
+    expect(check("/", "", ["x-a'or'1'='1"], ["1"], "", "")!.location).toBe("header-name");
+    expect(check("/", "", ["x-forwarded-for", "accept-language", "x-b3-traceid", "sec-ch-ua-mobile"], ["1.2.3.4", "en", "1", "?0"], "", "")).toBeNull();
+  });
+
   it("names the cookie and the header", () => {
     const f = check("/", "", ["cookie"], ["a=1; session=" + percentEncode("1' union select 1--")], "", "")!;
     expect(f.location).toBe("cookie:session");
@@ -42,11 +48,11 @@ describe("locations", () => {
     expect(e.location).toBe("body.json:$.s");
   });
 
-  it("names the form field, and falls back to raw text for other bodies", () => {
+  it("names the form field, and falls back to raw text for other bodies, whatever their declared type", () => {
     expect(check("/", "", [], [], "application/x-www-form-urlencoded", "user=bob&pass=" + percentEncode("x' or '1'='1"))!.location).toBe("body.form:pass");
     expect(check("/", "", [], [], "text/plain", "hello ; cat /etc/passwd")!.location).toBe("body");
     expect(check("/", "", [], [], "application/json", "{not json ../../etc/passwd")!.location).toBe("body");
-    expect(check("/", "", [], [], "application/octet-stream", "../../etc/passwd")).toBeNull();
+    expect(check("/", "", [], [], "application/octet-stream", "../../etc/passwd")!.location).toBe("body");
   });
 
   it("keeps the snippet short and the rule id stable", () => {

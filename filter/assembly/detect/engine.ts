@@ -1,14 +1,19 @@
 // The attack-detection engine's entry points. Pure AssemblyScript: no host imports, so the filter calls
 // it in-process and the TME loads the same code compiled on its own (standalone.ts).
 
-import { Finding, DetectOptions, RequestView, categoryName, B_XXE } from "./types";
+import { Finding, DetectOptions, RequestView, categoryName } from "./types";
 import { Scratch } from "./bytes";
 import { hit, snippet, scanValue } from "./scan";
-import { scanPath, scanPairs, scanHeaders, scanJson, scanXml, scanRawBody, utf8Into, lastLocation, DOC_HIT, DOC_INVALID } from "./extract";
+import { scanPath, scanPairs, scanHeaders, utf8Into } from "./extract";
+import { lastLocation } from "./walk";
+import { scanBody, declaredMismatch } from "./body";
 
 export { Finding, DetectOptions, RequestView } from "./types";
 
 const text = new Scratch(1024);
+
+/** The category of a finding that notes a protocol irregularity rather than an attack payload. */
+const CAT_PROTOCOL_NOTE = "protocol";
 
 function finding(location: string): Finding {
   const f = new Finding();
@@ -19,30 +24,13 @@ function finding(location: string): Finding {
   return f;
 }
 
-const BODY_RAW = 1;
-const BODY_FORM = 2;
-const BODY_JSON = 3;
-const BODY_XML = 4;
-
-/** How a body of this (lower-cased) content type is inspected; 0 = not at all (binary). */
-export function bodyKind(contentType: string): i32 {
-  if (contentType.includes("json")) return BODY_JSON;
-  if (contentType.includes("x-www-form-urlencoded")) return BODY_FORM;
-  if (contentType.startsWith("image/") || contentType.startsWith("audio/") || contentType.startsWith("video/") ||
-      contentType.startsWith("font/") || contentType.includes("grpc") || contentType.includes("protobuf") ||
-      contentType.includes("octet-stream") || contentType.includes("zip") || contentType.includes("pdf")) return 0;
-  if (isXmlType(contentType)) return BODY_XML;
-  return BODY_RAW;
-}
-
-/** application/xml, text/xml and the +xml types (soap+xml, atom+xml...), parameters aside. */
-function isXmlType(contentType: string): bool {
-  let e = contentType.indexOf(";");
-  if (e < 0) e = contentType.length;
-  while (e > 0 && contentType.charCodeAt(e - 1) == 0x20) e--;
-  if (e == 15 && contentType.startsWith("application/xml")) return true;
-  if (e == 8 && contentType.startsWith("text/xml")) return true;
-  return e > 4 && contentType.indexOf("+xml", e - 4) == e - 4;
+/**
+ * Whether a body of this (lower-cased) declared type is held for inspection: every one but a gRPC
+ * stream (held, a streaming call would stall; its messages are protobuf). Whatever it claims, a held
+ * body is inspected as its bytes say (detect/body.ts).
+ */
+export function bodyInspected(contentType: string): bool {
+  return !contentType.startsWith("application/grpc");
 }
 
 /** Inspects a request, head then body; returns the first finding, or null. */
@@ -66,7 +54,11 @@ export function inspectHead(req: RequestView, opts: DetectOptions): Finding | nu
   return null;
 }
 
-/** Inspects the body (up to maxBodyBytes) as its content type says: JSON, form, XML or text. */
+/**
+ * Inspects the body (up to maxBodyBytes) as its bytes say: JSON, form, XML, multipart or text. With no
+ * attack in it, a declared type the bytes contradict is reported (protocol.content-type-mismatch,
+ * monitor only).
+ */
 export function inspectBody(req: RequestView, opts: DetectOptions): Finding | null {
   const mask = opts.mask;
   let len = req.bodyLen;
@@ -74,25 +66,15 @@ export function inspectBody(req: RequestView, opts: DetectOptions): Finding | nu
   // A body that reaches the limit may have been cut there (here, or by the filter's capture).
   const cut = len >= opts.maxBodyBytes;
   if (len > opts.maxBodyBytes) len = opts.maxBodyBytes;
-  const kind = bodyKind(req.contentType);
-  if (kind == BODY_JSON) {
-    const r = scanJson(req.bodyPtr, len, mask);
-    if (r == DOC_HIT) return finding(lastLocation);
-    // Not JSON after all (or cut by the limit): inspect it as text.
-    if (r == DOC_INVALID && scanRawBody(req.bodyPtr, len, mask)) return finding(lastLocation);
-  } else if (kind == BODY_FORM) {
-    if (scanPairs(req.bodyPtr, len, mask, "body.form:", "")) return finding(lastLocation);
-  } else if (kind == BODY_XML) {
-    // The markup is judged for XXE only (DOCTYPE, ENTITY, XInclude); text and attribute values for all.
-    if ((mask & B_XXE) != 0 && scanRawBody(req.bodyPtr, len, B_XXE)) return finding(lastLocation);
-    const r = scanXml(req.bodyPtr, len, mask, cut);
-    if (r == DOC_HIT) return finding(lastLocation);
-    // Not well-formed: inspect it as text.
-    if (r == DOC_INVALID && scanRawBody(req.bodyPtr, len, mask)) return finding(lastLocation);
-  } else if (kind == BODY_RAW) {
-    if (scanRawBody(req.bodyPtr, len, mask)) return finding(lastLocation);
-  }
-  return null;
+  if (scanBody(req.bodyPtr, len, req.contentType, req.headers.get("content-type"), cut, mask)) return finding(lastLocation);
+  if (!declaredMismatch) return null;
+  const f = new Finding();
+  f.category = CAT_PROTOCOL_NOTE;
+  f.rule = "protocol.content-type-mismatch";
+  f.location = "header:content-type";
+  f.snippet = req.contentType.length > 64 ? req.contentType.substring(0, 64) : req.contentType;
+  f.monitorOnly = true;
+  return f;
 }
 
 /** Inspects one value (no `+`-as-space) and reports it at `location`. */

@@ -53,10 +53,16 @@ export class Finding {
   category: string = "";
   /** Stable id of the rule that fired, e.g. "sqli.tautology". */
   rule: string = "";
-  /** Where: "path", "query:<name>", "query-name", "header:<name>", "cookie:<name>", "body", "body.form:<name>", "body.json:$.a[0]", "body.xml:/a/b/@c". */
+  /**
+   * Where: "path", "query:<name>", "query-name", "header:<name>", "header-name", "cookie:<name>",
+   * "cookie-name", "body", "body.form:<name>", "body.json:$.a[0]", "body.xml:/a/b/@c",
+   * "body.multipart:<name>[/filename|.json:$.a|...]", "body.multipart-name", "header:content-type".
+   */
   location: string = "";
   /** Up to 64 characters of the normalised input around the match. */
   snippet: string = "";
+  /** An irregularity worth reporting that never blocks on its own (the verdict is monitor). */
+  monitorOnly: bool = false;
 }
 
 export class DetectOptions {

@@ -36,7 +36,7 @@ export class Control {
 
   constructor(private root: RootContext, private cfg: Config, private metrics: FilterMetrics) {
     this.policy = cfg.policy;
-    this.detectOptions = detectOptionsOf(cfg.policy, cfg.bodyCaptureSize);
+    this.detectOptions = detectOptionsOf(cfg.policy, cfg.enforcement.inspectBodySize);
     metrics.setGauge(metrics.policyRevision, cfg.policy.revision);
   }
 
@@ -78,7 +78,7 @@ export class Control {
         return;
       }
       this.policy = p;
-      this.detectOptions = detectOptionsOf(p, this.cfg.bodyCaptureSize);
+      this.detectOptions = detectOptionsOf(p, this.cfg.enforcement.inspectBodySize);
       this.policyEtag = reply.etag;
       this.metrics.setGauge(this.metrics.policyRevision, p.revision);
     } else {

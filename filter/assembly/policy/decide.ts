@@ -5,7 +5,7 @@
 import { HeaderList } from "../http/headers";
 import { blockingStatus } from "../config";
 import { DetectOptions, RequestView } from "../detect/types";
-import { bodyKind, inspectBody, inspectHead } from "../detect/engine";
+import { bodyInspected, inspectBody, inspectHead } from "../detect/engine";
 import { Action, Policy, RateLimit } from "./model";
 import { RequestFacts, clientAddress, evaluateRules, factsClientIp, hostOf, matches, rateKey } from "./evaluate";
 import { Verdict } from "./verdict";
@@ -124,7 +124,7 @@ export function decideHead(policy: Policy, f: RequestFacts, opts: DetectOptions 
       return d;
     }
   }
-  d.inspectBody = bodyKind(view.contentType) != 0;
+  d.inspectBody = bodyInspected(view.contentType);
   return d;
 }
 
@@ -138,7 +138,7 @@ export function decideBody(policy: Policy, view: RequestView, opts: DetectOption
   if (opts === null || det === null) return prior;
   const found = inspectBody(view, opts);
   if (found === null) return prior;
-  const v = Verdict.ofFinding(found, det.action);
+  const v = Verdict.ofFinding(found, found.monitorOnly ? Action.Monitor : det.action);
   return prior === null || v.action == Action.Block ? v : prior;
 }
 

@@ -1,10 +1,14 @@
 // String matchers used by rules: exact, prefix, suffix, contains and glob, optionally ignoring case.
+import { Glob } from "./glob";
 
 export enum StringMatchKind { Exact, Prefix, Suffix, Contains, Glob }
 
 export class StringMatch {
+  private glob: Glob | null = null;
+
   constructor(public kind: StringMatchKind, public value: string, public ignoreCase: bool) {
     if (ignoreCase) this.value = value.toLowerCase();
+    if (kind == StringMatchKind.Glob) this.glob = new Glob(this.value);
   }
 
   matches(input: string): bool {
@@ -14,48 +18,12 @@ export class StringMatch {
       case StringMatchKind.Prefix: return s.startsWith(this.value);
       case StringMatchKind.Suffix: return s.endsWith(this.value);
       case StringMatchKind.Contains: return s.includes(this.value);
-      default: return globMatch(this.value, s);
+      default: return this.glob!.matches(s);
     }
   }
 }
 
-/**
- * `*` matches any run of characters within a path segment, `**` any run including '/', `?` one
- * character. Iterative with one backtrack point per star kind, so it never explodes on long inputs.
- */
+/** Whether `s` matches the path glob `pattern` (see Glob). */
 export function globMatch(pattern: string, s: string): bool {
-  let p = 0;
-  let i = 0;
-  let starP = -1;
-  let starI = 0;
-  let starCrossesSlash = false;
-  const pl = pattern.length;
-  const sl = s.length;
-  while (i < sl) {
-    if (p < pl) {
-      const c = pattern.charCodeAt(p);
-      if (c == 0x2a) {
-        starCrossesSlash = p + 1 < pl && pattern.charCodeAt(p + 1) == 0x2a;
-        p += starCrossesSlash ? 2 : 1;
-        starP = p;
-        starI = i;
-        continue;
-      }
-      if (c == 0x3f ? s.charCodeAt(i) != 0x2f : c == s.charCodeAt(i)) {
-        p++;
-        i++;
-        continue;
-      }
-    }
-    // Let the last star absorb one more character, unless that would cross a '/' it may not cross.
-    if (starP >= 0 && (starCrossesSlash || s.charCodeAt(starI) != 0x2f)) {
-      starI++;
-      i = starI;
-      p = starP;
-      continue;
-    }
-    return false;
-  }
-  while (p < pl && pattern.charCodeAt(p) == 0x2a) p++;
-  return p == pl;
+  return new Glob(pattern).matches(s);
 }

@@ -17,6 +17,8 @@ export class Verdict {
   snippet: string = "";
   /** The status of the local reply when blocking; 0 for the configured blocking status. */
   status: i32 = 0;
+  /** From attack detection (a Finding), not a rule, a rate limit or the deny list. */
+  detected: bool = false;
 
   static of(action: Action, rule: string, category: string): Verdict {
     const v = new Verdict();
@@ -31,6 +33,7 @@ export class Verdict {
     const v = Verdict.of(action, f.rule, f.category);
     v.location = f.location;
     v.snippet = f.snippet;
+    v.detected = true;
     return v;
   }
 

@@ -19,7 +19,7 @@ import { ingestRoutes } from './http/routes/ingest-routes.ts';
 import { createRouter } from './http/router.ts';
 import { startHttpServer } from './http/server.ts';
 import { CapturePipeline } from './ingest/capture-pipeline.ts';
-import { createTmeMetrics } from './metrics/tme-metrics.ts';
+import { countDetection, createTmeMetrics } from './metrics/tme-metrics.ts';
 import { redactionPolicy } from './redact/policy.ts';
 import { JsonlSpool } from './spool/jsonl-spool.ts';
 import { CaptureRing } from './store/capture-ring.ts';
@@ -61,7 +61,7 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
     ...ingestRoutes({ pipeline, metrics, maxBodyBytes: config.maxBatchBytes }),
     ...captureRoutes(ring),
     ...adminRoutes(metrics.registry),
-    ...enforceRoutes({ policies, denyList, check: requestChecker(denyList, recordInspector(engine, () => policies.detectionAction())), adminToken: config.adminToken, maxBodyBytes: config.maxBatchBytes }),
+    ...enforceRoutes({ policies, denyList, check: requestChecker(denyList, recordInspector(engine, () => policies.detectionAction(), (v) => countDetection(metrics.detections, v))), adminToken: config.adminToken, maxBodyBytes: config.maxBatchBytes }),
   ]);
   const http = await startHttpServer(config.host, config.httpPort, router);
   // ext_proc and ext_authz: Envoy asks the TME directly (no Wasm); same engine, policy and deny list.
@@ -69,7 +69,7 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
     maxBodyBytes: config.capture.bodyCaptureSize,
     blockingStatusCode: config.blocking.statusCode,
     blockingMessage: config.blocking.message,
-  });
+  }, metrics.detections);
   const extProc = extProcService({
     decider,
     settings: config.capture,

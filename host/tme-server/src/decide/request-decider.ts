@@ -5,6 +5,7 @@
 import type { DecideRequest, DecideSettings, Decision, DetectionEngine } from '../../../../filter/node/engine.ts';
 import type { DenyList } from '../enforce/deny-list.ts';
 import type { PolicyStore } from '../enforce/policy-store.ts';
+import { countDetection, type TmeMetrics } from '../metrics/tme-metrics.ts';
 
 export type { DecideRequest, Decision };
 
@@ -17,6 +18,7 @@ export class RequestDecider {
     private readonly policies: PolicyStore,
     private readonly denyList: DenyList,
     private readonly settings: DecideSettings,
+    private readonly detections?: TmeMetrics['detections'],
   ) {
     this.sync();
   }
@@ -24,19 +26,25 @@ export class RequestDecider {
   /** Deny list, rules, rate limits (the request is counted), detection on the head. */
   head(req: DecideRequest): Decision {
     this.sync();
-    return this.engine.decide(req, 'head');
+    return this.counted(this.engine.decide(req, 'head'));
   }
 
   /** Detection on the captured body, after a head that asked for it. */
   body(req: DecideRequest, hadVerdict: boolean): Decision {
     this.sync();
-    return this.engine.decide(req, 'body', { hadVerdict });
+    return this.counted(this.engine.decide(req, 'body', { hadVerdict }));
   }
 
   /** Head and body at once (ext_authz: the body, if any, arrives with the headers). */
   all(req: DecideRequest): Decision {
     this.sync();
-    return this.engine.decide(req, 'all');
+    return this.counted(this.engine.decide(req, 'all'));
+  }
+
+  /** A verdict the call produced is counted once: a body phase reports only one that replaces the head's. */
+  private counted(d: Decision): Decision {
+    if (this.detections !== undefined) countDetection(this.detections, d.verdict);
+    return d;
   }
 
   private sync(): void {

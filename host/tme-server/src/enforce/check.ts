@@ -24,10 +24,17 @@ export function requestChecker(denyList: DenyList, inspect: RecordInspector | un
   };
 }
 
-/** Runs the detection engine over a record's request, as the filter does, with the served policy's settings. */
+/** Findings that note an irregularity and never block on their own (the engine's Finding.monitorOnly). */
+const MONITOR_ONLY_RULES = new Set(['protocol.content-type-mismatch']);
+
+/**
+ * Runs the detection engine over a record's request, as the filter does, with the served policy's
+ * settings; `counted` sees every detection verdict.
+ */
 export function recordInspector(
   engine: { inspect(req: DetectRequest): { category: string; rule: string; location: string; snippet: string } | null },
   detectionAction: () => 'monitor' | 'block' | undefined,
+  counted: (v: CheckVerdict) => void = () => {},
 ): RecordInspector {
   return (record) => {
     const action = detectionAction();
@@ -36,6 +43,9 @@ export function recordInspector(
     const contentType = request.headers.find(([name]) => name === 'content-type')?.[1] ?? '';
     const body = request.body === undefined ? undefined : Buffer.from(request.body.data, request.body.encoding === 'base64' ? 'base64' : 'utf8');
     const found = engine.inspect({ method: request.method, path: request.path, query: request.query, headers: request.headers, contentType, body });
-    return found === null ? undefined : { action, ...found };
+    if (found === null) return undefined;
+    const v: CheckVerdict = { ...found, action: MONITOR_ONLY_RULES.has(found.rule) ? 'monitor' : action };
+    counted(v);
+    return v;
   };
 }

@@ -6,14 +6,13 @@
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import { Counter, type Registry } from 'prom-client';
 import type { RequestDecider } from '../decide/request-decider.ts';
-import { isCapturedContentType, type HeaderPairs } from '../exchange/exchange.ts';
+import type { HeaderPairs } from '../exchange/exchange.ts';
 import { envoyServices } from '../grpc/envoy-protos.ts';
 import type { GrpcService } from '../grpc/server.ts';
 
 export interface ExtAuthzDependencies {
   decider: RequestDecider;
   bodyCaptureSize: number;
-  allowedContentTypes: readonly string[];
   registry: Registry;
 }
 
@@ -67,10 +66,9 @@ export function extAuthzService(deps: ExtAuthzDependencies): GrpcService {
     try {
       const http = call.request.attributes?.request?.http;
       const headers = checkHeaders(http);
-      const contentType = headers.find(([n]) => n === 'content-type')?.[1] ?? '';
-      // The body counts only where the filter would hold it: a captured content type, up to the capture size.
+      // Inspected whatever its content type, as the filter does, up to the capture size.
       let body: Buffer | undefined;
-      if (deps.bodyCaptureSize > 0 && isCapturedContentType(contentType, deps.allowedContentTypes)) {
+      if (deps.bodyCaptureSize > 0) {
         const raw = http?.raw_body !== undefined && http.raw_body.length > 0 ? http.raw_body : Buffer.from(http?.body ?? '', 'utf8');
         body = raw.subarray(0, deps.bodyCaptureSize);
       }

@@ -4,7 +4,8 @@
 // - every message Envoy sends is answered in order, except in observability mode, where Envoy waits for
 //   nothing and the server must not answer at all;
 // - a request body (any body mode) is held only up to bodyCaptureSize: later chunks are counted, not kept;
-//   detection runs once the held part is complete (capture limit reached or body ended), as the filter does;
+//   detection runs once the held part is complete (capture limit reached or body ended), as the filter does,
+//   whatever the body's content type: one that is not captured is held apart and never recorded;
 // - a blocked request gets an immediate_response (status, message, x-request-id), and Envoy stops;
 // - a response whose content type is not captured asks Envoy to skip its body (mode_override), which
 //   Envoy applies when allow_mode_override is set and ignores otherwise.
@@ -95,6 +96,8 @@ export class ExchangeProcessor {
   private blocked = false;
   /** The request body is held for detection until the capture limit or its end. */
   private holdBody = false;
+  /** The held request body when its content type is not captured: inspected, never recorded. */
+  private inspected: BodyCapture | undefined;
   private peer = '';
 
   constructor(
@@ -173,7 +176,8 @@ export class ExchangeProcessor {
       this.block(d.reply);
       return;
     }
-    this.holdBody = d.inspectBody && !eos && ex.requestBody !== undefined && this.settings.bodyCaptureSize > 0;
+    this.holdBody = d.inspectBody && !eos && this.settings.bodyCaptureSize > 0;
+    if (this.holdBody && ex.requestBody === undefined) this.inspected = new BodyCapture(this.settings.bodyCaptureSize);
     this.reply({ request_headers: {} });
   }
 
@@ -182,8 +186,9 @@ export class ExchangeProcessor {
     const chunk = msg.body ?? Buffer.alloc(0);
     const eos = msg.end_of_stream === true;
     ex.requestBody?.append(chunk, eos);
+    this.inspected?.append(chunk, eos);
     if (eos) ex.requestEnded = true;
-    const body = ex.requestBody;
+    const body = this.heldBody();
     if (this.holdBody && body !== undefined && (eos || body.captured >= body.limit)) {
       if (this.decideBody()) return;
     }
@@ -199,11 +204,17 @@ export class ExchangeProcessor {
     this.reply({ request_trailers: {} });
   }
 
+  /** What detection reads: the capture, or the body held apart. */
+  private heldBody(): BodyCapture | undefined {
+    return this.inspected ?? this.ex.requestBody;
+  }
+
   /** Detection on the held body; true when it blocked. */
   private decideBody(): boolean {
     this.holdBody = false;
     const ex = this.ex;
-    const d = this.decider.body({ headers: ex.requestHeaders, body: ex.requestBody?.bytes(), peer: this.peer }, ex.verdict !== undefined);
+    const d = this.decider.body({ headers: ex.requestHeaders, body: this.heldBody()?.bytes(), peer: this.peer }, ex.verdict !== undefined);
+    this.inspected = undefined;
     this.apply(d);
     if (!d.reply) return false;
     this.block(d.reply);
@@ -215,7 +226,8 @@ export class ExchangeProcessor {
     // A body never held to its end (body mode NONE, or cut by Envoy's buffer): decide it for the record.
     if (this.holdBody) {
       this.holdBody = false;
-      this.apply(this.decider.body({ headers: ex.requestHeaders, body: ex.requestBody?.bytes(), peer: this.peer }, ex.verdict !== undefined));
+      this.apply(this.decider.body({ headers: ex.requestHeaders, body: this.heldBody()?.bytes(), peer: this.peer }, ex.verdict !== undefined));
+      this.inspected = undefined;
     }
     const headers = headerPairs(msg.headers);
     ex.responseHeaders = headers;

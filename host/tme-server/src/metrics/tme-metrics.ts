@@ -9,6 +9,25 @@ export interface TmeMetrics {
   recordsRejected: Counter<'source'>;
   recordsExported: Counter;
   exportFailures: Counter;
+  /** Detection verdicts of /v1/check, ext_proc and ext_authz, as the filter's gatewarden_detections_*_total. */
+  detections: Counter<'category' | 'rule' | 'action'>;
+}
+
+/** A verdict as the engine gives it; only detection findings are counted (not rules, rate limits, the deny list). */
+export interface CountedVerdict {
+  action: string;
+  category?: string;
+  rule?: string;
+}
+
+const NOT_DETECTION = new Set(['rule', 'ratelimit', 'denylist', 'check']);
+
+/** Counts a verdict in tme_detections_total when it is a detection that blocked or was monitored. */
+export function countDetection(detections: TmeMetrics['detections'], v: CountedVerdict | undefined): void {
+  if (v === undefined || (v.action !== 'block' && v.action !== 'monitor')) return;
+  const category = v.category ?? '';
+  if (category === '' || NOT_DETECTION.has(category)) return;
+  detections.inc({ category, rule: v.rule ?? '', action: v.action });
 }
 
 export function createTmeMetrics(spoolBytes: () => number): TmeMetrics {
@@ -37,6 +56,12 @@ export function createTmeMetrics(spoolBytes: () => number): TmeMetrics {
     exportFailures: new Counter({
       name: 'tme_export_failures_total',
       help: 'OTLP export calls that failed; each one drops a batch of spans.',
+      registers,
+    }),
+    detections: new Counter({
+      name: 'tme_detections_total',
+      help: 'Attacks detected by /v1/check, ext_proc and ext_authz, by category, rule and action (block, monitor).',
+      labelNames: ['category', 'rule', 'action'],
       registers,
     }),
   };
