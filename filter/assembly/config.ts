@@ -44,6 +44,9 @@ export class Config {
   allowFailureMode: bool = true;
   /** The Envoy cluster that reaches the TME's HTTP port. */
   tmeCluster: string = "gatewarden_tme";
+  /** Shared secret sent to the TME on every callout (its TME_AGENT_TOKEN); empty sends none. */
+  agentToken: string = "";
+  agentTokenHeader: string = "x-gatewarden-agent-token";
   connectTimeoutMs: u32 = 50;
   requestHandleTimeoutMs: u32 = 200;
   responseHandleTimeoutMs: u32 = 50;
@@ -67,7 +70,7 @@ export class ConfigResult {
 }
 
 const TOP_KEYS: Array<string> = [
-  "serviceName", "bodyCaptureSize", "allowedContentTypes", "allowFailureMode", "tmeCluster",
+  "serviceName", "bodyCaptureSize", "allowedContentTypes", "allowFailureMode", "tmeCluster", "agentToken", "agentTokenHeader",
   "connectTimeout", "requestHandleTimeout", "responseHandleTimeout", "report", "blockingStatusCode",
   "blockingMessage", "enforcement", "policy",
 ];
@@ -100,6 +103,8 @@ export function parseConfig(text: string): ConfigResult {
   cfg.bodyCaptureSize = r.int(root, "bodyCaptureSize", "bodyCaptureSize", cfg.bodyCaptureSize, 0, MAX_BODY_CAPTURE_SIZE);
   cfg.allowFailureMode = r.boolean(root, "allowFailureMode", "allowFailureMode", cfg.allowFailureMode);
   cfg.tmeCluster = r.str(root, "tmeCluster", "tmeCluster", cfg.tmeCluster);
+  cfg.agentToken = r.str(root, "agentToken", "agentToken", cfg.agentToken, true);
+  cfg.agentTokenHeader = r.str(root, "agentTokenHeader", "agentTokenHeader", cfg.agentTokenHeader).toLowerCase();
   cfg.connectTimeoutMs = r.duration(root, "connectTimeout", "connectTimeout", cfg.connectTimeoutMs, 1, 60000);
   cfg.requestHandleTimeoutMs = r.duration(root, "requestHandleTimeout", "requestHandleTimeout", cfg.requestHandleTimeoutMs, 1, 60000);
   cfg.responseHandleTimeoutMs = r.duration(root, "responseHandleTimeout", "responseHandleTimeout", cfg.responseHandleTimeoutMs, 1, 60000);

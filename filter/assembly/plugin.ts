@@ -277,7 +277,7 @@ class GatewardenStream extends Context {
     this.ex.durationNanos = 0;
     writeRecord(new JsonWriter(out), this.ex, cfg.serviceName, MODULE_VERSION);
     const call = new CheckCall(root, this);
-    return callTme(root, cfg.tmeCluster, "POST", cfg.report.authority, cfg.enforcement.checkPath,
+    return callTme(root, cfg, "POST", cfg.enforcement.checkPath,
       [pair("content-type", "application/json")], out.toArrayBuffer(), cfg.requestHandleTimeoutMs, call);
   }
 

@@ -37,7 +37,7 @@ export class Reporter {
       if (batch === null) return;
       const call = new ReportCall(this.root, this, batch.records);
       const report = this.cfg.report;
-      if (!callTme(this.root, this.cfg.tmeCluster, "POST", report.authority, report.path, [pair("content-type", "application/json")], batch.body, report.timeoutMs, call)) {
+      if (!callTme(this.root, this.cfg, "POST", report.path, [pair("content-type", "application/json")], batch.body, report.timeoutMs, call)) {
         this.batcher.settle();
         this.failed(batch.records, "callout refused by the proxy; is cluster '" + this.cfg.tmeCluster + "' defined?");
       }

@@ -4,6 +4,7 @@ import type { TmeConfig } from './config.ts';
 import { CaptureSpans } from './export/capture-spans.ts';
 import { healthService } from './grpc/health-service.ts';
 import { startGrpcServer } from './grpc/server.ts';
+import { credentialCheck } from './auth/credentials.ts';
 import { adminRoutes } from './http/routes/admin-routes.ts';
 import { enforceRoutes } from './http/routes/enforce-routes.ts';
 import { AutoDeny } from './enforce/auto-deny.ts';
@@ -61,8 +62,8 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
     ...ingestRoutes({ pipeline, metrics, maxBodyBytes: config.maxBatchBytes }),
     ...captureRoutes(ring),
     ...adminRoutes(metrics.registry),
-    ...enforceRoutes({ policies, denyList, check: requestChecker(denyList, recordInspector(engine, () => policies.detectionAction())), adminToken: config.adminToken, maxBodyBytes: config.maxBatchBytes }),
-  ]);
+    ...enforceRoutes({ policies, denyList, check: requestChecker(denyList, recordInspector(engine, () => policies.detectionAction())), maxBodyBytes: config.maxBatchBytes }),
+  ], credentialCheck(config, (route) => metrics.unauthorized.inc({ route })));
   const http = await startHttpServer(config.host, config.httpPort, router);
   // ext_proc and ext_authz: Envoy asks the TME directly (no Wasm); same engine, policy and deny list.
   const decider = new RequestDecider(engine, policies, denyList, {

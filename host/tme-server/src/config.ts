@@ -55,7 +55,9 @@ export const VARIABLES = {
   TME_REDACT_HEADERS: variable(nameList, 'comma-separated header names whose values become [REDACTED] (case-insensitive)', DEFAULT_REDACT_HEADERS),
   TME_REDACT_FIELDS: variable(nameList, 'comma-separated query parameter, form and JSON field names whose values become [REDACTED]', DEFAULT_REDACT_FIELDS),
   TME_ENVIRONMENT: variable(z.string().min(1, 'expected a name such as prod or staging'), 'deployment environment, on every exported span (deployment.environment.name)'),
-  TME_ADMIN_TOKEN: variable(z.string().min(16, 'expected at least 16 characters'), 'bearer token for the admin API (policy updates, deny list); the admin API is off when unset'),
+  TME_ADMIN_TOKEN: variable(z.string().min(16, 'expected at least 16 characters'), 'bearer token for the admin API (policy updates, deny list) and for reading GET /v1/captures; the admin API is off and captures are open when unset'),
+  TME_AGENT_TOKEN: variable(z.string().min(16, 'expected at least 16 characters'), 'shared secret the filters present on reports, checks and policy/deny-list polls (the filter\'s agentToken); required on POST /v1/records, POST /ext_cap/v1/req_res_cap, POST /v1/check, GET /v1/policy and GET /v1/denylist when set'),
+  TME_AGENT_TOKEN_HEADER: variable(z.string().regex(/^[a-z0-9-]+$/, 'expected a lower-case header name'), 'request header that carries TME_AGENT_TOKEN (the filter\'s agentTokenHeader)', 'x-gatewarden-agent-token'),
   TME_POLICY_FILE: variable(z.string().min(1, 'expected a file path'), 'JSON policy served to the filters at start-up (replaced through PUT /v1/policy)'),
   TME_DENY_KEY_HEADER: variable(z.string().regex(/^[a-z0-9-]+$/, 'expected a lower-case header name'), 'request header whose value identifies a client key in the deny list', 'x-api-key'),
   TME_AUTODENY_THRESHOLD: variable(integer(0, 1_000_000), 'detected attacks from one client IP that put it on the deny list (0 = off)', '0'),
@@ -94,6 +96,9 @@ export interface TmeConfig {
   exportDelayMs: number;
   environment: string | undefined;
   adminToken: string | undefined;
+  /** Undefined when no agent token is configured: agent routes are open. */
+  agentToken: string | undefined;
+  agentTokenHeader: string;
   policyFile: string | undefined;
   denyKeyHeader: string;
   autoDeny: { threshold: number; windowMs: number; ttlMs: number };
@@ -147,6 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): TmeConfig {
     exportDelayMs: values.OTEL_BSP_SCHEDULE_DELAY,
     environment: values.TME_ENVIRONMENT,
     adminToken: values.TME_ADMIN_TOKEN,
+    agentToken: values.TME_AGENT_TOKEN,
+    agentTokenHeader: values.TME_AGENT_TOKEN_HEADER,
     policyFile: values.TME_POLICY_FILE,
     denyKeyHeader: values.TME_DENY_KEY_HEADER,
     autoDeny: { threshold: values.TME_AUTODENY_THRESHOLD, windowMs: values.TME_AUTODENY_WINDOW_MS, ttlMs: values.TME_AUTODENY_TTL_MS },

@@ -9,6 +9,7 @@ export interface TmeMetrics {
   recordsRejected: Counter<'source'>;
   recordsExported: Counter;
   exportFailures: Counter;
+  unauthorized: Counter<'route'>;
 }
 
 export function createTmeMetrics(spoolBytes: () => number): TmeMetrics {
@@ -37,6 +38,12 @@ export function createTmeMetrics(spoolBytes: () => number): TmeMetrics {
     exportFailures: new Counter({
       name: 'tme_export_failures_total',
       help: 'OTLP export calls that failed; each one drops a batch of spans.',
+      registers,
+    }),
+    unauthorized: new Counter({
+      name: 'gatewarden_tme_unauthorized_total',
+      help: 'Requests refused with 401 for a missing or wrong token, by route path.',
+      labelNames: ['route'],
       registers,
     }),
   };

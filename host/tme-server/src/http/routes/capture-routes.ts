@@ -19,6 +19,7 @@ export function captureRoutes(ring: CaptureRing): Route[] {
     {
       method: 'GET',
       path: '/v1/captures',
+      access: 'reader',
       handler: (_req, res, url) => sendJson(res, 200, { captures: ring.newest(parseLimit(url.searchParams.get('limit'))) }),
     },
   ];

@@ -1,6 +1,5 @@
 // What the filters poll (policy, deny list), the synchronous check they may ask for, and the
 // token-protected admin API that changes policy and deny list.
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { DenyList, DenyKind } from '../../enforce/deny-list.ts';
@@ -18,7 +17,6 @@ export interface EnforceDependencies {
   policies: PolicyStore;
   denyList: DenyList;
   check: RequestChecker;
-  adminToken: string | undefined;
   maxBodyBytes: number;
 }
 
@@ -30,16 +28,6 @@ const DenyRequestSchema = z
     reason: z.string().max(200).optional(),
   })
   .refine((v) => (v.ip === undefined) !== (v.key === undefined), { message: 'give exactly one of ip or key', path: ['ip'] });
-
-function requireAdmin(req: IncomingMessage, token: string | undefined): void {
-  if (token === undefined) throw new HttpError(403, 'admin API disabled: set TME_ADMIN_TOKEN to enable it');
-  const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) {
-    throw new HttpError(401, 'authorization: a valid bearer token is required', { 'www-authenticate': 'Bearer' });
-  }
-}
 
 /** Sends `text` as JSON with its ETag, or 304 when the caller already has it. */
 function sendVersioned(req: IncomingMessage, res: ServerResponse, etag: string, text: string): void {
@@ -59,11 +47,12 @@ function denyTarget(url: URL): { kind: DenyKind; value: string } {
   return ip !== null ? { kind: 'ip', value: ip } : { kind: 'key', value: key! };
 }
 
-export function enforceRoutes({ policies, denyList, check, adminToken, maxBodyBytes }: EnforceDependencies): Route[] {
+export function enforceRoutes({ policies, denyList, check, maxBodyBytes }: EnforceDependencies): Route[] {
   return [
     {
       method: 'GET',
       path: '/v1/policy',
+      access: 'agent',
       handler: (req, res) => {
         const current = policies.get();
         if (current === undefined) throw new HttpError(404, 'no policy set: the filters keep their configured policy');
@@ -73,8 +62,8 @@ export function enforceRoutes({ policies, denyList, check, adminToken, maxBodyBy
     {
       method: 'PUT',
       path: '/v1/policy',
+      access: 'admin',
       handler: async (req, res) => {
-        requireAdmin(req, adminToken);
         const body = await readJson(req, maxBodyBytes);
         try {
           sendJson(res, 200, { revision: policies.replace(body) });
@@ -87,6 +76,7 @@ export function enforceRoutes({ policies, denyList, check, adminToken, maxBodyBy
     {
       method: 'GET',
       path: '/v1/denylist',
+      access: 'agent',
       handler: (req, res) => {
         const { etag, revision, keyHeader, entries } = denyList.snapshot();
         // The filter's wire form: one of "ip" or "key" per entry, expiry in unix milliseconds.
@@ -97,8 +87,8 @@ export function enforceRoutes({ policies, denyList, check, adminToken, maxBodyBy
     {
       method: 'POST',
       path: '/v1/admin/denylist',
+      access: 'admin',
       handler: async (req, res) => {
-        requireAdmin(req, adminToken);
         const parsed = DenyRequestSchema.safeParse(await readJson(req, maxBodyBytes));
         if (!parsed.success) throw new HttpError(400, describeIssues(parsed.error.issues));
         const { ip, key, ttlSeconds, reason } = parsed.data;
@@ -114,8 +104,8 @@ export function enforceRoutes({ policies, denyList, check, adminToken, maxBodyBy
     {
       method: 'DELETE',
       path: '/v1/admin/denylist',
-      handler: (req, res, url) => {
-        requireAdmin(req, adminToken);
+      access: 'admin',
+      handler: (_req, res, url) => {
         const { kind, value } = denyTarget(url);
         if (!denyList.remove(kind, value)) throw new HttpError(404, `${kind}: "${value}" is not on the deny list`);
         sendJson(res, 200, { removed: { kind, value } });
@@ -124,6 +114,7 @@ export function enforceRoutes({ policies, denyList, check, adminToken, maxBodyBy
     {
       method: 'POST',
       path: '/v1/check',
+      access: 'agent',
       handler: async (req, res) => {
         const parsed = RecordSchema.safeParse(await readJson(req, maxBodyBytes));
         if (!parsed.success) throw new HttpError(400, describeIssues(parsed.error.issues));

@@ -76,7 +76,7 @@ export function ingestRoutes({ pipeline, metrics, maxBodyBytes }: IngestDependen
   };
 
   return [
-    { method: 'POST', path: '/v1/records', handler: ingestBatch },
-    { method: 'POST', path: '/ext_cap/v1/req_res_cap', handler: ingestExtCap },
+    { method: 'POST', path: '/v1/records', access: 'agent', handler: ingestBatch },
+    { method: 'POST', path: '/ext_cap/v1/req_res_cap', access: 'agent', handler: ingestExtCap },
   ];
 }
