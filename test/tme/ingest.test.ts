@@ -163,9 +163,9 @@ describe('POST /v1/records', () => {
 
   test('JSON without a records array gets 400 naming the field', async () => {
     const cases: [unknown, RegExp][] = [
-      [{}, /^records: required, expected array$/],
-      [{ records: {} }, /^records: expected array, received object$/],
-      [[1, 2], /^body: expected object, received array$/],
+      [{}, /^records: expected an array$/],
+      [{ records: {} }, /^records: expected an array$/],
+      [[1, 2], /^records: expected an array$/],
     ];
     for (const [body, error] of cases) {
       const res = await tme.post('/v1/records', body);

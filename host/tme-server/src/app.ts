@@ -43,8 +43,10 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
           url: config.otlpTracesUrl,
           environment: config.environment,
           scheduledDelayMillis: config.exportDelayMs,
+          maxQueueBytes: config.exportQueueBytes,
           counts: {
             exported: (n) => metrics.recordsExported.inc(n),
+            dropped: () => metrics.exportDropped.inc(),
             failed: (n, error) => {
               metrics.exportFailures.inc();
               console.error(`tme: OTLP export of ${n} spans failed: ${error?.message ?? 'unknown error'}`);
@@ -60,11 +62,11 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
 
   const router = createRouter([
     ...ingestRoutes({ pipeline, metrics, maxBodyBytes: config.maxBatchBytes }),
-    ...captureRoutes(ring),
+    ...captureRoutes(ring, config.capturesResponseBytes),
     ...adminRoutes(metrics.registry),
     ...enforceRoutes({ policies, denyList, check: requestChecker(denyList, recordInspector(engine, () => policies.detectionAction())), maxBodyBytes: config.maxBatchBytes }),
   ], credentialCheck(config, (route) => metrics.unauthorized.inc({ route })));
-  const http = await startHttpServer(config.host, config.httpPort, router);
+  const http = await startHttpServer(config.host, config.httpPort, config.maxConnections, router);
   // ext_proc and ext_authz: Envoy asks the TME directly (no Wasm); same engine, policy and deny list.
   const decider = new RequestDecider(engine, policies, denyList, {
     maxBodyBytes: config.capture.bodyCaptureSize,

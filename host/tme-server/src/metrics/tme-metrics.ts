@@ -9,6 +9,7 @@ export interface TmeMetrics {
   recordsRejected: Counter<'source'>;
   recordsExported: Counter;
   exportFailures: Counter;
+  exportDropped: Counter;
   unauthorized: Counter<'route'>;
 }
 
@@ -38,6 +39,11 @@ export function createTmeMetrics(spoolBytes: () => number): TmeMetrics {
     exportFailures: new Counter({
       name: 'tme_export_failures_total',
       help: 'OTLP export calls that failed; each one drops a batch of spans.',
+      registers,
+    }),
+    exportDropped: new Counter({
+      name: 'tme_export_dropped_total',
+      help: 'Captures not exported because TME_EXPORT_QUEUE_BYTES of them were already waiting.',
       registers,
     }),
     unauthorized: new Counter({

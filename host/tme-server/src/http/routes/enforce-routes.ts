@@ -7,7 +7,7 @@ import { DenyListError } from '../../enforce/deny-list.ts';
 import { PolicyError, type PolicyStore } from '../../enforce/policy-store.ts';
 import type { RequestChecker } from '../../enforce/check.ts';
 import { describeIssues } from '../../ingest/field-errors.ts';
-import { RecordSchema } from '../../ingest/record-schema.ts';
+import { MAX_RECORD_BYTES, RecordSchema } from '../../ingest/record-schema.ts';
 import { HttpError } from '../http-error.ts';
 import { readJson } from '../read-body.ts';
 import { sendJson } from '../respond.ts';
@@ -19,6 +19,10 @@ export interface EnforceDependencies {
   check: RequestChecker;
   maxBodyBytes: number;
 }
+
+// Each route reads at most what its largest sensible body needs.
+const MAX_POLICY_BYTES = 1024 * 1024;
+const MAX_DENY_REQUEST_BYTES = 16 * 1024;
 
 const DenyRequestSchema = z
   .object({
@@ -64,7 +68,7 @@ export function enforceRoutes({ policies, denyList, check, maxBodyBytes }: Enfor
       path: '/v1/policy',
       access: 'admin',
       handler: async (req, res) => {
-        const body = await readJson(req, maxBodyBytes);
+        const body = await readJson(req, Math.min(maxBodyBytes, MAX_POLICY_BYTES));
         try {
           sendJson(res, 200, { revision: policies.replace(body) });
         } catch (error) {
@@ -89,7 +93,7 @@ export function enforceRoutes({ policies, denyList, check, maxBodyBytes }: Enfor
       path: '/v1/admin/denylist',
       access: 'admin',
       handler: async (req, res) => {
-        const parsed = DenyRequestSchema.safeParse(await readJson(req, maxBodyBytes));
+        const parsed = DenyRequestSchema.safeParse(await readJson(req, MAX_DENY_REQUEST_BYTES));
         if (!parsed.success) throw new HttpError(400, describeIssues(parsed.error.issues));
         const { ip, key, ttlSeconds, reason } = parsed.data;
         try {
@@ -116,7 +120,7 @@ export function enforceRoutes({ policies, denyList, check, maxBodyBytes }: Enfor
       path: '/v1/check',
       access: 'agent',
       handler: async (req, res) => {
-        const parsed = RecordSchema.safeParse(await readJson(req, maxBodyBytes));
+        const parsed = RecordSchema.safeParse(await readJson(req, Math.min(maxBodyBytes, MAX_RECORD_BYTES)));
         if (!parsed.success) throw new HttpError(400, describeIssues(parsed.error.issues));
         sendJson(res, 200, check(parsed.data));
       },
