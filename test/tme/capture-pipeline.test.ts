@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CapturePipeline } from '../../host/tme-server/src/ingest/capture-pipeline.ts';
 import { RecordSchema } from '../../host/tme-server/src/ingest/record-schema.ts';
-import type { Capture, StoredCapture } from '../../host/tme-server/src/record/capture.ts';
+import { lineParts, type Capture, type StoredCapture } from '../../host/tme-server/src/record/capture.ts';
 import { redactionPolicy } from '../../host/tme-server/src/redact/policy.ts';
 import batch from './fixtures/gatewarden-batch.json' with { type: 'json' };
 
@@ -30,13 +30,13 @@ describe('CapturePipeline', () => {
     const accepted = pipeline.accept(records, 'gatewarden').then(() => (acknowledged = true));
     await new Promise((done) => setImmediate(done));
     assert.equal(spool.appended.length, 1, 'one append for the whole batch');
-    assert.equal(spool.appended[0]!.length, 2);
+    assert.equal(spool.appended[0]!.length, 6, "three parts of each of two lines");
     assert.equal(acknowledged, false);
     assert.deepEqual([ring.length, exported.length], [0, 0]);
 
     spool.settle();
     await accepted;
-    assert.deepEqual(ring.map((c) => c.line), spool.appended[0]);
+    assert.deepEqual(ring.flatMap(lineParts), spool.appended[0]);
     assert.deepEqual(exported.map((c) => c.id), ring.map((c) => c.id));
     assert.deepEqual(exported.map((c) => c.attributes['url.path']), ['/api/orders', '/payments.v1.Payments/Charge']);
   });

@@ -50,7 +50,7 @@ test('60 records with 2 x 4 MiB bodies, then limit=1000: RSS stays bounded, answ
     assert.ok(first.next_cursor, 'more through the cursor');
     // Walk every page: the ring holds what fits in its bytes, newest first, without repeats.
     const paths: string[] = first.captures.map((c) => c.attributes['url.path'] as string);
-    for (let cursor = first.next_cursor; cursor !== undefined; ) {
+    for (let cursor: string | undefined = first.next_cursor; cursor !== undefined; ) {
       const next = (await (await fetch(`${url}/v1/captures?limit=1000&cursor=${cursor}`)).json()) as { captures: Json[]; next_cursor?: string };
       paths.push(...next.captures.map((c) => c.attributes['url.path'] as string));
       cursor = next.next_cursor;

@@ -1,8 +1,8 @@
 // Finds each record's bytes inside a `{"records":[...]}` batch without building any object: one pass,
 // linear in the batch, strings skipped with a native search for their closing quote, nesting bounded.
 // The whole batch must be well-formed JSON (else it is refused, as a parse would); each record is then
-// judged alone: its size, its depth, whether it is an object, and whether it is one line (no raw CR or
-// LF, so its bytes can be spooled as they are). For each record it also notes two of its top-level
+// judged alone: its size, its depth, whether it is an object, and whether it is one line (no raw LF,
+// so its bytes can be spooled as they are). For each record it also notes two of its top-level
 // fields, so the caller knows without parsing whether the producer already redacted it
 // (`"redacted": true`) and whether it carries a verdict.
 const QUOTE = 0x22;
@@ -18,7 +18,7 @@ export interface RecordFrame {
   redacted: boolean;
   /** A top-level `"verdict"` field. */
   verdict: boolean;
-  /** No raw CR or LF inside: the bytes can be one spool line as they are. */
+  /** No raw LF inside: the bytes can be one spool line as they are. */
   oneLine: boolean;
 }
 
@@ -81,6 +81,7 @@ export function frameBatch(buf: Buffer, limits: FramingLimits): RecordFrame[] {
   let current: RecordFrame | undefined;
   let keyOfRecord = ''; // the record's top-level key whose value comes next
   let sawRecords = false;
+  let nextLf = buf.indexOf(0x0a);
   const fail = (why: string): never => {
     throw new FramingError(`body: not valid JSON (${why})`);
   };
@@ -97,9 +98,9 @@ export function frameBatch(buf: Buffer, limits: FramingLimits): RecordFrame[] {
   const finishRecord = (frame: RecordFrame): void => {
     if (frame.problem === undefined && frame.end - frame.start > limits.maxRecordBytes) frame.problem = `larger than ${limits.maxRecordBytes} bytes`;
     if (frame.problem === undefined) {
-      const cr = buf.indexOf(0x0d, frame.start);
-      const lf = buf.indexOf(0x0a, frame.start);
-      frame.oneLine = (cr < 0 || cr >= frame.end) && (lf < 0 || lf >= frame.end);
+      // The next LF of the batch, searched again only once passed: one scan of the batch in all.
+      if (nextLf >= 0 && nextLf < frame.start) nextLf = buf.indexOf(0x0a, frame.start);
+      frame.oneLine = nextLf < 0 || nextLf >= frame.end;
     }
     frames.push(frame);
   };

@@ -6,7 +6,7 @@
 // Two ways in. Records the producer already redacted arrive as their JSON bytes and are stored as
 // they are (`acceptEncoded`): no parse on the hot path. Every other record arrives parsed and
 // validated, and is redacted and re-encoded here (`accept`).
-import { readCapture, readRecord, storeEncoded, storeRecord, type Capture, type CaptureSource, type StoredCapture } from '../record/capture.ts';
+import { lineParts, readCapture, readRecord, storeEncoded, storeRecord, type Capture, type CaptureSource, type StoredCapture } from '../record/capture.ts';
 import type { RedactionPolicy } from '../redact/policy.ts';
 import { redactRecord } from '../redact/redact-record.ts';
 import type { CaptureRecord } from './record-schema.ts';
@@ -53,12 +53,12 @@ export class CapturePipeline {
   }
 
   private async store(stored: StoredCapture[]): Promise<void> {
-    await this.sinks.spool.append(stored.map((capture) => capture.line));
+    await this.sinks.spool.append(stored.flatMap(lineParts));
     for (const capture of stored) {
       this.sinks.ring.push(capture);
       if (this.sinks.spans === undefined) continue;
       const readable = readCapture(capture);
-      if (readable !== undefined) this.sinks.spans.export(readable, capture.line.length);
+      if (readable !== undefined) this.sinks.spans.export(readable, capture.size);
     }
   }
 }

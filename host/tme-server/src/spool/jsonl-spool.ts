@@ -146,7 +146,7 @@ export class JsonlSpool {
   }
 
   /**
-   * Appends lines (each ending with a newline) as a single write; resolves once the policy's
+   * Appends lines (given as buffers that together end each line with a newline) as a single write; resolves once the policy's
    * durability holds, rejects when they are not all on disk (and then none of them is kept).
    */
   append(lines: readonly Buffer[]): Promise<void> {

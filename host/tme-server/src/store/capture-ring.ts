@@ -22,13 +22,13 @@ export class CaptureRing {
   constructor(readonly limits: RingLimits) {}
 
   push(capture: StoredCapture): void {
-    const size = capture.line.length;
+    const size = capture.size;
     // A capture larger than the whole ring is not kept (it is in the spool).
     if (size > this.limits.maxBytes) return;
     this.entries.push({ sequence: this.nextSequence++, capture });
     this.held += size;
     while (this.count > this.limits.maxCaptures || this.held > this.limits.maxBytes) {
-      this.held -= this.entries[this.head]!.capture.line.length;
+      this.held -= this.entries[this.head]!.capture.size;
       this.entries[this.head++] = undefined as unknown as RingEntry;
     }
     // Drop the evicted slots now and then, so the array does not grow forever.

@@ -35,11 +35,11 @@ export function captureRoutes(ring: CaptureRing, maxBytes: number): Route[] {
         let bytes = 0;
         let nextCursor: string | undefined;
         for (const { sequence, capture } of ring.newest(parseCursor(url.searchParams.get('cursor')))) {
-          if (captures.length === limit || (captures.length > 0 && bytes + capture.line.length > maxBytes)) {
+          if (captures.length === limit || (captures.length > 0 && bytes + capture.size > maxBytes)) {
             nextCursor = String(sequence + 1);
             break;
           }
-          bytes += capture.line.length;
+          bytes += capture.size;
           const readable = readCapture(capture);
           if (readable !== undefined) captures.push(readable);
         }
