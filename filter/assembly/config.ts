@@ -16,7 +16,10 @@ export class ReportConfig {
   maxBatchBytes: i32 = 1024 * 1024;
   flushIntervalMs: u32 = 1000;
   timeoutMs: u32 = 5000;
-  maxPendingBatches: i32 = 8;
+  /** Batches waiting, in flight or waiting for a retry, per worker. */
+  maxPendingBatches: i32 = 1024;
+  /** Bytes of those batches per worker: a few seconds of traffic, kept through a TME restart. */
+  maxBufferBytes: i32 = 8 * 1024 * 1024;
 }
 
 /** Where the filter fetches policy and deny list from the TME, and how it asks for a verdict. */
@@ -76,7 +79,7 @@ const TOP_KEYS: Array<string> = [
 ];
 const ENFORCEMENT_KEYS: Array<string> = ["refreshInterval", "policyPath", "denylistPath", "checkPath", "failureStatusCode", "holdHeadersForBody"];
 const REPORT_KEYS: Array<string> = [
-  "path", "authority", "maxBatchRecords", "maxBatchBytes", "flushInterval", "timeout", "maxPendingBatches",
+  "path", "authority", "maxBatchRecords", "maxBatchBytes", "flushInterval", "timeout", "maxPendingBatches", "maxBufferBytes",
 ];
 
 export function parseConfig(text: string): ConfigResult {
@@ -122,7 +125,8 @@ export function parseConfig(text: string): ConfigResult {
     rc.maxBatchBytes = r.int(report, "maxBatchBytes", "report.maxBatchBytes", rc.maxBatchBytes, 1024, 64 * 1024 * 1024);
     rc.flushIntervalMs = r.duration(report, "flushInterval", "report.flushInterval", rc.flushIntervalMs, 10, 600000);
     rc.timeoutMs = r.duration(report, "timeout", "report.timeout", rc.timeoutMs, 1, 600000);
-    rc.maxPendingBatches = r.int(report, "maxPendingBatches", "report.maxPendingBatches", rc.maxPendingBatches, 1, 1024);
+    rc.maxPendingBatches = r.int(report, "maxPendingBatches", "report.maxPendingBatches", rc.maxPendingBatches, 1, 65536);
+    rc.maxBufferBytes = r.int(report, "maxBufferBytes", "report.maxBufferBytes", rc.maxBufferBytes, 64 * 1024, 1024 * 1024 * 1024);
   }
 
   // Out-of-range statuses are not an error: like the commercial agent, they fall back to 403.

@@ -43,7 +43,7 @@ export class CaptureStack extends TmeStack {
   upstream!: Upstream;
   envoy!: EnvoyProcess;
   tmePort = 0;
-  private spoolDir = "";
+  spoolDir = "";
   private tmeEnv: Record<string, string> = {};
 
   static async start(opts: StackOptions = {}): Promise<CaptureStack> {

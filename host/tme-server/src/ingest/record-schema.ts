@@ -44,8 +44,11 @@ export const RecordSchema = z.object({
   start_time_unix_nano: z.string().regex(/^\d{1,20}$/, 'expected a string of decimal digits'),
   duration_nano: z.number().int().nonnegative(),
   client: z.object({
+    /** The client the filter decided on (trusted hops applied); auto-deny and checks key on it. */
     address: z.string(),
     port: z.number().int().min(0).max(65535),
+    /** The TCP peer, when it is not `address` (a proxy in front). */
+    peer: z.string().optional(),
   }),
   request: z.object({
     method: z.string(),
