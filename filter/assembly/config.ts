@@ -16,7 +16,10 @@ export class ReportConfig {
   maxBatchBytes: i32 = 1024 * 1024;
   flushIntervalMs: u32 = 1000;
   timeoutMs: u32 = 5000;
-  maxPendingBatches: i32 = 8;
+  /** Batches waiting, in flight or waiting for a retry, per worker. */
+  maxPendingBatches: i32 = 1024;
+  /** Bytes of those batches per worker: a few seconds of traffic, kept through a TME restart. */
+  maxBufferBytes: i32 = 8 * 1024 * 1024;
 }
 
 /** Where the filter fetches policy and deny list from the TME, and how it asks for a verdict. */
@@ -49,6 +52,9 @@ export class Config {
   allowFailureMode: bool = true;
   /** The Envoy cluster that reaches the TME's HTTP port. */
   tmeCluster: string = "gatewarden_tme";
+  /** Shared secret sent to the TME on every callout (its TME_AGENT_TOKEN); empty sends none. */
+  agentToken: string = "";
+  agentTokenHeader: string = "x-gatewarden-agent-token";
   connectTimeoutMs: u32 = 50;
   requestHandleTimeoutMs: u32 = 200;
   responseHandleTimeoutMs: u32 = 50;
@@ -72,13 +78,13 @@ export class ConfigResult {
 }
 
 const TOP_KEYS: Array<string> = [
-  "serviceName", "bodyCaptureSize", "allowedContentTypes", "allowFailureMode", "tmeCluster",
+  "serviceName", "bodyCaptureSize", "allowedContentTypes", "allowFailureMode", "tmeCluster", "agentToken", "agentTokenHeader",
   "connectTimeout", "requestHandleTimeout", "responseHandleTimeout", "report", "blockingStatusCode",
   "blockingMessage", "enforcement", "policy",
 ];
 const ENFORCEMENT_KEYS: Array<string> = ["refreshInterval", "policyPath", "denylistPath", "checkPath", "failureStatusCode", "holdHeadersForBody", "inspectBodySize"];
 const REPORT_KEYS: Array<string> = [
-  "path", "authority", "maxBatchRecords", "maxBatchBytes", "flushInterval", "timeout", "maxPendingBatches",
+  "path", "authority", "maxBatchRecords", "maxBatchBytes", "flushInterval", "timeout", "maxPendingBatches", "maxBufferBytes",
 ];
 
 export function parseConfig(text: string): ConfigResult {
@@ -105,6 +111,8 @@ export function parseConfig(text: string): ConfigResult {
   cfg.bodyCaptureSize = r.int(root, "bodyCaptureSize", "bodyCaptureSize", cfg.bodyCaptureSize, 0, MAX_BODY_CAPTURE_SIZE);
   cfg.allowFailureMode = r.boolean(root, "allowFailureMode", "allowFailureMode", cfg.allowFailureMode);
   cfg.tmeCluster = r.str(root, "tmeCluster", "tmeCluster", cfg.tmeCluster);
+  cfg.agentToken = r.str(root, "agentToken", "agentToken", cfg.agentToken, true);
+  cfg.agentTokenHeader = r.str(root, "agentTokenHeader", "agentTokenHeader", cfg.agentTokenHeader).toLowerCase();
   cfg.connectTimeoutMs = r.duration(root, "connectTimeout", "connectTimeout", cfg.connectTimeoutMs, 1, 60000);
   cfg.requestHandleTimeoutMs = r.duration(root, "requestHandleTimeout", "requestHandleTimeout", cfg.requestHandleTimeoutMs, 1, 60000);
   cfg.responseHandleTimeoutMs = r.duration(root, "responseHandleTimeout", "responseHandleTimeout", cfg.responseHandleTimeoutMs, 1, 60000);
@@ -122,7 +130,8 @@ export function parseConfig(text: string): ConfigResult {
     rc.maxBatchBytes = r.int(report, "maxBatchBytes", "report.maxBatchBytes", rc.maxBatchBytes, 1024, 64 * 1024 * 1024);
     rc.flushIntervalMs = r.duration(report, "flushInterval", "report.flushInterval", rc.flushIntervalMs, 10, 600000);
     rc.timeoutMs = r.duration(report, "timeout", "report.timeout", rc.timeoutMs, 1, 600000);
-    rc.maxPendingBatches = r.int(report, "maxPendingBatches", "report.maxPendingBatches", rc.maxPendingBatches, 1, 1024);
+    rc.maxPendingBatches = r.int(report, "maxPendingBatches", "report.maxPendingBatches", rc.maxPendingBatches, 1, 65536);
+    rc.maxBufferBytes = r.int(report, "maxBufferBytes", "report.maxBufferBytes", rc.maxBufferBytes, 64 * 1024, 1024 * 1024 * 1024);
   }
 
   // Out-of-range statuses are not an error: like the commercial agent, they fall back to 403.

@@ -21,7 +21,7 @@ import { sendReply } from "./enforce/reply";
 import { parseCheckAnswer } from "./enforce/check";
 import { Action, RateLimit } from "./policy/model";
 import { Verdict } from "./policy/verdict";
-import { RequestFacts, matches } from "./policy/evaluate";
+import { RequestFacts, clientAddress, matches } from "./policy/evaluate";
 import { DecideHost, decideBody, decideHead, replyMessage, replyStatus, requestFacts } from "./policy/decide";
 import { ByteBuffer } from "./json/bytes";
 import { JsonWriter } from "./json/writer";
@@ -168,10 +168,14 @@ class GatewardenStream extends Context {
     ex.id = headers.get("x-request-id");
     if (ex.id.length == 0) ex.id = propertyString(REQUEST_ID);
     const peer = parseAddress(propertyString(SOURCE_ADDRESS));
-    ex.clientAddress = peer.address;
-    ex.clientPort = peer.port;
-
     const control = root.control;
+    // The record carries the client the policy decides on (trusted hops applied), so that the TME's
+    // auto-deny and checks key on it, and the TCP peer beside it.
+    const trustedHops = control === null ? root.config.policy.trustedHops : control.policy.trustedHops;
+    ex.clientAddress = clientAddress(peer.address, headers, trustedHops);
+    ex.clientPeer = peer.address;
+    ex.clientPort = ex.clientAddress == peer.address ? peer.port : 0;
+
     if (control === null) return FilterHeadersStatusValues.Continue;
     const policy = control.policy;
     // Capture only: skip building the request's facts.
@@ -291,7 +295,7 @@ class GatewardenStream extends Context {
     this.ex.durationNanos = 0;
     writeRecord(new JsonWriter(out), this.ex, cfg.serviceName, MODULE_VERSION);
     const call = new CheckCall(root, this);
-    return callTme(root, cfg.tmeCluster, "POST", cfg.report.authority, cfg.enforcement.checkPath,
+    return callTme(root, cfg, "POST", cfg.enforcement.checkPath,
       [pair("content-type", "application/json")], out.toArrayBuffer(), cfg.requestHandleTimeoutMs, call);
   }
 

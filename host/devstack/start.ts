@@ -95,11 +95,14 @@ function envoyVars(): Record<string, string | number> {
     UPSTREAM_PORT: ports.upstream,
     TME_HTTP_PORT: ports.tmeHttp,
     GATEWARDEN_WASM: WASM_PATH,
-    GATEWARDEN_PLUGIN_CONFIG: pluginConfigScalar(readFileSync(pluginConfigFile, "utf8")),
+    // The filter presents the stack's agent token on every call to the TME.
+    GATEWARDEN_PLUGIN_CONFIG: pluginConfigScalar({ agentToken, ...(JSON.parse(readFileSync(pluginConfigFile, "utf8")) as object) }),
   };
 }
-// The admin API (policy updates, deny list) needs a token; the demo makes one unless given.
+// The admin API and GET /v1/captures need the admin token, reports and polls the agent token; the
+// demo makes both unless given.
 const adminToken = process.env.TME_ADMIN_TOKEN || randomBytes(18).toString("base64url");
+const agentToken = process.env.TME_AGENT_TOKEN || randomBytes(18).toString("base64url");
 
 let upstream: Upstream | undefined;
 let tme: TmeProcess | undefined;
@@ -127,7 +130,7 @@ try {
     grpcPort: ports.tmeGrpc,
     inheritOutput: true,
     // The demo puts a client on the deny list for ten minutes after 20 attacks within a minute.
-    env: { TME_ADMIN_TOKEN: adminToken, TME_AUTODENY_THRESHOLD: process.env.TME_AUTODENY_THRESHOLD || "20", ...tmeEnvFor(demoConfig()) },
+    env: { TME_ADMIN_TOKEN: adminToken, TME_AGENT_TOKEN: agentToken, TME_AUTODENY_THRESHOLD: process.env.TME_AUTODENY_THRESHOLD || "20", ...tmeEnvFor(demoConfig()) },
   });
   envoy = await startEnvoy({
     template: TEMPLATES[mode],
@@ -139,9 +142,14 @@ try {
     vars,
   });
   console.log(
-    `gatewarden ready (${mode} mode): send traffic to ${envoy.url} (e.g. curl -d '{"hello":"world"}' -H 'content-type: application/json' ${envoy.url}/anything), ` +
-    `see captures at ${tme.url}/v1/captures, filter metrics at ${envoy.adminUrl}/stats/prometheus, ` +
-    `TME admin token ${adminToken} — Ctrl-C stops everything`,
+    [
+      `gatewarden ready (${mode} mode); try (Ctrl-C stops everything):`,
+      `TOKEN=${adminToken}   # TME_ADMIN_TOKEN`,
+      `curl -d '{"hello":"world"}' -H 'content-type: application/json' ${envoy.url}/anything   # 200, captured`,
+      `curl "${envoy.url}/items?id=1%27%20OR%20%271%27%3D%271"   # 403, SQL injection`,
+      `curl -s -H "authorization: Bearer $TOKEN" "${tme.url}/v1/captures?limit=5"   # what was captured`,
+      `curl -s ${envoy.adminUrl}/stats/prometheus | grep ^gatewarden_   # the filter's metrics`,
+    ].join("\n"),
   );
   for (const child of [envoy.process, tme.process]) {
     child.once("exit", (code) => {

@@ -50,7 +50,7 @@ test("a blocking status outside 400-499 becomes 403, and revealRule names the ru
 test("after repeated attacks the TME puts the client on the deny list, and the filter enforces it", async () => {
   for (let i = 0; i < 3; i++) assert.equal((await stack.sendHttp(`/search?q=%3Cscript%3Ealert(${i})%3C%2Fscript%3E`)).status, 200);
   await waitFor("the client to be denied", async () => ((await stack.sendHttp("/harmless")).status === 403 ? true : undefined), 5000);
-  const list = (await (await fetch(stack.tme!.url + "/v1/denylist")).json()) as { entries: Array<{ ip?: string; reason: string }> };
+  const list = (await (await stack.tmeGet("/v1/denylist")).json()) as { entries: Array<{ ip?: string; reason: string }> };
   assert.equal(list.entries[0]?.ip, "127.0.0.1");
   assert.match(list.entries[0]!.reason, /attacks within/);
 });

@@ -27,9 +27,31 @@ export async function sendTagged(baseUrl: string, path: string, init: RequestIni
   return { testId, response, body };
 }
 
+/** The tokens every test stack sets on both sides (TME and filter), as a deployment would. */
+export const STACK_AGENT_TOKEN = "test-agent-token-0123456789";
+export const STACK_ADMIN_TOKEN = "test-admin-token-0123456789";
+
+/** TME environment with the stack's tokens, unless the test gives its own. */
+export function withStackTokens(env: Record<string, string> = {}): Record<string, string> {
+  return { TME_AGENT_TOKEN: STACK_AGENT_TOKEN, TME_ADMIN_TOKEN: STACK_ADMIN_TOKEN, ...env };
+}
+
 /** What every test stack offers about its TME. */
 export class TmeStack {
   tme: TmeProcess | undefined;
+  /** Sent on every read of the TME: the admin bearer token and the agent token, as the stack set them. */
+  tmeHeaders: Record<string, string> = {};
+
+  protected useTokens(env: Record<string, string>): void {
+    this.tmeHeaders = {};
+    if (env.TME_ADMIN_TOKEN) this.tmeHeaders.authorization = `Bearer ${env.TME_ADMIN_TOKEN}`;
+    if (env.TME_AGENT_TOKEN) this.tmeHeaders[env.TME_AGENT_TOKEN_HEADER ?? "x-gatewarden-agent-token"] = env.TME_AGENT_TOKEN;
+  }
+
+  /** A GET of the TME with the stack's credentials. */
+  tmeGet(path: string): Promise<Response> {
+    return fetch(this.tmeUrl + path, { headers: this.tmeHeaders });
+  }
 
   private get tmeUrl(): string {
     if (!this.tme) throw new Error("no TME running");
@@ -37,12 +59,12 @@ export class TmeStack {
   }
 
   captures(limit = 1000): Promise<Capture[]> {
-    return capturesAt(this.tmeUrl, limit);
+    return capturesAt(this.tmeUrl, limit, this.tmeHeaders);
   }
 
   /** The capture of the request tagged `testId`, waiting for it to arrive. */
   captureOf(testId: string, timeoutMs = 10_000): Promise<Capture> {
-    return captureOfAt(this.tmeUrl, testId, timeoutMs);
+    return captureOfAt(this.tmeUrl, testId, timeoutMs, this.tmeHeaders);
   }
 
   /** The TME's Prometheus metric `name` (labels dropped, values summed). */
@@ -51,15 +73,15 @@ export class TmeStack {
   }
 }
 
-export async function capturesAt(tmeUrl: string, limit = 1000): Promise<Capture[]> {
-  const res = await fetch(`${tmeUrl}/v1/captures?limit=${limit}`);
+export async function capturesAt(tmeUrl: string, limit = 1000, headers: Record<string, string> = {}): Promise<Capture[]> {
+  const res = await fetch(`${tmeUrl}/v1/captures?limit=${limit}`, { headers });
   if (res.status !== 200) throw new Error(`/v1/captures answered ${res.status}`);
   return ((await res.json()) as { captures: Capture[] }).captures;
 }
 
 /** The capture of the request tagged with header x-test-id `testId`, waiting for it to arrive. */
-export function captureOfAt(tmeUrl: string, testId: string, timeoutMs = 10_000): Promise<Capture> {
+export function captureOfAt(tmeUrl: string, testId: string, timeoutMs = 10_000, headers: Record<string, string> = {}): Promise<Capture> {
   return waitFor(`the capture of request ${testId}`, async () =>
-    (await capturesAt(tmeUrl)).find((c) => (c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0] === testId),
+    (await capturesAt(tmeUrl, 1000, headers)).find((c) => (c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0] === testId),
   timeoutMs);
 }

@@ -8,7 +8,7 @@ import { startUpstream, type Upstream } from "../../host/devstack/upstream.ts";
 import { startTmeProcess } from "../../host/devstack/tme.ts";
 import { freePort } from "../../host/devstack/ports.ts";
 import { extAuthzVars, extProcVars, type ExtAuthzSettings, type ExtProcModes } from "../../host/devstack/gateway-modes.ts";
-import { TmeStack, sendTagged, type Sent } from "./captures.ts";
+import { TmeStack, sendTagged, withStackTokens, type Sent } from "./captures.ts";
 
 export type { Sent } from "./captures.ts";
 
@@ -56,7 +56,9 @@ export class ExtStack extends TmeStack {
       s.tmeGrpcPort = await freePort();
       s.spoolDir = mkdtempSync(join(tmpdir(), "gatewarden-spool-"));
       if (!opts.withoutTme) {
-        s.tme = await startTmeProcess({ httpPort: 0, grpcPort: s.tmeGrpcPort, env: { TME_SPOOL_DIR: s.spoolDir, ...opts.tmeEnv } });
+        const env = withStackTokens({ TME_SPOOL_DIR: s.spoolDir, ...opts.tmeEnv });
+        s.useTokens(env);
+        s.tme = await startTmeProcess({ httpPort: 0, grpcPort: s.tmeGrpcPort, env });
       }
     } catch (error) {
       await s.stop();

@@ -10,7 +10,7 @@ import { startUpstream, type Upstream } from "../../host/devstack/upstream.ts";
 import { startTmeProcess } from "../../host/devstack/tme.ts";
 import { freePort } from "../../host/devstack/ports.ts";
 import { WASM_PATH } from "../../host/devstack/paths.ts";
-import { TmeStack, sendTagged, type Sent } from "./captures.ts";
+import { STACK_AGENT_TOKEN, TmeStack, sendTagged, withStackTokens, type Sent } from "./captures.ts";
 
 export type { Attributes, Capture } from "./captures.ts";
 
@@ -25,6 +25,17 @@ export interface StackOptions {
   logLevel?: string;
 }
 
+/**
+ * The filter presents the stack's agent token, unless the test's configuration names its own or is not
+ * an object (a test of configuration parsing); then the TME asks for none either, unless told to.
+ */
+function withAgentToken(pluginConfig: unknown): { pluginConfig: unknown; tmeToken: Record<string, string> } {
+  if (typeof pluginConfig !== "object" || pluginConfig === null || Array.isArray(pluginConfig) || "agentToken" in pluginConfig) {
+    return { pluginConfig, tmeToken: { TME_AGENT_TOKEN: "" } };
+  }
+  return { pluginConfig: { agentToken: STACK_AGENT_TOKEN, ...pluginConfig }, tmeToken: {} };
+}
+
 /** Reports are flushed every 50 ms in tests so captures show up quickly. */
 export const FAST_REPORTS = { report: { flushInterval: "50ms", timeout: "1s" } };
 
@@ -32,7 +43,7 @@ export class CaptureStack extends TmeStack {
   upstream!: Upstream;
   envoy!: EnvoyProcess;
   tmePort = 0;
-  private spoolDir = "";
+  spoolDir = "";
   private tmeEnv: Record<string, string> = {};
 
   static async start(opts: StackOptions = {}): Promise<CaptureStack> {
@@ -41,7 +52,9 @@ export class CaptureStack extends TmeStack {
       s.upstream = await startUpstream();
       s.tmePort = await freePort();
       s.spoolDir = mkdtempSync(join(tmpdir(), "gatewarden-spool-"));
-      s.tmeEnv = opts.tmeEnv ?? {};
+      const { pluginConfig, tmeToken } = withAgentToken(opts.pluginConfig ?? FAST_REPORTS);
+      s.tmeEnv = withStackTokens({ ...tmeToken, ...opts.tmeEnv });
+      s.useTokens(s.tmeEnv);
       if (!opts.withoutTme) await s.startTme();
       s.envoy = await startEnvoy({
         template: "wasm.yaml",
@@ -51,7 +64,7 @@ export class CaptureStack extends TmeStack {
           UPSTREAM_PORT: s.upstream.port,
           TME_HTTP_PORT: s.tmePort,
           GATEWARDEN_WASM: WASM_PATH,
-          GATEWARDEN_PLUGIN_CONFIG: pluginConfigScalar(opts.pluginConfig ?? FAST_REPORTS),
+          GATEWARDEN_PLUGIN_CONFIG: pluginConfigScalar(pluginConfig),
         },
       });
     } catch (error) {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import batch from './fixtures/gatewarden-batch.json' with { type: 'json' };
 import { startTestTme, type TestTme } from './helpers/tme.ts';
@@ -163,9 +165,9 @@ describe('POST /v1/records', () => {
 
   test('JSON without a records array gets 400 naming the field', async () => {
     const cases: [unknown, RegExp][] = [
-      [{}, /^records: required, expected array$/],
-      [{ records: {} }, /^records: expected array, received object$/],
-      [[1, 2], /^body: expected object, received array$/],
+      [{}, /^records: expected an array$/],
+      [{ records: {} }, /^records: expected an array$/],
+      [[1, 2], /^records: expected an array$/],
     ];
     for (const [body, error] of cases) {
       const res = await tme.post('/v1/records', body);
@@ -235,6 +237,36 @@ describe('routes', () => {
       assert.equal(res.status, 400, bad);
       assert.match(((await res.json()) as Json).error, /^limit: expected an integer from 1 to 1000/);
     }
+  });
+
+  test('a record marked redacted is spooled as its bytes; an unmarked one is redacted and re-encoded; a bad one rejects itself', async () => {
+    const encoded = JSON.stringify(record((r) => {
+      r.id = 'fast';
+      r.request.headers = [['authorization', 'Bearer already-[REDACTED]-by-the-filter']];
+      r.redacted = true;
+    }));
+    const slow = JSON.stringify(record((r) => {
+      r.id = 'slow';
+      r.request.headers = [['authorization', 'Bearer s3cret']];
+      r.redacted = true;
+    }), null, 1); // several lines: cannot be a spool line as it is
+    const plain = JSON.stringify(record((r) => {
+      r.id = 'plain';
+      r.request.headers = [['authorization', 'Bearer s3cret']];
+    }));
+    const body = `{"records":[${encoded},${slow},${plain},{"id":${"[".repeat(18)}1${"]".repeat(18)}}]}`;
+    const res = await tme.post('/v1/records', body);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { accepted: 3, rejected: [{ index: 3, error: 'records[3]: nested deeper than 16 levels' }] });
+    const lines = await tme.spoolLines();
+    const text = (await Promise.all((await readdir(tme.spoolDir)).map((name) => readFile(join(tme.spoolDir, name), 'utf8')))).join('');
+    assert.ok(text.includes(`,"record":${encoded}}\n`), 'the marked record is on disk byte for byte');
+    assert.ok(!text.includes('s3cret'));
+    const byId = (id: string) => lines.find((l) => (l.record as Json).id === id)!.record as Json;
+    assert.deepEqual(byId('slow').request.headers, [['authorization', '[REDACTED]']]);
+    assert.deepEqual(byId('plain').request.headers, [['authorization', '[REDACTED]']]);
+    const { captures } = (await (await tme.get('/v1/captures?limit=3')).json()) as { captures: Json[] };
+    assert.deepEqual(captures.map((c) => c.attributes['gatewarden.request.id']).sort(), ['fast', 'plain', 'slow']);
   });
 
   test('GET /healthz answers ok', async () => {

@@ -9,6 +9,8 @@ import { startTestTme, type TestTme } from './helpers/tme.ts';
 
 type Json = Record<string, any>;
 
+const line = (value: unknown): Buffer => Buffer.from(`${JSON.stringify(value)}\n`);
+
 describe('spool through the HTTP API', () => {
   for (const fsync of ['always', 'interval', 'never']) {
     test(`an acknowledged batch is already in the spool file (TME_SPOOL_FSYNC=${fsync})`, async () => {
@@ -22,7 +24,7 @@ describe('spool through the HTTP API', () => {
         const { captures } = (await (await tme.get('/v1/captures')).json()) as { captures: Json[] };
         assert.deepEqual(lines.map((l) => l.id).sort(), captures.map((c) => c.id).sort());
         assert.equal(lines[0]!.source, 'gatewarden');
-        assert.equal((lines[0]!.attributes as Json)['url.path'], '/api/orders');
+        assert.equal((lines[0]!.record as Json).request.path, '/api/orders');
       } finally {
         await tme.stop();
       }
@@ -51,7 +53,7 @@ describe('JsonlSpool', () => {
   test('rotates by size, keeps the newest files, and reports their bytes', async () => {
     const spool = await JsonlSpool.open({ dir, maxFileBytes: 120, keepFiles: 2, fsync: 'always', fsyncIntervalMs: 1000 });
     const entry = { pad: 'x'.repeat(40) }; // 57 bytes as a line: two fit in a file
-    for (let i = 0; i < 5; i++) await spool.append([{ ...entry, i }]);
+    for (let i = 0; i < 5; i++) await spool.append([line({ ...entry, i })]);
     await spool.close();
 
     const names = (await readdir(dir)).sort();
@@ -64,7 +66,7 @@ describe('JsonlSpool', () => {
 
   test('continues the newest file after a restart', async () => {
     const spool = await JsonlSpool.open({ dir, maxFileBytes: 1000, keepFiles: 2, fsync: 'never', fsyncIntervalMs: 1000 });
-    await spool.append([{ i: 5 }, { i: 6 }]);
+    await spool.append([line({ i: 5 }), line({ i: 6 })]);
     await spool.close();
     const lines = (await readFile(join(dir, 'captures-000003.jsonl'), 'utf8')).trim().split('\n');
     assert.deepEqual(lines.map((l) => JSON.parse(l).i), [4, 5, 6]);

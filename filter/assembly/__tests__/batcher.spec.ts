@@ -41,18 +41,38 @@ describe("Batcher", () => {
     expect(String.UTF8.decode(b.next()!.body)).toBe('{"records":[{"n":1}]}');
   });
 
-  it("drops and counts what exceeds maxPendingBatches, waiting or in flight", () => {
+  it("beyond maxPendingBatches, waiting or in flight, drops and counts the oldest waiting batches", () => {
     const b = new Batcher(config(1, 2));
     addRecord(b, 1, 0);
-    b.next(); // one in flight
-    addRecord(b, 2, 0); // one waiting
-    addRecord(b, 3, 0); // no room
-    addRecord(b, 4, 0); // no room
+    const inFlight = b.next()!;
+    addRecord(b, 2, 0); // waiting
+    addRecord(b, 3, 0); // 2 goes
+    addRecord(b, 4, 0); // 3 goes
     expect(b.waiting).toBe(1);
     expect(b.takeDropped()).toBe(2);
     expect(b.takeDropped()).toBe(0);
-    b.settle();
+    expect(String.UTF8.decode(b.next()!.body)).toBe('{"records":[{"n":4}]}');
+    b.settle(inFlight);
     addRecord(b, 5, 0);
-    expect(b.waiting).toBe(2);
+    expect(b.waiting).toBe(1);
+  });
+
+  it("keeps a failed batch first in line for a retry, and drops the oldest beyond maxBufferBytes", () => {
+    const c = config(1, 1000);
+    c.maxBufferBytes = 64;
+    const b = new Batcher(c);
+    addRecord(b, 1, 0); // 21 bytes each: '{"records":[{"n":1}]}'
+    const first = b.next()!;
+    addRecord(b, 2, 0);
+    b.retry(first);
+    expect(first.attempts).toBe(1);
+    expect(String.UTF8.decode(b.next()!.body)).toBe('{"records":[{"n":1}]}');
+    b.retry(first);
+    expect(b.held).toBe(42);
+    addRecord(b, 3, 0);
+    addRecord(b, 4, 0); // 84 bytes: the oldest (the retried 1) goes
+    expect(b.takeDropped()).toBe(1);
+    expect(b.held).toBe(63);
+    expect(String.UTF8.decode(b.next()!.body)).toBe('{"records":[{"n":2}]}');
   });
 });

@@ -106,6 +106,15 @@ describe("parseAddress", () => {
 });
 
 describe("writeRecord", () => {
+  it("writes the TCP peer beside the decided client address when they differ", () => {
+    const ex = new Exchange();
+    ex.clientAddress = "203.0.113.9";
+    ex.clientPeer = "10.0.0.1";
+    const out = new ByteBuffer();
+    writeRecord(new JsonWriter(out), ex, "istio", "0.1.0");
+    expect(out.toString().includes('"client":{"address":"203.0.113.9","port":0,"peer":"10.0.0.1"}')).toBe(true);
+  });
+
   it("writes the wire record with path and query split and pseudo-headers left out", () => {
     const ex = new Exchange();
     ex.id = "req-1";

@@ -7,6 +7,7 @@ const KEY_ADDRESS = new JsonKey("address");
 const KEY_AUTHORITY = new JsonKey("authority");
 const KEY_BODY = new JsonKey("body");
 const KEY_CLIENT = new JsonKey("client");
+const KEY_PEER = new JsonKey("peer");
 const KEY_DURATION_NANO = new JsonKey("duration_nano");
 const KEY_GRPC_STATUS = new JsonKey("grpc_status");
 const KEY_HEADERS = new JsonKey("headers");
@@ -31,7 +32,10 @@ export class Exchange {
   id: string = "";
   startNanos: u64 = 0;
   durationNanos: u64 = 0;
+  /** The client the policy decided on: the TCP peer, or an x-forwarded-for entry with trusted hops. */
   clientAddress: string = "";
+  /** The TCP peer. */
+  clientPeer: string = "";
   clientPort: i32 = 0;
   protocol: string = "";
   requestHeaders: HeaderList = HeaderList.empty();
@@ -67,6 +71,10 @@ export function writeRecord(w: JsonWriter, ex: Exchange, service: string, module
   w.string(ex.clientAddress);
   w.encodedKey(KEY_PORT);
   w.u64(<u64>ex.clientPort);
+  if (ex.clientPeer.length > 0 && ex.clientPeer != ex.clientAddress) {
+    w.encodedKey(KEY_PEER);
+    w.string(ex.clientPeer);
+  }
   w.endObject();
 
   w.encodedKey(KEY_REQUEST);

@@ -2,6 +2,7 @@
 // object carries what the handler needs (AssemblyScript has no closures).
 import { BaseContext, Context, RootContext, Headers, HeaderPair, HeaderMapTypeValues, BufferTypeValues, WasmResultValues } from "@solo-io/proxy-runtime/assembly/runtime";
 import { bufferBytes, headerValue } from "./abi";
+import { Config } from "../config";
 
 export class CalloutReply {
   /** 0 when the call failed or timed out before any answer. */
@@ -36,10 +37,14 @@ export function pair(name: string, value: string): HeaderPair {
   return new HeaderPair(String.UTF8.encode(name), String.UTF8.encode(value));
 }
 
-/** Starts the call; false when the proxy refused it (e.g. an unknown cluster). */
-export function callTme(root: RootContext, cluster: string, method: string, authority: string, path: string,
+/**
+ * Starts a call to the TME (cluster `tmeCluster`, authority `report.authority`), with the agent token
+ * when one is configured; false when the proxy refused it (e.g. an unknown cluster).
+ */
+export function callTme(root: RootContext, cfg: Config, method: string, path: string,
   extra: Headers, body: ArrayBuffer, timeoutMs: u32, callout: Callout): bool {
-  const headers: Headers = [pair(":method", method), pair(":path", path), pair(":authority", authority)];
+  const headers: Headers = [pair(":method", method), pair(":path", path), pair(":authority", cfg.report.authority)];
+  if (cfg.agentToken.length > 0) headers.push(pair(cfg.agentTokenHeader, cfg.agentToken));
   for (let i = 0; i < extra.length; i++) headers.push(extra[i]);
-  return root.httpCall(cluster, headers, body, [], timeoutMs, callout, onCalloutReply) == WasmResultValues.Ok;
+  return root.httpCall(cfg.tmeCluster, headers, body, [], timeoutMs, callout, onCalloutReply) == WasmResultValues.Ok;
 }

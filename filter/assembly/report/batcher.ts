@@ -4,6 +4,8 @@ import { ReportConfig } from "../config";
 
 /** A sealed batch, ready for one callout: `{"records":[...]}`. */
 export class Batch {
+  /** Failed sends so far. */
+  attempts: i32 = 0;
   constructor(public body: ArrayBuffer, public records: i32) {}
 }
 
@@ -13,9 +15,10 @@ const BATCH_CLOSE = "]}";
 const RECORD_DEPTH = 2;
 
 /**
- * Collects finished records into batches, by count, by size and by age, and keeps at most
- * `maxPendingBatches` batches waiting or in flight. What does not fit is dropped and counted: the
- * proxy's memory stays bounded whatever the TME does. Pure: the callouts live in the reporter.
+ * Collects finished records into batches, by count, by size and by age, and keeps the batches that
+ * wait, are in flight or wait to be retried within `maxBufferBytes` and `maxPendingBatches`. Beyond
+ * either, the oldest waiting batches are dropped and counted: the proxy's memory stays bounded whatever
+ * the TME does. Pure: the callouts live in the reporter.
  */
 export class Batcher {
   private readonly buf: ByteBuffer;
@@ -24,6 +27,8 @@ export class Batcher {
   private openedAtMs: u64 = 0;
   records: i32 = 0;
   inflight: i32 = 0;
+  /** Bytes of the batches waiting or in flight. */
+  held: i64 = 0;
   /** Records dropped since the last takeDropped(). */
   private dropped: i32 = 0;
 
@@ -58,25 +63,32 @@ export class Batcher {
   seal(): void {
     if (this.records == 0) return;
     this.buf.writeAscii(BATCH_CLOSE);
-    const n = this.records;
+    const batch = new Batch(this.buf.toArrayBuffer(), this.records);
     this.records = 0;
-    if (this.ready.length + this.inflight >= this.cfg.maxPendingBatches) {
-      this.dropped += n;
-      return;
-    }
-    this.ready.push(new Batch(this.buf.toArrayBuffer(), n));
+    this.ready.push(batch);
+    this.held += batch.body.byteLength;
+    this.makeRoom();
   }
 
-  /** The oldest sealed batch, now counted in flight, or null. */
+  /** The oldest waiting batch, now counted in flight, or null. */
   next(): Batch | null {
     if (this.ready.length == 0) return null;
     this.inflight++;
     return this.ready.shift();
   }
 
-  /** A batch left flight (delivered or failed). */
-  settle(): void {
+  /** A batch left flight for good (delivered, or given up). */
+  settle(batch: Batch): void {
     this.inflight--;
+    this.held -= batch.body.byteLength;
+  }
+
+  /** A batch left flight without being delivered: it waits again, first in line. */
+  retry(batch: Batch): void {
+    this.inflight--;
+    batch.attempts++;
+    this.ready.unshift(batch);
+    this.makeRoom();
   }
 
   get waiting(): i32 {
@@ -87,5 +99,14 @@ export class Batcher {
     const n = this.dropped;
     this.dropped = 0;
     return n;
+  }
+
+  /** Drops the oldest waiting batches while over a bound (batches in flight stay until they settle). */
+  private makeRoom(): void {
+    while (this.ready.length > 0 && (this.held > <i64>this.cfg.maxBufferBytes || this.ready.length + this.inflight > this.cfg.maxPendingBatches)) {
+      const oldest = this.ready.shift();
+      this.held -= oldest.body.byteLength;
+      this.dropped += oldest.records;
+    }
   }
 }

@@ -4,6 +4,7 @@ import type { TmeConfig } from './config.ts';
 import { CaptureSpans } from './export/capture-spans.ts';
 import { healthService } from './grpc/health-service.ts';
 import { startGrpcServer } from './grpc/server.ts';
+import { credentialCheck } from './auth/credentials.ts';
 import { adminRoutes } from './http/routes/admin-routes.ts';
 import { enforceRoutes } from './http/routes/enforce-routes.ts';
 import { AutoDeny } from './enforce/auto-deny.ts';
@@ -42,8 +43,10 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
           url: config.otlpTracesUrl,
           environment: config.environment,
           scheduledDelayMillis: config.exportDelayMs,
+          maxQueueBytes: config.exportQueueBytes,
           counts: {
             exported: (n) => metrics.recordsExported.inc(n),
+            dropped: () => metrics.exportDropped.inc(),
             failed: (n, error) => {
               metrics.exportFailures.inc();
               console.error(`tme: OTLP export of ${n} spans failed: ${error?.message ?? 'unknown error'}`);
@@ -59,11 +62,11 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
 
   const router = createRouter([
     ...ingestRoutes({ pipeline, metrics, maxBodyBytes: config.maxBatchBytes }),
-    ...captureRoutes(ring),
+    ...captureRoutes(ring, config.capturesResponseBytes),
     ...adminRoutes(metrics.registry),
-    ...enforceRoutes({ policies, denyList, check: requestChecker(denyList, recordInspector(engine, () => policies.detectionAction(), (v) => countDetection(metrics.detections, v))), adminToken: config.adminToken, maxBodyBytes: config.maxBatchBytes }),
-  ]);
-  const http = await startHttpServer(config.host, config.httpPort, router);
+    ...enforceRoutes({ policies, denyList, check: requestChecker(denyList, recordInspector(engine, () => policies.detectionAction(), (v) => countDetection(metrics.detections, v))), maxBodyBytes: config.maxBatchBytes }),
+  ], credentialCheck(config, (route) => metrics.unauthorized.inc({ route })));
+  const http = await startHttpServer(config.host, config.httpPort, config.maxConnections, router);
   // ext_proc and ext_authz: Envoy asks the TME directly (no Wasm); same engine, policy and deny list.
   const decider = new RequestDecider(engine, policies, denyList, {
     maxBodyBytes: config.capture.bodyCaptureSize,

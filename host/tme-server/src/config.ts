@@ -51,11 +51,17 @@ export const VARIABLES = {
   TME_SPOOL_FSYNC_INTERVAL_MS: variable(integer(10, 60_000), 'flush period in milliseconds when TME_SPOOL_FSYNC=interval', '1000'),
   TME_SPOOL_MAX_FILE_BYTES: variable(integer(4096, 1024 * 1024 * MiB), 'spool file size that starts a new file', String(64 * MiB)),
   TME_SPOOL_KEEP_FILES: variable(integer(1, 10_000), 'spool files kept, oldest deleted first', '8'),
-  TME_CAPTURE_BUFFER: variable(integer(1, 1_000_000), 'captures held in memory for GET /v1/captures', '1000'),
+  TME_CAPTURE_BUFFER: variable(integer(1, 1_000_000), 'captures held in memory for GET /v1/captures, at most', '1000'),
+  TME_CAPTURE_BUFFER_BYTES: variable(integer(MiB, 4096 * MiB), 'bytes of captures held in memory for GET /v1/captures, at most (the oldest go first)', String(64 * MiB)),
+  TME_CAPTURES_RESPONSE_BYTES: variable(integer(64 * 1024, 1024 * MiB), 'bytes of captures in one GET /v1/captures answer, about (at least one capture; the rest through next_cursor)', String(8 * MiB)),
+  TME_MAX_CONNECTIONS: variable(integer(1, 1_000_000), 'concurrent HTTP connections; more are refused', '256'),
+  TME_EXPORT_QUEUE_BYTES: variable(integer(MiB, 4096 * MiB), 'bytes of captures waiting for OTLP export, at most; beyond, captures are not exported and counted', String(32 * MiB)),
   TME_REDACT_HEADERS: variable(nameList, 'comma-separated header names whose values become [REDACTED] (case-insensitive)', DEFAULT_REDACT_HEADERS),
   TME_REDACT_FIELDS: variable(nameList, 'comma-separated query parameter, form and JSON field names whose values become [REDACTED]', DEFAULT_REDACT_FIELDS),
   TME_ENVIRONMENT: variable(z.string().min(1, 'expected a name such as prod or staging'), 'deployment environment, on every exported span (deployment.environment.name)'),
-  TME_ADMIN_TOKEN: variable(z.string().min(16, 'expected at least 16 characters'), 'bearer token for the admin API (policy updates, deny list); the admin API is off when unset'),
+  TME_ADMIN_TOKEN: variable(z.string().min(16, 'expected at least 16 characters'), 'bearer token for the admin API (policy updates, deny list) and for reading GET /v1/captures; the admin API is off and captures are open when unset'),
+  TME_AGENT_TOKEN: variable(z.string().min(16, 'expected at least 16 characters'), 'shared secret the filters present on reports, checks and policy/deny-list polls (the filter\'s agentToken); required on POST /v1/records, POST /ext_cap/v1/req_res_cap, POST /v1/check, GET /v1/policy and GET /v1/denylist when set'),
+  TME_AGENT_TOKEN_HEADER: variable(z.string().regex(/^[a-z0-9-]+$/, 'expected a lower-case header name'), 'request header that carries TME_AGENT_TOKEN (the filter\'s agentTokenHeader)', 'x-gatewarden-agent-token'),
   TME_POLICY_FILE: variable(z.string().min(1, 'expected a file path'), 'JSON policy served to the filters at start-up (replaced through PUT /v1/policy)'),
   TME_DENY_KEY_HEADER: variable(z.string().regex(/^[a-z0-9-]+$/, 'expected a lower-case header name'), 'request header whose value identifies a client key in the deny list', 'x-api-key'),
   TME_AUTODENY_THRESHOLD: variable(integer(0, 1_000_000), 'detected attacks from one client IP that put it on the deny list (0 = off)', '0'),
@@ -87,13 +93,19 @@ export interface TmeConfig {
     maxFileBytes: number;
     keepFiles: number;
   };
-  captureBuffer: number;
+  captureBuffer: { maxCaptures: number; maxBytes: number };
+  capturesResponseBytes: number;
+  maxConnections: number;
+  exportQueueBytes: number;
   redaction: { headers: string[]; fields: string[] };
   /** Undefined when no OTLP endpoint is configured: spans are not exported. */
   otlpTracesUrl: string | undefined;
   exportDelayMs: number;
   environment: string | undefined;
   adminToken: string | undefined;
+  /** Undefined when no agent token is configured: agent routes are open. */
+  agentToken: string | undefined;
+  agentTokenHeader: string;
   policyFile: string | undefined;
   denyKeyHeader: string;
   autoDeny: { threshold: number; windowMs: number; ttlMs: number };
@@ -141,12 +153,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): TmeConfig {
       maxFileBytes: values.TME_SPOOL_MAX_FILE_BYTES,
       keepFiles: values.TME_SPOOL_KEEP_FILES,
     },
-    captureBuffer: values.TME_CAPTURE_BUFFER,
+    captureBuffer: { maxCaptures: values.TME_CAPTURE_BUFFER, maxBytes: values.TME_CAPTURE_BUFFER_BYTES },
+    capturesResponseBytes: values.TME_CAPTURES_RESPONSE_BYTES,
+    maxConnections: values.TME_MAX_CONNECTIONS,
+    exportQueueBytes: values.TME_EXPORT_QUEUE_BYTES,
     redaction: { headers: values.TME_REDACT_HEADERS, fields: values.TME_REDACT_FIELDS },
     otlpTracesUrl: tracesUrl(values),
     exportDelayMs: values.OTEL_BSP_SCHEDULE_DELAY,
     environment: values.TME_ENVIRONMENT,
     adminToken: values.TME_ADMIN_TOKEN,
+    agentToken: values.TME_AGENT_TOKEN,
+    agentTokenHeader: values.TME_AGENT_TOKEN_HEADER,
     policyFile: values.TME_POLICY_FILE,
     denyKeyHeader: values.TME_DENY_KEY_HEADER,
     autoDeny: { threshold: values.TME_AUTODENY_THRESHOLD, windowMs: values.TME_AUTODENY_WINDOW_MS, ttlMs: values.TME_AUTODENY_TTL_MS },

@@ -75,9 +75,12 @@ export interface ChildTme {
   stop(): Promise<number | null>;
 }
 
-/** Runs a TME entry point (source via tsx, or a bundle) until it prints its startup line or exits. */
-export async function spawnTme(env: Record<string, string>, args: string[] = [], entry: string[] = ['--import', 'tsx', MAIN_TS]): Promise<ChildTme> {
-  const child = spawn(process.execPath, [...entry, ...args], { cwd: REPO_ROOT, env: { PATH: process.env.PATH, ...env } });
+/**
+ * Runs a TME entry point (source via tsx, or a bundle) until it prints its startup line or exits.
+ * `command` runs it some other way, e.g. bash with limits that then execs node.
+ */
+export async function spawnTme(env: Record<string, string>, args: string[] = [], entry: string[] = ['--import', 'tsx', MAIN_TS], command = process.execPath): Promise<ChildTme> {
+  const child = spawn(command, [...entry, ...args], { cwd: REPO_ROOT, env: { PATH: process.env.PATH, ...env } });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));

@@ -1,11 +1,13 @@
 // Exports each capture as an OpenTelemetry SERVER span over OTLP/HTTP.
 // The span's resource carries the record's service, so every service gets its
 // own tracer provider; they share one batch processor and one exporter, which
-// groups spans by resource on the wire.
+// groups spans by resource on the wire. The queue is bounded in bytes (about the
+// size of the captures waiting): beyond `maxQueueBytes`, captures are not
+// exported, and counted.
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type HrTime, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { Capture } from '../record/capture.ts';
 import { CountingSpanExporter, type ExportCounts } from './counting-exporter.ts';
@@ -19,8 +21,12 @@ export interface CaptureSpanOptions {
   /** The deployment environment (prod, staging…), on every span's resource when set. */
   environment?: string;
   scheduledDelayMillis: number;
+  maxQueueBytes: number;
   counts: ExportCounts;
 }
+
+// The processor's own bound is by count; the byte bound below is reached long before it.
+const MAX_QUEUED_SPANS = 1 << 20;
 
 function hrTime(unixNano: bigint): HrTime {
   return [Number(unixNano / 1_000_000_000n), Number(unixNano % 1_000_000_000n)];
@@ -30,14 +36,28 @@ export class CaptureSpans {
   private readonly processor: BatchSpanProcessor;
   private readonly tracers = new Map<string, Tracer>();
   private readonly environment: string | undefined;
+  private readonly queued = new Map<string, number>();
+  private queuedBytes = 0;
 
-  constructor(options: CaptureSpanOptions) {
+  constructor(private readonly options: CaptureSpanOptions) {
     this.environment = options.environment;
-    const exporter: SpanExporter = new CountingSpanExporter(new OTLPTraceExporter({ url: options.url }), options.counts);
-    this.processor = new BatchSpanProcessor({ exporter, scheduledDelayMillis: options.scheduledDelayMillis });
+    const release = (spans: ReadableSpan[]): void => {
+      for (const span of spans) {
+        const id = span.spanContext().spanId;
+        this.queuedBytes -= this.queued.get(id) ?? 0;
+        this.queued.delete(id);
+      }
+    };
+    const exporter: SpanExporter = new CountingSpanExporter(new OTLPTraceExporter({ url: options.url }), options.counts, release);
+    this.processor = new BatchSpanProcessor({ exporter, scheduledDelayMillis: options.scheduledDelayMillis, maxQueueSize: MAX_QUEUED_SPANS });
   }
 
-  export(capture: Capture): void {
+  /** Queues a capture of about `bytes` bytes for export, unless the queue is full. */
+  export(capture: Capture, bytes: number): void {
+    if (this.queuedBytes + bytes > this.options.maxQueueBytes) {
+      this.options.counts.dropped();
+      return;
+    }
     const attributes = capture.attributes;
     const method = String(attributes['http.request.method']);
     const start = BigInt(capture.start_time_unix_nano);
@@ -49,6 +69,8 @@ export class CaptureSpans {
     // For a server span only a 5xx is the server's error; a 4xx is the client's.
     const status = attributes['http.response.status_code'];
     if (typeof status === 'number' && status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    this.queued.set(span.spanContext().spanId, bytes);
+    this.queuedBytes += bytes;
     span.end(hrTime(start + BigInt(capture.duration_nano)));
   }
 

@@ -6,18 +6,23 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 export interface ExportCounts {
   exported(spans: number): void;
   failed(spans: number, error: Error | undefined): void;
+  /** Captures not queued for export because the queue was full. */
+  dropped(): void;
 }
 
 export class CountingSpanExporter implements SpanExporter {
   constructor(
     private readonly inner: SpanExporter,
     private readonly counts: ExportCounts,
+    /** Called with every span that left the queue, exported or not. */
+    private readonly released: (spans: ReadableSpan[]) => void = () => {},
   ) {}
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     this.inner.export(spans, (result) => {
       if (result.code === ExportResultCode.SUCCESS) this.counts.exported(spans.length);
       else this.counts.failed(spans.length, result.error);
+      this.released(spans);
       resultCallback(result);
     });
   }

@@ -1,7 +1,9 @@
-// Dispatches requests to routes by exact path and method, and gives every
-// failure a JSON answer: 404 for an unknown path, 405 (with Allow) for a known
-// path with the wrong method, the status of an HttpError, or 500.
+// Dispatches requests to routes by exact path and method, checks the route's
+// credentials before its handler runs, and gives every failure a JSON answer:
+// 404 for an unknown path, 405 (with Allow) for a known path with the wrong
+// method, 401/403 for missing credentials, the status of an HttpError, or 500.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Access, CredentialCheck } from '../auth/credentials.ts';
 import { HttpError } from './http-error.ts';
 import { sendJson } from './respond.ts';
 
@@ -10,6 +12,7 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => P
 export interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
+  access: Access;
   handler: Handler;
 }
 
@@ -28,7 +31,7 @@ function sendError(req: IncomingMessage, res: ServerResponse, error: unknown): v
   sendJson(res, 500, { error: 'internal error' });
 }
 
-export function createRouter(routes: readonly Route[]): RequestListener {
+export function createRouter(routes: readonly Route[], checkCredentials: CredentialCheck): RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://tme.invalid');
     const candidates = routes.filter((route) => route.path === url.pathname);
@@ -43,7 +46,10 @@ export function createRouter(routes: readonly Route[]): RequestListener {
       return;
     }
     Promise.resolve()
-      .then(() => route.handler(req, res, url))
+      .then(() => {
+        checkCredentials(req, route.access, route.path);
+        return route.handler(req, res, url);
+      })
       .catch((error: unknown) => sendError(req, res, error));
   };
 }

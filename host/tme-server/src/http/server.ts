@@ -1,5 +1,6 @@
 // Starts the HTTP server and stops it cleanly: no new connections, idle
-// keep-alive connections closed, in-flight requests allowed to finish.
+// keep-alive connections closed, in-flight requests allowed to finish. At most
+// `maxConnections` connections are open at once; Node closes any beyond.
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -8,8 +9,9 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-export function startHttpServer(host: string, port: number, listener: RequestListener): Promise<RunningHttpServer> {
+export function startHttpServer(host: string, port: number, maxConnections: number, listener: RequestListener): Promise<RunningHttpServer> {
   const server = createServer(listener);
+  server.maxConnections = maxConnections;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

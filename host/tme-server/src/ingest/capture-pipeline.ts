@@ -1,16 +1,26 @@
-// What happens to validated records, in order: redact, spool (durably, before
-// the sender is acknowledged), then make them visible in the ring and export
-// them. Nothing is kept or exported if the spool write fails, so a record is
-// either acknowledged and on disk, or refused and the sender may retry.
-import { makeCapture, type Capture, type CaptureSource } from '../record/capture.ts';
+// What happens to accepted records, in order: spool (durably, before the sender is acknowledged),
+// then make them visible in the ring, export them, and let auto-deny see their verdicts. Nothing is
+// kept or exported if the spool write fails, so a record is either acknowledged and on disk, or
+// refused and the sender may retry.
+//
+// Two ways in. Records the producer already redacted arrive as their JSON bytes and are stored as
+// they are (`acceptEncoded`): no parse on the hot path. Every other record arrives parsed and
+// validated, and is redacted and re-encoded here (`accept`).
+import { lineParts, readCapture, readRecord, storeEncoded, storeRecord, type Capture, type CaptureSource, type StoredCapture } from '../record/capture.ts';
 import type { RedactionPolicy } from '../redact/policy.ts';
 import { redactRecord } from '../redact/redact-record.ts';
 import type { CaptureRecord } from './record-schema.ts';
 
 export interface CaptureSinks {
-  spool: { append(entries: readonly Capture[]): Promise<void> };
-  ring: { push(capture: Capture): void };
-  spans: { export(capture: Capture): void } | undefined;
+  spool: { append(lines: readonly Buffer[]): Promise<void> };
+  ring: { push(capture: StoredCapture): void };
+  spans: { export(capture: Capture, bytes: number): void } | undefined;
+}
+
+/** A record's JSON as its producer encoded it (redacted, one line), and whether it carries a verdict. */
+export interface EncodedRecord {
+  bytes: Buffer;
+  verdict: boolean;
 }
 
 export class CapturePipeline {
@@ -20,15 +30,35 @@ export class CapturePipeline {
     private readonly verdicts?: { observe(records: readonly CaptureRecord[]): void },
   ) {}
 
-  async accept(records: readonly CaptureRecord[], source: CaptureSource): Promise<Capture[]> {
-    const receivedAt = new Date();
-    const captures = records.map((record) => makeCapture(redactRecord(record, this.policy), source, receivedAt));
-    await this.sinks.spool.append(captures);
-    for (const capture of captures) {
-      this.sinks.ring.push(capture);
-      this.sinks.spans?.export(capture);
-    }
+  async accept(records: readonly CaptureRecord[], source: CaptureSource): Promise<void> {
+    const receivedAt = new Date().toISOString();
+    const stored = records.map((record) => storeRecord(redactRecord(record, this.policy), source, receivedAt));
+    await this.store(stored);
     this.verdicts?.observe(records);
-    return captures;
+  }
+
+  async acceptEncoded(records: readonly EncodedRecord[], source: CaptureSource): Promise<void> {
+    const receivedAt = new Date().toISOString();
+    const stored = records.map((record) => storeEncoded(record.bytes, source, receivedAt));
+    await this.store(stored);
+    if (this.verdicts === undefined) return;
+    // Only records with a verdict are parsed, for their client address and category.
+    const withVerdicts: CaptureRecord[] = [];
+    stored.forEach((capture, i) => {
+      if (!records[i]!.verdict) return;
+      const record = readRecord(capture);
+      if (record !== undefined) withVerdicts.push(record);
+    });
+    if (withVerdicts.length > 0) this.verdicts.observe(withVerdicts);
+  }
+
+  private async store(stored: StoredCapture[]): Promise<void> {
+    await this.sinks.spool.append(stored.flatMap(lineParts));
+    for (const capture of stored) {
+      this.sinks.ring.push(capture);
+      if (this.sinks.spans === undefined) continue;
+      const readable = readCapture(capture);
+      if (readable !== undefined) this.sinks.spans.export(readable, capture.size);
+    }
   }
 }

@@ -8,6 +8,10 @@ import { z } from 'zod';
 export const MAX_RECORDS_PER_BATCH = 1000;
 export const MAX_HEADER_PAIRS = 512;
 export const MAX_BODY_DATA_BYTES = 4 * 1024 * 1024;
+/** A record's encoded size: two bodies at the limit, base64-encoded, and room for the rest. */
+export const MAX_RECORD_BYTES = 12 * 1024 * 1024;
+/** A record's nesting (the record object is level 1; header pairs are level 4). */
+export const MAX_RECORD_DEPTH = 16;
 
 export const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -40,8 +44,11 @@ export const RecordSchema = z.object({
   start_time_unix_nano: z.string().regex(/^\d{1,20}$/, 'expected a string of decimal digits'),
   duration_nano: z.number().int().nonnegative(),
   client: z.object({
+    /** The client the filter decided on (trusted hops applied); auto-deny and checks key on it. */
     address: z.string(),
     port: z.number().int().min(0).max(65535),
+    /** The TCP peer, when it is not `address` (a proxy in front). */
+    peer: z.string().optional(),
   }),
   request: z.object({
     method: z.string(),
@@ -62,12 +69,6 @@ export const RecordSchema = z.object({
     grpc_status: z.string().regex(/^\d+$/, 'expected a string of decimal digits').optional(),
   }),
   verdict: z.record(z.string(), z.unknown()).optional(),
-});
-
-// Only the envelope is checked here; records are validated one by one so a bad
-// record rejects itself and not its neighbours.
-export const BatchEnvelopeSchema = z.object({
-  records: z.array(z.unknown()).max(MAX_RECORDS_PER_BATCH, `at most ${MAX_RECORDS_PER_BATCH} records per batch`),
 });
 
 export type CaptureRecord = z.infer<typeof RecordSchema>;

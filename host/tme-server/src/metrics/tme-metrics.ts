@@ -11,6 +11,8 @@ export interface TmeMetrics {
   exportFailures: Counter;
   /** Detection verdicts of /v1/check, ext_proc and ext_authz, as the filter's gatewarden_detections_*_total. */
   detections: Counter<'category' | 'rule' | 'action'>;
+  exportDropped: Counter;
+  unauthorized: Counter<'route'>;
 }
 
 /** A verdict as the engine gives it; only detection findings are counted (not rules, rate limits, the deny list). */
@@ -62,6 +64,17 @@ export function createTmeMetrics(spoolBytes: () => number): TmeMetrics {
       name: 'tme_detections_total',
       help: 'Attacks detected by /v1/check, ext_proc and ext_authz, by category, rule and action (block, monitor).',
       labelNames: ['category', 'rule', 'action'],
+      registers,
+    }),
+    exportDropped: new Counter({
+      name: 'tme_export_dropped_total',
+      help: 'Captures not exported because TME_EXPORT_QUEUE_BYTES of them were already waiting.',
+      registers,
+    }),
+    unauthorized: new Counter({
+      name: 'gatewarden_tme_unauthorized_total',
+      help: 'Requests refused with 401 for a missing or wrong token, by route path.',
+      labelNames: ['route'],
       registers,
     }),
   };

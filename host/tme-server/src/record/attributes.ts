@@ -83,6 +83,9 @@ export function recordAttributes(record: CaptureRecord): CaptureAttributes {
     out['client.address'] = client.address;
     out['client.port'] = client.port;
   }
+  if (client.peer !== undefined && client.peer !== '') {
+    out['network.peer.address'] = client.peer;
+  }
   const userAgent = request.headers.find(([name]) => name.toLowerCase() === 'user-agent');
   if (userAgent) out['user_agent.original'] = userAgent[1];
 

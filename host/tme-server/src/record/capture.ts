@@ -1,13 +1,18 @@
-// A capture is what the TME keeps of an accepted, redacted record: the same
-// object is appended to the spool, held in the ring for /v1/captures, and
-// turned into a span. It keeps the record's timing next to the attributes so a
-// spooled capture can be replayed as a span later.
+// A capture is what the TME keeps of an accepted, redacted record: its spool line, held as bytes in
+// the ring and appended to the spool as they are. The line is the record's own JSON (as the producer
+// encoded it, or as the slow path re-encoded it after redaction) wrapped with the TME's fields:
+//
+//   {"id":"<uuid>","source":"gatewarden","received_at":"<ISO 8601>","record":<the record>}\n
+//
+// A record is parsed only when something reads it (GET /v1/captures, the OTLP export): `readCapture`
+// turns it into the attributes every capture carries.
 import { randomUUID } from 'node:crypto';
-import type { CaptureRecord } from '../ingest/record-schema.ts';
+import { RecordSchema, type CaptureRecord } from '../ingest/record-schema.ts';
 import { type CaptureAttributes, recordAttributes } from './attributes.ts';
 
 export type CaptureSource = 'gatewarden' | 'ext_cap' | 'ext_proc';
 
+/** What GET /v1/captures answers and the exporter turns into a span. */
 export interface Capture {
   id: string;
   received_at: string;
@@ -17,11 +22,65 @@ export interface Capture {
   attributes: CaptureAttributes;
 }
 
-export function makeCapture(record: CaptureRecord, source: CaptureSource, receivedAt: Date): Capture {
+/**
+ * Held as the line's parts, not one buffer: the record's bytes are a view into the batch they came
+ * in (copying them costs more than everything else the fast path does).
+ */
+export interface StoredCapture {
+  id: string;
+  source: CaptureSource;
+  receivedAt: string;
+  /** The line's beginning, up to `"record":`. */
+  head: Buffer;
+  /** The record's JSON. */
+  record: Buffer;
+  /** Bytes of the whole spool line. */
+  size: number;
+}
+
+const LINE_END = Buffer.from('}\n');
+
+function lineHead(id: string, source: CaptureSource, receivedAt: string): string {
+  return `{"id":"${id}","source":"${source}","received_at":"${receivedAt}","record":`;
+}
+
+/** A capture of record bytes that are already one line of redacted JSON. */
+export function storeEncoded(record: Buffer, source: CaptureSource, receivedAt: string): StoredCapture {
+  const id = randomUUID();
+  const head = Buffer.from(lineHead(id, source, receivedAt), 'latin1');
+  return { id, source, receivedAt, head, record, size: head.length + record.length + LINE_END.length };
+}
+
+/** A capture of a parsed (and already redacted) record. */
+export function storeRecord(record: CaptureRecord, source: CaptureSource, receivedAt: string): StoredCapture {
+  // JSON.stringify escapes line breaks: the record stays on one line.
+  return storeEncoded(Buffer.from(JSON.stringify(record)), source, receivedAt);
+}
+
+/** The spool line, as the buffers to write one after the other. */
+export function lineParts(stored: StoredCapture): Buffer[] {
+  return [stored.head, stored.record, LINE_END];
+}
+
+/** The stored record, parsed and checked; undefined when it does not hold a valid record. */
+export function readRecord(stored: StoredCapture): CaptureRecord | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(stored.record.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const parsed = RecordSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export function readCapture(stored: StoredCapture): Capture | undefined {
+  const record = readRecord(stored);
+  if (record === undefined) return undefined;
   return {
-    id: randomUUID(),
-    received_at: receivedAt.toISOString(),
-    source,
+    id: stored.id,
+    received_at: stored.receivedAt,
+    source: stored.source,
     start_time_unix_nano: record.start_time_unix_nano,
     duration_nano: record.duration_nano,
     attributes: recordAttributes(record),

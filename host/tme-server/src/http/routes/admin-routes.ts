@@ -5,10 +5,11 @@ import type { Route } from '../router.ts';
 
 export function adminRoutes(registry: Registry): Route[] {
   return [
-    { method: 'GET', path: '/healthz', handler: (_req, res) => sendJson(res, 200, { status: 'ok' }) },
+    { method: 'GET', path: '/healthz', access: 'open', handler: (_req, res) => sendJson(res, 200, { status: 'ok' }) },
     {
       method: 'GET',
       path: '/metrics',
+      access: 'open',
       handler: async (_req, res) => {
         const text = await registry.metrics();
         res.writeHead(200, { 'content-type': registry.contentType, 'content-length': Buffer.byteLength(text) });

@@ -1,6 +1,5 @@
 // What the filters poll (policy, deny list), the synchronous check they may ask for, and the
 // token-protected admin API that changes policy and deny list.
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { DenyList, DenyKind } from '../../enforce/deny-list.ts';
@@ -8,7 +7,7 @@ import { DenyListError } from '../../enforce/deny-list.ts';
 import { PolicyError, type PolicyStore } from '../../enforce/policy-store.ts';
 import type { RequestChecker } from '../../enforce/check.ts';
 import { describeIssues } from '../../ingest/field-errors.ts';
-import { RecordSchema } from '../../ingest/record-schema.ts';
+import { MAX_RECORD_BYTES, RecordSchema } from '../../ingest/record-schema.ts';
 import { HttpError } from '../http-error.ts';
 import { readJson } from '../read-body.ts';
 import { sendJson } from '../respond.ts';
@@ -18,9 +17,12 @@ export interface EnforceDependencies {
   policies: PolicyStore;
   denyList: DenyList;
   check: RequestChecker;
-  adminToken: string | undefined;
   maxBodyBytes: number;
 }
+
+// Each route reads at most what its largest sensible body needs.
+const MAX_POLICY_BYTES = 1024 * 1024;
+const MAX_DENY_REQUEST_BYTES = 16 * 1024;
 
 const DenyRequestSchema = z
   .object({
@@ -30,16 +32,6 @@ const DenyRequestSchema = z
     reason: z.string().max(200).optional(),
   })
   .refine((v) => (v.ip === undefined) !== (v.key === undefined), { message: 'give exactly one of ip or key', path: ['ip'] });
-
-function requireAdmin(req: IncomingMessage, token: string | undefined): void {
-  if (token === undefined) throw new HttpError(403, 'admin API disabled: set TME_ADMIN_TOKEN to enable it');
-  const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) {
-    throw new HttpError(401, 'authorization: a valid bearer token is required', { 'www-authenticate': 'Bearer' });
-  }
-}
 
 /** Sends `text` as JSON with its ETag, or 304 when the caller already has it. */
 function sendVersioned(req: IncomingMessage, res: ServerResponse, etag: string, text: string): void {
@@ -59,11 +51,12 @@ function denyTarget(url: URL): { kind: DenyKind; value: string } {
   return ip !== null ? { kind: 'ip', value: ip } : { kind: 'key', value: key! };
 }
 
-export function enforceRoutes({ policies, denyList, check, adminToken, maxBodyBytes }: EnforceDependencies): Route[] {
+export function enforceRoutes({ policies, denyList, check, maxBodyBytes }: EnforceDependencies): Route[] {
   return [
     {
       method: 'GET',
       path: '/v1/policy',
+      access: 'agent',
       handler: (req, res) => {
         const current = policies.get();
         if (current === undefined) throw new HttpError(404, 'no policy set: the filters keep their configured policy');
@@ -73,9 +66,9 @@ export function enforceRoutes({ policies, denyList, check, adminToken, maxBodyBy
     {
       method: 'PUT',
       path: '/v1/policy',
+      access: 'admin',
       handler: async (req, res) => {
-        requireAdmin(req, adminToken);
-        const body = await readJson(req, maxBodyBytes);
+        const body = await readJson(req, Math.min(maxBodyBytes, MAX_POLICY_BYTES));
         try {
           sendJson(res, 200, { revision: policies.replace(body) });
         } catch (error) {
@@ -87,6 +80,7 @@ export function enforceRoutes({ policies, denyList, check, adminToken, maxBodyBy
     {
       method: 'GET',
       path: '/v1/denylist',
+      access: 'agent',
       handler: (req, res) => {
         const { etag, revision, keyHeader, entries } = denyList.snapshot();
         // The filter's wire form: one of "ip" or "key" per entry, expiry in unix milliseconds.
@@ -97,9 +91,9 @@ export function enforceRoutes({ policies, denyList, check, adminToken, maxBodyBy
     {
       method: 'POST',
       path: '/v1/admin/denylist',
+      access: 'admin',
       handler: async (req, res) => {
-        requireAdmin(req, adminToken);
-        const parsed = DenyRequestSchema.safeParse(await readJson(req, maxBodyBytes));
+        const parsed = DenyRequestSchema.safeParse(await readJson(req, MAX_DENY_REQUEST_BYTES));
         if (!parsed.success) throw new HttpError(400, describeIssues(parsed.error.issues));
         const { ip, key, ttlSeconds, reason } = parsed.data;
         try {
@@ -114,8 +108,8 @@ export function enforceRoutes({ policies, denyList, check, adminToken, maxBodyBy
     {
       method: 'DELETE',
       path: '/v1/admin/denylist',
-      handler: (req, res, url) => {
-        requireAdmin(req, adminToken);
+      access: 'admin',
+      handler: (_req, res, url) => {
         const { kind, value } = denyTarget(url);
         if (!denyList.remove(kind, value)) throw new HttpError(404, `${kind}: "${value}" is not on the deny list`);
         sendJson(res, 200, { removed: { kind, value } });
@@ -124,8 +118,9 @@ export function enforceRoutes({ policies, denyList, check, adminToken, maxBodyBy
     {
       method: 'POST',
       path: '/v1/check',
+      access: 'agent',
       handler: async (req, res) => {
-        const parsed = RecordSchema.safeParse(await readJson(req, maxBodyBytes));
+        const parsed = RecordSchema.safeParse(await readJson(req, Math.min(maxBodyBytes, MAX_RECORD_BYTES)));
         if (!parsed.success) throw new HttpError(400, describeIssues(parsed.error.issues));
         sendJson(res, 200, check(parsed.data));
       },

@@ -1,17 +1,21 @@
 // Report ingest: batches from the gateway filter (POST /v1/records) and single
 // reports from Traceable-style connectors (POST /ext_cap/v1/req_res_cap).
-// Each record is validated alone; good records are kept even when others in the
-// same batch are rejected, and the answer names each rejected record's field.
+// A batch is framed without parsing it (ingest/batch-framing.ts). A record its
+// producer marked `"redacted": true` is stored as its bytes; any other record is
+// parsed, validated and redacted. Each record is judged alone; good records are
+// kept even when others in the same batch are rejected, and the answer names
+// each rejected record's field.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeIssues } from '../../ingest/field-errors.ts';
 import { ExtCapSchema } from '../../ingest/ext-cap-schema.ts';
 import { extCapToRecord } from '../../ingest/ext-cap-to-record.ts';
-import type { CapturePipeline } from '../../ingest/capture-pipeline.ts';
-import { BatchEnvelopeSchema, RecordSchema, type CaptureRecord } from '../../ingest/record-schema.ts';
+import type { CapturePipeline, EncodedRecord } from '../../ingest/capture-pipeline.ts';
+import { FramingError, frameBatch, type FramingLimits, type RecordFrame } from '../../ingest/batch-framing.ts';
+import { MAX_RECORD_BYTES, MAX_RECORD_DEPTH, MAX_RECORDS_PER_BATCH, RecordSchema, type CaptureRecord } from '../../ingest/record-schema.ts';
 import type { TmeMetrics } from '../../metrics/tme-metrics.ts';
 import type { CaptureSource } from '../../record/capture.ts';
 import { HttpError } from '../http-error.ts';
-import { readJson } from '../read-body.ts';
+import { readBody, readJson } from '../read-body.ts';
 import { sendJson } from '../respond.ts';
 import type { Route } from '../router.ts';
 
@@ -26,14 +30,28 @@ interface Rejection {
   error: string;
 }
 
-async function acceptDurably(pipeline: CapturePipeline, records: CaptureRecord[], source: CaptureSource): Promise<void> {
+const FRAMING: FramingLimits = { maxRecords: MAX_RECORDS_PER_BATCH, maxRecordBytes: MAX_RECORD_BYTES, maxRecordDepth: MAX_RECORD_DEPTH };
+
+async function durably(write: () => Promise<void>): Promise<void> {
   try {
-    await pipeline.accept(records, source);
+    await write();
   } catch (error) {
     // Not acknowledged, so the sender may retry; nothing was kept in memory or exported.
     console.error('tme: spool write failed:', error);
     throw new HttpError(503, `spool: write failed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+}
+
+/** The slow path of one record: parsed and validated; a string says why it was rejected. */
+function parseRecord(bytes: Buffer, index: number): CaptureRecord | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    return `records[${index}]: not valid JSON (${(error as Error).message})`;
+  }
+  const parsed = RecordSchema.safeParse(value);
+  return parsed.success ? parsed.data : describeIssues(parsed.error.issues, ['records', index]);
 }
 
 function answer(accepted: number, rejected: Rejection[]): { status: number; body: object } {
@@ -49,18 +67,31 @@ export function ingestRoutes({ pipeline, metrics, maxBodyBytes }: IngestDependen
   };
 
   const ingestBatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const envelope = BatchEnvelopeSchema.safeParse(await readJson(req, maxBodyBytes));
-    if (!envelope.success) throw new HttpError(400, describeIssues(envelope.error.issues));
-    const good: CaptureRecord[] = [];
+    const batch = await readBody(req, maxBodyBytes);
+    let frames: RecordFrame[];
+    try {
+      frames = frameBatch(batch, FRAMING);
+    } catch (error) {
+      if (error instanceof FramingError) throw new HttpError(400, error.message);
+      throw error;
+    }
+    const encoded: EncodedRecord[] = [];
+    const parsed: CaptureRecord[] = [];
     const rejected: Rejection[] = [];
-    envelope.data.records.forEach((candidate, index) => {
-      const parsed = RecordSchema.safeParse(candidate);
-      if (parsed.success) good.push(parsed.data);
-      else rejected.push({ index, error: describeIssues(parsed.error.issues, ['records', index]) });
+    frames.forEach((frame, index) => {
+      const bytes = batch.subarray(frame.start, frame.end);
+      if (frame.problem !== undefined) rejected.push({ index, error: `records[${index}]: ${frame.problem}` });
+      else if (frame.redacted && frame.oneLine) encoded.push({ bytes, verdict: frame.verdict });
+      else {
+        const result = parseRecord(bytes, index);
+        if (typeof result === 'string') rejected.push({ index, error: result });
+        else parsed.push(result);
+      }
     });
-    count('gatewarden', envelope.data.records.length, rejected.length);
-    if (good.length > 0) await acceptDurably(pipeline, good, 'gatewarden');
-    const { status, body } = answer(good.length, rejected);
+    count('gatewarden', frames.length, rejected.length);
+    if (encoded.length > 0) await durably(() => pipeline.acceptEncoded(encoded, 'gatewarden'));
+    if (parsed.length > 0) await durably(() => pipeline.accept(parsed, 'gatewarden'));
+    const { status, body } = answer(encoded.length + parsed.length, rejected);
     sendJson(res, status, body);
   };
 
@@ -71,12 +102,12 @@ export function ingestRoutes({ pipeline, metrics, maxBodyBytes }: IngestDependen
       throw new HttpError(400, describeIssues(parsed.error.issues));
     }
     count('ext_cap', 1, 0);
-    await acceptDurably(pipeline, [extCapToRecord(parsed.data, req.headers, Date.now())], 'ext_cap');
+    await durably(() => pipeline.accept([extCapToRecord(parsed.data, req.headers, Date.now())], 'ext_cap'));
     sendJson(res, 200, { accepted: 1, rejected: [] });
   };
 
   return [
-    { method: 'POST', path: '/v1/records', handler: ingestBatch },
-    { method: 'POST', path: '/ext_cap/v1/req_res_cap', handler: ingestExtCap },
+    { method: 'POST', path: '/v1/records', access: 'agent', handler: ingestBatch },
+    { method: 'POST', path: '/ext_cap/v1/req_res_cap', access: 'agent', handler: ingestExtCap },
   ];
 }
