@@ -19,6 +19,7 @@ import { ingestRoutes } from './http/routes/ingest-routes.ts';
 import { createRouter } from './http/router.ts';
 import { startHttpServer } from './http/server.ts';
 import { CapturePipeline } from './ingest/capture-pipeline.ts';
+import { startInventory } from './inventory/setup.ts';
 import { createTmeMetrics } from './metrics/tme-metrics.ts';
 import { redactionPolicy } from './redact/policy.ts';
 import { JsonlSpool } from './spool/jsonl-spool.ts';
@@ -55,12 +56,14 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
   const engine = loadEngine();
   const policies = new PolicyStore((text) => engine.validatePolicy(text));
   if (config.policyFile !== undefined) policies.loadFile(config.policyFile);
-  const pipeline = new CapturePipeline(redactionPolicy(config.redaction.headers, config.redaction.fields), { spool, ring, spans }, autoDeny);
+  const inventory = await startInventory(config);
+  const pipeline = new CapturePipeline(redactionPolicy(config.redaction.headers, config.redaction.fields), { spool, ring, spans, inventory }, autoDeny);
 
   const router = createRouter([
     ...ingestRoutes({ pipeline, metrics, maxBodyBytes: config.maxBatchBytes }),
     ...captureRoutes(ring),
     ...adminRoutes(metrics.registry),
+    ...inventory.routes,
     ...enforceRoutes({ policies, denyList, check: requestChecker(denyList, recordInspector(engine, () => policies.detectionAction())), adminToken: config.adminToken, maxBodyBytes: config.maxBatchBytes }),
   ]);
   const http = await startHttpServer(config.host, config.httpPort, router);
@@ -93,6 +96,7 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
       await Promise.all([http.close(), grpc.close()]);
       await extProc.flush();
       await spans?.shutdown();
+      await inventory.stop();
       await spool.close();
     },
   };

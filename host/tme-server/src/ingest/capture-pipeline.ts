@@ -11,6 +11,8 @@ export interface CaptureSinks {
   spool: { append(entries: readonly Capture[]): Promise<void> };
   ring: { push(capture: Capture): void };
   spans: { export(capture: Capture): void } | undefined;
+  /** The API inventory learns from every kept capture, off this path (it only queues). */
+  inventory?: { observe(capture: Capture): void };
 }
 
 export class CapturePipeline {
@@ -27,6 +29,7 @@ export class CapturePipeline {
     for (const capture of captures) {
       this.sinks.ring.push(capture);
       this.sinks.spans?.export(capture);
+      this.sinks.inventory?.observe(capture);
     }
     this.verdicts?.observe(records);
     return captures;
