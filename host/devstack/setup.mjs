@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync, accessSync, constants } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureChromium } from "./chromium.mjs";
 
 export const ENVOY_VERSION = "1.36.4";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -101,3 +102,4 @@ function ensureHelm() {
 ensureNpmPackages();
 ensureEnvoy();
 ensureHelm();
+ensureChromium();

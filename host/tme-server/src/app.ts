@@ -20,6 +20,7 @@ import { createRouter } from './http/router.ts';
 import { startHttpServer } from './http/server.ts';
 import { CapturePipeline } from './ingest/capture-pipeline.ts';
 import { startInventory } from './inventory/setup.ts';
+import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { createTmeMetrics } from './metrics/tme-metrics.ts';
 import { redactionPolicy } from './redact/policy.ts';
 import { JsonlSpool } from './spool/jsonl-spool.ts';
@@ -64,6 +65,7 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
     ...captureRoutes(ring),
     ...adminRoutes(metrics.registry),
     ...inventory.routes,
+    ...dashboardRoutes(config.adminToken),
     ...enforceRoutes({ policies, denyList, check: requestChecker(denyList, recordInspector(engine, () => policies.detectionAction())), adminToken: config.adminToken, maxBodyBytes: config.maxBatchBytes }),
   ]);
   const http = await startHttpServer(config.host, config.httpPort, router);

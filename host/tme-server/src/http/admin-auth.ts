@@ -8,7 +8,8 @@ import { HttpError } from './http-error.ts';
 
 export const SESSION_COOKIE = 'gatewarden_session';
 
-function equal(a: string, b: string): boolean {
+/** Constant-time comparison of a presented token with the configured one. */
+export function tokenMatches(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
@@ -30,9 +31,9 @@ function cookie(req: IncomingMessage, name: string): string | undefined {
 export function isAdmin(req: IncomingMessage, token: string | undefined): boolean {
   if (token === undefined) return true;
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-  if (bearer !== undefined) return equal(bearer, token);
+  if (bearer !== undefined) return tokenMatches(bearer, token);
   const session = cookie(req, SESSION_COOKIE);
-  return session !== undefined && equal(session, sessionValue(token));
+  return session !== undefined && tokenMatches(session, sessionValue(token));
 }
 
 export function requireAdminOrSession(req: IncomingMessage, token: string | undefined): void {
