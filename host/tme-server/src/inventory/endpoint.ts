@@ -4,7 +4,7 @@
 // Every map here has a fixed key bound, so an endpoint's size is bounded.
 import { createHash } from 'node:crypto';
 import { addCount, dict, mergeCounts, type Dict } from './dict.ts';
-import { parseBody, paramsObject, typedValue, type ExchangeView } from './exchange-view.ts';
+import { parseBody, paramsObject, requestBody, requestHeaders, responseBody, typedValue, type ExchangeView } from './exchange-view.ts';
 import { emptyHll, emptyLatency, hllAdd, hllFromBase64, hllMerge, hllToBase64, latencyBucket, mergeLatency } from './sketches.ts';
 import { emptySummary, fold, mergeSummary, restoreSummary, type SchemaSummary } from './schema.ts';
 import type { SensitiveClass } from './sensitive.ts';
@@ -130,6 +130,7 @@ export interface Learned {
   query: Record<string, unknown>;
   /** The parsed request body, or undefined when there is none or it is not JSON/form. */
   body: unknown;
+  hasBody: boolean;
 }
 
 /** Folds the exchange's parameters, headers and bodies into the endpoint's schemas. Linear in the exchange. */
@@ -139,10 +140,12 @@ export function learn(endpoint: Endpoint, view: ExchangeView): Learned {
   const query = paramsObject(view.query);
   if (endpoint.template !== OVERFLOW_TEMPLATE) fold(endpoint.pathParams, '', pathParamValues(endpoint.template, view.path), found);
   fold(endpoint.query, '', query, found);
-  fold(endpoint.headers, '', interestingHeaders(view.requestHeaders), found);
-  const body = view.requestBody === undefined ? undefined : parseBody(view.requestBody);
+  fold(endpoint.headers, '', interestingHeaders(requestHeaders(view.attributes)), found);
+  const requestView = requestBody(view);
+  const body = requestView === undefined ? undefined : parseBody(requestView);
   if (body !== undefined) fold(endpoint.requestBody, '', body, found);
-  const response = view.responseBody === undefined ? undefined : parseBody(view.responseBody);
+  const responseView = responseBody(view);
+  const response = responseView === undefined ? undefined : parseBody(responseView);
   const status = String(view.status);
   if (response !== undefined && view.status !== 0) {
     let summary = endpoint.responses[status];
@@ -150,7 +153,7 @@ export function learn(endpoint: Endpoint, view: ExchangeView): Learned {
     if (summary !== undefined) fold(summary, '', response, found);
   }
   for (const c of found) addCount(endpoint.sensitive, c);
-  return { query, body };
+  return { query, body, hasBody: requestView !== undefined };
 }
 
 export function noteDrift(endpoint: Endpoint, findings: readonly Omit<DriftExample, 'at'>[], at: number): void {

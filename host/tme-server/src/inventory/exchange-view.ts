@@ -23,9 +23,8 @@ export interface ExchangeView {
   durationMicros: number;
   client: string;
   at: number;
-  requestHeaders: [string, string][];
-  requestBody: BodyView | undefined;
-  responseBody: BodyView | undefined;
+  /** The capture's attributes, for what only learning reads (headers, bodies): not copied per exchange. */
+  attributes: Capture['attributes'];
   requestContentType: string;
   responseContentType: string;
   verdictAction: string | undefined;
@@ -46,7 +45,16 @@ function firstHeader(value: unknown): string | undefined {
   return Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
 }
 
+export function requestBody(view: ExchangeView): BodyView | undefined {
+  return body(view.attributes, 'http.request.body', view.requestContentType);
+}
+
+export function responseBody(view: ExchangeView): BodyView | undefined {
+  return body(view.attributes, 'http.response.body', view.responseContentType);
+}
+
 function body(attributes: Capture['attributes'], prefix: string, contentType: string): BodyView | undefined {
+  // Only learning reads bodies.
   const data = attributes[prefix];
   if (typeof data !== 'string' || data === '') return undefined;
   return {
@@ -57,15 +65,20 @@ function body(attributes: Capture['attributes'], prefix: string, contentType: st
   };
 }
 
+/** The request headers of interest to learning; walks every attribute, so only called when learning. */
+export function requestHeaders(a: Capture['attributes']): [string, string][] {
+  const out: [string, string][] = [];
+  for (const key in a) {
+    if (!key.startsWith(REQUEST_HEADER)) continue;
+    const value = firstHeader(a[key]);
+    if (value !== undefined) out.push([key.slice(REQUEST_HEADER.length), value]);
+  }
+  return out;
+}
+
 export function viewOf(capture: Capture): ExchangeView {
   const a = capture.attributes;
   const method = String(a['http.request.method'] ?? '').toUpperCase();
-  const requestHeaders: [string, string][] = [];
-  for (const key of Object.keys(a)) {
-    if (!key.startsWith(REQUEST_HEADER)) continue;
-    const value = firstHeader(a[key]);
-    if (value !== undefined) requestHeaders.push([key.slice(REQUEST_HEADER.length), value]);
-  }
   const requestContentType = mediaType(firstHeader(a['http.request.header.content-type']));
   const responseContentType = mediaType(firstHeader(a['http.response.header.content-type']));
   const action = a['gatewarden.verdict.action'];
@@ -78,10 +91,9 @@ export function viewOf(capture: Capture): ExchangeView {
     status: typeof a['http.response.status_code'] === 'number' ? a['http.response.status_code'] : 0,
     durationMicros: capture.duration_nano / 1000,
     client: String(a['client.address'] ?? ''),
-    at: Date.parse(capture.received_at) || Date.now(),
-    requestHeaders,
-    requestBody: body(a, 'http.request.body', requestContentType),
-    responseBody: body(a, 'http.response.body', responseContentType),
+    // The capture was received moments ago (the queue drains within milliseconds): no date parsing per record.
+    at: Date.now(),
+    attributes: a,
     requestContentType,
     responseContentType,
     verdictAction: typeof action === 'string' ? action : undefined,

@@ -1,11 +1,12 @@
-// The API inventory: endpoints per host, learned from captures off the ingest
-// path. observe() only queues the capture (bounded in entries and bytes);
-// setImmediate slices drain the queue, counting every exchange and learning
-// schemas from all of them while the backlog is short, from a sample once it
-// grows. A queue that is full still counts the exchange on the spot, without
-// its schema, so counters never miss one.
+// The API inventory: endpoints per host, learned from captures. observe()
+// counts every exchange on the spot (template, counters and sketches: a few
+// microseconds) and queues a sample of them for schema learning, which runs
+// off the ingest path in setImmediate slices. An endpoint learns from all of
+// its first STABLE_AFTER exchanges, then from one in STABLE_SAMPLE; a backlog
+// thins the sample further, and a full queue (bounded in entries and bytes)
+// skips learning, never counting.
 import type { Capture } from '../record/capture.ts';
-import { count, learn, mergeEndpoint, newEndpoint, noteDrift, OVERFLOW_TEMPLATE, type Endpoint } from './endpoint.ts';
+import { count, learn, type Learned, mergeEndpoint, newEndpoint, noteDrift, OVERFLOW_TEMPLATE, type Endpoint } from './endpoint.ts';
 import { viewOf, type ExchangeView } from './exchange-view.ts';
 import { HostTemplater, nameParameters, splitPath, templateShape, type PinnedTemplate } from './path-template.ts';
 import { emptySummary } from './schema.ts';
@@ -25,9 +26,9 @@ const QUEUE_MAX_ENTRIES = 10_000;
 const QUEUE_MAX_BYTES = 32 * 1024 * 1024;
 /** Backlog up to which every exchange's schema is learned; beyond, one in backlog/LEARN_ALL_BACKLOG. */
 const LEARN_ALL_BACKLOG = 256;
-/** Once an endpoint has learned this many exchanges, it learns one in STABLE_SAMPLE. */
-const STABLE_AFTER = 1000;
-const STABLE_SAMPLE = 10;
+/** Once an endpoint has learned this many exchanges, its schemas are settled: it learns one in STABLE_SAMPLE. */
+const STABLE_AFTER = 200;
+const STABLE_SAMPLE = 20;
 const SLICE_MS = 4;
 /** Host name of the endpoint that counts exchanges of hosts past maxHosts. */
 export const OVERFLOW_HOST = '*';
@@ -56,7 +57,7 @@ interface HostState {
 
 export class Inventory {
   private readonly hosts = new Map<string, HostState>();
-  private readonly queue: Capture[] = [];
+  private readonly queue: { endpoint: Endpoint; view: ExchangeView; bytes: number }[] = [];
   private queuedBytes = 0;
   private draining = false;
   private specIndex = SpecIndex.empty();
@@ -70,18 +71,33 @@ export class Inventory {
   /** The ingest hook: O(1), never throws. */
   observe(capture: Capture): void {
     this.stats.observed++;
+    let endpoint: Endpoint;
+    let view: ExchangeView;
+    try {
+      view = viewOf(capture);
+      endpoint = this.count(view);
+    } catch (error) {
+      console.error('tme: inventory could not count a capture:', error);
+      return;
+    }
+    if (endpoint.template === OVERFLOW_TEMPLATE || !this.sampled(endpoint)) return;
     const bytes = approximateBytes(capture);
     if (this.queue.length >= QUEUE_MAX_ENTRIES || this.queuedBytes + bytes > QUEUE_MAX_BYTES) {
       this.stats.countedOnly++;
-      this.process(capture, false);
       return;
     }
-    this.queue.push(capture);
+    this.queue.push({ endpoint, view, bytes });
     this.queuedBytes += bytes;
     if (!this.draining) {
       this.draining = true;
       setImmediate(() => this.drain());
     }
+  }
+
+  private sampled(endpoint: Endpoint): boolean {
+    if (endpoint.count > STABLE_AFTER && endpoint.count % STABLE_SAMPLE !== 0) return false;
+    const backlog = this.queue.length;
+    return backlog <= LEARN_ALL_BACKLOG || this.sequence++ % Math.ceil(backlog / LEARN_ALL_BACKLOG) === 0;
   }
 
   /** Resolves once the queue is empty, or after `timeoutMs` under sustained load (reads stay fresh, never stuck). */
@@ -94,14 +110,12 @@ export class Inventory {
     const deadline = performance.now() + SLICE_MS;
     let head = 0;
     while (head < this.queue.length && performance.now() < deadline) {
-      const backlog = this.queue.length - head;
-      const capture = this.queue[head++]!;
-      this.queuedBytes -= approximateBytes(capture);
-      const sample = backlog <= LEARN_ALL_BACKLOG || this.sequence++ % Math.ceil(backlog / LEARN_ALL_BACKLOG) === 0;
+      const { endpoint, view, bytes } = this.queue[head++]!;
+      this.queuedBytes -= bytes;
       try {
-        this.process(capture, sample);
+        this.learn(endpoint, view);
       } catch (error) {
-        console.error('tme: inventory could not process a capture:', error);
+        console.error('tme: inventory could not learn from a capture:', error);
       }
     }
     this.queue.splice(0, head);
@@ -149,22 +163,21 @@ export class Inventory {
     return endpoint;
   }
 
-  private process(capture: Capture, sample: boolean): void {
-    const view = viewOf(capture);
+  private count(view: ExchangeView): Endpoint {
     const state = this.hostState(view.host);
     const template = state.templater.template(view.path);
     for (const prefix of state.templater.takeCollapses()) this.refold(view.host, state, prefix);
     const endpoint = this.endpointFor(view.host, view.method, template, view.at);
     count(endpoint, view);
     this.version++;
-    if (endpoint.template === OVERFLOW_TEMPLATE) {
-      this.stats.overflowed++;
-      return;
-    }
-    if (!sample || (endpoint.learned >= STABLE_AFTER && endpoint.count % STABLE_SAMPLE !== 0)) return;
+    if (endpoint.template === OVERFLOW_TEMPLATE) this.stats.overflowed++;
+    return endpoint;
+  }
+
+  private learn(endpoint: Endpoint, view: ExchangeView): void {
     this.stats.learned++;
     const learned = learn(endpoint, view);
-    this.checkDrift(endpoint, view, learned.query, learned.body);
+    this.checkDrift(endpoint, view, learned);
   }
 
   /**
@@ -187,11 +200,11 @@ export class Inventory {
     }
   }
 
-  private checkDrift(endpoint: Endpoint, view: ExchangeView, query: Record<string, unknown>, body: unknown): void {
+  private checkDrift(endpoint: Endpoint, view: ExchangeView, { query, body, hasBody }: Learned): void {
     if (!this.specIndex.loaded) return;
     const op = this.specIndex.match(view.method, splitPath(view.path));
     if (op === undefined) return;
-    const findings = SpecIndex.drift(op, query, body, view.requestBody !== undefined);
+    const findings = SpecIndex.drift(op, query, body, hasBody);
     if (findings.length > 0) noteDrift(endpoint, findings, view.at);
   }
 

@@ -33,6 +33,8 @@ function hasLetter(s: string): boolean {
 /** True when a path segment is an identifier by its shape alone. */
 export function looksLikeId(segment: string): boolean {
   if (segment.length > MAX_SEGMENT_CHARS) return true;
+  // Every id shape but the e-mail has a digit: plain words are answered without a pattern.
+  if (!hasDigit(segment)) return segment.includes('@') && segment.includes('.');
   if (INTEGER.test(segment) || UUID.test(segment) || DATE.test(segment)) return true;
   if (HEX.test(segment) && hasDigit(segment)) return true;
   if (segment.includes('@') && segment.includes('.')) return true;
@@ -122,10 +124,12 @@ interface Node {
   param: Node | undefined;
   /** Set once this position has seen more distinct literals than the threshold. */
   collapsed: boolean;
+  /** The template of paths ending here: the walk from the root fixes the shape, so it is named once. */
+  template: string | undefined;
 }
 
 function node(): Node {
-  return { literals: new Map(), param: undefined, collapsed: false };
+  return { literals: new Map(), param: undefined, collapsed: false, template: undefined };
 }
 
 export interface TemplaterOptions {
@@ -179,7 +183,8 @@ export class HostTemplater {
       }
       at = next;
     }
-    return nameParameters(shape);
+    at.template ??= nameParameters(shape);
+    return at.template;
   }
 
   takeCollapses(): (string | null)[][] {

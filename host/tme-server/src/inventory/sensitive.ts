@@ -107,7 +107,7 @@ export function classify(name: string, value: string): SensitiveClass[] {
   if (JWT.test(value)) out.push('jwt');
   else if (KEY_PREFIX.test(value) || BEARER.test(value) || (SECRET_NAME.test(name) && highEntropyToken(value))) out.push('secret');
   if (ssnValid(value) || (SSN_NAME.test(name) && /^\d{9}$/.test(value))) out.push('ssn');
-  if (value.length <= 40 && isIP(value) !== 0) out.push('ip');
+  if (value.length <= 45 && (value.includes('.') || value.includes(':')) && isIP(value) !== 0) out.push('ip');
   if (IBAN.test(value) && ibanValid(value)) out.push('iban');
   if (CARD.test(value)) {
     const digits = digitsOf(value);
