@@ -197,6 +197,17 @@ test("the inventory keeps classes, never values, and needs the admin token", asy
   assert.equal((await fetch(`${stack.tme!.url}/v1/apis`, { headers: { authorization: "Bearer wrong-token-0123456789" } })).status, 401);
 });
 
+test("another replica's state merges in: counts add, schemas and classes unite", async () => {
+  const before = await endpoints();
+  const state = await json("/v1/apis/state");
+  const merged = await admin("/v1/apis/merge", { method: "POST", body: JSON.stringify(state) });
+  assert.equal(merged.status, 200);
+  const after = await endpoints();
+  assert.deepEqual(after.map((r) => [r.method, r.template, r.count]), before.map((r) => [r.method, r.template, r.count * 2]));
+  assert.deepEqual(find(after, "POST", "/api/users").sensitive, ["card", "email"]);
+  assert.equal((await admin("/v1/apis/merge", { method: "POST", body: JSON.stringify({ version: 99 }) })).status, 400);
+});
+
 test("the inventory survives a TME restart", async () => {
   const before = await endpoints();
   await stack.stopTme();
