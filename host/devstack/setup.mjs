@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync, accessSync, constants } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureChromium } from "./chromium.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const versions = JSON.parse(readFileSync(join(root, "host", "devstack", "envoy-versions.json"), "utf8"));
@@ -151,3 +152,4 @@ ensureEnvoy();
 ensureHelm();
 ensureEtcd();
 ensureKubeApiserver();
+ensureChromium();

@@ -20,6 +20,8 @@ import { ingestRoutes } from './http/routes/ingest-routes.ts';
 import { createRouter } from './http/router.ts';
 import { startHttpServer } from './http/server.ts';
 import { CapturePipeline } from './ingest/capture-pipeline.ts';
+import { startInventory } from './inventory/setup.ts';
+import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { countDetection, createTmeMetrics } from './metrics/tme-metrics.ts';
 import { redactionPolicy } from './redact/policy.ts';
 import { JsonlSpool } from './spool/jsonl-spool.ts';
@@ -58,12 +60,15 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
   const engine = loadEngine();
   const policies = new PolicyStore((text) => engine.validatePolicy(text));
   if (config.policyFile !== undefined) policies.loadFile(config.policyFile);
-  const pipeline = new CapturePipeline(redactionPolicy(config.redaction.headers, config.redaction.fields), { spool, ring, spans }, autoDeny);
+  const inventory = await startInventory(config);
+  const pipeline = new CapturePipeline(redactionPolicy(config.redaction.headers, config.redaction.fields), { spool, ring, spans, inventory }, autoDeny);
 
   const router = createRouter([
     ...ingestRoutes({ pipeline, metrics, maxBodyBytes: config.maxBatchBytes }),
     ...captureRoutes(ring, config.capturesResponseBytes),
     ...adminRoutes(metrics.registry),
+    ...inventory.routes,
+    ...dashboardRoutes(config.adminToken),
     ...enforceRoutes({ policies, denyList, check: requestChecker(denyList, recordInspector(engine, () => policies.detectionAction(), (v) => countDetection(metrics.detections, v))), maxBodyBytes: config.maxBatchBytes }),
   ], credentialCheck(config, (route) => metrics.unauthorized.inc({ route })));
   const http = await startHttpServer(config.host, config.httpPort, config.maxConnections, router);
@@ -96,6 +101,7 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
       await Promise.all([http.close(), grpc.close()]);
       await extProc.flush();
       await spans?.shutdown();
+      await inventory.stop();
       await spool.close();
     },
   };

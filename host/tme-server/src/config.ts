@@ -1,5 +1,6 @@
 // Every setting of the TME, read from environment variables and validated once
 // at startup. The table below is the single reference: `--help` prints it.
+import { join } from 'node:path';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
@@ -73,6 +74,16 @@ export const VARIABLES = {
   TME_BLOCKING_STATUS_CODE: variable(blockingStatus, 'ext_proc/ext_authz: status of a blocking reply (outside 400-499 becomes 403; rate limits answer 429)', '403'),
   TME_BLOCKING_MESSAGE: variable(z.string(), 'ext_proc/ext_authz: body of a blocking reply', 'Access Forbidden'),
   TME_EXTPROC_TEST_DELAY_MS: variable(integer(0, 600_000), 'FOR TESTS ONLY: delay every ext_proc reply by this many milliseconds (exercises Envoy\'s message_timeout)', '0'),
+  TME_API_INVENTORY: variable(z.enum(['on', 'off'], { error: 'expected on or off' }), 'learn the API inventory (/v1/apis, /ui) from every capture', 'on'),
+  TME_API_TEMPLATES: variable(z.string(), 'comma-separated path templates that win over learned ones, e.g. /api/users/{userId},/files/{name}'),
+  TME_API_TEMPLATES_FILE: variable(z.string().min(1, 'expected a file path'), 'file of pinned path templates, one per line (# comments), added to TME_API_TEMPLATES'),
+  TME_API_SPECS_FILE: variable(z.string().min(1, 'expected a file path'), 'OpenAPI 3.x document (JSON or YAML) loaded at start-up for shadow/unused/drift findings (replaced through PUT /v1/apis/specs)'),
+  TME_API_MAX_ENDPOINTS_PER_HOST: variable(integer(1, 100_000), 'endpoints kept per host; the rest are counted under the host\'s overflow endpoint /*', '500'),
+  TME_API_MAX_HOSTS: variable(integer(1, 10_000), 'hosts kept in the inventory; the rest are counted under host *', '100'),
+  TME_API_PARAM_THRESHOLD: variable(integer(2, 10_000), 'distinct values of a path segment under one parent past which it becomes a parameter', '20'),
+  TME_API_UNUSED_AFTER_MS: variable(integer(1000, 365 * 86_400_000), 'a documented operation unseen this long is reported as unused', String(7 * 86_400_000)),
+  TME_API_STATE_FILE: variable(z.string().min(1, 'expected a file path'), 'snapshot of the inventory, replayed at start-up (default: inventory.json in TME_SPOOL_DIR)'),
+  TME_API_SNAPSHOT_INTERVAL_MS: variable(integer(100, 3_600_000), 'how often a changed inventory is written to TME_API_STATE_FILE', '10000'),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: variable(httpUrl, 'OTLP/HTTP traces URL (used as is); export is off unless this or the next is set'),
   OTEL_EXPORTER_OTLP_ENDPOINT: variable(httpUrl, 'OTLP/HTTP base URL; /v1/traces is appended'),
   OTEL_BSP_SCHEDULE_DELAY: variable(integer(0, 600_000), 'milliseconds between span export batches', '5000'),
@@ -114,6 +125,18 @@ export interface TmeConfig {
   blocking: { statusCode: number; message: string };
   /** Tests only: delay of every ext_proc reply. */
   extProcTestDelayMs: number;
+  inventory: {
+    enabled: boolean;
+    templates: string;
+    templatesFile: string | undefined;
+    specsFile: string | undefined;
+    maxEndpointsPerHost: number;
+    maxHosts: number;
+    paramThreshold: number;
+    unusedAfterMs: number;
+    stateFile: string;
+    snapshotIntervalMs: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -170,6 +193,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): TmeConfig {
     capture: { serviceName: values.TME_SERVICE_NAME, bodyCaptureSize: values.TME_BODY_CAPTURE_SIZE, allowedContentTypes: values.TME_ALLOWED_CONTENT_TYPES },
     blocking: { statusCode: values.TME_BLOCKING_STATUS_CODE, message: values.TME_BLOCKING_MESSAGE },
     extProcTestDelayMs: values.TME_EXTPROC_TEST_DELAY_MS,
+    inventory: {
+      enabled: values.TME_API_INVENTORY === 'on',
+      templates: values.TME_API_TEMPLATES ?? '',
+      templatesFile: values.TME_API_TEMPLATES_FILE,
+      specsFile: values.TME_API_SPECS_FILE,
+      maxEndpointsPerHost: values.TME_API_MAX_ENDPOINTS_PER_HOST,
+      maxHosts: values.TME_API_MAX_HOSTS,
+      paramThreshold: values.TME_API_PARAM_THRESHOLD,
+      unusedAfterMs: values.TME_API_UNUSED_AFTER_MS,
+      stateFile: values.TME_API_STATE_FILE ?? join(values.TME_SPOOL_DIR, 'inventory.json'),
+      snapshotIntervalMs: values.TME_API_SNAPSHOT_INTERVAL_MS,
+    },
   };
 }
 

@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from '../http/http-error.ts';
+import { hasSession } from './session.ts';
 
 /**
  * open: anyone (liveness, metrics). agent: the agent token when one is set. reader: the admin token
@@ -55,7 +56,8 @@ export function credentialCheck(settings: CredentialSettings, refused: (path: st
       if (access === 'admin') throw new HttpError(403, 'admin API disabled: set TME_ADMIN_TOKEN to enable it');
       return;
     }
-    if (!tokenMatches(bearer(req), adminToken)) {
+    // A browser signed in to the dashboard carries a session cookie instead of the bearer token.
+    if (!tokenMatches(bearer(req), adminToken) && !hasSession(req, adminToken)) {
       throw unauthorized(path, 'authorization: a valid bearer token is required', { 'www-authenticate': 'Bearer' });
     }
   };

@@ -1,4 +1,5 @@
-// Dispatches requests to routes by exact path and method, checks the route's
+// Dispatches requests to routes by exact path (or, for a path ending in "/*",
+// by prefix when no exact path matches) and method, checks the route's
 // credentials before its handler runs, and gives every failure a JSON answer:
 // 404 for an unknown path, 405 (with Allow) for a known path with the wrong
 // method, 401/403 for missing credentials, the status of an HttpError, or 500.
@@ -34,7 +35,8 @@ function sendError(req: IncomingMessage, res: ServerResponse, error: unknown): v
 export function createRouter(routes: readonly Route[], checkCredentials: CredentialCheck): RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://tme.invalid');
-    const candidates = routes.filter((route) => route.path === url.pathname);
+    let candidates = routes.filter((route) => route.path === url.pathname);
+    if (candidates.length === 0) candidates = routes.filter((route) => route.path.endsWith('/*') && url.pathname.startsWith(route.path.slice(0, -1)));
     if (candidates.length === 0) {
       sendError(req, res, new HttpError(404, `no route for ${url.pathname}`));
       return;

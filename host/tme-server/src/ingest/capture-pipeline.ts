@@ -15,6 +15,8 @@ export interface CaptureSinks {
   spool: { append(lines: readonly Buffer[]): Promise<void> };
   ring: { push(capture: StoredCapture): void };
   spans: { export(capture: Capture, bytes: number): void } | undefined;
+  /** The API inventory learns from every kept capture, off this path (it only queues). */
+  inventory?: { observe(capture: Capture): void };
 }
 
 /** A record's JSON as its producer encoded it (redacted, one line), and whether it carries a verdict. */
@@ -54,11 +56,15 @@ export class CapturePipeline {
 
   private async store(stored: StoredCapture[]): Promise<void> {
     await this.sinks.spool.append(stored.flatMap(lineParts));
+    const { spans, inventory } = this.sinks;
     for (const capture of stored) {
       this.sinks.ring.push(capture);
-      if (this.sinks.spans === undefined) continue;
+      if (spans === undefined && inventory === undefined) continue;
+      // One parse serves both: the producer's bytes are stored as they came.
       const readable = readCapture(capture);
-      if (readable !== undefined) this.sinks.spans.export(readable, capture.size);
+      if (readable === undefined) continue;
+      spans?.export(readable, capture.size);
+      inventory?.observe(readable);
     }
   }
 }

@@ -1,0 +1,91 @@
+// What the API inventory costs the TME: the same batches of ~1 KiB records posted to a real TME (the
+// built bundle) with TME_API_INVENTORY=off and =on, and the TME process's CPU time (utime+stime from
+// /proc) per record, including the inventory's drain after the last batch. CPU time, not wall time, so
+// a busy shared machine blurs it little. Usage: tsx bench/inventory-cost.ts [records=40000] [rounds=3]
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startTmeProcess, type TmeProcess } from "../host/devstack/tme.ts";
+import { processCpuMicros } from "./lib/procfs.ts";
+
+const RECORDS = Number(process.argv[2] ?? 40_000);
+const ROUNDS = Number(process.argv[3] ?? 3);
+const BATCH = 100;
+const TOKEN = "bench-admin-token-0123456789";
+
+/** A record of about 1 KiB: varied ids and hosts, a JSON request body with personal data, a JSON response. */
+function record(i: number): unknown {
+  const user = 1000 + (i % 5000);
+  const body = JSON.stringify({ name: `user${user}`, email: `user${user}@example.org`, card: "4111 1111 1111 1111", plan: i % 3 ? "pro" : "free", address: { city: "Paris", zip: "75001" }, tags: ["a", "b"], qty: i % 7 });
+  const response = JSON.stringify({ id: user, status: "ok", created: "2024-05-01T10:00:00Z", items: [{ sku: `sku-${i % 50}`, price: 12.5 }] });
+  return {
+    id: `r${i}`,
+    service: "istio",
+    module_version: "bench",
+    start_time_unix_nano: "1700000000000000000",
+    duration_nano: 1_000_000 + (i % 100) * 10_000,
+    client: { address: `10.0.${(i >> 8) & 255}.${i & 255}`, port: 40000 },
+    request: {
+      method: i % 4 === 0 ? "POST" : "GET",
+      scheme: "https",
+      authority: `shop${i % 3}.example.com`,
+      path: `/api/users/${user}/orders/${i % 97}`,
+      query: `page=${i % 5}&sort=asc`,
+      protocol: "HTTP/1.1",
+      headers: [["content-type", "application/json"], ["accept", "application/json"], ["user-agent", "bench/1.0"], ["x-request-id", `req-${i}`]],
+      body: { data: body, encoding: "utf8", size: body.length, truncated: false },
+    },
+    response: {
+      status: 200,
+      headers: [["content-type", "application/json"]],
+      body: { data: response, encoding: "utf8", size: response.length, truncated: false },
+    },
+  };
+}
+
+async function post(tme: TmeProcess, records: unknown[]): Promise<void> {
+  const res = await fetch(`${tme.url}/v1/records`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ records }) });
+  if (!res.ok) throw new Error(`/v1/records answered ${res.status}: ${await res.text()}`);
+  await res.arrayBuffer();
+}
+
+async function drained(tme: TmeProcess, inventory: boolean): Promise<void> {
+  if (!inventory) return;
+  for (;;) {
+    const res = await fetch(`${tme.url}/v1/apis?host=none`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const { stats } = (await res.json()) as { stats: { queued: number } };
+    if (stats.queued === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function measure(inventory: boolean): Promise<number> {
+  const spool = mkdtempSync(join(tmpdir(), "gatewarden-bench-"));
+  const tme = await startTmeProcess({ env: { TME_SPOOL_DIR: spool, TME_SPOOL_FSYNC: "never", TME_API_INVENTORY: inventory ? "on" : "off", TME_ADMIN_TOKEN: TOKEN } });
+  try {
+    const batches = Array.from({ length: Math.ceil(RECORDS / BATCH) }, (_, b) => Array.from({ length: BATCH }, (_, i) => record(b * BATCH + i)));
+    for (const batch of batches.slice(0, 20)) await post(tme, batch); // warm-up: JIT, first endpoints
+    await drained(tme, inventory);
+    const before = processCpuMicros(tme.process.pid!);
+    for (const batch of batches) await post(tme, batch);
+    await drained(tme, inventory);
+    return (processCpuMicros(tme.process.pid!) - before) / (batches.length * BATCH);
+  } finally {
+    await tme.stop();
+    rmSync(spool, { recursive: true, force: true });
+  }
+}
+
+const size = JSON.stringify(record(1)).length;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const off: number[] = [];
+const on: number[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  off.push(await measure(false));
+  on.push(await measure(true));
+  console.log(`round ${round + 1}: off ${off.at(-1)!.toFixed(1)} µs/record, on ${on.at(-1)!.toFixed(1)} µs/record`);
+}
+console.log(`records of ${size} bytes, ${RECORDS} per run, median of ${ROUNDS}:`);
+console.log(`  TME CPU per record, inventory off: ${median(off).toFixed(1)} µs`);
+console.log(`  TME CPU per record, inventory on:  ${median(on).toFixed(1)} µs`);
+console.log(`  inventory cost: ${(median(on) - median(off)).toFixed(1)} µs/record`);

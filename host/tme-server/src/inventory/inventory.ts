@@ -1,0 +1,263 @@
+// The API inventory: endpoints per host, learned from captures. observe()
+// counts every exchange on the spot (template, counters and sketches: a few
+// microseconds) and queues a sample of them for schema learning, which runs
+// off the ingest path in setImmediate slices. An endpoint learns from all of
+// its first STABLE_AFTER exchanges, then from one in STABLE_SAMPLE; a backlog
+// thins the sample further, and a full queue (bounded in entries and bytes)
+// skips learning, never counting.
+import type { Capture } from '../record/capture.ts';
+import { count, learn, type Learned, mergeEndpoint, newEndpoint, noteDrift, OVERFLOW_TEMPLATE, type Endpoint } from './endpoint.ts';
+import { viewOf, type ExchangeView } from './exchange-view.ts';
+import { HostTemplater, nameParameters, splitPath, templateShape, type PinnedTemplate } from './path-template.ts';
+import { emptySummary } from './schema.ts';
+import { SpecIndex, templateSegments } from './specs.ts';
+
+export interface InventoryOptions {
+  pinned: readonly PinnedTemplate[];
+  maxEndpointsPerHost: number;
+  maxHosts: number;
+  /** Distinct literals under one parent past which a path position becomes a parameter. */
+  distinctThreshold: number;
+  /** A documented operation unseen this long is "unused". */
+  unusedAfterMs: number;
+}
+
+const QUEUE_MAX_ENTRIES = 10_000;
+const QUEUE_MAX_BYTES = 32 * 1024 * 1024;
+/** Backlog up to which every exchange's schema is learned; beyond, one in backlog/LEARN_ALL_BACKLOG. */
+const LEARN_ALL_BACKLOG = 256;
+/** Once an endpoint has learned this many exchanges, its schemas are settled: it learns one in STABLE_SAMPLE. */
+const STABLE_AFTER = 200;
+const STABLE_SAMPLE = 20;
+const SLICE_MS = 4;
+/** Host name of the endpoint that counts exchanges of hosts past maxHosts. */
+export const OVERFLOW_HOST = '*';
+
+export interface InventoryStats {
+  observed: number;
+  learned: number;
+  /** Counted without their schema because the queue was full. */
+  countedOnly: number;
+  /** Exchanges counted under an overflow endpoint. */
+  overflowed: number;
+  queued: number;
+}
+
+function approximateBytes(capture: Capture): number {
+  const a = capture.attributes;
+  const req = a['http.request.body'];
+  const res = a['http.response.body'];
+  return 512 + (typeof req === 'string' ? req.length : 0) + (typeof res === 'string' ? res.length : 0);
+}
+
+interface HostState {
+  templater: HostTemplater;
+  endpoints: Map<string, Endpoint>;
+}
+
+export class Inventory {
+  private readonly hosts = new Map<string, HostState>();
+  private readonly queue: { endpoint: Endpoint; view: ExchangeView; bytes: number }[] = [];
+  private queuedBytes = 0;
+  private draining = false;
+  private specIndex = SpecIndex.empty();
+  private sequence = 0;
+  readonly stats: InventoryStats = { observed: 0, learned: 0, countedOnly: 0, overflowed: 0, queued: 0 };
+  /** Bumped on every change, for persistence to know when to write. */
+  version = 0;
+
+  constructor(readonly options: InventoryOptions) {}
+
+  /** The ingest hook: O(1), never throws. */
+  observe(capture: Capture): void {
+    this.stats.observed++;
+    let endpoint: Endpoint;
+    let view: ExchangeView;
+    try {
+      view = viewOf(capture);
+      endpoint = this.count(view);
+    } catch (error) {
+      console.error('tme: inventory could not count a capture:', error);
+      return;
+    }
+    if (endpoint.template === OVERFLOW_TEMPLATE || !this.sampled(endpoint)) return;
+    const bytes = approximateBytes(capture);
+    if (this.queue.length >= QUEUE_MAX_ENTRIES || this.queuedBytes + bytes > QUEUE_MAX_BYTES) {
+      this.stats.countedOnly++;
+      return;
+    }
+    this.queue.push({ endpoint, view, bytes });
+    this.queuedBytes += bytes;
+    if (!this.draining) {
+      this.draining = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  private sampled(endpoint: Endpoint): boolean {
+    if (endpoint.count > STABLE_AFTER && endpoint.count % STABLE_SAMPLE !== 0) return false;
+    const backlog = this.queue.length;
+    return backlog <= LEARN_ALL_BACKLOG || this.sequence++ % Math.ceil(backlog / LEARN_ALL_BACKLOG) === 0;
+  }
+
+  /** Resolves once the queue is empty, or after `timeoutMs` under sustained load (reads stay fresh, never stuck). */
+  async settle(timeoutMs = 1000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((this.queue.length > 0 || this.draining) && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+  }
+
+  private drain(): void {
+    const deadline = performance.now() + SLICE_MS;
+    let head = 0;
+    while (head < this.queue.length && performance.now() < deadline) {
+      const { endpoint, view, bytes } = this.queue[head++]!;
+      this.queuedBytes -= bytes;
+      try {
+        this.learn(endpoint, view);
+      } catch (error) {
+        console.error('tme: inventory could not learn from a capture:', error);
+      }
+    }
+    this.queue.splice(0, head);
+    this.stats.queued = this.queue.length;
+    if (this.queue.length > 0) setImmediate(() => this.drain());
+    else this.draining = false;
+  }
+
+  private hostState(host: string): HostState {
+    let state = this.hosts.get(host);
+    if (state === undefined) {
+      const key = this.hosts.size >= this.options.maxHosts ? OVERFLOW_HOST : host;
+      state = this.hosts.get(key);
+      if (state === undefined) {
+        state = {
+          templater: new HostTemplater({ pinned: this.options.pinned, distinctThreshold: this.options.distinctThreshold, maxNodes: this.options.maxEndpointsPerHost * 8 }),
+          endpoints: new Map(),
+        };
+        this.hosts.set(key, state);
+      }
+    }
+    return state;
+  }
+
+  private overflowEndpoint(state: HostState, host: string, at: number): Endpoint {
+    const key = `* ${OVERFLOW_TEMPLATE}`;
+    let endpoint = state.endpoints.get(key);
+    if (endpoint === undefined) {
+      endpoint = newEndpoint(host, '*', OVERFLOW_TEMPLATE, at);
+      state.endpoints.set(key, endpoint);
+    }
+    return endpoint;
+  }
+
+  /** The endpoint for (host, method, template), or the host's overflow endpoint once it has too many. */
+  private endpointFor(host: string, method: string, template: string, at: number): Endpoint {
+    const state = this.hostState(host);
+    if (this.hosts.get(host) !== state) return this.overflowEndpoint(state, OVERFLOW_HOST, at);
+    const key = `${method} ${template}`;
+    let endpoint = state.endpoints.get(key);
+    if (endpoint !== undefined) return endpoint;
+    if (template === OVERFLOW_TEMPLATE || state.endpoints.size >= this.options.maxEndpointsPerHost) return this.overflowEndpoint(state, host, at);
+    endpoint = newEndpoint(host, method, template, at);
+    state.endpoints.set(key, endpoint);
+    return endpoint;
+  }
+
+  private count(view: ExchangeView): Endpoint {
+    const state = this.hostState(view.host);
+    const template = state.templater.template(view.path);
+    for (const prefix of state.templater.takeCollapses()) this.refold(view.host, state, prefix);
+    const endpoint = this.endpointFor(view.host, view.method, template, view.at);
+    count(endpoint, view);
+    this.version++;
+    if (endpoint.template === OVERFLOW_TEMPLATE) this.stats.overflowed++;
+    return endpoint;
+  }
+
+  private learn(endpoint: Endpoint, view: ExchangeView): void {
+    this.stats.learned++;
+    const learned = learn(endpoint, view);
+    this.checkDrift(endpoint, view, learned);
+  }
+
+  /**
+   * A path position under `prefix` became a parameter: endpoints learned with a literal there are
+   * merged into the endpoint of the parameterised template, so the inventory keeps one endpoint.
+   */
+  private refold(host: string, state: HostState, prefix: readonly (string | null)[]): void {
+    const depth = prefix.length;
+    for (const [key, endpoint] of [...state.endpoints]) {
+      if (endpoint.template === OVERFLOW_TEMPLATE) continue;
+      const shape = templateShape(endpoint.template);
+      if (shape.length <= depth || shape[depth] === null || this.options.pinned.some((p) => p.template === endpoint.template)) continue;
+      if (!prefix.every((segment, i) => segment === shape[i])) continue;
+      shape[depth] = null;
+      state.endpoints.delete(key);
+      const template = nameParameters(shape);
+      const target = this.endpointFor(host, endpoint.method, template, endpoint.firstSeen);
+      // The old endpoint had no parameter at this position, so it has no values of it to add.
+      mergeEndpoint(target, { ...endpoint, pathParams: emptySummary() });
+    }
+  }
+
+  private checkDrift(endpoint: Endpoint, view: ExchangeView, { query, body, hasBody }: Learned): void {
+    if (!this.specIndex.loaded) return;
+    const op = this.specIndex.match(view.method, splitPath(view.path));
+    if (op === undefined) return;
+    const findings = SpecIndex.drift(op, query, body, hasBody);
+    if (findings.length > 0) noteDrift(endpoint, findings, view.at);
+  }
+
+  endpoints(): Endpoint[] {
+    const out: Endpoint[] = [];
+    for (const state of this.hosts.values()) out.push(...state.endpoints.values());
+    return out;
+  }
+
+  endpoint(id: string): Endpoint | undefined {
+    return this.endpoints().find((e) => e.id === id);
+  }
+
+  get specs(): SpecIndex {
+    return this.specIndex;
+  }
+
+  setSpecs(specs: SpecIndex): void {
+    this.specIndex = specs;
+    this.version++;
+  }
+
+  /** The documented operation an endpoint belongs to, if any. */
+  operationOf(endpoint: Endpoint): string | undefined {
+    if (endpoint.template === OVERFLOW_TEMPLATE) return undefined;
+    return this.specIndex.match(endpoint.method, templateSegments(endpoint.template))?.key;
+  }
+
+  isShadow(endpoint: Endpoint): boolean {
+    return this.specIndex.loaded && endpoint.template !== OVERFLOW_TEMPLATE && this.operationOf(endpoint) === undefined;
+  }
+
+  /** Documented operations and when traffic last matched each; unused when unseen for unusedAfterMs. */
+  documented(now = Date.now()): { operation: string; lastSeen: number | undefined; unused: boolean }[] {
+    const lastSeen = new Map<string, number>();
+    for (const endpoint of this.endpoints()) {
+      const op = this.operationOf(endpoint);
+      if (op !== undefined) lastSeen.set(op, Math.max(lastSeen.get(op) ?? 0, endpoint.lastSeen));
+    }
+    return this.specIndex.operations.map((op) => {
+      const seen = lastSeen.get(op.key);
+      const since = seen ?? this.specIndex.loadedAt;
+      return { operation: op.key, lastSeen: seen, unused: now - since >= this.options.unusedAfterMs };
+    });
+  }
+
+  /** Adds endpoints learned elsewhere (a snapshot, another replica), under the same bounds. */
+  merge(endpoints: readonly Endpoint[]): void {
+    for (const incoming of endpoints) {
+      const state = this.hostState(incoming.host);
+      if (incoming.template !== OVERFLOW_TEMPLATE) state.templater.seed(incoming.template);
+      mergeEndpoint(this.endpointFor(incoming.host, incoming.method, incoming.template, incoming.firstSeen), incoming);
+    }
+    this.version++;
+  }
+}
