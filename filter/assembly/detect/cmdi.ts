@@ -79,7 +79,7 @@ export function detectCmdi(p: usize, len: i32, hit: Hit): bool {
       mode = M_SOFT;
       s++;
     } else if (c == 0x28) {
-      if (shellshock(q, end)) return hit.set(B_CMDI, "cmdi.shellshock", <i32>(q - p));
+      if (atValueStart(p, q) && shellshock(q, end)) return hit.set(B_CMDI, "cmdi.shellshock", <i32>(q - p));
     } else if (c == 0x3c) {
       if (startsWith(q, end, "<!--#exec") || startsWith(q, end, "<!--#include")) return hit.set(B_CMDI, "cmdi.ssi", <i32>(q - p));
     } else if (c == 0x7b) { // {cmd,arg}
@@ -163,6 +163,8 @@ function commandAt(s: usize, end: usize, mode: i32): bool {
   if (startsWith(r, end, "$ifs") || startsWith(r, end, "${ifs")) return true;
   const atEnd = r >= end;
   const c = atEnd ? <u32>0 : <u32>load<u8>(r);
+  // "data:image/png;base64,...": a word glued to a comma is a list item, never a command.
+  if (c == 0x2c && r == tokEnd) return false;
   const sepNext = atEnd || c == 0x3b || c == 0x7c || c == 0x26 || c == 0x60 || c == 0x29 || c == 0x0a || c == 0x3e || c == 0x3c || (c == 0x5c && r + 1 < end && load<u8>(r + 1) == 0x6e);
   const shellArg = !atEnd && (c == 0x2d && r + 1 < end && (isAlpha(load<u8>(r + 1)) || isDigit(load<u8>(r + 1)) || load<u8>(r + 1) == 0x2d) ||
     c == 0x2f && r + 1 < end && (isWordByte(load<u8>(r + 1)) || load<u8>(r + 1) == 0x2e || load<u8>(r + 1) == 0x2a) ||
@@ -208,8 +210,27 @@ function commandAt(s: usize, end: usize, mode: i32): bool {
       return shellArg || argWord != 0;
     default: // weak
       if (mode == M_START) return shellArg || argWord == 1 || numOnly;
-      return shellArg || sepNext || numArg || argWord == 1;
+      return shellArg || (sepNext && !pipedToProse(r, end)) || numArg || argWord == 1;
   }
+}
+
+/**
+ * At `r`, a "|" or "&" whose right side is a word that is no command: "flights & more | brand",
+ * "icid=mmb|sc|c1|080122" — text separated by pipes, not a pipeline. A separator followed by nothing,
+ * another separator or a command still ends a command.
+ */
+function pipedToProse(r: usize, end: usize): bool {
+  if (r >= end) return false;
+  const c = load<u8>(r);
+  if (c != 0x7c && c != 0x26) return false;
+  let s = r + 1;
+  if (s < end && load<u8>(s) == c) s++;
+  while (s < end && (isSpaceByte(load<u8>(s)) || load<u8>(s) == 0x2b)) s++;
+  let e = s;
+  while (e < end && e - s < 33 && (isWordByte(load<u8>(e)) || load<u8>(e) == 0x2e)) e++;
+  if (e == s || e - s > 32) return false;
+  if (e < end && !isSpaceByte(load<u8>(e)) && load<u8>(e) != 0x7c && load<u8>(e) != 0x26 && load<u8>(e) != 0x2b && load<u8>(e) != 0x3b) return false;
+  return COMMANDS.find(s, <i32>(e - s)) < 0;
 }
 
 /** net, reg, sc, netsh, wmic: commands whose sub-command says what they do. */
@@ -222,6 +243,15 @@ function isAdminCommand(w: usize, n: i32): bool {
 
 function isIfs(s: usize, end: usize): bool {
   return startsWith(s, end, "ifs") && (s + 3 >= end || !isAlpha(load<u8>(s + 3))) || startsWith(s, end, "{ifs}");
+}
+
+/** Only blanks and quotes before `q`: bash imports a function only from a variable that starts with "() {". */
+function atValueStart(p: usize, q: usize): bool {
+  for (let r = p; r < q; r++) {
+    const c = load<u8>(r);
+    if (!isSpaceByte(c) && c != 0x22 && c != 0x27) return false;
+  }
+  return true;
 }
 
 /** "() {" — a function definition in an environment variable. */
