@@ -33,7 +33,7 @@ const CALLS = new Lexicon()
   .add("getclass forname getruntime exec start getmethod getdeclaredmethod invoke newinstance " +
        "getconstructor setaccessible loadclass getclassloader defineclass getbean eval getengine " +
        "getenv getproperty getinputstream getoutputstream getwriter getresponse getrequest " +
-       "getservletcontext readallbytes readobject", 1);
+       "getservletcontext getsession readallbytes readobject", 1);
 
 /** OGNL context variables. */
 const OGNL_VARS = new Lexicon()
@@ -73,9 +73,11 @@ function classLoaderPath(q: usize, end: usize): bool {
   let r = q + 5;
   if (r >= end || (load<u8>(r) != 0x2e && load<u8>(r) != 0x5b)) return false;
   r++;
+  // class.module.classLoader, class['module']['classLoader']
+  while (r < end && (load<u8>(r) == 0x22 || load<u8>(r) == 0x27)) r++;
   if (startsWith(r, end, "module")) {
     r += 6;
-    while (r < end && (load<u8>(r) == 0x2e || load<u8>(r) == 0x5d || load<u8>(r) == 0x5b)) r++;
+    while (r < end && (load<u8>(r) == 0x2e || load<u8>(r) == 0x5d || load<u8>(r) == 0x5b || load<u8>(r) == 0x22 || load<u8>(r) == 0x27)) r++;
   }
   return startsWith(r, end, "classloader") || startsWith(r, end, "protectiondomain");
 }

@@ -70,6 +70,7 @@ function call(p: usize, q: usize, end: usize): bool {
   const c = <u32>load<u8>(r);
   callAt = b;
   if (c == 0x24 || c == 0x27 || c == 0x22 || c == 0x29 || c == 0x60) return true; // $x, 'str', "str", (), `cmd`
+  if (c == 0x5f && startsWith(r, end, "__")) return true; // __FILE__, __DIR__
   // A nested call: eval(base64_decode(...)), system(chr(105)...)
   let w = r;
   while (w < end && w - r < 32 && isWordByte(load<u8>(w))) w++;

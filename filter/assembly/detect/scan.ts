@@ -122,15 +122,15 @@ const lowered = memory.data(32);
 function plainWord(p: usize, len: i32, raw: u32, mask: u32): bool {
   if ((mask & B_PROTO) != 0 && (raw & C_USCORE) != 0 && len >= 9 && detectProto(p, len, hit)) return true;
   if ((mask & B_JAVA) != 0 && len >= 8 && javaMagic(p)) return hit.set(B_JAVA, "java.serialized-object", 0);
-  if ((mask & B_SESSION) != 0 && len <= 24) {
-    for (let i = 0; i < len; i++) {
-      let c = <u32>load<u8>(p + i);
-      if (c - 0x41 < 26) c |= 0x20;
-      store<u8>(lowered + i, <u8>c);
-    }
-    if (isSessionName(lowered, len)) return hit.set(B_SESSION, "sessionfixation.session-parameter", 0);
+  if ((mask & (B_SESSION | B_JAVA)) == 0 || len > 32) return false;
+  // Short words: as a whole, a session cookie name or a gadget class name ("InvokerTransformer").
+  for (let i = 0; i < len; i++) {
+    let c = <u32>load<u8>(p + i);
+    if (c - 0x41 < 26) c |= 0x20;
+    store<u8>(lowered + i, <u8>c);
   }
-  return false;
+  if ((mask & B_SESSION) != 0 && isSessionName(lowered, len)) return hit.set(B_SESSION, "sessionfixation.session-parameter", 0);
+  return (mask & B_JAVA) != 0 && len >= 9 && detectJava(lowered, len, hit);
 }
 
 /** A serialized Java stream's magic at `p` (8 bytes readable): "rO0AB" (base64) or "aced0005" (hex). */
@@ -139,10 +139,13 @@ function plainWord(p: usize, len: i32, raw: u32, mask: u32): bool {
     (load<u64>(p) | 0x2020202020202020) == 0x3530303064656361;
 }
 
-/** "%00" in the raw value: a NUL that normalisation drops. */
+/** "%00" or "%2500" in the raw value: a NUL, escaped once or twice, that normalisation drops. */
 function hasEscapedNul(p: usize, len: i32): bool {
   for (let i = 0; i + 2 < len; i++) {
-    if (load<u8>(p + i) == 0x25 && load<u8>(p + i + 1) == 0x30 && load<u8>(p + i + 2) == 0x30) return true;
+    if (load<u8>(p + i) != 0x25) continue;
+    let j = i + 1;
+    if (j + 3 < len && load<u8>(p + j) == 0x32 && load<u8>(p + j + 1) == 0x35) j += 2;
+    if (j + 1 < len && load<u8>(p + j) == 0x30 && load<u8>(p + j + 1) == 0x30) return true;
   }
   return false;
 }

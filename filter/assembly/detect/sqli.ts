@@ -682,6 +682,9 @@ class Analyzer {
       }
     } else if (this.selectState == 2) {
       if (type == T_KW && kw == K_FROM) return this.fire("sqli.select", start);
+      // UNION ends the select list: a FROM after it belongs to the next SELECT, if any ("select a
+      // union rep from the table" is prose; "select 1 union select x from t" restarts below).
+      if (type == T_KW && kw == K_UNION) this.selectState = 0;
       if (type == T_SEMI && this.selectNiladic && n == 2) return this.fire("sqli.select", start);
       // Numbers, literals and commas do not count: column-counting lists run long (1,2,3,...,17).
       if (!(type == T_NUM || type == T_COMMA || type == T_STR)) this.selectCount++;

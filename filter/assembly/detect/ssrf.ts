@@ -62,8 +62,10 @@ function internalIpv6(s: usize, e: usize): string {
   if (equals(s, e, "fd00:ec2::254")) return "ssrf.metadata";
   if (n >= 4 && load<u8>(s) == 0x66 && (load<u8>(s + 1) == 0x63 || load<u8>(s + 1) == 0x64)) return "ssrf.internal-address";
   if (n >= 4 && load<u8>(s) == 0x66 && load<u8>(s + 1) == 0x65 && load<u8>(s + 2) == 0x38) return "ssrf.internal-address";
-  // ::ffff:127.0.0.1, ::ffff:7f00:1 — any IPv4-mapped or IPv4-compatible form hides an IPv4 target.
+  // ::ffff:127.0.0.1, ::ffff:7f00:1, 0:0:0:0:0:ffff:127.0.0.1 — an IPv4-mapped or -compatible form
+  // (leading "::", or an embedded dotted IPv4) hides an IPv4 target.
   if (n > 7 && load<u8>(s) == 0x3a && load<u8>(s + 1) == 0x3a) return "ssrf.ip-encoding";
+  for (let q = s; q < e; q++) if (load<u8>(q) == 0x2e) return "ssrf.ip-encoding";
   return "";
 }
 
