@@ -23,10 +23,15 @@ const CLASSES = new Lexicon()
        "org.springframework.context.support.classpathxmlapplicationcontext org.codehaus.groovy.runtime " +
        "groovy.lang.groovyshell bsh.interpreter com.mchange.v2.c3p0 org.hibernate.jmx " +
        "org.apache.tomcat.dbcp ognl.ognlcontext freemarker.template.utility.execute", 1)
-  // Gadget classes named on their own.
   .add("invokertransformer chainedtransformer constanttransformer instantiatetransformer " +
        "templatesimpl jdbcrowsetimpl annotationinvocationhandler badattributevalueexpexception " +
        "lazymap transformedmap instantiatefactory", 2);
+
+/** Gadget classes distinctive enough to name on their own. */
+const GADGETS = new Lexicon()
+  .add("invokertransformer chainedtransformer constanttransformer instantiatetransformer " +
+       "templatesimpl jdbcrowsetimpl annotationinvocationhandler badattributevalueexpexception " +
+       "lazymap transformedmap instantiatefactory", 1);
 
 /** Calls that only reflection and code execution need, inside an expression block. */
 const CALLS = new Lexicon()
@@ -39,6 +44,18 @@ const CALLS = new Lexicon()
 const OGNL_VARS = new Lexicon()
   .add("_memberaccess context application request session parameters attr root this " +
        "container dm _ognlutil ognlutil", 1);
+
+/** Whether a word (any case) could be a gadget name: by length and first letter only. */
+export function maybeGadgetName(p: usize, len: i32): bool {
+  if (len < 7 || len > 28) return false;
+  const c = load<u8>(p) | 0x20;
+  return c == 0x69 || c == 0x63 || c == 0x74 || c == 0x6a || c == 0x61 || c == 0x62 || c == 0x6c; // i c t j a b l
+}
+
+/** The whole (lower-case) word is a gadget class name. */
+export function isGadgetName(p: usize, len: i32): bool {
+  return GADGETS.find(p, len) >= 0;
+}
 
 /** Looks for Java attacks in normalised bytes; fills `hit` and returns true on a hit. */
 export function detectJava(p: usize, len: i32, hit: Hit): bool {

@@ -31,6 +31,13 @@ export function detectSession(p: usize, len: i32, hit: Hit): bool {
   return false;
 }
 
+/** Whether the bytes at `p` (any case) could be a session cookie name: by length and first letter only. */
+export function maybeSessionName(p: usize, len: i32): bool {
+  if (len != 7 && len != 9 && len != 10 && len != 11 && len != 15 && len != 17 && len != 20) return false;
+  const c = load<u8>(p) | 0x20;
+  return c == 0x6a || c == 0x70 || c == 0x61 || c == 0x6c || c == 0x63; // j p a l c
+}
+
 /** The whole value (lower-case) is a session cookie name, or ASPSESSIONID followed by its suffix. */
 export function isSessionName(p: usize, len: i32): bool {
   if (len < 4 || len > 24) return false;
