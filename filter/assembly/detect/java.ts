@@ -115,6 +115,8 @@ function expression(s: usize, e: usize, opener: u32): bool {
   for (let q = s; q < e; q++) {
     const c = <u32>load<u8>(q);
     if (c == 0x7d) return false;
+    // A nested block opens its own window: stopping here keeps "${${${..." linear.
+    if ((c == 0x24 || c == 0x23 || c == 0x25) && q + 1 < e && load<u8>(q + 1) == 0x7b) return false;
     const boundary = q == s || !isWordByte(load<u8>(q - 1));
     if (c == 0x74 && boundary && q + 2 < e && load<u8>(q + 1) == 0x28 && isAlpha(load<u8>(q + 2))) return true; // T(java.lang...)
     if (c == 0x40 && q + 1 < e && isAlpha(load<u8>(q + 1))) {
