@@ -99,7 +99,7 @@ if (process.argv.includes("--by-category")) {
     new Uint8Array(x.memory.buffer, x.gw_input(b.length), b.length).set(b);
     if (x.gw_configure(b.length) !== 0) throw new Error("configure");
   };
-  for (const cat of ["sqli", "xss", "traversal", "cmdi", "jndi", "ssti", "nosqli", "xxe", "ldapi", "crlf", "scanner"]) {
+  for (const cat of ["sqli", "xss", "traversal", "cmdi", "jndi", "ssti", "nosqli", "xxe", "ldapi", "crlf", "scanner", "php", "java", "rfi", "ssrf", "protopollution", "protocol", "sessionfixation"]) {
     configure(`categories=${cat}`);
     // gw_configure used the input buffer: write the request again.
     const p2 = x.gw_input(total);

@@ -1,12 +1,14 @@
 // Scores the detection engine on the attack/benign corpora (gzip JSON Lines, see
-// ../shared/corpora/README.md): detection rate per source × family, false positives on benign rows,
+// ../shared/corpora/README.md) and on the project's own rows (bench/detection/families/*.jsonl: attacks
+// of the families the public corpora lack; bench/detection/benign/*.jsonl: benign shapes of real
+// traffic that look like attacks to a naive matcher; both written for this project): detection rate per source × family, false positives on benign rows,
 // the rate on CSIC's "anomalous" rows (not all attacks: reported, not targeted), the same payloads
 // re-wrapped into other places (form body, JSON field, header, cookie, path segment), and throughput.
 //
-//   npx tsx bench/detection/score.ts [--corpora DIR] [--source NAME[,NAME]] [--json out.json]
+//   npx tsx bench/detection/score.ts [--corpora DIR] [--source NAME[,NAME]] [--json out.json] [--no-own]
 //                                    [--no-wraps] [--misses N] [--fps N] [--family NAME]
 
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,7 +32,9 @@ function opt(name: string): string | undefined {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 }
-const corporaDir = resolve(opt("--corpora") ?? join(here, "../../../shared/corpora/dev"));
+// The shared corpora sit beside the checkout (../shared) or, from a worktree in wt/, one level further up.
+const corporaDir = resolve(opt("--corpora") ?? [join(here, "../../../shared/corpora/dev"), join(here, "../../../../shared/corpora/dev")].find((d) => existsSync(d))!);
+const ownSets = !args.includes("--no-own");
 const sources = opt("--source")?.split(",");
 const jsonOut = opt("--json");
 const wraps = !args.includes("--no-wraps");
@@ -83,11 +87,17 @@ function run(req: DetectRequest): [Finding | null, number] {
   return [f, dt];
 }
 
-const files = readdirSync(corporaDir).filter((f) => f.endsWith(".jsonl.gz")).sort();
-for (const file of files) {
-  const name = file.replace(/\.jsonl\.gz$/, "");
+const files: Array<[string, string]> = readdirSync(corporaDir).filter((f) => f.endsWith(".jsonl.gz")).sort()
+  .map((f) => [f.replace(/\.jsonl\.gz$/, ""), join(corporaDir, f)]);
+if (ownSets) {
+  for (const dir of ["families", "benign"]) {
+    for (const f of readdirSync(join(here, dir)).filter((f) => f.endsWith(".jsonl")).sort()) files.push([`own-${dir}`, join(here, dir, f)]);
+  }
+}
+for (const [name, path] of files) {
   if (sources && !sources.includes(name)) continue;
-  const lines = gunzipSync(readFileSync(join(corporaDir, file))).toString("utf8").split("\n");
+  const raw = readFileSync(path);
+  const lines = (path.endsWith(".gz") ? gunzipSync(raw) : raw).toString("utf8").split("\n");
   for (const line of lines) {
     if (!line) continue;
     const row = JSON.parse(line) as Row;

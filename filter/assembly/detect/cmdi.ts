@@ -74,14 +74,18 @@ export function detectCmdi(p: usize, len: i32, hit: Hit): bool {
         s++;
       } else if (isIfs(s, end)) {
         return hit.set(B_CMDI, "cmdi.ifs", <i32>(q - p));
+      } else if (substringExpansion(s, end)) {
+        return hit.set(B_CMDI, "cmdi.variable-expansion", <i32>(q - p));
       }
     } else if (c == 0x5c && s < end && load<u8>(s) == 0x6e) { // literal \n
       mode = M_SOFT;
       s++;
     } else if (c == 0x28) {
-      if (shellshock(q, end)) return hit.set(B_CMDI, "cmdi.shellshock", <i32>(q - p));
+      if (atValueStart(p, q) && shellshock(q, end)) return hit.set(B_CMDI, "cmdi.shellshock", <i32>(q - p));
     } else if (c == 0x3c) {
       if (startsWith(q, end, "<!--#exec") || startsWith(q, end, "<!--#include")) return hit.set(B_CMDI, "cmdi.ssi", <i32>(q - p));
+    } else if (c == 0x25 && s + 1 < end && load<u8>(s) == 0x78 && (load<u8>(s + 1) == 0x28 || load<u8>(s + 1) == 0x7b) && (q == p || !isWordByte(load<u8>(q - 1)))) {
+      return hit.set(B_CMDI, "cmdi.ruby-exec", <i32>(q - p)); // %x(cmd), %x{cmd}: Ruby's command literal
     } else if (c == 0x7b) { // {cmd,arg}
       if (braceCommand(s, end)) return hit.set(B_CMDI, "cmdi.brace-expansion", <i32>(q - p));
     }
@@ -122,15 +126,23 @@ function commandAt(s: usize, end: usize, mode: i32): bool {
   let n = 0;
   let lastSlash = -1;
   let dollar = false;
+  let wild = false;
+  let forward = false;
   while (q < end) {
     const c = <u32>load<u8>(q);
     if (isSpaceByte(c) || c == 0x3b || c == 0x7c || c == 0x26 || c == 0x60 || c == 0x29 || c == 0x3e || c == 0x3c || c == 0x2b || c == 0x7d || c == 0x2c) break;
     if (c == 0x24) {
       // $@ or ${x} inserted to break words: skip them.
       if (q + 1 < end && load<u8>(q + 1) == 0x40) { q += 2; continue; }
+      // A variable as the whole command ("; x=id; $x"): what runs is whatever it holds.
+      if (q == tokStart && mode != M_START && variableCommand(q + 1, end)) {
+        cmdAt = tokStart;
+        return true;
+      }
       dollar = true;
       break;
     }
+    if (c == 0x3f || c == 0x2a) wild = true;
     q++;
     if (q - tokStart > 64) return false;
     if (c == 0x22 || c == 0x27) continue;
@@ -140,6 +152,7 @@ function commandAt(s: usize, end: usize, mode: i32): bool {
     }
     if (c == 0x2f) {
       lastSlash = n;
+      forward = true;
       continue;
     }
     if (n < 32) store<u8>(word + n, <u8>c);
@@ -154,7 +167,21 @@ function commandAt(s: usize, end: usize, mode: i32): bool {
   // c:windows... → drop a drive; .exe → drop
   let k = COMMANDS.find(word + ws, wn);
   if (k < 0 && wn > 4 && load<u8>(word + ws + wn - 4) == 0x2e) k = COMMANDS.find(word + ws, wn - 4);
-  if (k < 0) return false;
+  // Backslashes without a '/' may be escapes inside one word (w\ho\am\i), not a Windows path.
+  if (k < 0 && lastSlash >= 0 && !forward && n <= 32) {
+    k = COMMANDS.find(word, n);
+    if (k >= 0) {
+      ws = 0;
+      wn = n;
+      lastSlash = -1;
+    }
+  }
+  if (k < 0) {
+    // /bin/c?t, /???/??t: a command named by a glob the shell expands.
+    if (!(wild && forward && load<u8>(tokStart) == 0x2f && mode != M_START)) return false;
+    cmdAt = tokStart;
+    return true;
+  }
   const hasPath = lastSlash >= 0;
   cmdAt = tokStart;
   // What follows the command.
@@ -163,6 +190,8 @@ function commandAt(s: usize, end: usize, mode: i32): bool {
   if (startsWith(r, end, "$ifs") || startsWith(r, end, "${ifs")) return true;
   const atEnd = r >= end;
   const c = atEnd ? <u32>0 : <u32>load<u8>(r);
+  // "data:image/png;base64,...": a word glued to a comma is a list item, never a command.
+  if (c == 0x2c && r == tokEnd) return false;
   const sepNext = atEnd || c == 0x3b || c == 0x7c || c == 0x26 || c == 0x60 || c == 0x29 || c == 0x0a || c == 0x3e || c == 0x3c || (c == 0x5c && r + 1 < end && load<u8>(r + 1) == 0x6e);
   const shellArg = !atEnd && (c == 0x2d && r + 1 < end && (isAlpha(load<u8>(r + 1)) || isDigit(load<u8>(r + 1)) || load<u8>(r + 1) == 0x2d) ||
     c == 0x2f && r + 1 < end && (isWordByte(load<u8>(r + 1)) || load<u8>(r + 1) == 0x2e || load<u8>(r + 1) == 0x2a) ||
@@ -208,8 +237,27 @@ function commandAt(s: usize, end: usize, mode: i32): bool {
       return shellArg || argWord != 0;
     default: // weak
       if (mode == M_START) return shellArg || argWord == 1 || numOnly;
-      return shellArg || sepNext || numArg || argWord == 1;
+      return shellArg || (sepNext && !pipedToProse(r, end)) || numArg || argWord == 1;
   }
+}
+
+/**
+ * At `r`, a "|" or "&" whose right side is a word that is no command: "flights & more | brand",
+ * "icid=mmb|sc|c1|080122" — text separated by pipes, not a pipeline. A separator followed by nothing,
+ * another separator or a command still ends a command.
+ */
+function pipedToProse(r: usize, end: usize): bool {
+  if (r >= end) return false;
+  const c = load<u8>(r);
+  if (c != 0x7c && c != 0x26) return false;
+  let s = r + 1;
+  if (s < end && load<u8>(s) == c) s++;
+  while (s < end && (isSpaceByte(load<u8>(s)) || load<u8>(s) == 0x2b)) s++;
+  let e = s;
+  while (e < end && e - s < 33 && (isWordByte(load<u8>(e)) || load<u8>(e) == 0x2e)) e++;
+  if (e == s || e - s > 32) return false;
+  if (e < end && !isSpaceByte(load<u8>(e)) && load<u8>(e) != 0x7c && load<u8>(e) != 0x26 && load<u8>(e) != 0x2b && load<u8>(e) != 0x3b) return false;
+  return COMMANDS.find(s, <i32>(e - s)) < 0;
 }
 
 /** net, reg, sc, netsh, wmic: commands whose sub-command says what they do. */
@@ -220,8 +268,50 @@ function isAdminCommand(w: usize, n: i32): bool {
   return false;
 }
 
+/** After "$": "{name:offset:length}", bash's substring expansion (${PATH:0:1} spells "/"). */
+function substringExpansion(s: usize, end: usize): bool {
+  if (s >= end || load<u8>(s) != 0x7b) return false;
+  let q = s + 1;
+  const n = q;
+  while (q < end && q - n < 32 && (isWordByte(load<u8>(q)))) q++;
+  if (q == n || q >= end || load<u8>(q) != 0x3a) return false;
+  q++;
+  while (q < end && (isSpaceByte(load<u8>(q)) || load<u8>(q) == 0x2d)) q++;
+  const d = q;
+  while (q < end && isDigit(load<u8>(q))) q++;
+  if (q == d || q >= end) return false;
+  return load<u8>(q) == 0x3a || load<u8>(q) == 0x7d;
+}
+
+/** After "$" in command position: a variable name ("x", "{cmd}") ending the command. */
+function variableCommand(s: usize, end: usize): bool {
+  let q = s;
+  const braced = q < end && load<u8>(q) == 0x7b;
+  if (braced) q++;
+  const n = q;
+  if (q >= end || !isAlpha(load<u8>(q))) return false;
+  while (q < end && q - n < 32 && isWordByte(load<u8>(q))) q++;
+  if (braced) {
+    if (q >= end || load<u8>(q) != 0x7d) return false;
+    q++;
+  }
+  while (q < end && isSpaceByte(load<u8>(q))) q++;
+  if (q >= end) return true;
+  const c = load<u8>(q);
+  return c == 0x3b || c == 0x7c || c == 0x26 || c == 0x60 || c == 0x29 || c == 0x0a;
+}
+
 function isIfs(s: usize, end: usize): bool {
   return startsWith(s, end, "ifs") && (s + 3 >= end || !isAlpha(load<u8>(s + 3))) || startsWith(s, end, "{ifs}");
+}
+
+/** Only blanks and quotes before `q`: bash imports a function only from a variable that starts with "() {". */
+function atValueStart(p: usize, q: usize): bool {
+  for (let r = p; r < q; r++) {
+    const c = load<u8>(r);
+    if (!isSpaceByte(c) && c != 0x22 && c != 0x27) return false;
+  }
+  return true;
 }
 
 /** "() {" — a function definition in an environment variable. */

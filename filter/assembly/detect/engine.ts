@@ -1,9 +1,10 @@
 // The attack-detection engine's entry points. Pure AssemblyScript: no host imports, so the filter calls
 // it in-process and the TME loads the same code compiled on its own (standalone.ts).
 
-import { Finding, DetectOptions, RequestView, categoryName } from "./types";
+import { Finding, DetectOptions, RequestView, categoryName, B_PROTOCOL } from "./types";
 import { Scratch } from "./bytes";
-import { hit, snippet, scanValue } from "./scan";
+import { hit, norm, snippet, scanValue } from "./scan";
+import { protocolHead, protocolHeader } from "./protocol";
 import { scanPath, scanPairs, scanHeaders, utf8Into } from "./extract";
 import { lastLocation } from "./walk";
 import { scanBody, declaredMismatch } from "./body";
@@ -51,7 +52,24 @@ export function inspectHead(req: RequestView, opts: DetectOptions): Finding | nu
     if (scanPairs(text.ptr, n, mask, "query:", "query-name")) return finding(lastLocation);
   }
   if (scanHeaders(req.headers, opts.headers, mask)) return finding(lastLocation);
+  if ((mask & B_PROTOCOL) != 0 && protocolHead(req.headers, hit)) return protocolFinding(req);
   return null;
+}
+
+/**
+ * A finding on the header protocolHead stopped at, or on the whole head. The snippet is the header's
+ * name: its value may be a credential (an overlong Authorization) and says nothing more about framing.
+ */
+function protocolFinding(req: RequestView): Finding {
+  const h = req.headers;
+  if (protocolHeader < 0 || protocolHeader >= h.count) {
+    norm.len = 0;
+    return finding("headers");
+  }
+  norm.ptr = h.namePtr(protocolHeader);
+  norm.len = h.nameLength(protocolHeader);
+  hit.offset = 0;
+  return finding("header:" + String.UTF8.decodeUnsafe(h.namePtr(protocolHeader), h.nameLength(protocolHeader)).toLowerCase());
 }
 
 /**

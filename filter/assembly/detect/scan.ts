@@ -4,10 +4,11 @@
 
 import {
   Hit, B_SQLI, B_XSS, B_TRAVERSAL, B_CMDI, B_JNDI, B_SSTI, B_NOSQLI, B_XXE, B_LDAPI, B_CRLF,
+  B_PHP, B_JAVA, B_RFI, B_SSRF, B_PROTO, B_PROTOCOL, B_SESSION,
 } from "./types";
 import {
   classesOf, PLAIN, C_QUOTE, C_LT, C_COLON, C_PAREN, C_EQ, C_DOT, C_OTHER, C_SLASH, C_DOLLAR, C_BRACE,
-  C_HASH, C_PCT, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_STAR, C_AT, C_DASH, C_GT, C_CTRL, C_DIGIT, C_HIGH, isAlpha,
+  C_HASH, C_PCT, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_STAR, C_AT, C_DASH, C_GT, C_CTRL, C_DIGIT, C_HIGH, C_USCORE, isAlpha,
 } from "./bytes";
 import { normalize, overlongAsPath, Normalized, NORM_URL_PATH } from "./normalize";
 import { detectSqli, sqliWordsPossible } from "./sqli";
@@ -21,6 +22,13 @@ import { detectXxe } from "./xxe";
 import { detectLdapi } from "./ldapi";
 import { detectCrlf } from "./crlf";
 import { detectScanner } from "./scanner";
+import { detectPhp } from "./php";
+import { detectJava, maybeGadgetName, isGadgetName } from "./java";
+import { detectRfi } from "./rfi";
+import { detectSsrf } from "./ssrf";
+import { detectProto } from "./proto";
+import { detectSession, isSessionName, maybeSessionName } from "./session";
+import { detectSmuggledRequest } from "./protocol";
 
 export const hit = new Hit();
 export const norm = new Normalized();
@@ -30,6 +38,10 @@ const G_TRAVERSAL: u32 = C_SLASH | C_COLON | C_DOT;
 const G_CMDI: u32 = C_SEMI | C_PIPE | C_AMP | C_QUOTE | C_DOLLAR | C_NL | C_PAREN | C_LT | C_BRACE | C_BSLASH | C_SPACE;
 const G_SSTI: u32 = C_BRACE | C_PCT | C_HASH;
 const G_SQLI: u32 = ~(PLAIN) & ~C_CTRL;
+/** "://" of a URL, or the "\\" of a UNC path. */
+const G_URL: u32 = C_COLON | C_SLASH;
+/** Categories a value of plain word material can still hold (as a whole word: __proto__, PHPSESSID, rO0AB...). */
+const PLAIN_FAMILIES: u32 = B_PROTO | B_SESSION | B_JAVA;
 /** Word material with spaces and dots: SQL only through its keywords (sqliWordsPossible). */
 const WORDISH: u32 = PLAIN | C_SPACE | C_DOT;
 
@@ -49,6 +61,11 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
     hexSeparators = (mask & B_TRAVERSAL) != 0 && len >= 8 && (raw & C_DIGIT) != 0 && hasHexSeparator(ptr, len);
     const sqlMark = (mask & B_SQLI) != 0 && ((raw & C_DASH) != 0 && hasDoubleDash(ptr, len) || (raw & C_AT) != 0 && isServerVariable(ptr, len));
     if (!hexSeparators && !sqlMark) {
+      if ((mask & PLAIN_FAMILIES) != 0 && len >= 5 && plainWord(ptr, len, raw, mask)) {
+        norm.ptr = ptr;
+        norm.len = len;
+        return true;
+      }
       if ((mask & B_CMDI) == 0 || len > 12 || !isReconWord(ptr, len, hit)) return false;
       norm.ptr = ptr;
       norm.len = len;
@@ -60,9 +77,14 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
   const n = norm.len;
   const k = norm.classes;
   if ((k & ~PLAIN) == 0 && !hexSeparators && !norm.overlong && ((k & C_DASH) == 0 || !hasDoubleDash(p, n)) &&
-      ((k & C_AT) == 0 || !isServerVariable(p, n))) return false;
+      ((k & C_AT) == 0 || !isServerVariable(p, n))) return (mask & PLAIN_FAMILIES) != 0 && n >= 5 && plainWord(p, n, k, mask);
   if ((mask & B_JNDI) != 0 && (k & (C_DOLLAR | C_BRACE)) == (C_DOLLAR | C_BRACE) && detectJndi(p, n, hit)) return true;
   if ((mask & B_XXE) != 0 && (k & C_LT) != 0 && detectXxe(p, n, hit)) return true;
+  if ((mask & B_PHP) != 0 && ((k & (C_LT | C_PAREN)) != 0 || (k & C_COLON) != 0 && (k & (C_SLASH | C_QUOTE)) != 0) && detectPhp(p, n, hit)) return true;
+  if ((mask & B_JAVA) != 0 && ((k & (C_BRACE | C_HASH)) != 0 || n >= 12 && (k & (C_SPACE | C_AT)) == 0 && (k & (C_DOT | C_OTHER)) != 0 ||
+      n >= 8 && javaMagic(p)) && detectJava(p, n, hit)) return true;
+  if ((mask & B_PROTO) != 0 && n >= 9 && ((k & C_USCORE) != 0 && hasDunder(p, n) || n >= 21 && (k & (C_DOT | C_OTHER | C_SLASH)) != 0 && (k & C_SPACE) == 0) && detectProto(p, n, hit)) return true;
+  if ((mask & B_PROTOCOL) != 0 && (k & C_NL) != 0 && n >= 16 && detectSmuggledRequest(p, n, hit)) return true;
   if ((mask & B_SQLI) != 0 && ((k & G_SQLI) != 0 || (k & (C_DASH | C_AT)) != 0) &&
       ((k & ~WORDISH) != 0 || hasDoubleDash(p, n) || isServerVariable(p, n) || sqliWordsPossible(p, n)) &&
       detectSqli(p, n, (k & C_QUOTE) != 0, hit)) return true;
@@ -80,10 +102,63 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
       norm.len = n;
     }
   }
+  if ((mask & B_SSRF) != 0 && ((k & G_URL) == G_URL || (k & (C_DIGIT | C_DOT)) == (C_DIGIT | C_DOT) && n >= 15) && detectSsrf(p, n, hit)) return true;
+  if ((mask & B_RFI) != 0 && ((k & G_URL) == G_URL || (k & C_BSLASH) != 0) && detectRfi(p, n, (raw & C_CTRL) != 0 || (raw & C_PCT) != 0 && hasEscapedNul(ptr, len), hit)) return true;
   if ((mask & B_SSTI) != 0 && (k & G_SSTI) != 0 && detectSsti(p, n, hit)) return true;
   if ((mask & B_NOSQLI) != 0 && (k & (C_DOLLAR | C_DOT)) != 0 && detectNosqli(p, n, hit)) return true;
   if ((mask & B_LDAPI) != 0 && (k & (C_PAREN | C_COLON)) != 0 && detectLdapi(p, n, hit)) return true;
   if ((mask & B_CRLF) != 0 && (k & (C_NL | C_HIGH)) != 0 && detectCrlf(p, n, hit)) return true;
+  // "set-cookie:" / set-cookie" content=, "document.cookie=", or a dotted session name (connect.sid).
+  if ((mask & B_SESSION) != 0 && ((k & (C_DASH | C_COLON | C_DIGIT)) == (C_DASH | C_COLON) || (k & (C_DASH | C_EQ)) == (C_DASH | C_EQ) ||
+      (k & (C_DOT | C_EQ)) == (C_DOT | C_EQ) || n <= 20 && (k & ~(PLAIN | C_DOT)) == 0) && detectSession(p, n, hit)) return true;
+  return false;
+}
+
+const lowered = memory.data(32);
+
+/**
+ * A value of word material that is itself an attack: "__proto__" (a JSON key or a path segment), a
+ * framework's session cookie name as a parameter name, or a serialized Java object in base64 or hex.
+ */
+function plainWord(p: usize, len: i32, raw: u32, mask: u32): bool {
+  if ((mask & B_PROTO) != 0 && (raw & C_USCORE) != 0 && len >= 9 && hasDunder(p, len) && detectProto(p, len, hit)) return true;
+  if ((mask & B_JAVA) != 0 && len >= 8 && javaMagic(p)) return hit.set(B_JAVA, "java.serialized-object", 0);
+  // Short words: as a whole, a session cookie name or a gadget class name ("InvokerTransformer").
+  // Both lists are small: their first letters and lengths rule out nearly every word before any work.
+  const session = (mask & B_SESSION) != 0 && maybeSessionName(p, len);
+  const gadget = (mask & B_JAVA) != 0 && maybeGadgetName(p, len);
+  if (!session && !gadget) return false;
+  for (let i = 0; i < len; i++) {
+    let c = <u32>load<u8>(p + i);
+    if (c - 0x41 < 26) c |= 0x20;
+    store<u8>(lowered + i, <u8>c);
+  }
+  if (session && isSessionName(lowered, len)) return hit.set(B_SESSION, "sessionfixation.session-parameter", 0);
+  return gadget && isGadgetName(lowered, len) && hit.set(B_JAVA, "java.gadget-class", 0);
+}
+
+/** A serialized Java stream's magic at `p` (8 bytes readable): "rO0AB" (base64) or "aced0005" (hex). */
+@inline function javaMagic(p: usize): bool {
+  return (load<u32>(p) | 0x20202020) == 0x61306f72 && (load<u8>(p + 4) | 0x20) == 0x62 ||
+    (load<u64>(p) | 0x2020202020202020) == 0x3530303064656361;
+}
+
+/** "__" somewhere (a dunder name such as __proto__), read two bytes at a time. */
+function hasDunder(p: usize, len: i32): bool {
+  for (let i = 1; i < len; i += 2) {
+    if (load<u8>(p + i) == 0x5f && (load<u8>(p + i - 1) == 0x5f || i + 1 < len && load<u8>(p + i + 1) == 0x5f)) return true;
+  }
+  return false;
+}
+
+/** "%00" or "%2500" in the raw value: a NUL, escaped once or twice, that normalisation drops. */
+function hasEscapedNul(p: usize, len: i32): bool {
+  for (let i = 0; i + 2 < len; i++) {
+    if (load<u8>(p + i) != 0x25) continue;
+    let j = i + 1;
+    if (j + 3 < len && load<u8>(p + j) == 0x32 && load<u8>(p + j + 1) == 0x35) j += 2;
+    if (j + 1 < len && load<u8>(p + j) == 0x30 && load<u8>(p + j + 1) == 0x30) return true;
+  }
   return false;
 }
 

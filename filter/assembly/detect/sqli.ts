@@ -470,7 +470,8 @@ class Analyzer {
       if (this.ctx && this.n >= 1 && this.n <= 8 && this.tailWords == 0 && commentBody(start, stop) <= 3) return this.fire("sqli.comment-breakout", start);
       // An expression and nothing else, ended by a comment that swallows the rest of the query:
       // "1 --", "( 'a' * @a ) --", "limit 0,1--" (numeric context: no literal to close first).
-      if (!this.ctx && this.exprOnly && this.exprOperand && this.n >= 1 && restIsBlank(stop, this.end) && commentIsBare(start, stop)) return this.fire("sqli.comment-expression", start);
+      if (!this.ctx && this.exprOnly && this.exprOperand && this.n >= 1 && restIsBlank(stop, this.end) && commentIsBare(start, stop) &&
+          !(this.n == 1 && dashRunAfterDigit(start, stop))) return this.fire("sqli.comment-expression", start);
       // SELECT <niladic function> closed by a comment: "select current_user --"
       if (this.selectState == 2 && this.selectNiladic && this.n == 2) return this.fire("sqli.select", start);
       if (this.ddl == 6) return this.fire("sqli.stacked", start);
@@ -681,6 +682,9 @@ class Analyzer {
       }
     } else if (this.selectState == 2) {
       if (type == T_KW && kw == K_FROM) return this.fire("sqli.select", start);
+      // UNION ends the select list: a FROM after it belongs to the next SELECT, if any ("select a
+      // union rep from the table" is prose; "select 1 union select x from t" restarts below).
+      if (type == T_KW && kw == K_UNION) this.selectState = 0;
       if (type == T_SEMI && this.selectNiladic && n == 2) return this.fire("sqli.select", start);
       // Numbers, literals and commas do not count: column-counting lists run long (1,2,3,...,17).
       if (!(type == T_NUM || type == T_COMMA || type == T_STR)) this.selectCount++;
@@ -870,6 +874,17 @@ function isDeleteModifier(start: usize, stop: usize): bool {
 function restIsBlank(p: usize, end: usize): bool {
   while (p < end && isSpaceByte(load<u8>(p))) p++;
   return p >= end;
+}
+
+/**
+ * Three or more dashes right after a digit, and nothing else: "1---", "1YN-" after folding — how the
+ * IAB US-privacy string and other consent codes spell "not applicable". An injection ends its probe
+ * with "--" or "-- -", not with a longer run glued to the number.
+ */
+function dashRunAfterDigit(start: usize, stop: usize): bool {
+  if (stop - start < 3 || !isDigit(load<u8>(start - 1))) return false;
+  for (let q = start; q < stop; q++) if (load<u8>(q) != 0x2d) return false;
+  return true;
 }
 
 /** A comment that holds no words: "--", "-- -", "--+", "#", "/*". */

@@ -14,6 +14,13 @@ export const CAT_XXE = "xxe";
 export const CAT_LDAPI = "ldapi";
 export const CAT_CRLF = "crlf";
 export const CAT_SCANNER = "scanner";
+export const CAT_PHP = "php";
+export const CAT_JAVA = "java";
+export const CAT_RFI = "rfi";
+export const CAT_SSRF = "ssrf";
+export const CAT_PROTO = "protopollution";
+export const CAT_PROTOCOL = "protocol";
+export const CAT_SESSION = "sessionfixation";
 
 /** Category bits, in the order of ALL_CATEGORIES. */
 export const B_SQLI: u32 = 1;
@@ -27,9 +34,17 @@ export const B_XXE: u32 = 128;
 export const B_LDAPI: u32 = 256;
 export const B_CRLF: u32 = 512;
 export const B_SCANNER: u32 = 1024;
+export const B_PHP: u32 = 2048;
+export const B_JAVA: u32 = 4096;
+export const B_RFI: u32 = 8192;
+export const B_SSRF: u32 = 16384;
+export const B_PROTO: u32 = 32768;
+export const B_PROTOCOL: u32 = 65536;
+export const B_SESSION: u32 = 131072;
 
 export function allCategories(): Array<string> {
-  return [CAT_SQLI, CAT_XSS, CAT_TRAVERSAL, CAT_CMDI, CAT_JNDI, CAT_SSTI, CAT_NOSQLI, CAT_XXE, CAT_LDAPI, CAT_CRLF, CAT_SCANNER];
+  return [CAT_SQLI, CAT_XSS, CAT_TRAVERSAL, CAT_CMDI, CAT_JNDI, CAT_SSTI, CAT_NOSQLI, CAT_XXE, CAT_LDAPI, CAT_CRLF, CAT_SCANNER,
+    CAT_PHP, CAT_JAVA, CAT_RFI, CAT_SSRF, CAT_PROTO, CAT_PROTOCOL, CAT_SESSION];
 }
 
 /** Bit set of the named categories; unknown names are ignored. */

@@ -365,6 +365,9 @@ function jsCall(begin: usize, q: usize, end: usize, c: u32): bool {
   const n = <i32>(q - b);
   if (n < 4 || JS_CALLS.find(b, n) < 0) return false;
   callAt = b;
+  // print() opens the print dialog, the probe of choice where alert is filtered; Python's print(...)
+  // always has an argument.
+  if (c == 0x28 && n == 5 && startsWith(b, q, "print")) return q + 1 < end && load<u8>(q + 1) == 0x29;
   if (c == 0x28 || c == 0x60) return true;
   // Reference passed around: require a code-ish byte before it.
   let a = b;
@@ -428,6 +431,10 @@ function domSink(begin: usize, q: usize, end: usize): bool {
   while (s < end && s - r < 16 && isAlpha(load<u8>(s))) s++;
   const m = <i32>(s - r);
   if (m == 0) return false;
+  // Named in prose ("document.cookie tutorial", "how document.domain works"): a space or nothing on
+  // both sides and a word after — no expression reads or assigns it.
+  if (c == 0x2e && s + 1 < end && isProseGap(load<u8>(s)) && isAlpha(load<u8>(s + 1)) && o - begin >= 8 &&
+      (o - 8 == begin || isProseGap(load<u8>(o - 9)) || load<u8>(o - 9) == 0x3d)) return false;
   // document.cookie names the session whatever is glued before it (a filter that deleted "<script>"
   // leaves "scriptdocument.cookie=...").
   if (o - begin >= 8 && startsWith(o - 8, o, "document") && m == 6 && startsWith(r, s, "cookie")) return true;
@@ -437,6 +444,11 @@ function domSink(begin: usize, q: usize, end: usize): bool {
   if (!isDoc && !isWin) return false;
   if (isWin) return m == 8 && startsWith(r, s, "location") || (c == 0x5b) || (m == 4 && startsWith(r, s, "open") && s < end && load<u8>(s) == 0x28);
   return JS_DOM.find(r, m) >= 0;
+}
+
+/** A space, or the '+' that stands for one in a query string or cookie. */
+@inline function isProseGap(c: u32): bool {
+  return c == 0x20 || c == 0x2b;
 }
 
 /** CSS expression( after a property colon: `width: expression(alert(1))`. */
