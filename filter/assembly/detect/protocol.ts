@@ -5,7 +5,7 @@
 // repeated more than 16 times, more than 128 headers). In a value: a request line followed by a header line after a line
 // break — a second request smuggled inside a body or a header.
 
-import { HeaderList } from "../capture/headers";
+import { HeaderList } from "../http/headers";
 import { Hit, B_PROTOCOL } from "./types";
 import { isAlpha, isDigit, isSpaceByte, startsWith } from "./bytes";
 
