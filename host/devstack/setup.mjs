@@ -102,54 +102,7 @@ function ensureHelm() {
   console.error(`setup: helm ${HELM_VERSION} built in ${Math.round((Date.now() - started) / 1000)}s`);
 }
 
-// etcd for the kube-apiserver test, from Debian's etcd-server (installed with apt-get when missing and we
-// are root, as on CI). ETCD_BIN skips it.
-function ensureEtcd() {
-  if (process.env.ETCD_BIN) return;
-  try {
-    execFileSync("etcd", ["--version"], { stdio: "ignore" });
-    return;
-  } catch {
-    // not installed
-  }
-  if (process.getuid?.() !== 0) throw new Error("setup: etcd not found: `sudo apt-get install -y etcd-server` (or set ETCD_BIN)");
-  console.error("setup: installing etcd-server with apt-get");
-  run("apt-get", ["install", "-y", "--no-install-recommends", "etcd-server"]);
-}
-
-// kube-apiserver for the webhook test: built from the Go module proxy (host/kube/go.mod pins
-// k8s.io/kubernetes and its staging modules) into .cache/bin; the first build takes 10+ minutes, later
-// runs reuse it. KUBE_APISERVER_BIN skips the build.
-function kubernetesVersion() {
-  return /^require k8s\.io\/kubernetes (v\S+)$/m.exec(readFileSync(join(root, "host", "kube", "go.mod"), "utf8"))[1];
-}
-function builtKubernetesVersion(bin) {
-  try {
-    const info = execFileSync("go", ["version", "-m", bin], { encoding: "utf8" });
-    return /^\s*dep\s+k8s\.io\/kubernetes\s+(\S+)/m.exec(info)?.[1] ?? "";
-  } catch {
-    return "";
-  }
-}
-function ensureKubeApiserver() {
-  if (process.env.KUBE_APISERVER_BIN) return;
-  const bin = join(root, ".cache", "bin", "kube-apiserver");
-  const version = kubernetesVersion();
-  if (existsSync(bin) && builtKubernetesVersion(bin) === version) return;
-  console.error(`setup: building kube-apiserver ${version} with go into .cache/bin (takes 10+ minutes once)`);
-  const started = Date.now();
-  execFileSync("go", ["build", "-o", bin, "k8s.io/kubernetes/cmd/kube-apiserver"], {
-    cwd: join(root, "host", "kube"),
-    stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, GOFLAGS: "-mod=mod", CGO_ENABLED: "0", GOTOOLCHAIN: "local" },
-  });
-  if (builtKubernetesVersion(bin) !== version) throw new Error(`setup: ${bin} is not kube-apiserver ${version} after the build`);
-  console.error(`setup: kube-apiserver ${version} built in ${Math.round((Date.now() - started) / 1000)}s`);
-}
-
 ensureNpmPackages();
 ensureEnvoy();
 ensureHelm();
-ensureEtcd();
-ensureKubeApiserver();
 ensureChromium();
