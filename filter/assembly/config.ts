@@ -5,6 +5,8 @@ import { JsonKind, parseJson } from "./json/parse";
 import { FieldReader } from "./json/fields";
 import { Policy } from "./policy/model";
 import { parsePolicyValue } from "./policy/parse";
+import { RedactionNames } from "./redact/names";
+import { DEFAULT_REDACT_FIELDS, DEFAULT_REDACT_HEADERS } from "./redact/defaults";
 export { parseDurationMs } from "./json/fields";
 
 export const MAX_BODY_CAPTURE_SIZE: i32 = 16 * 1024 * 1024;
@@ -53,6 +55,8 @@ export class Config {
   enforcement: EnforcementConfig = new EnforcementConfig();
   /** The policy in force until (and unless) the TME serves one. */
   policy: Policy = new Policy();
+  /** Header and field names whose values never leave the filter. */
+  redaction: RedactionNames = new RedactionNames();
 }
 
 /** Blocking statuses must be client errors: anything outside 400-499 becomes 403. */
@@ -69,8 +73,9 @@ export class ConfigResult {
 const TOP_KEYS: Array<string> = [
   "serviceName", "bodyCaptureSize", "allowedContentTypes", "allowFailureMode", "tmeCluster",
   "connectTimeout", "requestHandleTimeout", "responseHandleTimeout", "report", "blockingStatusCode",
-  "blockingMessage", "enforcement", "policy",
+  "blockingMessage", "enforcement", "policy", "redaction",
 ];
+const REDACTION_KEYS: Array<string> = ["headers", "fields"];
 const ENFORCEMENT_KEYS: Array<string> = ["refreshInterval", "policyPath", "denylistPath", "checkPath", "failureStatusCode", "holdHeadersForBody"];
 const REPORT_KEYS: Array<string> = [
   "path", "authority", "maxBatchRecords", "maxBatchBytes", "flushInterval", "timeout", "maxPendingBatches",
@@ -134,6 +139,15 @@ export function parseConfig(text: string): ConfigResult {
     ec.checkPath = r.str(enforcement, "checkPath", "enforcement.checkPath", ec.checkPath);
     ec.failureStatusCode = r.int(enforcement, "failureStatusCode", "enforcement.failureStatusCode", ec.failureStatusCode, 400, 599);
     ec.holdHeadersForBody = r.boolean(enforcement, "holdHeadersForBody", "enforcement.holdHeadersForBody", ec.holdHeadersForBody);
+  }
+
+  const redaction = r.object(root, "redaction", "redaction");
+  if (redaction !== null) {
+    r.checkKeys(redaction, REDACTION_KEYS, "redaction.");
+    cfg.redaction = new RedactionNames(
+      r.strings(redaction, "headers", "redaction.headers", DEFAULT_REDACT_HEADERS, true),
+      r.strings(redaction, "fields", "redaction.fields", DEFAULT_REDACT_FIELDS, true),
+    );
   }
 
   const policy = r.object(root, "policy", "policy");

@@ -19,8 +19,8 @@ import { ingestRoutes } from './http/routes/ingest-routes.ts';
 import { createRouter } from './http/router.ts';
 import { startHttpServer } from './http/server.ts';
 import { CapturePipeline } from './ingest/capture-pipeline.ts';
+import { engineRedactor } from './ingest/engine-redactor.ts';
 import { createTmeMetrics } from './metrics/tme-metrics.ts';
-import { redactionPolicy } from './redact/policy.ts';
 import { JsonlSpool } from './spool/jsonl-spool.ts';
 import { CaptureRing } from './store/capture-ring.ts';
 
@@ -55,7 +55,8 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
   const engine = loadEngine();
   const policies = new PolicyStore((text) => engine.validatePolicy(text));
   if (config.policyFile !== undefined) policies.loadFile(config.policyFile);
-  const pipeline = new CapturePipeline(redactionPolicy(config.redaction.headers, config.redaction.fields), { spool, ring, spans }, autoDeny);
+  engine.setRedaction(config.redaction);
+  const pipeline = new CapturePipeline(engineRedactor(engine), { spool, ring, spans }, autoDeny);
 
   const router = createRouter([
     ...ingestRoutes({ pipeline, metrics, maxBodyBytes: config.maxBatchBytes }),

@@ -62,6 +62,8 @@ export const RecordSchema = z.object({
     grpc_status: z.string().regex(/^\d+$/, 'expected a string of decimal digits').optional(),
   }),
   verdict: z.record(z.string(), z.unknown()).optional(),
+  /** Set by a producer that redacted the record itself (docs/record-format.md): the TME does not redo it. */
+  redacted: z.boolean().optional(),
 });
 
 // Only the envelope is checked here; records are validated one by one so a bad
