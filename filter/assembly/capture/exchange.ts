@@ -105,7 +105,7 @@ export function writeRecord(w: JsonWriter, ex: Exchange, service: string, module
   const reqBody = ex.requestBody;
   if (reqBody !== null) {
     w.encodedKey(KEY_BODY);
-    writeBody(w, reqBody, req);
+    reqBody.write(w, redactor.requestBody(reqBody.data.dataStart, reqBody.data.length), redactor.length);
   }
   w.endObject();
 
@@ -174,6 +174,7 @@ function learnSecrets(ex: Exchange, names: RedactionNames): void {
   if (resTrailers !== null) redactor.collectHeaders(resTrailers);
 }
 
+/** The response body: its own fields, then echoes of everything redacted before it. */
 function writeBody(w: JsonWriter, body: BodyCapture, headers: HeaderList): void {
   const ct = headers.indexOf("content-type");
   const p = redactor.body(body.data.dataStart, body.data.length, ct < 0 ? 0 : headers.valuePtr(ct), ct < 0 ? 0 : headers.valueLength(ct));

@@ -18,6 +18,8 @@ export class Redactor {
   names: RedactionNames;
   readonly secrets: SecretSet;
   private readonly marks: Marks;
+  /** The request body's marks, from collectBody to requestBody: its fields are scanned once. */
+  private readonly kept: Marks;
   private readonly target: Target;
   private readonly out: ByteBuffer;
   private lastLength: i32 = 0;
@@ -27,6 +29,7 @@ export class Redactor {
     const secrets = new SecretSet();
     this.target = new Target(names.fields, marks, secrets);
     this.marks = marks;
+    this.kept = new Marks();
     this.secrets = secrets;
     this.names = names;
     this.out = new ByteBuffer(256);
@@ -55,9 +58,17 @@ export class Redactor {
     redactUrlEncoded(this.target, ptr, 0, len);
   }
 
+  /** Learns the secrets of the request body, keeping its marks for requestBody(). */
   collectBody(ptr: usize, len: i32, contentType: usize, contentTypeLen: i32): void {
-    this.marks.reset(len);
+    this.kept.reset(len);
+    this.target.marks = this.kept;
     this.markBody(ptr, len, contentType, contentTypeLen);
+    this.target.marks = this.marks;
+  }
+
+  /** The request body given to collectBody, redacted: its marks, then echoes. */
+  requestBody(ptr: usize, len: i32): usize {
+    return this.finish(ptr, len, this.kept);
   }
 
   /** The value of header `i`, redacted: where it starts and how long it is (valid until the next call). */
@@ -65,27 +76,27 @@ export class Redactor {
     const len = list.valueLength(i);
     this.marks.reset(len);
     this.markHeader(list.namePtr(i), list.nameLength(i), list.valuePtr(i), 0, len);
-    return this.finish(list.valuePtr(i), len);
+    return this.finish(list.valuePtr(i), len, this.marks);
   }
 
   /** A query string, redacted by field name and echoes. */
   query(ptr: usize, len: i32): usize {
     this.marks.reset(len);
     redactUrlEncoded(this.target, ptr, 0, len);
-    return this.finish(ptr, len);
+    return this.finish(ptr, len, this.marks);
   }
 
   /** Any other text (a path): only echoes of known secrets are hidden. */
   text(ptr: usize, len: i32): usize {
     this.marks.reset(len);
-    return this.finish(ptr, len);
+    return this.finish(ptr, len, this.marks);
   }
 
   /** A body by its content type, then echoes; binary bodies are redacted on their raw bytes. */
   body(ptr: usize, len: i32, contentType: usize, contentTypeLen: i32): usize {
     this.marks.reset(len);
     this.markBody(ptr, len, contentType, contentTypeLen);
-    return this.finish(ptr, len);
+    return this.finish(ptr, len, this.marks);
   }
 
   /** Length of the last result of headerValue/query/text/body. */
@@ -93,14 +104,14 @@ export class Redactor {
     return this.lastLength;
   }
 
-  private finish(ptr: usize, len: i32): usize {
-    if (this.secrets.count > 0) this.secrets.markEchoes(ptr, len, this.marks);
-    if (!this.marks.any) {
+  private finish(ptr: usize, len: i32, marks: Marks): usize {
+    if (this.secrets.count > 0) this.secrets.markEchoes(ptr, len, marks);
+    if (!marks.any) {
       this.lastLength = len;
       return ptr;
     }
     this.out.reset();
-    this.marks.apply(this.out, ptr);
+    marks.apply(this.out, ptr);
     this.lastLength = this.out.length;
     return this.out.dataStart;
   }
