@@ -8,6 +8,7 @@ import { Redactor } from "../redact/redactor";
 import { snippetHidden } from "../redact/snippet";
 import { Verdict } from "../policy/verdict";
 import { Action } from "../policy/model";
+import { parseConfig } from "../config";
 
 const names = new RedactionNames();
 const r = new Redactor(names);
@@ -191,5 +192,16 @@ describe("redact: writeRecord", () => {
     expect(text.includes('"snippet":"[REDACTED]"')).toBe(true);
     expect(text.includes('"location":"body.json:$.password"')).toBe(true);
     expect(text.endsWith(',"redacted":true}')).toBe(true);
+  });
+});
+
+describe("redact: configuration", () => {
+  it("takes the names from the plugin's redaction setting, defaults for a key left out", () => {
+    const result = parseConfig('{"redaction":{"headers":["X-Tenant-Secret"]}}');
+    const cfg = result.config!;
+    expect(cfg.redaction.headers.hasString("x-tenant-secret")).toBe(true);
+    expect(cfg.redaction.headers.hasString("authorization")).toBe(false);
+    expect(cfg.redaction.fields.hasString("password")).toBe(true);
+    expect(parseConfig('{"redaction":{"fields":[1]}}').error.length > 0).toBe(true);
   });
 });
