@@ -5,6 +5,8 @@ import { JsonKind, parseJson } from "./json/parse";
 import { FieldReader } from "./json/fields";
 import { Policy } from "./policy/model";
 import { parsePolicyValue } from "./policy/parse";
+import { RedactionNames } from "./redact/names";
+import { DEFAULT_REDACT_FIELDS, DEFAULT_REDACT_HEADERS } from "./redact/defaults";
 export { parseDurationMs } from "./json/fields";
 
 export const MAX_BODY_CAPTURE_SIZE: i32 = 16 * 1024 * 1024;
@@ -64,6 +66,8 @@ export class Config {
   enforcement: EnforcementConfig = new EnforcementConfig();
   /** The policy in force until (and unless) the TME serves one. */
   policy: Policy = new Policy();
+  /** Header and field names whose values never leave the filter. */
+  redaction: RedactionNames = new RedactionNames();
 }
 
 /** Blocking statuses must be client errors: anything outside 400-499 becomes 403. */
@@ -80,8 +84,9 @@ export class ConfigResult {
 const TOP_KEYS: Array<string> = [
   "serviceName", "bodyCaptureSize", "allowedContentTypes", "allowFailureMode", "tmeCluster", "agentToken", "agentTokenHeader",
   "connectTimeout", "requestHandleTimeout", "responseHandleTimeout", "report", "blockingStatusCode",
-  "blockingMessage", "enforcement", "policy",
+  "blockingMessage", "enforcement", "policy", "redaction",
 ];
+const REDACTION_KEYS: Array<string> = ["headers", "fields"];
 const ENFORCEMENT_KEYS: Array<string> = ["refreshInterval", "policyPath", "denylistPath", "checkPath", "failureStatusCode", "holdHeadersForBody", "inspectBodySize"];
 const REPORT_KEYS: Array<string> = [
   "path", "authority", "maxBatchRecords", "maxBatchBytes", "flushInterval", "timeout", "maxPendingBatches", "maxBufferBytes",
@@ -152,6 +157,15 @@ export function parseConfig(text: string): ConfigResult {
   cfg.enforcement.inspectBodySize = enforcement !== null
     ? r.int(enforcement, "inspectBodySize", "enforcement.inspectBodySize", cfg.bodyCaptureSize, 0, MAX_BODY_CAPTURE_SIZE)
     : cfg.bodyCaptureSize;
+
+  const redaction = r.object(root, "redaction", "redaction");
+  if (redaction !== null) {
+    r.checkKeys(redaction, REDACTION_KEYS, "redaction.");
+    cfg.redaction = new RedactionNames(
+      r.strings(redaction, "headers", "redaction.headers", DEFAULT_REDACT_HEADERS, true),
+      r.strings(redaction, "fields", "redaction.fields", DEFAULT_REDACT_FIELDS, true),
+    );
+  }
 
   const policy = r.object(root, "policy", "policy");
   if (policy !== null && r.error.length == 0) {

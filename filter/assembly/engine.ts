@@ -14,6 +14,14 @@
 //   n = gw_validate_policy(len) policy JSON in the input buffer; returns 0 when it is valid, else the
 //                              length of the error (UTF-8, naming the field) at gw_result().
 //
+// Redacting (redact/, the filter's own record encoder), for records the TME builds or receives unredacted:
+//   gw_set_redaction(len)      names as text in the input buffer, one "key=value" per line:
+//                              headers=authorization,cookie,...  fields=password,token,...
+//                              (a key left out keeps the defaults of redact/defaults.ts)
+//   n = gw_redact_record(len)  one record as JSON (docs/record-format.md) in the input buffer; returns the
+//                              length of the redacted record at gw_result() (UTF-8 JSON, with
+//                              "redacted":true), or -length of an error message there.
+//
 // Deciding (policy/decide.ts, the filter's own sequence), for hosts that enforce without the filter:
 //   n = gw_set_policy(p, s)    the input buffer holds the policy JSON (p bytes; 0 = the built-in policy)
 //                              then settings, one "key=value" per line (s bytes): maxBodyBytes (the
@@ -42,6 +50,12 @@ import { RequestFacts } from "./policy/evaluate";
 import { Verdict } from "./policy/verdict";
 import { DecideHost, decideBody, decideHead, detectOptionsOf, replyMessage, replyStatus, requestFacts, requestView } from "./policy/decide";
 import { DenyList, parseDenyList } from "./enforce/denylist";
+import { RedactionNames } from "./redact/names";
+import { DEFAULT_REDACT_FIELDS, DEFAULT_REDACT_HEADERS } from "./redact/defaults";
+import { readRecord } from "./capture/record-reader";
+import { writeRecord } from "./capture/exchange";
+import { ByteBuffer } from "./json/bytes";
+import { JsonWriter } from "./json/writer";
 
 let input = new ArrayBuffer(64 * 1024);
 let result = new ArrayBuffer(1024);
@@ -308,4 +322,46 @@ export function gw_decide(headersLen: i32, bodyLen: i32, peerLen: i32, phase: i3
   store<u32>(out + 4, <u32>status);
   store<u32>(out + 8, (wantsBody ? 1 : 0) | (changed && verdict !== null ? 2 : 0));
   return size;
+}
+
+let redaction = new RedactionNames();
+const recordOut = new ByteBuffer(4096);
+
+function nameList(value: string): Array<string> {
+  const list = new Array<string>();
+  const parts = value.split(",");
+  for (let k = 0; k < parts.length; k++) {
+    const item = parts[k].trim().toLowerCase();
+    if (item.length > 0) list.push(item);
+  }
+  return list;
+}
+
+export function gw_set_redaction(len: i32): i32 {
+  const lines = String.UTF8.decodeUnsafe(changetype<usize>(input), len).split("\n");
+  let headers = DEFAULT_REDACT_HEADERS;
+  let fields = DEFAULT_REDACT_FIELDS;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const eq = line.indexOf("=");
+    if (eq <= 0) continue;
+    const key = line.substring(0, eq).trim();
+    if (key == "headers") headers = nameList(line.substring(eq + 1));
+    else if (key == "fields") fields = nameList(line.substring(eq + 1));
+  }
+  redaction = new RedactionNames(headers, fields);
+  return 0;
+}
+
+export function gw_redact_record(len: i32): i32 {
+  const read = readRecord(String.UTF8.decodeUnsafe(changetype<usize>(input), len));
+  if (read.error.length > 0) {
+    result = String.UTF8.encode("record: " + read.error);
+    return -result.byteLength;
+  }
+  recordOut.reset();
+  writeRecord(new JsonWriter(recordOut), read.exchange, read.service, read.moduleVersion, redaction);
+  if (result.byteLength < recordOut.length) result = new ArrayBuffer(recordOut.length);
+  memory.copy(changetype<usize>(result), recordOut.dataStart, recordOut.length);
+  return recordOut.length;
 }

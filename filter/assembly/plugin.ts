@@ -87,7 +87,7 @@ export class GatewardenRoot extends RootContext {
     if (reporter === null || metrics === null) return;
     // The exchange ended just now: its end time is the batch clock, no second host call.
     const w = reporter.batcher.begin((ex.startNanos + ex.durationNanos) / 1000000);
-    writeRecord(w, ex, this.config.serviceName, MODULE_VERSION);
+    writeRecord(w, ex, this.config.serviceName, MODULE_VERSION, this.config.redaction);
     reporter.batcher.end();
     metrics.captured.increment(1);
     if (reporter.batcher.waiting > 0) reporter.pump();
@@ -293,7 +293,8 @@ class GatewardenStream extends Context {
     const cfg = root.config;
     const out = new ByteBuffer(2048);
     this.ex.durationNanos = 0;
-    writeRecord(new JsonWriter(out), this.ex, cfg.serviceName, MODULE_VERSION);
+    // Unredacted: the TME's detection and deny list need the values; the check is not stored.
+    writeRecord(new JsonWriter(out), this.ex, cfg.serviceName, MODULE_VERSION, null);
     const call = new CheckCall(root, this);
     return callTme(root, cfg, "POST", cfg.enforcement.checkPath,
       [pair("content-type", "application/json")], out.toArrayBuffer(), cfg.requestHandleTimeoutMs, call);

@@ -74,6 +74,14 @@ interface Exports {
   gw_set_policy(policyLen: number, settingsLen: number): number;
   gw_set_denylist(len: number): number;
   gw_decide(headersLen: number, bodyLen: number, peerLen: number, phase: number, nowMs: number): number;
+  gw_set_redaction(len: number): number;
+  gw_redact_record(len: number): number;
+}
+
+/** Header and field names whose values redaction replaces (unset: the engine's defaults). */
+export interface RedactionNames {
+  headers?: readonly string[];
+  fields?: readonly string[];
 }
 
 const ACTIONS: DecideAction[] = ["none", "allow", "monitor", "block"];
@@ -223,6 +231,39 @@ export class DetectionEngine {
     }
     if (action === "block" && (flags & 2) !== 0) decision.reply = { status, message };
     return decision;
+  }
+
+  /** Sets the names redactRecord() applies. */
+  setRedaction(names: RedactionNames): void {
+    const lines: string[] = [];
+    if (names.headers) lines.push(`headers=${names.headers.join(",")}`);
+    if (names.fields) lines.push(`fields=${names.fields.join(",")}`);
+    const text = encoder.encode(lines.join("\n"));
+    this.write(text);
+    this.x.gw_set_redaction(text.length);
+  }
+
+  /**
+   * One record (docs/record-format.md) encoded again by the filter's own encoder, redacted and marked
+   * `"redacted": true`: the bytes of the redacted record's JSON. Throws when the record cannot be read.
+   */
+  redactRecordJson(recordJson: string): Uint8Array {
+    const bytes = encoder.encode(recordJson);
+    this.write(bytes);
+    const n = this.x.gw_redact_record(bytes.length);
+    const out = new Uint8Array(this.x.memory.buffer, this.x.gw_result(), Math.abs(n));
+    if (n < 0) throw new Error(decoder.decode(out));
+    return out.slice();
+  }
+
+  /** redactRecordJson for a record object. */
+  redactRecord<T extends object>(record: T): T & { redacted: true } {
+    return JSON.parse(decoder.decode(this.redactRecordJson(JSON.stringify(record)))) as T & { redacted: true };
+  }
+
+  private write(bytes: Uint8Array): void {
+    const ptr = this.x.gw_input(bytes.length);
+    new Uint8Array(this.x.memory.buffer, ptr, bytes.length).set(bytes);
   }
 
   private readAsString(ptr: number): string {

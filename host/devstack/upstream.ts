@@ -3,6 +3,7 @@
 //   /status/<code>    → that status, with the echo as body
 //   /json/<n>         → a JSON document of exactly n bytes
 //   /bytes/<n>        → n bytes of application/octet-stream (all byte values)
+//   /redirect?to=<url> → 302 to that URL (Location), with the echo as body
 //   content-type application/grpc* → a gRPC reply echoing the request message; `x-grpc-status` picks the
 //                       grpc-status trailer (default 0)
 import { createServer, constants, type Http2Server, type ServerHttp2Stream, type IncomingHttpHeaders } from "node:http2";
@@ -85,7 +86,8 @@ function reply(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, chunks: 
     return;
   }
   m = /^\/status\/(\d{3})$/.exec(path);
-  const status = m ? Number(m[1]) : 200;
+  const redirect = path === "/redirect" ? new URLSearchParams(query).get("to") : null;
+  const status = m ? Number(m[1]) : redirect !== null ? 302 : 200;
   const echo = JSON.stringify({
     method: headers[HTTP2_HEADER_METHOD],
     path,
@@ -93,7 +95,12 @@ function reply(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, chunks: 
     headers: plainHeaders(headers),
     body: body.toString("utf8"),
   });
-  stream.respond({ [HTTP2_HEADER_STATUS]: status, [HTTP2_HEADER_CONTENT_TYPE]: "application/json", "x-upstream": "echo" });
+  stream.respond({
+    [HTTP2_HEADER_STATUS]: status,
+    [HTTP2_HEADER_CONTENT_TYPE]: "application/json",
+    "x-upstream": "echo",
+    ...(redirect !== null ? { location: redirect } : {}),
+  });
   stream.end(echo);
 }
 

@@ -121,6 +121,45 @@ test("the same exchanges give the same captures in both modes", async () => {
   }
 });
 
+/** The attributes redaction may change, of a capture. */
+function redactedFields(c: Capture): Record<string, unknown> {
+  const a = c.attributes;
+  const out: Record<string, unknown> = { query: a["url.query"], request: a["http.request.body"] };
+  for (const name of ["authorization", "cookie", "x-api-key", "x-csrf-token", "referer"]) out[name] = a[`http.request.header.${name}`];
+  return out;
+}
+
+test("every producer redacts the same exchange the same way: the filter, ext_proc and ext_cap ingest", async () => {
+  const secret = "Hunter2Secret";
+  const body = JSON.stringify({ user: "bob", password: secret, profile: { token: { a: 1 } }, note: `echo ${secret}` });
+  const headers = {
+    "content-type": "application/json",
+    authorization: "Bearer CanaryBearer0001",
+    cookie: "theme=dark; sid=CanaryCookie0002",
+    "x-api-key": "CanaryApiKey0003",
+    "x-csrf-token": "CanaryCsrf0004",
+    referer: "https://x.example/cb?access_token=CanaryReferer0005&page=2",
+  };
+  const path = "/api/login?user=bob&access_token=CanaryQuery0006";
+  const { testId, cw, cp } = await both(path, { method: "POST", headers, body });
+  assert.equal(cw.attributes["http.request.body"], JSON.stringify({ user: "bob", password: "[REDACTED]", profile: { token: "[REDACTED]" }, note: "echo [REDACTED]" }));
+  assert.deepEqual(redactedFields(cp), redactedFields(cw), "ext_proc and the filter redact alike");
+
+  // The same exchange as a Traceable ext_cap report to the ext_proc stack's TME.
+  const report = {
+    request_timestamp_in_ms: Date.now(),
+    request: { method: "POST", headers: { ...headers, "x-test-id": `${testId}-ext-cap` }, scheme: "http", path, host: "parity.example", body: Buffer.from(body).toString("base64"), source_address: "127.0.0.1", source_port: 1 },
+    response: { headers: { "content-type": "application/json" }, body: "", status_code: 200 },
+  };
+  const res = await fetch(`${ext.tme!.url}/ext_cap/v1/req_res_cap`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(report) });
+  assert.equal(res.status, 200);
+  const cc = await captureIn(() => ext.captures(50), `${testId}-ext-cap`);
+  const fromExtCap = redactedFields(cc);
+  // ext_cap carries bodies as base64: compare the decoded bytes.
+  if (cc.attributes["http.request.body.encoding"] === "base64") fromExtCap["request"] = Buffer.from(fromExtCap["request"] as string, "base64").toString();
+  assert.deepEqual(fromExtCap, redactedFields(cw), "ext_cap ingest and the filter redact alike");
+});
+
 test("a gRPC exchange gives the same capture in both modes", async () => {
   const testId = randomUUID();
   const call = async (url: string): Promise<void> => {

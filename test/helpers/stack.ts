@@ -43,6 +43,7 @@ export class CaptureStack extends TmeStack {
   upstream!: Upstream;
   envoy!: EnvoyProcess;
   tmePort = 0;
+  /** The TME's spool directory (tests read the raw files). */
   spoolDir = "";
   private tmeEnv: Record<string, string> = {};
 

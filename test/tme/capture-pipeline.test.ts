@@ -3,7 +3,6 @@ import { describe, test } from 'node:test';
 import { CapturePipeline } from '../../host/tme-server/src/ingest/capture-pipeline.ts';
 import { RecordSchema } from '../../host/tme-server/src/ingest/record-schema.ts';
 import { lineParts, type Capture, type StoredCapture } from '../../host/tme-server/src/record/capture.ts';
-import { redactionPolicy } from '../../host/tme-server/src/redact/policy.ts';
 import batch from './fixtures/gatewarden-batch.json' with { type: 'json' };
 
 const records = batch.records.map((record) => RecordSchema.parse(record));
@@ -20,7 +19,7 @@ describe('CapturePipeline', () => {
     const spool = deferredSpool();
     const ring: StoredCapture[] = [];
     const exported: Capture[] = [];
-    const pipeline = new CapturePipeline(redactionPolicy([], []), {
+    const pipeline = new CapturePipeline((record) => record, {
       spool,
       ring: { push: (c) => ring.push(c) },
       spans: { export: (c) => exported.push(c) },
@@ -44,7 +43,7 @@ describe('CapturePipeline', () => {
   test('a failed spool write rejects the batch and keeps nothing', async () => {
     const spool = deferredSpool();
     const ring: StoredCapture[] = [];
-    const pipeline = new CapturePipeline(redactionPolicy([], []), { spool, ring: { push: (c) => ring.push(c) }, spans: undefined });
+    const pipeline = new CapturePipeline((record) => record, { spool, ring: { push: (c) => ring.push(c) }, spans: undefined });
     const accepted = pipeline.accept(records, 'gatewarden');
     spool.settle(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
     await assert.rejects(accepted, /no space left/);

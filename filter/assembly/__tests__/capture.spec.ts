@@ -12,7 +12,7 @@ function chunk(s: string): ArrayBuffer {
 
 function bodyJson(b: BodyCapture): string {
   const out = new ByteBuffer();
-  b.write(new JsonWriter(out));
+  b.write(new JsonWriter(out), b.data.dataStart, b.data.length);
   return out.toString();
 }
 
@@ -129,7 +129,7 @@ describe("writeRecord", () => {
     ex.responseHeaders = new HeaderList(serializeHeaders([":status", "content-type"], ["200", "application/grpc"]));
     ex.responseTrailers = new HeaderList(serializeHeaders(["grpc-status", "grpc-message"], ["5", "not found"]));
     const out = new ByteBuffer();
-    writeRecord(new JsonWriter(out), ex, "istio", "0.1.0");
+    writeRecord(new JsonWriter(out), ex, "istio", "0.1.0", null);
     expect(out.toString()).toBe(
       '{"id":"req-1","service":"istio","module_version":"0.1.0","start_time_unix_nano":"1700000000000000001",' +
       '"duration_nano":42,"client":{"address":"127.0.0.1","port":5000},"request":{"method":"POST","scheme":"http",' +
@@ -142,7 +142,7 @@ describe("writeRecord", () => {
     const ex = new Exchange();
     ex.fallbackStatus = 503;
     const out = new ByteBuffer();
-    writeRecord(new JsonWriter(out), ex, "s", "v");
+    writeRecord(new JsonWriter(out), ex, "s", "v", null);
     expect(out.toString().includes('"response":{"status":503,"headers":[]}')).toBe(true);
     expect(out.toString().includes('"path":"","query":""')).toBe(true);
   });

@@ -17,6 +17,8 @@ export class BodyCapture {
   readonly data: ByteBuffer;
   /** Every byte that passed, captured or not. */
   size: u64 = 0;
+  /** Written as base64 even when the bytes are UTF-8 (a record read back keeps its encoding). */
+  base64: bool = false;
 
   /** `expected`: the declared length, or -1; the buffer starts at what will be kept, saving regrowth. */
   constructor(limit: i32, expected: i64 = -1) {
@@ -38,24 +40,28 @@ export class BodyCapture {
     this.data.writeBytes(changetype<usize>(chunk), n);
   }
 
+  /** Set when the producer of a record read back said the body was cut short (its size may not show it). */
+  cut: bool = false;
+
   @inline get truncated(): bool {
-    return this.size > <u64>this.data.length;
+    return this.cut || this.size > <u64>this.data.length;
   }
 
-  /** Writes the wire form: {"data", "encoding", "size", "truncated"}. */
-  write(w: JsonWriter): void {
-    const ptr = this.data.dataStart;
-    const len = this.data.length;
+  /**
+   * Writes the wire form: {"data", "encoding", "size", "truncated"}, with `len` bytes at `ptr` as the
+   * data: the captured bytes after redaction.
+   */
+  write(w: JsonWriter, ptr: usize, len: i32): void {
     w.beginObject();
     w.encodedKey(KEY_DATA);
     // A text body cut inside a multi-byte character is not valid UTF-8 any more; base64 keeps every
     // captured byte exact in that case too.
-    const text = isValidUtf8(ptr, len);
+    const text = !this.base64 && isValidUtf8(ptr, len);
     if (text) {
       w.stringBytes(ptr, len);
     } else {
       w.beginRawString();
-      writeBase64(w.out, this.data.dataStart, len);
+      writeBase64(w.out, ptr, len);
       w.endRawString();
     }
     w.encodedKey(KEY_ENCODING);

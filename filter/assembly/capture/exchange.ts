@@ -2,6 +2,9 @@ import { HeaderList } from "../http/headers";
 import { BodyCapture } from "./body";
 import { JsonKey, JsonWriter } from "../json/writer";
 import { Verdict } from "../policy/verdict";
+import { RedactionNames } from "../redact/names";
+import { Redactor } from "../redact/redactor";
+import { snippetHidden } from "../redact/snippet";
 
 const KEY_ADDRESS = new JsonKey("address");
 const KEY_AUTHORITY = new JsonKey("authority");
@@ -18,6 +21,7 @@ const KEY_PATH = new JsonKey("path");
 const KEY_PORT = new JsonKey("port");
 const KEY_PROTOCOL = new JsonKey("protocol");
 const KEY_QUERY = new JsonKey("query");
+const KEY_REDACTED = new JsonKey("redacted");
 const KEY_REQUEST = new JsonKey("request");
 const KEY_RESPONSE = new JsonKey("response");
 const KEY_SCHEME = new JsonKey("scheme");
@@ -50,9 +54,20 @@ export class Exchange {
   verdict: Verdict | null = null;
 }
 
-/** Writes one record in the wire format the TME validates (host/tme-server/src/ingest/record-schema.ts). */
-export function writeRecord(w: JsonWriter, ex: Exchange, service: string, moduleVersion: string): void {
+const redactor = new Redactor(new RedactionNames());
+/** Redacts nothing: for the synchronous check, whose detection and deny list need the values. */
+const NO_NAMES = new RedactionNames([], []);
+
+/**
+ * Writes one record in the wire format the TME validates (host/tme-server/src/ingest/record-schema.ts,
+ * docs/record-format.md), redacted under `names` and marked `"redacted": true`; `names` null writes
+ * it as captured.
+ */
+export function writeRecord(w: JsonWriter, ex: Exchange, service: string, moduleVersion: string, names: RedactionNames | null): void {
   const req = ex.requestHeaders;
+  const res = ex.responseHeaders;
+  const applied = names === null ? NO_NAMES : names;
+  learnSecrets(ex, applied);
   w.beginObject();
   w.encodedKey(KEY_ID);
   w.string(ex.id);
@@ -98,11 +113,10 @@ export function writeRecord(w: JsonWriter, ex: Exchange, service: string, module
   const reqBody = ex.requestBody;
   if (reqBody !== null) {
     w.encodedKey(KEY_BODY);
-    reqBody.write(w);
+    reqBody.write(w, redactor.requestBody(reqBody.data.dataStart, reqBody.data.length), redactor.length);
   }
   w.endObject();
 
-  const res = ex.responseHeaders;
   w.encodedKey(KEY_RESPONSE);
   w.beginObject();
   w.encodedKey(KEY_STATUS);
@@ -117,7 +131,7 @@ export function writeRecord(w: JsonWriter, ex: Exchange, service: string, module
   const resBody = ex.responseBody;
   if (resBody !== null) {
     w.encodedKey(KEY_BODY);
-    resBody.write(w);
+    writeBody(w, resBody, res);
   }
   // gRPC puts grpc-status in the trailers, or in the headers of a trailers-only response.
   let grpcSource: HeaderList | null = null;
@@ -131,9 +145,54 @@ export function writeRecord(w: JsonWriter, ex: Exchange, service: string, module
   const verdict = ex.verdict;
   if (verdict !== null) {
     w.encodedKey(KEY_VERDICT);
-    verdict.write(w);
+    verdict.write(w, names !== null && snippetHidden(verdict.location, verdict.snippet, names, redactor.secrets));
+  }
+  if (names !== null) {
+    w.encodedKey(KEY_REDACTED);
+    w.bool(true);
   }
   w.endObject();
+}
+
+/**
+ * Everything redacted in the request and the response headers, before anything is written: a secret
+ * found in a later part (a password in the body, a Set-Cookie) is then also hidden where it was echoed
+ * in an earlier one. The response body is last, so its own secrets need no early pass.
+ */
+function learnSecrets(ex: Exchange, names: RedactionNames): void {
+  redactor.begin(names);
+  const req = ex.requestHeaders;
+  redactor.collectHeaders(req);
+  const reqTrailers = ex.requestTrailers;
+  if (reqTrailers !== null) redactor.collectHeaders(reqTrailers);
+  const path = req.indexOf(":path");
+  if (path >= 0) {
+    const p = req.valuePtr(path);
+    const len = req.valueLength(path);
+    const q = queryStart(p, len);
+    if (q < len) redactor.collectQuery(p + q + 1, len - q - 1);
+  }
+  const reqBody = ex.requestBody;
+  if (reqBody !== null) {
+    const ct = req.indexOf("content-type");
+    redactor.collectBody(reqBody.data.dataStart, reqBody.data.length, ct < 0 ? 0 : req.valuePtr(ct), ct < 0 ? 0 : req.valueLength(ct));
+  }
+  redactor.collectHeaders(ex.responseHeaders);
+  const resTrailers = ex.responseTrailers;
+  if (resTrailers !== null) redactor.collectHeaders(resTrailers);
+}
+
+/** The response body: its own fields, then echoes of everything redacted before it. */
+function writeBody(w: JsonWriter, body: BodyCapture, headers: HeaderList): void {
+  const ct = headers.indexOf("content-type");
+  const p = redactor.body(body.data.dataStart, body.data.length, ct < 0 ? 0 : headers.valuePtr(ct), ct < 0 ? 0 : headers.valueLength(ct));
+  body.write(w, p, redactor.length);
+}
+
+function queryStart(ptr: usize, len: i32): i32 {
+  let q = 0;
+  while (q < len && load<u8>(ptr + q) != 0x3f) q++;
+  return q;
 }
 
 function responseStatus(ex: Exchange): i32 {
@@ -165,12 +224,13 @@ function writePathAndQuery(w: JsonWriter, req: HeaderList): void {
     ptr = req.valuePtr(i);
     len = req.valueLength(i);
   }
-  let q = 0;
-  while (q < len && load<u8>(ptr + q) != 0x3f) q++;
+  const q = queryStart(ptr, len);
   w.encodedKey(KEY_PATH);
-  w.stringBytes(ptr, q);
+  const path = redactor.text(ptr, q);
+  w.stringBytes(path, redactor.length);
   w.encodedKey(KEY_QUERY);
-  w.stringBytes(ptr + q + (q < len ? 1 : 0), q < len ? len - q - 1 : 0);
+  const query = redactor.query(ptr + q + (q < len ? 1 : 0), q < len ? len - q - 1 : 0);
+  w.stringBytes(query, redactor.length);
 }
 
 /** All non-pseudo headers as [[name, value], ...], in the order the host gave them. */
@@ -180,7 +240,8 @@ function writePairs(w: JsonWriter, list: HeaderList): void {
     if (list.isPseudo(i)) continue;
     w.beginArray();
     w.stringBytes(list.namePtr(i), list.nameLength(i));
-    w.stringBytes(list.valuePtr(i), list.valueLength(i));
+    const value = redactor.headerValue(list, i);
+    w.stringBytes(value, redactor.length);
     w.endArray();
   }
   w.endArray();

@@ -35,3 +35,32 @@ export function writeBase64(out: ByteBuffer, ptr: usize, len: i32): void {
   }
   out.length = <i32>(dst - out.dataStart);
 }
+
+/** 6-bit value of a base64 character, or -1. */
+@inline function base64Value(c: u32): i32 {
+  if (c - 0x41 < 26) return <i32>(c - 0x41);
+  if (c - 0x61 < 26) return <i32>(c - 0x61 + 26);
+  if (c - 0x30 < 10) return <i32>(c - 0x30 + 52);
+  if (c == 0x2b) return 62;
+  if (c == 0x2f) return 63;
+  return -1;
+}
+
+/** Decodes standard base64 (padding optional) into `out`; false at the first byte outside the alphabet. */
+export function decodeBase64(out: ByteBuffer, ptr: usize, len: i32): bool {
+  while (len > 0 && load<u8>(ptr + len - 1) == 0x3d) len--;
+  out.reserve((len * 3) >> 2);
+  let acc: u32 = 0;
+  let bits = 0;
+  for (let i = 0; i < len; i++) {
+    const v = base64Value(<u32>load<u8>(ptr + i));
+    if (v < 0) return false;
+    acc = (acc << 6) | <u32>v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.writeByte((acc >> <u32>bits) & 0xff);
+    }
+  }
+  return true;
+}

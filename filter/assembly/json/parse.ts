@@ -181,8 +181,12 @@ class Parser {
   string(): string | null {
     const s = this.src;
     this.pos++; // opening quote
-    let out = "";
-    let run = this.pos;
+    const start = this.pos;
+    let run = start;
+    // Decoded code units go to a buffer (never longer than the raw string), not into string
+    // concatenations: a string of 65,000 escapes must cost 65,000 steps, not their square.
+    let out: ArrayBuffer | null = null;
+    let n = 0;
     while (true) {
       if (this.pos >= s.length) {
         this.fail("unterminated string");
@@ -190,9 +194,13 @@ class Parser {
       }
       const c = s.charCodeAt(this.pos);
       if (c == 0x22) {
-        out += s.substring(run, this.pos);
+        if (out === null) {
+          this.pos++;
+          return s.substring(start, this.pos - 1);
+        }
+        n = copyUnits(out, n, s, run, this.pos);
         this.pos++;
-        return out;
+        return String.UTF16.decodeUnsafe(changetype<usize>(out), <usize>n << 1);
       }
       if (c < 0x20) {
         this.fail("control character in a string");
@@ -202,19 +210,21 @@ class Parser {
         this.pos++;
         continue;
       }
-      out += s.substring(run, this.pos);
+      if (out === null) out = new ArrayBuffer(rawStringLength(s, start) << 1);
+      n = copyUnits(out, n, s, run, this.pos);
       this.pos++;
       if (this.pos >= s.length) {
         this.fail("unterminated escape");
         return null;
       }
       const e = s.charCodeAt(this.pos++);
-      if (e == 0x22 || e == 0x5c || e == 0x2f) out += String.fromCharCode(e);
-      else if (e == 0x62) out += "\b";
-      else if (e == 0x66) out += "\f";
-      else if (e == 0x6e) out += "\n";
-      else if (e == 0x72) out += "\r";
-      else if (e == 0x74) out += "\t";
+      let unit = 0;
+      if (e == 0x22 || e == 0x5c || e == 0x2f) unit = e;
+      else if (e == 0x62) unit = 0x08;
+      else if (e == 0x66) unit = 0x0c;
+      else if (e == 0x6e) unit = 0x0a;
+      else if (e == 0x72) unit = 0x0d;
+      else if (e == 0x74) unit = 0x09;
       else if (e == 0x75) {
         let code = 0;
         for (let i = 0; i < 4; i++) {
@@ -226,15 +236,33 @@ class Parser {
           code = (code << 4) | h;
           this.pos++;
         }
-        out += String.fromCharCode(code);
+        unit = code;
       } else {
         this.pos--;
         this.fail("bad escape");
         return null;
       }
+      store<u16>(changetype<usize>(out) + (<usize>n << 1), <u16>unit);
+      n++;
       run = this.pos;
     }
   }
+}
+
+/** Code units from `start` to the string's closing quote (or the end): its decoded length at most. */
+function rawStringLength(s: string, start: i32): i32 {
+  let i = start;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c == 0x22) break;
+    i += c == 0x5c ? 2 : 1;
+  }
+  return (i < s.length ? i : s.length) - start;
+}
+
+function copyUnits(out: ArrayBuffer, n: i32, s: string, from: i32, to: i32): i32 {
+  memory.copy(changetype<usize>(out) + (<usize>n << 1), changetype<usize>(s) + (<usize>from << 1), <usize>(to - from) << 1);
+  return n + to - from;
 }
 
 @inline function isDigit(c: i32): bool {

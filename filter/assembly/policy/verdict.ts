@@ -1,6 +1,7 @@
 import { Action, actionName } from "./model";
 import { JsonKey, JsonWriter } from "../json/writer";
 import { Finding } from "../detect/types";
+import { REDACTED } from "../redact/marks";
 
 const KEY_ACTION = new JsonKey("action");
 const KEY_CATEGORY = new JsonKey("category");
@@ -37,8 +38,11 @@ export class Verdict {
     return v;
   }
 
-  /** The wire form: {"action", "rule", "category", "location"?, "snippet"?}. */
-  write(w: JsonWriter): void {
+  /**
+   * The wire form: {"action", "rule", "category", "location"?, "snippet"?}; `hideSnippet` when the
+   * snippet shows a redacted value (redact/snippet.ts).
+   */
+  write(w: JsonWriter, hideSnippet: bool = false): void {
     w.beginObject();
     w.encodedKey(KEY_ACTION);
     w.string(actionName(this.action));
@@ -52,7 +56,7 @@ export class Verdict {
     }
     if (this.snippet.length > 0) {
       w.encodedKey(KEY_SNIPPET);
-      w.string(this.snippet);
+      w.string(hideSnippet ? REDACTED : this.snippet);
     }
     w.endObject();
   }

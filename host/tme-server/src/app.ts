@@ -20,10 +20,10 @@ import { ingestRoutes } from './http/routes/ingest-routes.ts';
 import { createRouter } from './http/router.ts';
 import { startHttpServer } from './http/server.ts';
 import { CapturePipeline } from './ingest/capture-pipeline.ts';
+import { engineRedactor } from './ingest/engine-redactor.ts';
 import { startInventory } from './inventory/setup.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { countDetection, createTmeMetrics } from './metrics/tme-metrics.ts';
-import { redactionPolicy } from './redact/policy.ts';
 import { JsonlSpool } from './spool/jsonl-spool.ts';
 import { CaptureRing } from './store/capture-ring.ts';
 
@@ -60,8 +60,9 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
   const engine = loadEngine();
   const policies = new PolicyStore((text) => engine.validatePolicy(text));
   if (config.policyFile !== undefined) policies.loadFile(config.policyFile);
+  engine.setRedaction(config.redaction);
   const inventory = await startInventory(config);
-  const pipeline = new CapturePipeline(redactionPolicy(config.redaction.headers, config.redaction.fields), { spool, ring, spans, inventory }, autoDeny);
+  const pipeline = new CapturePipeline(engineRedactor(engine), { spool, ring, spans, inventory }, autoDeny);
 
   const router = createRouter([
     ...ingestRoutes({ pipeline, metrics, maxBodyBytes: config.maxBatchBytes }),

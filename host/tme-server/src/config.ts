@@ -5,8 +5,13 @@ import { z } from 'zod';
 
 const MiB = 1024 * 1024;
 
-const DEFAULT_REDACT_HEADERS = 'authorization,proxy-authorization,cookie,set-cookie,x-api-key,api-key,x-auth-token';
-const DEFAULT_REDACT_FIELDS = 'password,passwd,secret,token,api_key,apikey,access_token,refresh_token,client_secret';
+// The same lists as the filter's (filter/assembly/redact/defaults.ts); test/tme/redaction-defaults.test.ts compares them.
+export const DEFAULT_REDACT_HEADERS =
+  'authorization,proxy-authorization,cookie,set-cookie,x-api-key,api-key,x-auth-token,x-csrf-token,x-xsrf-token,x-amz-security-token';
+export const DEFAULT_REDACT_FIELDS =
+  'password,passwd,pass,pwd,secret,token,api_key,apikey,access_token,refresh_token,id_token,client_secret,credentials,' +
+  'authorization,proxy-authorization,cookie,set-cookie,x-api-key,api-key,x-auth-token,x-csrf-token,x-xsrf-token,x-amz-security-token,' +
+  'csrf_token,session_token,private_key';
 
 function integer(min: number, max: number) {
   const range = `expected an integer from ${min} to ${max}`;

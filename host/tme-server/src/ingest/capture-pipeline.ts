@@ -5,11 +5,13 @@
 //
 // Two ways in. Records the producer already redacted arrive as their JSON bytes and are stored as
 // they are (`acceptEncoded`): no parse on the hot path. Every other record arrives parsed and
-// validated, and is redacted and re-encoded here (`accept`).
+// validated, and is redacted here (by the filter's own encoder, compiled into the engine) unless its
+// producer did, then encoded (`accept`).
 import { lineParts, readCapture, readRecord, storeEncoded, storeRecord, type Capture, type CaptureSource, type StoredCapture } from '../record/capture.ts';
-import type { RedactionPolicy } from '../redact/policy.ts';
-import { redactRecord } from '../redact/redact-record.ts';
 import type { CaptureRecord } from './record-schema.ts';
+
+/** The record redacted by the filter's own encoder (the engine's redactRecord), marked `redacted`. */
+export type RecordRedactor = (record: CaptureRecord) => CaptureRecord;
 
 export interface CaptureSinks {
   spool: { append(lines: readonly Buffer[]): Promise<void> };
@@ -27,14 +29,14 @@ export interface EncodedRecord {
 
 export class CapturePipeline {
   constructor(
-    private readonly policy: RedactionPolicy,
+    private readonly redact: RecordRedactor,
     private readonly sinks: CaptureSinks,
     private readonly verdicts?: { observe(records: readonly CaptureRecord[]): void },
   ) {}
 
   async accept(records: readonly CaptureRecord[], source: CaptureSource): Promise<void> {
     const receivedAt = new Date().toISOString();
-    const stored = records.map((record) => storeRecord(redactRecord(record, this.policy), source, receivedAt));
+    const stored = records.map((record) => storeRecord(record.redacted === true ? record : this.redact(record), source, receivedAt));
     await this.store(stored);
     this.verdicts?.observe(records);
   }

@@ -69,6 +69,8 @@ export const RecordSchema = z.object({
     grpc_status: z.string().regex(/^\d+$/, 'expected a string of decimal digits').optional(),
   }),
   verdict: z.record(z.string(), z.unknown()).optional(),
+  /** Set by a producer that redacted the record itself (docs/record-format.md): the TME does not redo it. */
+  redacted: z.boolean().optional(),
 });
 
 export type CaptureRecord = z.infer<typeof RecordSchema>;

@@ -1,0 +1,139 @@
+// JSON field values by key name, in one forward pass without a parse tree or a stack: a string is a key
+// when the next non-space byte is ':'. A hidden string keeps its quotes; a hidden object, array, number
+// or literal becomes "[REDACTED]" whole (its extent found with a bracket counter, not recursion). A body
+// cut short (truncated capture) hides to its end; any nesting depth costs nothing.
+import { hexValue } from "../encoding/hex";
+import { Mark } from "./marks";
+import { MAX_NAME_BYTES, NameSet } from "./names";
+import { Target } from "./target";
+
+const KEY = memory.data(MAX_NAME_BYTES);
+
+@inline function isSpace(c: u32): bool {
+  return c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09;
+}
+
+/** The index of the quote closing the string whose content starts at `i`, or `end` if cut short. */
+function stringEnd(base: usize, i: i32, end: i32): i32 {
+  while (i < end) {
+    const c = load<u8>(base + i);
+    if (c == 0x22) return i;
+    i += c == 0x5c ? 2 : 1;
+  }
+  return end;
+}
+
+function skipSpace(base: usize, i: i32, end: i32): i32 {
+  while (i < end && isSpace(<u32>load<u8>(base + i))) i++;
+  return i;
+}
+
+export function redactJson(t: Target, base: usize, start: i32, end: i32): void {
+  if (t.fields.size == 0) return;
+  let i = start;
+  while (i < end) {
+    if (load<u8>(base + i) != 0x22) {
+      i++;
+      continue;
+    }
+    const close = stringEnd(base, i + 1, end);
+    const after = skipSpace(base, close + 1, end);
+    if (close < end && after < end && load<u8>(base + after) == 0x3a && keyNamed(t.fields, base, i + 1, close)) {
+      i = hideValue(t, base, skipSpace(base, after + 1, end), end);
+      continue;
+    }
+    i = close + 1;
+  }
+}
+
+/** Hides the value starting at `v`; returns where scanning resumes. */
+function hideValue(t: Target, base: usize, v: i32, end: i32): i32 {
+  if (v >= end) return end;
+  const c = load<u8>(base + v);
+  if (c == 0x22) {
+    const close = stringEnd(base, v + 1, end);
+    t.hide(base, v + 1, close, Mark.Text);
+    return close + 1;
+  }
+  if (c == 0x7b || c == 0x5b) {
+    const close = containerEnd(base, v, end);
+    t.marks.mark(v, close, Mark.Quoted);
+    return close;
+  }
+  let e = v;
+  while (e < end) {
+    const b = <u32>load<u8>(base + e);
+    if (b == 0x2c || b == 0x7d || b == 0x5d || isSpace(b)) break;
+    e++;
+  }
+  t.hide(base, v, e, Mark.Quoted);
+  return e;
+}
+
+/** The index after the bracket closing the container opened at `v`, or `end`. */
+function containerEnd(base: usize, v: i32, end: i32): i32 {
+  let depth = 0;
+  let i = v;
+  while (i < end) {
+    const c = load<u8>(base + i);
+    if (c == 0x22) {
+      i = stringEnd(base, i + 1, end) + 1;
+      continue;
+    }
+    if (c == 0x7b || c == 0x5b) depth++;
+    else if (c == 0x7d || c == 0x5d) {
+      depth--;
+      if (depth == 0) return i + 1;
+    }
+    i++;
+  }
+  return end;
+}
+
+/** Whether the key [start, end) (raw, between its quotes) is a field name once its escapes are decoded. */
+function keyNamed(fields: NameSet, base: usize, start: i32, end: i32): bool {
+  const len = end - start;
+  // Escapes only lengthen a key (\u0077 is six bytes for one): a raw key up to 6× the longest name may match.
+  if (len <= 0 || len > 6 * fields.longest) return false;
+  let escaped = false;
+  for (let i = start; i < end; i++) {
+    if (load<u8>(base + i) == 0x5c) {
+      escaped = true;
+      break;
+    }
+  }
+  if (!escaped) return fields.has(base + start, len);
+  let n = 0;
+  let i = start;
+  while (i < end) {
+    let c = <u32>load<u8>(base + i);
+    if (c == 0x5c && i + 1 < end) {
+      const e = <u32>load<u8>(base + i + 1);
+      i += 2;
+      if (e == 0x75) {
+        if (i + 4 > end) return false;
+        let cp = 0;
+        for (let k = 0; k < 4; k++) {
+          const h = hexValue(<u32>load<u8>(base + i + k));
+          if (h < 0) return false;
+          cp = (cp << 4) | h;
+        }
+        i += 4;
+        // Names are ASCII: a key with any other character is no name.
+        if (cp >= 0x80) return false;
+        c = <u32>cp;
+      } else if (e == 0x6e) c = 0x0a;
+      else if (e == 0x74) c = 0x09;
+      else if (e == 0x72) c = 0x0d;
+      else if (e == 0x62) c = 0x08;
+      else if (e == 0x66) c = 0x0c;
+      else c = e;
+    } else {
+      i++;
+    }
+    if (n == MAX_NAME_BYTES) return false;
+    store<u8>(KEY + n, <u8>c);
+    n++;
+  }
+  return fields.has(KEY, n);
+}

@@ -1,0 +1,57 @@
+// `name=value&...` pairs of a query string or an application/x-www-form-urlencoded body: the value of
+// every pair whose decoded name is a field name is hidden. Names are percent-decoded ('+' is a space)
+// into a bounded buffer; PHP-style `user[password]` also matches by its last bracketed part.
+import { hexValue } from "../encoding/hex";
+import { MAX_NAME_BYTES, NameSet } from "./names";
+import { Target } from "./target";
+
+const NAME = memory.data(MAX_NAME_BYTES);
+
+export function redactUrlEncoded(t: Target, base: usize, start: i32, end: i32): void {
+  if (t.fields.size == 0) return;
+  let i = start;
+  while (i < end) {
+    let eq = -1;
+    let j = i;
+    while (j < end) {
+      const c = load<u8>(base + j);
+      if (c == 0x26) break;
+      if (c == 0x3d && eq < 0) eq = j;
+      j++;
+    }
+    if (eq >= 0 && fieldNamed(t.fields, base, i, eq)) t.hide(base, eq + 1, j);
+    i = j + 1;
+  }
+}
+
+function fieldNamed(fields: NameSet, base: usize, start: i32, end: i32): bool {
+  // A name can shrink to a third by decoding; anything longer cannot match.
+  if (end - start > 3 * fields.longest) return false;
+  let n = 0;
+  let i = start;
+  while (i < end) {
+    let c = <u32>load<u8>(base + i);
+    if (c == 0x2b) {
+      c = 0x20;
+    } else if (c == 0x25 && i + 2 < end) {
+      const hi = hexValue(<u32>load<u8>(base + i + 1));
+      const lo = hexValue(<u32>load<u8>(base + i + 2));
+      if (hi >= 0 && lo >= 0) {
+        c = <u32>((hi << 4) | lo);
+        i += 2;
+      }
+    }
+    if (n == MAX_NAME_BYTES) return false;
+    store<u8>(NAME + n, <u8>c);
+    n++;
+    i++;
+  }
+  if (fields.has(NAME, n)) return true;
+  // user[password] -> password
+  if (n > 2 && load<u8>(NAME + n - 1) == 0x5d) {
+    let open = n - 2;
+    while (open >= 0 && load<u8>(NAME + open) != 0x5b) open--;
+    if (open >= 0) return fields.has(NAME + open + 1, n - open - 2);
+  }
+  return false;
+}
