@@ -1,4 +1,4 @@
-import { HeaderList, serializeHeaders } from "../capture/headers";
+import { HeaderList, serializeHeaders } from "../http/headers";
 import { Exchange, writeRecord } from "../capture/exchange";
 import { BodyCapture } from "../capture/body";
 import { ByteBuffer } from "../json/bytes";

@@ -1,7 +1,7 @@
 // A record in the wire format (docs/record-format.md), read back into an Exchange so that writeRecord
 // can encode it again, redacted: how the engine redacts the records the TME builds itself (ext_proc,
 // ext_authz, ext_cap) and those of filters too old to redact. The parser is bounded in depth.
-import { HeaderList, serializeHeaders } from "./headers";
+import { HeaderList, serializeHeaders } from "../http/headers";
 import { BodyCapture } from "./body";
 import { Exchange } from "./exchange";
 import { JsonKind, JsonValue, parseJson } from "../json/parse";

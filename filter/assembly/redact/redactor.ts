@@ -3,7 +3,7 @@
 // exchange (echoes), and written with the marked runs replaced. Everything is reused across exchanges:
 // a record without secrets allocates nothing here.
 import { ByteBuffer } from "../json/bytes";
-import { HeaderList } from "../capture/headers";
+import { HeaderList } from "../http/headers";
 import { Mark, Marks } from "./marks";
 import { RedactionNames, indexOfFolded } from "./names";
 import { SecretSet } from "./secrets";
