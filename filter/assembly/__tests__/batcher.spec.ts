@@ -41,20 +41,20 @@ describe("Batcher", () => {
     expect(String.UTF8.decode(b.next()!.body)).toBe('{"records":[{"n":1}]}');
   });
 
-  it("beyond maxPendingBatches, waiting or in flight, drops and counts the oldest waiting batches", () => {
+  it("beyond maxPendingBatches waiting, drops and counts the oldest waiting batches", () => {
     const b = new Batcher(config(1, 2));
     addRecord(b, 1, 0);
-    const inFlight = b.next()!;
-    addRecord(b, 2, 0); // waiting
-    addRecord(b, 3, 0); // 2 goes
-    addRecord(b, 4, 0); // 3 goes
-    expect(b.waiting).toBe(1);
+    const inFlight = b.next()!; // in flight: not counted against maxPendingBatches
+    addRecord(b, 2, 0);
+    addRecord(b, 3, 0);
+    addRecord(b, 4, 0); // 2 goes
+    addRecord(b, 5, 0); // 3 goes
+    expect(b.waiting).toBe(2);
     expect(b.takeDropped()).toBe(2);
     expect(b.takeDropped()).toBe(0);
     expect(String.UTF8.decode(b.next()!.body)).toBe('{"records":[{"n":4}]}');
     b.settle(inFlight);
-    addRecord(b, 5, 0);
-    expect(b.waiting).toBe(1);
+    expect(b.inflight).toBe(1);
   });
 
   it("keeps a failed batch first in line for a retry, and drops the oldest beyond maxBufferBytes", () => {

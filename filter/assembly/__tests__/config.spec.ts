@@ -23,9 +23,9 @@ describe("parseConfig", () => {
 
   it("reads every key", () => {
     const cfg = parseConfig('{"serviceName":"shop","bodyCaptureSize":10,"allowedContentTypes":[" JSON ","text/"],' +
-      '"allowFailureMode":false,"tmeCluster":"tme","connectTimeout":"1s","requestHandleTimeout":"0.5s",' +
+      '"allowFailureMode":false,"tmeCluster":"tme","agentToken":"s3cret-token","agentTokenHeader":"X-Agent","connectTimeout":"1s","requestHandleTimeout":"0.5s",' +
       '"responseHandleTimeout":75,"report":{"path":"/r","authority":"a","maxBatchRecords":5,"maxBatchBytes":2048,' +
-      '"flushInterval":"20ms","timeout":"3s","maxPendingBatches":2}}').config!;
+      '"flushInterval":"20ms","timeout":"3s","maxPendingBatches":2,"maxBufferBytes":65536}}').config!;
     expect(cfg.serviceName).toBe("shop");
     expect(cfg.bodyCaptureSize).toBe(10);
     expect(cfg.allowedContentTypes.join(",")).toBe("json,text/");
@@ -41,6 +41,9 @@ describe("parseConfig", () => {
     expect(cfg.report.flushIntervalMs).toBe(20);
     expect(cfg.report.timeoutMs).toBe(3000);
     expect(cfg.report.maxPendingBatches).toBe(2);
+    expect(cfg.report.maxBufferBytes).toBe(65536);
+    expect(cfg.agentToken).toBe("s3cret-token");
+    expect(cfg.agentTokenHeader).toBe("x-agent");
   });
 
   it("names the key and the reason for a bad value", () => {

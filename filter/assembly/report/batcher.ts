@@ -16,8 +16,8 @@ const RECORD_DEPTH = 2;
 
 /**
  * Collects finished records into batches, by count, by size and by age, and keeps the batches that
- * wait, are in flight or wait to be retried within `maxBufferBytes` and `maxPendingBatches`. Beyond
- * either, the oldest waiting batches are dropped and counted: the proxy's memory stays bounded whatever
+ * wait, are in flight or wait to be retried within `maxBufferBytes`, and at most `maxPendingBatches`
+ * waiting. Beyond either, the oldest waiting batches are dropped and counted: the proxy's memory stays bounded whatever
  * the TME does. Pure: the callouts live in the reporter.
  */
 export class Batcher {
@@ -101,9 +101,13 @@ export class Batcher {
     return n;
   }
 
-  /** Drops the oldest waiting batches while over a bound (batches in flight stay until they settle). */
+  /**
+   * Drops the oldest waiting batches while over a bound. Batches in flight stay until they settle, and
+   * count against the bytes but not against maxPendingBatches: a newly sealed batch is not dropped
+   * just because older ones are still being sent.
+   */
   private makeRoom(): void {
-    while (this.ready.length > 0 && (this.held > <i64>this.cfg.maxBufferBytes || this.ready.length + this.inflight > this.cfg.maxPendingBatches)) {
+    while (this.ready.length > 0 && (this.held > <i64>this.cfg.maxBufferBytes || this.ready.length > this.cfg.maxPendingBatches)) {
       const oldest = this.ready.shift();
       this.held -= oldest.body.byteLength;
       this.dropped += oldest.records;
