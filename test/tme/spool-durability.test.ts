@@ -29,7 +29,8 @@ async function start(spoolDir: string, shell = ''): Promise<{ tme: ChildTme; url
 /** Every spool line, parsed; fails on a line that is not one whole JSON object. */
 async function spooledPaths(spoolDir: string): Promise<string[]> {
   const paths: string[] = [];
-  for (const name of (await readdir(spoolDir)).sort()) {
+  // Only the spool's own files: the API inventory keeps its snapshot in the same directory.
+  for (const name of (await readdir(spoolDir)).filter((n) => /^captures-\d+\.jsonl$/.test(n)).sort()) {
     const text = await readFile(join(spoolDir, name), 'utf8');
     assert.ok(text === '' || text.endsWith('\n'), `${name} ends with a whole line`);
     for (const line of text.split('\n').slice(0, -1)) paths.push((JSON.parse(line) as Json).record.request.path as string);
