@@ -14,6 +14,7 @@ import { CaptureStack, FAST_REPORTS, type Capture } from "../helpers/stack.ts";
 import { ExtStack, type Gateway } from "../helpers/ext-stack.ts";
 import { ROOT } from "../../host/devstack/paths.ts";
 import { waitFor } from "../helpers/wait.ts";
+import { STACK_AGENT_TOKEN } from "../helpers/captures.ts";
 
 const policyDir = mkdtempSync(join(tmpdir(), "gatewarden-parity-"));
 const policyFile = join(policyDir, "policy.json");
@@ -151,7 +152,7 @@ test("every producer redacts the same exchange the same way: the filter, ext_pro
     request: { method: "POST", headers: { ...headers, "x-test-id": `${testId}-ext-cap` }, scheme: "http", path, host: "parity.example", body: Buffer.from(body).toString("base64"), source_address: "127.0.0.1", source_port: 1 },
     response: { headers: { "content-type": "application/json" }, body: "", status_code: 200 },
   };
-  const res = await fetch(`${ext.tme!.url}/ext_cap/v1/req_res_cap`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(report) });
+  const res = await fetch(`${ext.tme!.url}/ext_cap/v1/req_res_cap`, { method: "POST", headers: { "content-type": "application/json", "x-gatewarden-agent-token": STACK_AGENT_TOKEN }, body: JSON.stringify(report) });
   assert.equal(res.status, 200);
   const cc = await captureIn(() => ext.captures(50), `${testId}-ext-cap`);
   const fromExtCap = redactedFields(cc);
