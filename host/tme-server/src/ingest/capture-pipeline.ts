@@ -5,8 +5,8 @@
 //
 // Two ways in. Records the producer already redacted arrive as their JSON bytes and are stored as
 // they are (`acceptEncoded`): no parse on the hot path. Every other record arrives parsed and
-// validated, and is redacted here (by the filter's own encoder, compiled into the engine) unless its
-// producer did, then encoded (`accept`).
+// validated, and is redacted here (by the filter's own encoder, compiled into the engine), marked or
+// not: only a one-line marked record earns the fast path; redacting twice changes nothing.
 import { lineParts, readCapture, readRecord, storeEncoded, storeRecord, type Capture, type CaptureSource, type StoredCapture } from '../record/capture.ts';
 import type { CaptureRecord } from './record-schema.ts';
 
@@ -36,7 +36,7 @@ export class CapturePipeline {
 
   async accept(records: readonly CaptureRecord[], source: CaptureSource): Promise<void> {
     const receivedAt = new Date().toISOString();
-    const stored = records.map((record) => storeRecord(record.redacted === true ? record : this.redact(record), source, receivedAt));
+    const stored = records.map((record) => storeRecord(this.redact(record), source, receivedAt));
     await this.store(stored);
     this.verdicts?.observe(records);
   }
