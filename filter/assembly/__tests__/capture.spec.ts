@@ -111,7 +111,7 @@ describe("writeRecord", () => {
     ex.clientAddress = "203.0.113.9";
     ex.clientPeer = "10.0.0.1";
     const out = new ByteBuffer();
-    writeRecord(new JsonWriter(out), ex, "istio", "0.1.0");
+    writeRecord(new JsonWriter(out), ex, "istio", "0.1.0", null);
     expect(out.toString().includes('"client":{"address":"203.0.113.9","port":0,"peer":"10.0.0.1"}')).toBe(true);
   });
 

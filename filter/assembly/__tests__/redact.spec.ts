@@ -3,7 +3,7 @@ import { Exchange, writeRecord } from "../capture/exchange";
 import { BodyCapture } from "../capture/body";
 import { ByteBuffer } from "../json/bytes";
 import { JsonWriter } from "../json/writer";
-import { RedactionNames } from "../redact/names";
+import { NameSet, RedactionNames } from "../redact/names";
 import { Redactor } from "../redact/redactor";
 import { snippetHidden } from "../redact/snippet";
 import { Verdict } from "../policy/verdict";
@@ -203,5 +203,28 @@ describe("redact: configuration", () => {
     expect(cfg.redaction.headers.hasString("authorization")).toBe(false);
     expect(cfg.redaction.fields.hasString("password")).toBe(true);
     expect(parseConfig('{"redaction":{"fields":[1]}}').error.length > 0).toBe(true);
+  });
+});
+
+describe("redact: name lookup", () => {
+  it("finds each name among names of every length, any case, and nothing else", () => {
+    const list = ["pwd", "pass", "token", "secret", "passwd", "x-api-key", " Session_Token ", "a", "ab", "b"];
+    const set = new NameSet(list);
+    for (let i = 0; i < list.length; i++) {
+      expect(set.hasString(list[i].trim())).toBe(true);
+      expect(set.hasString(list[i].trim().toUpperCase())).toBe(true);
+    }
+    expect(set.size).toBe(list.length);
+    expect(set.longest).toBe(13);
+    // Same length as a name but another byte, first or last; a prefix; a longer word; nothing.
+    expect(set.hasString("swd")).toBe(false);
+    expect(set.hasString("pase")).toBe(false);
+    expect(set.hasString("tokens")).toBe(false);
+    expect(set.hasString("passw")).toBe(false);
+    expect(set.hasString("c")).toBe(false);
+    expect(set.hasString("session_tokens")).toBe(false);
+    expect(set.hasString("")).toBe(false);
+    expect(new NameSet([]).hasString("a")).toBe(false);
+    expect(new NameSet(["", "  "]).size).toBe(0);
   });
 });
