@@ -71,6 +71,14 @@ describe("redact: JSON", () => {
   it("sniffs JSON sent with another content type", () => {
     expect(fresh(' {"password":"x"}', "text/plain")).toBe(' {"password":"[REDACTED]"}');
   });
+  it("finds quotes and escapes at every offset of the eight-byte scan", () => {
+    for (let k = 0; k < 17; k++) {
+      const pad = repeat("x", k);
+      // An escaped quote, an escaped backslash before a closing quote, a key spelled in a value: none is a key.
+      const text = '{"' + pad + '\\"":"' + pad + '\\\\","n' + pad + '":"\\"password\\":\\"v\\"","Password":"s3cret-' + pad + '"}';
+      expect(fresh(text, "application/json")).toBe(text.replace("s3cret-" + pad, "[REDACTED]"));
+    }
+  });
   it("leaves a body without a field name as it is", () => {
     expect(fresh('{"query":"select 1","items":[1,2,3]}', "application/json")).toBe('{"query":"select 1","items":[1,2,3]}');
   });
