@@ -3,7 +3,7 @@ import { Exchange, writeRecord } from "../capture/exchange";
 import { BodyCapture } from "../capture/body";
 import { ByteBuffer } from "../json/bytes";
 import { JsonWriter } from "../json/writer";
-import { RedactionNames } from "../redact/names";
+import { NameSet, RedactionNames } from "../redact/names";
 import { Redactor } from "../redact/redactor";
 import { snippetHidden } from "../redact/snippet";
 import { Verdict } from "../policy/verdict";
@@ -70,6 +70,14 @@ describe("redact: JSON", () => {
   });
   it("sniffs JSON sent with another content type", () => {
     expect(fresh(' {"password":"x"}', "text/plain")).toBe(' {"password":"[REDACTED]"}');
+  });
+  it("finds quotes and escapes at every offset of the eight-byte scan", () => {
+    for (let k = 0; k < 17; k++) {
+      const pad = repeat("x", k);
+      // An escaped quote, an escaped backslash before a closing quote, a key spelled in a value: none is a key.
+      const text = '{"' + pad + '\\"":"' + pad + '\\\\","n' + pad + '":"\\"password\\":\\"v\\"","Password":"s3cret-' + pad + '"}';
+      expect(fresh(text, "application/json")).toBe(text.replace("s3cret-" + pad, "[REDACTED]"));
+    }
   });
   it("leaves a body without a field name as it is", () => {
     expect(fresh('{"query":"select 1","items":[1,2,3]}', "application/json")).toBe('{"query":"select 1","items":[1,2,3]}');
@@ -203,5 +211,28 @@ describe("redact: configuration", () => {
     expect(cfg.redaction.headers.hasString("authorization")).toBe(false);
     expect(cfg.redaction.fields.hasString("password")).toBe(true);
     expect(parseConfig('{"redaction":{"fields":[1]}}').error.length > 0).toBe(true);
+  });
+});
+
+describe("redact: name lookup", () => {
+  it("finds each name among names of every length, any case, and nothing else", () => {
+    const list = ["pwd", "pass", "token", "secret", "passwd", "x-api-key", " Session_Token ", "a", "ab", "b"];
+    const set = new NameSet(list);
+    for (let i = 0; i < list.length; i++) {
+      expect(set.hasString(list[i].trim())).toBe(true);
+      expect(set.hasString(list[i].trim().toUpperCase())).toBe(true);
+    }
+    expect(set.size).toBe(list.length);
+    expect(set.longest).toBe(13);
+    // Same length as a name but another byte, first or last; a prefix; a longer word; nothing.
+    expect(set.hasString("swd")).toBe(false);
+    expect(set.hasString("pase")).toBe(false);
+    expect(set.hasString("tokens")).toBe(false);
+    expect(set.hasString("passw")).toBe(false);
+    expect(set.hasString("c")).toBe(false);
+    expect(set.hasString("session_tokens")).toBe(false);
+    expect(set.hasString("")).toBe(false);
+    expect(new NameSet([]).hasString("a")).toBe(false);
+    expect(new NameSet(["", "  "]).size).toBe(0);
   });
 });

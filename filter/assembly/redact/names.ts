@@ -12,45 +12,74 @@ export const MAX_NAME_BYTES = 128;
 /** Index of the lower-case ASCII `s` in bytes [from, end) at `ptr`, ignoring case, or -1. For short texts. */
 export function indexOfFolded(ptr: usize, from: i32, end: i32, s: string): i32 {
   const n = s.length;
+  const chars = changetype<usize>(s);
   for (let i = from; i + n <= end; i++) {
     let k = 0;
-    while (k < n && lowerAscii(<u32>load<u8>(ptr + i + k)) == <u32>s.charCodeAt(k)) k++;
+    while (k < n && lowerAscii(<u32>load<u8>(ptr + i + k)) == <u32>load<u16>(chars + (<usize>k << 1))) k++;
     if (k == n) return i;
   }
   return -1;
 }
 
 export class NameSet {
-  private names: Array<ArrayBuffer> = [];
-  /** Bit n set when some name is n bytes long (n < 64): most candidate lengths are ruled out at once. */
-  private lengths: u64 = 0;
-  longest: i32 = 0;
+  /**
+   * The names, lower-cased, back to back and grouped by length: those of n bytes fill
+   * [byLength[n], byLength[n + 1]). A candidate is compared only with the names of its own length, in
+   * place, without an array access per name (this runs for every JSON key and header of every record).
+   */
+  private bytes: StaticArray<u8>;
+  private byLength: StaticArray<i32>;
+  private count: i32;
+  longest: i32;
 
   constructor(list: Array<string>) {
+    const encoded = new Array<ArrayBuffer>();
+    const byLength = new StaticArray<i32>(MAX_NAME_BYTES + 2);
+    let total = 0;
+    let longest = 0;
     for (let i = 0; i < list.length; i++) {
       const name = String.UTF8.encode(list[i].trim().toLowerCase());
       const len = name.byteLength;
       if (len == 0 || len > MAX_NAME_BYTES) continue;
-      this.names.push(name);
-      if (len < 64) this.lengths |= (<u64>1) << <u64>len;
-      if (len > this.longest) this.longest = len;
+      encoded.push(name);
+      byLength[len + 1] += len;
+      total += len;
+      if (len > longest) longest = len;
     }
+    for (let n = 1; n < byLength.length; n++) byLength[n] += byLength[n - 1];
+    const all = new StaticArray<u8>(total);
+    // Filled from each length's start; byLength[n] ends up at the start of length n + 1, then shifts back.
+    const bytes = changetype<usize>(all);
+    for (let i = 0; i < encoded.length; i++) {
+      const name = encoded[i];
+      const len = name.byteLength;
+      memory.copy(bytes + <usize>byLength[len], changetype<usize>(name), <usize>len);
+      byLength[len] += len;
+    }
+    for (let n = byLength.length - 1; n > 0; n--) byLength[n] = byLength[n - 1];
+    byLength[0] = 0;
+    this.bytes = all;
+    this.byLength = byLength;
+    this.count = encoded.length;
+    this.longest = longest;
   }
 
   get size(): i32 {
-    return this.names.length;
+    return this.count;
   }
 
   /** Whether the `len` bytes at `ptr` spell one of the names, ignoring ASCII case. */
   has(ptr: usize, len: i32): bool {
     if (len <= 0 || len > this.longest) return false;
-    if (len < 64 && (this.lengths & ((<u64>1) << <u64>len)) == 0) return false;
-    const names = this.names;
-    for (let i = 0; i < names.length; i++) {
-      const name = unchecked(names[i]);
-      if (name.byteLength != len) continue;
-      const n = changetype<usize>(name);
-      let j = 0;
+    let o = unchecked(this.byLength[len]);
+    const to = unchecked(this.byLength[len + 1]);
+    if (o == to) return false;
+    const bytes = changetype<usize>(this.bytes);
+    const first = lowerAscii(<u32>load<u8>(ptr));
+    for (; o < to; o += len) {
+      const n = bytes + <usize>o;
+      if (<u32>load<u8>(n) != first) continue;
+      let j = 1;
       while (j < len && lowerAscii(<u32>load<u8>(ptr + j)) == <u32>load<u8>(n + j)) j++;
       if (j == len) return true;
     }

@@ -23,6 +23,9 @@ export class Redactor {
   private readonly target: Target;
   private readonly out: ByteBuffer;
   private lastLength: i32 = 0;
+  /** Set by collectHeaders since begin(), and whether it marked any value: unmarked, none is marked again. */
+  private headersCollected: bool = false;
+  private headersMarked: bool = false;
 
   constructor(names: RedactionNames) {
     const marks = new Marks();
@@ -40,6 +43,8 @@ export class Redactor {
     this.names = names;
     this.target.fields = names.fields;
     this.secrets.clear();
+    this.headersCollected = false;
+    this.headersMarked = false;
   }
 
   /** Learns the secrets of every header value of `list` without writing anything. */
@@ -49,7 +54,9 @@ export class Redactor {
       const len = list.valueLength(i);
       this.marks.reset(len);
       this.markHeader(list.namePtr(i), list.nameLength(i), list.valuePtr(i), 0, len);
+      if (this.marks.any) this.headersMarked = true;
     }
+    this.headersCollected = true;
   }
 
   /** Learns the secrets of a query string or a body. */
@@ -71,11 +78,14 @@ export class Redactor {
     return this.finish(ptr, len, this.kept);
   }
 
-  /** The value of header `i`, redacted: where it starts and how long it is (valid until the next call). */
+  /**
+   * The value of header `i`, redacted: where it starts and how long it is (valid until the next call).
+   * After collectHeaders (of every list written) found nothing to mark, only echoes are searched.
+   */
   headerValue(list: HeaderList, i: i32): usize {
     const len = list.valueLength(i);
     this.marks.reset(len);
-    this.markHeader(list.namePtr(i), list.nameLength(i), list.valuePtr(i), 0, len);
+    if (this.headersMarked || !this.headersCollected) this.markHeader(list.namePtr(i), list.nameLength(i), list.valuePtr(i), 0, len);
     return this.finish(list.valuePtr(i), len, this.marks);
   }
 
