@@ -129,8 +129,9 @@ test("XML and SOAP bodies: their values are inspected, not their markup", async 
   await expectDetected({ path: "/import", headers: { "content-type": "application/xml" }, body: '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>' }, "xxe", "body");
 });
 
-test("pathological inputs are answered without stalling Envoy (linear-time matching)", async () => {
-  for (const pattern of ["'", "<", "(", "((((((((((", "${", "../", "%27", "\n"]) {
+/** Sends 128 KiB of each pattern in a JSON value: answered (passed or blocked) within 2 s each. */
+async function expectAnsweredPromptly(patterns: string[]): Promise<void> {
+  for (const pattern of patterns) {
     const value = pattern.repeat(Math.ceil((128 * 1024) / pattern.length)).slice(0, 128 * 1024);
     const started = Date.now();
     const r = await stack.sendHttp("/pathological", { method: "POST", headers: json, body: JSON.stringify({ v: value }) });
@@ -138,6 +139,10 @@ test("pathological inputs are answered without stalling Envoy (linear-time match
     assert.ok(r.status === 200 || r.status === 403, `status ${r.status}`);
     assert.ok(took < 2000, `128 KiB of ${JSON.stringify(pattern)} took ${took} ms`);
   }
+}
+
+test("pathological inputs are answered without stalling Envoy (linear-time matching)", async () => {
+  await expectAnsweredPromptly(["'", "<", "(", "((((((((((", "${", "../", "%27", "\n"]);
   for (const pattern of ["<a>", "<a b='", "<!--", "<![CDATA[", "&lt;"]) {
     const value = "<r>" + pattern.repeat(Math.ceil((128 * 1024) / pattern.length)).slice(0, 128 * 1024);
     const started = Date.now();
@@ -205,14 +210,7 @@ test("benign shapes that look like attacks pass", async () => {
 });
 
 test("new detectors stay linear on pathological input", async () => {
-  for (const pattern of ["http://", "__proto__", "class.", "\\\\a\\", "<?", "%{", "constructor.", "0x7f.", "\r\nGET / HTTP/1.1\r\n", "${IFS:0:"]) {
-    const value = pattern.repeat(Math.ceil((128 * 1024) / pattern.length)).slice(0, 128 * 1024);
-    const started = Date.now();
-    const r = await stack.sendHttp("/pathological", { method: "POST", headers: json, body: JSON.stringify({ v: value }) });
-    const took = Date.now() - started;
-    assert.ok(r.status === 200 || r.status === 403, `status ${r.status}`);
-    assert.ok(took < 2000, `128 KiB of ${JSON.stringify(pattern)} took ${took} ms`);
-  }
+  await expectAnsweredPromptly(["http://", "__proto__", "class.", "\\\\a\\", "<?", "%{", "constructor.", "0x7f.", "\r\nGET / HTTP/1.1\r\n", "${IFS:0:"]);
 });
 
 test("blocked attacks are counted per category", async () => {
