@@ -73,7 +73,8 @@ test("classifiers stay linear on long hostile values", () => {
   const long = "1".repeat(4000) + "x";
   const start = performance.now();
   for (let i = 0; i < 200; i++) classify("phone", long), classify("email", "a".repeat(3000) + "@" + "b.".repeat(500));
-  assert.ok(performance.now() - start < 500, `${performance.now() - start} ms`);
+  // Linear: a few ms; a quadratic classifier would need seconds. The bound leaves room for a loaded machine.
+  assert.ok(performance.now() - start < 2000, `${performance.now() - start} ms`);
 });
 
 test("schemas fold formats, required-ness, small enums and array items", () => {
