@@ -117,11 +117,20 @@ function comparableRecord(r: Json): Json {
   return out;
 }
 
-/** The record `source` spooled for the request tagged `testId` (its capture is already visible). */
+/** The records `source` spooled, by the request's x-test-id (their captures are already visible). */
+function recordsOf(stack: TmeStack, source: string): Map<string, Json> {
+  const out = new Map<string, Json>();
+  for (const s of stack.spooledRecords()) {
+    const testId = (s.record.request.headers as Array<[string, string]>).find(([n]) => n === "x-test-id")?.[1];
+    if (s.source === source && testId !== undefined) out.set(testId, s.record);
+  }
+  return out;
+}
+
 function recordOf(stack: TmeStack, testId: string, source: string): Json {
-  const found = stack.spooledRecords().find((s) => s.source === source && (s.record.request.headers as Array<[string, string]>).some(([n, v]) => n === "x-test-id" && v === testId));
+  const found = recordsOf(stack, source).get(testId);
   assert.ok(found, `no ${source} record of ${testId}`);
-  return found.record;
+  return found;
 }
 
 const json = JSON.stringify({ order: { sku: "A-1", qty: 2 }, note: "naïve café ✓" });
@@ -231,7 +240,7 @@ test("every producer redacts the same exchange the same way: the filter, ext_pro
   assert.deepEqual(fromExtCap, redactedFields(cw), "ext_cap ingest and the filter redact alike");
 });
 
-test("a gRPC exchange gives the same capture in both modes", async () => {
+test("a gRPC exchange gives the same record and capture in both modes", async () => {
   const testId = randomUUID();
   const call = async (url: string): Promise<void> => {
     const session = connect(url);
@@ -253,6 +262,9 @@ test("a gRPC exchange gives the same capture in both modes", async () => {
   const [cw, cp] = await Promise.all([captureIn(() => wasm.captures(50), testId), captureIn(() => ext.captures(50), testId)]);
   assert.equal(cw.attributes["rpc.grpc.status_code"], 5);
   assert.deepEqual(comparable(cp), comparable(cw));
+  const rw = recordOf(wasm, testId, "gatewarden");
+  assert.deepEqual(rw.response.trailers[0], ["grpc-status", "5"], "the record carries the response trailers");
+  assert.deepEqual(comparableRecord(recordOf(ext, testId, "ext_proc")), comparableRecord(rw));
 });
 
 interface Row {
@@ -292,7 +304,7 @@ function sendablePath(pq: string): string {
 
 const DROP = new Set(["host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade", "expect", "te"]);
 
-test("a corpus sample (attacks and benign) gets the same verdicts and captures in both modes", { timeout: 90_000 }, async (t) => {
+test("a corpus sample (attacks and benign) gets the same verdicts, records and captures in both modes", { timeout: 90_000 }, async (t) => {
   const rows = corpusSample(60);
   assert.ok(rows.length >= 290, `sample of ${rows.length} rows`);
   // Send everything first (same x-test-id and x-request-id to both), then read the captures once.
@@ -321,6 +333,7 @@ test("a corpus sample (attacks and benign) gets the same verdicts and captures i
       return sent.every((s) => m.has(s.testId)) ? m : undefined;
     });
   const [cw, cp] = [await all((n) => wasm.captures(n)), await all((n) => ext.captures(n))];
+  const [rw, rp] = [recordsOf(wasm, "gatewarden"), recordsOf(ext, "ext_proc")];
 
   const verdict = (c: Capture) => `${c.attributes["gatewarden.verdict.action"] ?? "-"}/${c.attributes["gatewarden.verdict.rule"] ?? "-"}`;
   const mismatches: string[] = [];
@@ -332,6 +345,9 @@ test("a corpus sample (attacks and benign) gets the same verdicts and captures i
     if (w.status !== p.status || verdict(a) !== verdict(b)) {
       mismatches.push(`${row.source} ${row.method} ${path}: wasm ${w.status} ${verdict(a)}, ext_proc ${p.status} ${verdict(b)}`);
     } else {
+      const [recordW, recordP] = [comparableRecord(rw.get(testId)!), comparableRecord(rp.get(testId)!)];
+      const recordDiff = Object.keys({ ...recordW, ...recordP }).filter((k) => JSON.stringify(recordW[k]) !== JSON.stringify(recordP[k]));
+      if (recordDiff.length > 0) mismatches.push(`${row.source} ${row.method} ${path}: records differ in ${recordDiff.join(", ")}`);
       try {
         assert.deepEqual(comparable(b), comparable(a));
       } catch {
