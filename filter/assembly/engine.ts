@@ -19,8 +19,9 @@
 //                              headers=authorization,cookie,...  fields=password,token,...
 //                              (a key left out keeps the defaults of redact/defaults.ts)
 //   n = gw_redact_record(len)  one record as JSON (docs/record-format.md) in the input buffer; returns the
-//                              length of the redacted record at gw_result() (UTF-8 JSON, with
-//                              "redacted":true), or -length of an error message there.
+//                              length of the redacted record at gw_record() (UTF-8 JSON, with
+//                              "redacted":true; valid until the next call), or -length of an error
+//                              message at gw_result().
 //
 // Encoding (capture/exchange-frame.ts, then the filter's own writeRecord and redaction): the one record
 // encoder of every producer; the TME's ext_proc and ext_cap hand their exchanges to it.
@@ -64,7 +65,7 @@ import { DEFAULT_REDACT_FIELDS, DEFAULT_REDACT_HEADERS } from "./redact/defaults
 import { readRecord } from "./capture/record-reader";
 import { bodyCapture, readExchangeFrame } from "./capture/exchange-frame";
 import { BodyCapture } from "./capture/body";
-import { writeRecord } from "./capture/exchange";
+import { Exchange, writeRecord } from "./capture/exchange";
 import { ByteBuffer } from "./json/bytes";
 import { JsonWriter } from "./json/writer";
 
@@ -364,6 +365,13 @@ export function gw_set_redaction(len: i32): i32 {
   return 0;
 }
 
+/**
+ * Above this many input bytes the garbage of one record is collected at once: the allocator doubles the
+ * memory when it runs short, so two large records' garbage must not pile up before the collector
+ * catches up.
+ */
+const COLLECT_AFTER_BYTES = 1 << 20;
+
 export function gw_redact_record(len: i32): i32 {
   const read = readRecord(String.UTF8.decodeUnsafe(changetype<usize>(input), len));
   if (read.error.length > 0) {
@@ -372,8 +380,10 @@ export function gw_redact_record(len: i32): i32 {
   }
   recordOut.reset();
   writeRecord(new JsonWriter(recordOut), read.exchange, read.service, read.moduleVersion, redaction);
-  if (result.byteLength < recordOut.length) result = new ArrayBuffer(recordOut.length);
-  memory.copy(changetype<usize>(result), recordOut.dataStart, recordOut.length);
+  if (len > COLLECT_AFTER_BYTES) {
+    read.exchange = new Exchange();
+    __collect();
+  }
   return recordOut.length;
 }
 
@@ -389,12 +399,6 @@ export function gw_body(which: i32, len: i32): usize {
 
 /** Room for the record beyond its bodies, so that a large body does not grow the buffer step by step. */
 const RECORD_OVERHEAD = 4096;
-/**
- * Above this many body bytes the garbage of one exchange is collected at once: the allocator doubles
- * the memory when it runs short, so two large exchanges' garbage must not pile up before the collector
- * catches up.
- */
-const COLLECT_AFTER_BYTES = 1 << 20;
 
 export function gw_encode_record(len: i32): i32 {
   const framed = readExchangeFrame(changetype<usize>(input), len, requestBody, responseBody);
@@ -419,7 +423,7 @@ export function gw_encode_record(len: i32): i32 {
   return recordOut.length;
 }
 
-/** Where gw_encode_record left the record: the encoder's own buffer, read by the host without a copy. */
+/** Where gw_encode_record and gw_redact_record left the record: the encoder's own buffer, read by the host without a copy. */
 export function gw_record(): usize {
   return recordOut.dataStart;
 }

@@ -290,9 +290,8 @@ export class DetectionEngine {
     const bytes = encoder.encode(recordJson);
     this.write(bytes);
     const n = this.x.gw_redact_record(bytes.length);
-    const out = new Uint8Array(this.x.memory.buffer, this.x.gw_result(), Math.abs(n));
-    if (n < 0) throw new Error(decoder.decode(out));
-    return out.slice();
+    if (n < 0) throw new Error(decoder.decode(new Uint8Array(this.x.memory.buffer, this.x.gw_result(), -n)));
+    return new Uint8Array(this.x.memory.buffer, this.x.gw_record(), n).slice();
   }
 
   /** redactRecordJson for a record object. */

@@ -105,4 +105,19 @@ describe('the engine record encoder', () => {
     assert.ok(afterSix <= 6 * first.length, `engine memory ${afterSix / MiB} MiB for a ${(first.length / MiB).toFixed(1)} MiB record`);
     assert.equal(afterSix, big.memoryBytes());
   });
+
+  test('an unmarked 2 x 4 MiB record, redacted again and again (gw_redact_record): the engine\'s memory settles after the first', () => {
+    const engine = DetectionEngine.load();
+    engine.setRedaction({});
+    const body = { data: 'x'.repeat(4 * MiB), encoding: 'utf8', size: 4 * MiB, truncated: false };
+    const record = JSON.stringify({
+      id: 'a', service: 's', module_version: '1', start_time_unix_nano: '1', duration_nano: 1, client: { address: '10.0.0.1', port: 1 },
+      request: { method: 'POST', scheme: 'http', authority: 'h', path: '/', query: '', protocol: 'HTTP/1.1', headers: [['content-type', 'text/plain']], body },
+      response: { status: 200, headers: [['content-type', 'text/plain']], body },
+    });
+    engine.redactRecordJson(record);
+    const afterOne = engine.memoryBytes();
+    for (let i = 0; i < 3; i++) assert.equal(JSON.parse(Buffer.from(engine.redactRecordJson(record)).toString('utf8')).response.body.data.length, 4 * MiB);
+    assert.equal(engine.memoryBytes(), afterOne, `${afterOne / MiB} MiB after one record, ${engine.memoryBytes() / MiB} MiB after four`);
+  });
 });
