@@ -26,7 +26,8 @@
 // Encoding (capture/exchange-frame.ts, then the filter's own writeRecord and redaction): the one record
 // encoder of every producer; the TME's ext_proc and ext_cap hand their exchanges to it.
 //   ptr = gw_body(which, len)  a body capture of len bytes (which: 0 request, 1 response) for the next
-//                              gw_encode_record; the host writes the captured bytes there.
+//                              gw_encode_record; the host writes the captured bytes there. Called for
+//                              every body the frame names, even an empty one; each call forgets them.
 //   n = gw_encode_record(len)  one exchange frame in the input buffer; returns the length of the record
 //                              at gw_record() (UTF-8 JSON, redacted under gw_set_redaction's names and
 //                              marked "redacted":true; valid until the next call), or -length of an

@@ -319,7 +319,7 @@ export class DetectionEngine {
     ];
     // The bodies go straight into the captures the engine holds for them, not through the frame.
     [ex.requestBody, ex.responseBody].forEach((body, which) => {
-      if (body === undefined || body.data.length === 0) return;
+      if (body === undefined) return;
       const at = this.x.gw_body(which, body.data.length); // may grow the memory: its buffer is read after
       new Uint8Array(this.x.memory.buffer, at, body.data.length).set(body.data);
     });

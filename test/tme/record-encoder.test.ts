@@ -73,6 +73,10 @@ describe('the engine record encoder', () => {
     })).toString('utf8'));
     assert.deepEqual(record.request.body, { data: cut.toString('base64'), encoding: 'base64', size: 10, truncated: true });
     assert.deepEqual(record.response.body, { data: 'AAEC//4=', encoding: 'base64', size: 5, truncated: true });
+    // An empty body is still a body.
+    const empty = JSON.parse(engine.encodeRecord(exchange({ requestBody: { data: Buffer.alloc(0), size: 0 }, responseBody: undefined, verdict: undefined })).toString('utf8'));
+    assert.deepEqual(empty.request.body, { data: '', encoding: 'utf8', size: 0, truncated: false });
+    assert.equal(empty.response.body, undefined);
   });
 
   test('keeps a snippet\'s lone surrogate as the filter writes it, and the response status from :status or the fallback', () => {

@@ -78,6 +78,11 @@ describe("readExchangeFrame", () => {
     expect(readExchangeFrame(lying.out.dataStart, lying.out.length, null, null).error.length).toBeGreaterThan(0);
   });
 
+  it("refuses a frame that names a body the host did not hand over", () => {
+    const f = fullFrame();
+    expect(readExchangeFrame(f.out.dataStart, f.out.length, null, null).error).toBe("frame: the request body was not handed over");
+  });
+
   it("leaves out the parts the flags do not name, and bounds the port and status", () => {
     const f = new Frame(0, 5, <u32>Action.Block);
     store<u32>(f.out.dataStart + 16, 70000);

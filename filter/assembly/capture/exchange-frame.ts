@@ -93,10 +93,8 @@ export function bodyCapture(len: i32): BodyCapture {
   return b;
 }
 
-/** The body the frame says is there, or null; `captured` (from bodyCapture) may be null for an empty one. */
-function framedBody(captured: BodyCapture | null, present: bool, size: u64, cut: bool): BodyCapture | null {
-  if (!present) return null;
-  const b = captured !== null ? captured : bodyCapture(0);
+/** A body the frame names, as the host handed it over (bodyCapture), with its whole size. */
+function framedBody(b: BodyCapture, size: u64, cut: bool): BodyCapture {
   const n = <u64>b.data.length;
   b.size = size > n ? size : n;
   b.cut = cut;
@@ -153,8 +151,21 @@ export function readExchangeFrame(ptr: usize, len: i32, requestBody: BodyCapture
     out.error = "frame: a part is longer than the frame (" + len.toString() + " bytes, " + PARTS.toString() + " parts)";
     return out;
   }
-  ex.requestBody = framedBody(requestBody, (flags & FLAG_REQUEST_BODY) != 0, requestSize, (flags & FLAG_REQUEST_BODY_CUT) != 0);
-  ex.responseBody = framedBody(responseBody, (flags & FLAG_RESPONSE_BODY) != 0, responseSize, (flags & FLAG_RESPONSE_BODY_CUT) != 0);
+  // A body the frame names must have been handed over for this frame: never one left from an earlier call.
+  if ((flags & FLAG_REQUEST_BODY) != 0) {
+    if (requestBody === null) {
+      out.error = "frame: the request body was not handed over";
+      return out;
+    }
+    ex.requestBody = framedBody(requestBody, requestSize, (flags & FLAG_REQUEST_BODY_CUT) != 0);
+  }
+  if ((flags & FLAG_RESPONSE_BODY) != 0) {
+    if (responseBody === null) {
+      out.error = "frame: the response body was not handed over";
+      return out;
+    }
+    ex.responseBody = framedBody(responseBody, responseSize, (flags & FLAG_RESPONSE_BODY_CUT) != 0);
+  }
   if ((flags & FLAG_VERDICT) != 0) {
     const v = Verdict.of(action(verdictAction), rule, category);
     v.location = location;
