@@ -19,8 +19,19 @@
 //                              headers=authorization,cookie,...  fields=password,token,...
 //                              (a key left out keeps the defaults of redact/defaults.ts)
 //   n = gw_redact_record(len)  one record as JSON (docs/record-format.md) in the input buffer; returns the
-//                              length of the redacted record at gw_result() (UTF-8 JSON, with
-//                              "redacted":true), or -length of an error message there.
+//                              length of the redacted record at gw_record() (UTF-8 JSON, with
+//                              "redacted":true; valid until the next call), or -length of an error
+//                              message at gw_result().
+//
+// Encoding (capture/exchange-frame.ts, then the filter's own writeRecord and redaction): the one record
+// encoder of every producer; the TME's ext_proc and ext_cap hand their exchanges to it.
+//   ptr = gw_body(which, len)  a body capture of len bytes (which: 0 request, 1 response) for the next
+//                              gw_encode_record; the host writes the captured bytes there. Called for
+//                              every body the frame names, even an empty one; each call forgets them.
+//   n = gw_encode_record(len)  one exchange frame in the input buffer; returns the length of the record
+//                              at gw_record() (UTF-8 JSON, redacted under gw_set_redaction's names and
+//                              marked "redacted":true; valid until the next call), or -length of an
+//                              error message at gw_result().
 //
 // Deciding (policy/decide.ts, the filter's own sequence), for hosts that enforce without the filter:
 //   n = gw_set_policy(p, s)    the input buffer holds the policy JSON (p bytes; 0 = the built-in policy)
@@ -53,7 +64,9 @@ import { DenyList, parseDenyList } from "./enforce/denylist";
 import { RedactionNames } from "./redact/names";
 import { DEFAULT_REDACT_FIELDS, DEFAULT_REDACT_HEADERS } from "./redact/defaults";
 import { readRecord } from "./capture/record-reader";
-import { writeRecord } from "./capture/exchange";
+import { bodyCapture, readExchangeFrame } from "./capture/exchange-frame";
+import { BodyCapture } from "./capture/body";
+import { Exchange, writeRecord } from "./capture/exchange";
 import { ByteBuffer } from "./json/bytes";
 import { JsonWriter } from "./json/writer";
 
@@ -353,6 +366,13 @@ export function gw_set_redaction(len: i32): i32 {
   return 0;
 }
 
+/**
+ * Above this many input bytes the garbage of one record is collected at once: the allocator doubles the
+ * memory when it runs short, so two large records' garbage must not pile up before the collector
+ * catches up.
+ */
+const COLLECT_AFTER_BYTES = 1 << 20;
+
 export function gw_redact_record(len: i32): i32 {
   const read = readRecord(String.UTF8.decodeUnsafe(changetype<usize>(input), len));
   if (read.error.length > 0) {
@@ -361,7 +381,50 @@ export function gw_redact_record(len: i32): i32 {
   }
   recordOut.reset();
   writeRecord(new JsonWriter(recordOut), read.exchange, read.service, read.moduleVersion, redaction);
-  if (result.byteLength < recordOut.length) result = new ArrayBuffer(recordOut.length);
-  memory.copy(changetype<usize>(result), recordOut.dataStart, recordOut.length);
+  if (len > COLLECT_AFTER_BYTES) {
+    read.exchange = new Exchange();
+    __collect();
+  }
   return recordOut.length;
+}
+
+let requestBody: BodyCapture | null = null;
+let responseBody: BodyCapture | null = null;
+
+export function gw_body(which: i32, len: i32): usize {
+  const b = bodyCapture(len);
+  if (which == 0) requestBody = b;
+  else responseBody = b;
+  return b.data.dataStart;
+}
+
+/** Room for the record beyond its bodies, so that a large body does not grow the buffer step by step. */
+const RECORD_OVERHEAD = 4096;
+
+export function gw_encode_record(len: i32): i32 {
+  const framed = readExchangeFrame(changetype<usize>(input), len, requestBody, responseBody);
+  requestBody = null;
+  responseBody = null;
+  if (framed.error.length > 0) {
+    result = String.UTF8.encode(framed.error);
+    return -result.byteLength;
+  }
+  const ex = framed.exchange;
+  const reqBody = ex.requestBody;
+  const resBody = ex.responseBody;
+  const bodies = (reqBody !== null ? reqBody.data.length : 0) + (resBody !== null ? resBody.data.length : 0);
+  recordOut.reset();
+  recordOut.reserve(len + bodies + RECORD_OVERHEAD);
+  writeRecord(new JsonWriter(recordOut), ex, framed.service, framed.moduleVersion, redaction);
+  if (bodies > COLLECT_AFTER_BYTES) {
+    ex.requestBody = null;
+    ex.responseBody = null;
+    __collect();
+  }
+  return recordOut.length;
+}
+
+/** Where gw_encode_record and gw_redact_record left the record: the encoder's own buffer, read by the host without a copy. */
+export function gw_record(): usize {
+  return recordOut.dataStart;
 }

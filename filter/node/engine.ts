@@ -76,6 +76,9 @@ interface Exports {
   gw_decide(headersLen: number, bodyLen: number, peerLen: number, phase: number, nowMs: number): number;
   gw_set_redaction(len: number): number;
   gw_redact_record(len: number): number;
+  gw_body(which: number, len: number): number;
+  gw_encode_record(len: number): number;
+  gw_record(): number;
 }
 
 /** Header and field names whose values redaction replaces (unset: the engine's defaults). */
@@ -84,8 +87,44 @@ export interface RedactionNames {
   fields?: readonly string[];
 }
 
+/** Captured bytes of a body: `size` is the whole body's length, `cut` says it was cut short whatever the size. */
+export interface ExchangeBody {
+  data: Uint8Array;
+  size: number;
+  cut?: boolean;
+}
+
+/**
+ * One exchange as a producer saw it, for encodeRecord(): the record is then written by the filter's
+ * own encoder (capture/exchange.ts writeRecord), the one encoder of every mode.
+ */
+export interface ExchangeParts {
+  id: string;
+  service: string;
+  moduleVersion: string;
+  startNanos: bigint;
+  durationNanos: bigint;
+  /** The client the policy decided on (after clientIp.trustedHops), the TCP peer, and the peer's port when it is the client. */
+  client: { address: string; peer: string; port: number };
+  protocol: string;
+  /** With the pseudo-headers :method, :scheme, :authority and :path (path and query). */
+  requestHeaders: Array<[string, string]>;
+  requestTrailers?: Array<[string, string]>;
+  requestBody?: ExchangeBody;
+  /** With :status. */
+  responseHeaders: Array<[string, string]>;
+  responseTrailers?: Array<[string, string]>;
+  responseBody?: ExchangeBody;
+  /** The status when the response headers carry no :status. */
+  fallbackStatus?: number;
+  verdict?: { action: Exclude<DecideAction, "none">; rule: string; category: string; location?: string; snippet?: string };
+}
+
 const ACTIONS: DecideAction[] = ["none", "allow", "monitor", "block"];
 const PHASES: Record<DecidePhase, number> = { head: 1, body: 2, all: 3 };
+
+/** capture/exchange-frame.ts: the fixed head before the parts. */
+const FRAME_HEAD = 48;
 
 export const defaultWasmPath = fileURLToPath(new URL("../../build/gatewarden-engine.wasm", import.meta.url));
 
@@ -251,14 +290,68 @@ export class DetectionEngine {
     const bytes = encoder.encode(recordJson);
     this.write(bytes);
     const n = this.x.gw_redact_record(bytes.length);
-    const out = new Uint8Array(this.x.memory.buffer, this.x.gw_result(), Math.abs(n));
-    if (n < 0) throw new Error(decoder.decode(out));
-    return out.slice();
+    if (n < 0) throw new Error(decoder.decode(new Uint8Array(this.x.memory.buffer, this.x.gw_result(), -n)));
+    return new Uint8Array(this.x.memory.buffer, this.x.gw_record(), n).slice();
   }
 
   /** redactRecordJson for a record object. */
   redactRecord<T extends object>(record: T): T & { redacted: true } {
     return JSON.parse(decoder.decode(this.redactRecordJson(JSON.stringify(record)))) as T & { redacted: true };
+  }
+
+  /**
+   * The record of one exchange (docs/record-format.md), written by the filter's own encoder, redacted
+   * under setRedaction()'s names and marked `"redacted": true`: its JSON bytes, one line.
+   */
+  encodeRecord(ex: ExchangeParts): Buffer {
+    const strings = [ex.id, ex.service, ex.moduleVersion, ex.client.address, ex.client.peer, ex.protocol].map((s) => encoder.encode(s));
+    const v = ex.verdict;
+    // UTF-16LE, as the engine holds them: a snippet may carry lone surrogates that UTF-8 cannot.
+    const verdict = [v?.rule ?? "", v?.category ?? "", v?.location ?? "", v?.snippet ?? ""].map((s) => Buffer.from(s, "utf16le"));
+    const none = new Uint8Array(0);
+    const parts: Uint8Array[] = [
+      ...strings,
+      serializeHeaders(ex.requestHeaders),
+      ex.requestTrailers ? serializeHeaders(ex.requestTrailers) : none,
+      serializeHeaders(ex.responseHeaders),
+      ex.responseTrailers ? serializeHeaders(ex.responseTrailers) : none,
+      ...verdict,
+    ];
+    // The bodies go straight into the captures the engine holds for them, not through the frame.
+    [ex.requestBody, ex.responseBody].forEach((body, which) => {
+      if (body === undefined) return;
+      const at = this.x.gw_body(which, body.data.length); // may grow the memory: its buffer is read after
+      new Uint8Array(this.x.memory.buffer, at, body.data.length).set(body.data);
+    });
+    const total = FRAME_HEAD + parts.reduce((n, p) => n + 4 + p.length, 0);
+    const ptr = this.x.gw_input(total);
+    const view = new DataView(this.x.memory.buffer, ptr, total);
+    const flags =
+      (ex.requestTrailers ? 1 : 0) | (ex.requestBody ? 2 : 0) | (ex.responseTrailers ? 4 : 0) | (ex.responseBody ? 8 : 0) |
+      (ex.requestBody?.cut ? 16 : 0) | (ex.responseBody?.cut ? 32 : 0) | (v ? 64 : 0);
+    view.setBigUint64(0, ex.startNanos, true);
+    view.setBigUint64(8, ex.durationNanos, true);
+    view.setUint32(16, ex.client.port, true);
+    view.setUint32(20, ex.fallbackStatus ?? 0, true);
+    view.setUint32(24, flags, true);
+    view.setBigUint64(28, BigInt(ex.requestBody?.size ?? 0), true);
+    view.setBigUint64(36, BigInt(ex.responseBody?.size ?? 0), true);
+    view.setUint32(44, v ? ACTIONS.indexOf(v.action) : 0, true);
+    const mem = new Uint8Array(this.x.memory.buffer, ptr, total);
+    let at = FRAME_HEAD;
+    for (const part of parts) {
+      view.setUint32(at, part.length, true);
+      mem.set(part, at + 4);
+      at += 4 + part.length;
+    }
+    const n = this.x.gw_encode_record(total);
+    if (n < 0) throw new Error(decoder.decode(new Uint8Array(this.x.memory.buffer, this.x.gw_result(), -n)));
+    return Buffer.from(new Uint8Array(this.x.memory.buffer, this.x.gw_record(), n));
+  }
+
+  /** The engine's linear memory, in bytes (it only grows). */
+  memoryBytes(): number {
+    return this.x.memory.buffer.byteLength;
   }
 
   private write(bytes: Uint8Array): void {

@@ -1,6 +1,9 @@
-// The two modes are one product: the same requests through the Wasm filter (with its TME) and through
-// ext_proc (with another TME) give the same captures, attribute for attribute, and the same verdicts,
-// on a fixed set of exchanges and on a sample of the attack/benign corpora.
+// The modes are one product: the same requests through the Wasm filter (with its TME) and through
+// ext_proc (with another TME) give the same records, field for field, the same captures, attribute for
+// attribute, and the same verdicts, on a fixed set of exchanges and on a sample of the attack/benign
+// corpora; the same exchanges reported as Traceable ext_cap reports give the same records again. Every
+// record comes from one encoder (the filter's writeRecord; the engine's gw_encode_record in the TME).
+// ext_authz is not among them: it decides, and captures nothing.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -14,12 +17,14 @@ import { CaptureStack, FAST_REPORTS, type Capture } from "../helpers/stack.ts";
 import { ExtStack, type Gateway } from "../helpers/ext-stack.ts";
 import { ROOT } from "../../host/devstack/paths.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { STACK_AGENT_TOKEN } from "../helpers/captures.ts";
+import { STACK_AGENT_TOKEN, type TmeStack } from "../helpers/captures.ts";
 
 const policyDir = mkdtempSync(join(tmpdir(), "gatewarden-parity-"));
 const policyFile = join(policyDir, "policy.json");
 writeFileSync(policyFile, JSON.stringify({
   name: "parity",
+  // Behind a balancer: the record's client is the x-forwarded-for entry the policy trusts.
+  clientIp: { trustedHops: 2 },
   detection: { action: "block" },
   rules: [
     { id: "admin", action: "block", match: { path: { prefix: "/admin" } } },
@@ -97,28 +102,102 @@ async function both(path: string, opts: { method?: string; headers?: Record<stri
   return { testId, w, p, cw, cp };
 }
 
-test("the same exchanges give the same captures in both modes", async () => {
-  const json = JSON.stringify({ order: { sku: "A-1", qty: 2 }, note: "naïve café ✓" });
-  const cases: Array<[string, { method?: string; headers?: Record<string, string>; body?: Buffer | string }]> = [
-    ["/api/items?id=1&q=a%20b", { headers: { "x-custom": "v1", cookie: "session=abc", "user-agent": "parity/1.0" } }],
-    ["/api/orders?id=7", { method: "POST", headers: { "content-type": "application/json" }, body: json }],
-    ["/json/200000", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ pad: "y".repeat(300_000) }) }],
-    // A capture cut inside a multi-byte character is carried as base64.
-    ["/cut", { method: "POST", headers: { "content-type": "application/json" }, body: "{\"a\":\"" + "é".repeat(70_000) + "\"}" }],
-    ["/plain", { method: "POST", headers: { "content-type": "text/plain" }, body: "hello" }],
-    ["/bytes/300", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "a=1&b=%00%ff" }],
-    ["/status/404", {}],
-    ["/status/503", { method: "DELETE" }],
-    ["/beta/feature", {}],
-    ["/admin/users", {}],
-    ["/search?q=1'%20or%20'1'='1", {}],
-    ["/api/comments", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "<script>alert(1)</script>" }) }],
-  ];
+type Json = Record<string, any>;
+
+/** Record members that differ between any two runs of the same exchange. */
+const VARYING_HEADERS = new Set(["x-request-id", "date", "x-envoy-upstream-service-time"]);
+
+/** A record without its ids, times, the client's port and the gateway's port; varying headers left out. */
+function comparableRecord(r: Json): Json {
+  const out = structuredClone(r);
+  for (const key of ["id", "start_time_unix_nano", "duration_nano"]) delete out[key];
+  delete out.client.port;
+  out.request.authority = (out.request.authority as string).replace(/:\d+$/, "");
+  for (const part of [out.request, out.response]) part.headers = (part.headers as Array<[string, string]>).filter(([name]) => !VARYING_HEADERS.has(name));
+  return out;
+}
+
+/** The records `source` spooled, by the request's x-test-id (their captures are already visible). */
+function recordsOf(stack: TmeStack, source: string): Map<string, Json> {
+  const out = new Map<string, Json>();
+  for (const s of stack.spooledRecords()) {
+    const testId = (s.record.request.headers as Array<[string, string]>).find(([n]) => n === "x-test-id")?.[1];
+    if (s.source === source && testId !== undefined) out.set(testId, s.record);
+  }
+  return out;
+}
+
+function recordOf(stack: TmeStack, testId: string, source: string): Json {
+  const found = recordsOf(stack, source).get(testId);
+  assert.ok(found, `no ${source} record of ${testId}`);
+  return found;
+}
+
+const json = JSON.stringify({ order: { sku: "A-1", qty: 2 }, note: "naïve café ✓" });
+/** Exchanges every producer records: text and binary bodies, cut ones, blocked, monitored, behind a balancer. */
+const cases: Array<[string, { method?: string; headers?: Record<string, string>; body?: Buffer | string }]> = [
+  ["/api/items?id=1&q=a%20b", { headers: { "x-custom": "v1", cookie: "session=abc", "user-agent": "parity/1.0" } }],
+  ["/api/items?id=2", { headers: { "x-forwarded-for": "203.0.113.9, 198.51.100.1" } }],
+  ["/api/orders?id=7", { method: "POST", headers: { "content-type": "application/json" }, body: json }],
+  ["/json/200000", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ pad: "y".repeat(300_000) }) }],
+  // A capture cut inside a multi-byte character is carried as base64.
+  ["/cut", { method: "POST", headers: { "content-type": "application/json" }, body: "{\"a\":\"" + "é".repeat(70_000) + "\"}" }],
+  ["/plain", { method: "POST", headers: { "content-type": "text/plain" }, body: "hello" }],
+  ["/bytes/300", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "a=1&b=%00%ff" }],
+  ["/status/404", {}],
+  ["/status/503", { method: "DELETE" }],
+  ["/beta/feature", {}],
+  ["/admin/users", {}],
+  ["/search?q=1'%20or%20'1'='1", {}],
+  ["/api/comments", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "<script>alert(1)</script>" }) }],
+];
+
+/** What a Traceable connector would report of the exchange the filter recorded. */
+function extCapReport(r: Json): Json {
+  const map = (pairs: Array<[string, string]>) => Object.fromEntries(pairs);
+  const body = (b: Json | undefined) => (b === undefined ? null : b.encoding === "base64" ? b.data : Buffer.from(b.data as string, "utf8").toString("base64"));
+  const url = `${r.request.scheme}://${r.request.authority}${r.request.path}${r.request.query === "" ? "" : "?" + r.request.query}`;
+  return {
+    request_timestamp_in_ms: Date.now(),
+    request: { method: r.request.method, headers: map(r.request.headers), scheme: r.request.scheme, path: r.request.path, host: r.request.authority, body: body(r.request.body), truncated: r.request.body?.truncated, source_address: r.client.address, source_port: r.client.port },
+    response: { headers: map(r.response.headers), body: body(r.response.body), truncated: r.response.body?.truncated, status_code: r.response.status, request_url: url },
+  };
+}
+
+/**
+ * The members an ext_cap report cannot carry, left out: the protocol, the TCP peer, the verdict (ext_cap
+ * only captures), and the whole size of a body cut short (connectors send only what they kept) or
+ * redacted (the report is made from the filter's redacted record, so its bytes are already shorter).
+ */
+function extCapComparable(r: Json): Json {
+  const out = comparableRecord(r);
+  delete out.request.protocol;
+  delete out.client.peer;
+  delete out.verdict;
+  for (const b of [out.request.body, out.response.body]) if (b?.truncated || (b?.data as string | undefined)?.includes("[REDACTED]")) delete b.size;
+  return out;
+}
+
+test("the same exchanges give the same records and captures in both modes, and as ext_cap reports", async () => {
   for (const [path, opts] of cases) {
-    const { w, p, cw, cp } = await both(path, opts);
+    const { testId, w, p, cw, cp } = await both(path, opts);
     assert.equal(p.status, w.status, `${path}: status`);
     assert.deepEqual(p.body, w.body, `${path}: the client gets the same response`);
+    const rw = recordOf(wasm, testId, "gatewarden");
+    if (opts.headers?.["x-forwarded-for"]) assert.equal(rw.client.address, "203.0.113.9", "the client behind the balancer");
+    assert.deepEqual(comparableRecord(recordOf(ext, testId, "ext_proc")), comparableRecord(rw), `${path}: the ext_proc record differs from the filter's`);
     assert.deepEqual(comparable(cp), comparable(cw), `${path}: the captures differ`);
+
+    // The same exchange as a Traceable connector reports it, to the ext_proc stack's TME.
+    const res = await fetch(`${ext.tme!.url}/ext_cap/v1/req_res_cap`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-gatewarden-agent-token": STACK_AGENT_TOKEN, "traceableai-service-name": rw.service, "traceableai-module-version": rw.module_version },
+      body: JSON.stringify(extCapReport(rw)),
+    });
+    assert.equal(res.status, 200, await res.text());
+    await captureIn(() => ext.captures(50), testId);
+    const rc = recordOf(ext, testId, "ext_cap");
+    assert.deepEqual(extCapComparable(rc), extCapComparable(rw), `${path}: the ext_cap record differs from the filter's`);
   }
 });
 
@@ -161,7 +240,7 @@ test("every producer redacts the same exchange the same way: the filter, ext_pro
   assert.deepEqual(fromExtCap, redactedFields(cw), "ext_cap ingest and the filter redact alike");
 });
 
-test("a gRPC exchange gives the same capture in both modes", async () => {
+test("a gRPC exchange gives the same record and capture in both modes", async () => {
   const testId = randomUUID();
   const call = async (url: string): Promise<void> => {
     const session = connect(url);
@@ -183,6 +262,9 @@ test("a gRPC exchange gives the same capture in both modes", async () => {
   const [cw, cp] = await Promise.all([captureIn(() => wasm.captures(50), testId), captureIn(() => ext.captures(50), testId)]);
   assert.equal(cw.attributes["rpc.grpc.status_code"], 5);
   assert.deepEqual(comparable(cp), comparable(cw));
+  const rw = recordOf(wasm, testId, "gatewarden");
+  assert.deepEqual(rw.response.trailers[0], ["grpc-status", "5"], "the record carries the response trailers");
+  assert.deepEqual(comparableRecord(recordOf(ext, testId, "ext_proc")), comparableRecord(rw));
 });
 
 interface Row {
@@ -222,7 +304,7 @@ function sendablePath(pq: string): string {
 
 const DROP = new Set(["host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade", "expect", "te"]);
 
-test("a corpus sample (attacks and benign) gets the same verdicts and captures in both modes", { timeout: 90_000 }, async (t) => {
+test("a corpus sample (attacks and benign) gets the same verdicts, records and captures in both modes", { timeout: 90_000 }, async (t) => {
   const rows = corpusSample(60);
   assert.ok(rows.length >= 290, `sample of ${rows.length} rows`);
   // Send everything first (same x-test-id and x-request-id to both), then read the captures once.
@@ -251,6 +333,7 @@ test("a corpus sample (attacks and benign) gets the same verdicts and captures i
       return sent.every((s) => m.has(s.testId)) ? m : undefined;
     });
   const [cw, cp] = [await all((n) => wasm.captures(n)), await all((n) => ext.captures(n))];
+  const [rw, rp] = [recordsOf(wasm, "gatewarden"), recordsOf(ext, "ext_proc")];
 
   const verdict = (c: Capture) => `${c.attributes["gatewarden.verdict.action"] ?? "-"}/${c.attributes["gatewarden.verdict.rule"] ?? "-"}`;
   const mismatches: string[] = [];
@@ -262,6 +345,9 @@ test("a corpus sample (attacks and benign) gets the same verdicts and captures i
     if (w.status !== p.status || verdict(a) !== verdict(b)) {
       mismatches.push(`${row.source} ${row.method} ${path}: wasm ${w.status} ${verdict(a)}, ext_proc ${p.status} ${verdict(b)}`);
     } else {
+      const [recordW, recordP] = [comparableRecord(rw.get(testId)!), comparableRecord(rp.get(testId)!)];
+      const recordDiff = Object.keys({ ...recordW, ...recordP }).filter((k) => JSON.stringify(recordW[k]) !== JSON.stringify(recordP[k]));
+      if (recordDiff.length > 0) mismatches.push(`${row.source} ${row.method} ${path}: records differ in ${recordDiff.join(", ")}`);
       try {
         assert.deepEqual(comparable(b), comparable(a));
       } catch {

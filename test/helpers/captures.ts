@@ -1,5 +1,7 @@
 // Sending tagged requests and reading what a TME captured of them, for every test stack.
 import { randomUUID } from "node:crypto";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import type { TmeProcess } from "../../host/devstack/tme.ts";
 import { fetchPrometheus } from "../../host/devstack/prometheus.ts";
 import { waitFor } from "./wait.ts";
@@ -37,8 +39,16 @@ export function withStackTokens(env: Record<string, string> = {}): Record<string
 }
 
 /** What every test stack offers about its TME. */
+/** A record as the TME spooled it (docs/record-format.md), with the producer it came from. */
+export interface SpooledRecord {
+  source: string;
+  record: Record<string, any>;
+}
+
 export class TmeStack {
   tme: TmeProcess | undefined;
+  /** The TME's spool directory (tests read the raw records). */
+  spoolDir = "";
   /** Sent on every read of the TME: the admin bearer token and the agent token, as the stack set them. */
   tmeHeaders: Record<string, string> = {};
 
@@ -56,6 +66,16 @@ export class TmeStack {
   private get tmeUrl(): string {
     if (!this.tme) throw new Error("no TME running");
     return this.tme.url;
+  }
+
+  /** Every record the TME spooled, in the order written. */
+  spooledRecords(): SpooledRecord[] {
+    const files = readdirSync(this.spoolDir).filter((name) => name.endsWith(".jsonl")).sort();
+    return files.flatMap((name) =>
+      readFileSync(join(this.spoolDir, name), "utf8").split("\n").filter((line) => line !== "").map((line) => {
+        const { source, record } = JSON.parse(line) as SpooledRecord;
+        return { source, record };
+      }));
   }
 
   captures(limit = 1000): Promise<Capture[]> {

@@ -47,7 +47,6 @@ export class ExtStack extends TmeStack {
   upstream!: Upstream;
   tmeGrpcPort = 0;
   private readonly gateways: Gateway[] = [];
-  private spoolDir = "";
 
   static async start(opts: ExtStackOptions = {}): Promise<ExtStack> {
     const s = new ExtStack();

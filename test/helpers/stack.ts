@@ -43,8 +43,6 @@ export class CaptureStack extends TmeStack {
   upstream!: Upstream;
   envoy!: EnvoyProcess;
   tmePort = 0;
-  /** The TME's spool directory (tests read the raw files). */
-  spoolDir = "";
   private tmeEnv: Record<string, string> = {};
 
   static async start(opts: StackOptions = {}): Promise<CaptureStack> {

@@ -40,7 +40,7 @@ test('60 records with 2 x 4 MiB bodies, then limit=1000: RSS stays bounded, answ
       r.request.body = body;
       r.response.body = body;
       // Marked as the filter marks them: this measures the ring and the paginated answers, not the
-      // engine's redaction of an unmarked 8 MiB record (its Wasm memory alone reaches ≈ 213 MiB).
+      // engine's redaction of an unmarked 8 MiB record (its Wasm memory alone reaches ≈ 107 MiB).
       r.redacted = true;
       const res = await fetch(`${url}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ records: [r] }) });
       assert.equal(res.status, 200, await res.text());

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { protocolVersion, splitAuthority } from '../../host/tme-server/src/record/attributes.ts';
-import { bodyFromBytes } from '../../host/tme-server/src/record/body-encoding.ts';
 
 describe('authority and protocol mapping', () => {
   test('splits host and port, including bracketed IPv6', () => {
@@ -19,19 +18,5 @@ describe('authority and protocol mapping', () => {
     assert.equal(protocolVersion('HTTP/2'), '2');
     assert.equal(protocolVersion('HTTP/3.0'), '3');
     assert.equal(protocolVersion(''), '');
-  });
-});
-
-describe('body classification', () => {
-  test('UTF-8 text is kept as text, binary as base64', () => {
-    assert.deepEqual(bodyFromBytes(Buffer.from('héllo'), 6, false), { data: 'héllo', encoding: 'utf8', size: 6, truncated: false });
-    assert.deepEqual(bodyFromBytes(Buffer.from([0xff, 0xfe, 0x00]), 3, false), { data: '//4A', encoding: 'base64', size: 3, truncated: false });
-    assert.equal(bodyFromBytes(Buffer.from('a\u0000b'), 3, false).encoding, 'base64', 'NUL means binary');
-  });
-
-  test('a truncated body cut inside a multi-byte character is still text', () => {
-    const cut = Buffer.from('prix: 5€').subarray(0, 8); // the € is 3 bytes; keep 1 of them
-    assert.deepEqual(bodyFromBytes(cut, 10, true), { data: 'prix: 5', encoding: 'utf8', size: 10, truncated: true });
-    assert.equal(bodyFromBytes(cut, 8, false).encoding, 'base64', 'the same bytes untruncated are not valid UTF-8');
   });
 });

@@ -88,6 +88,7 @@ export function readRecord(json: string): ReadRecord {
   ex.durationNanos = <u64>num(root, "duration_nano");
   const client = root.get("client");
   ex.clientAddress = text(client, "address");
+  ex.clientPeer = text(client, "peer");
   ex.clientPort = <i32>num(client, "port");
 
   const req = root.get("request");

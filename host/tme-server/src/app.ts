@@ -65,7 +65,7 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
   const pipeline = new CapturePipeline(engineRedactor(engine), { spool, ring, spans, inventory }, autoDeny);
 
   const router = createRouter([
-    ...ingestRoutes({ pipeline, metrics, maxBodyBytes: config.maxBatchBytes }),
+    ...ingestRoutes({ pipeline, encode: (parts) => engine.encodeRecord(parts), metrics, maxBodyBytes: config.maxBatchBytes }),
     ...captureRoutes(ring, config.capturesResponseBytes),
     ...adminRoutes(metrics.registry),
     ...inventory.routes,
@@ -82,9 +82,10 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
   const extProc = extProcService({
     decider,
     settings: config.capture,
+    encode: (parts) => engine.encodeRecord(parts),
     accept: (records) => {
       metrics.recordsReceived.inc({ source: 'ext_proc' }, records.length);
-      return pipeline.accept(records, 'ext_proc');
+      return pipeline.acceptEncoded(records, 'ext_proc');
     },
     registry: metrics.registry,
     testDelayMs: config.extProcTestDelayMs,

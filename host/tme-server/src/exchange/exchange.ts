@@ -1,13 +1,10 @@
-// One HTTP exchange as the TME sees it when Envoy streams it (ext_proc mode), turned into exactly the
-// record the Wasm filter writes for the same exchange (filter/assembly/capture/exchange.ts
-// writeRecord): same id, fields, header order, body encoding and verdict, so both modes produce the
-// same attributes.
+// One HTTP exchange as the TME sees it when Envoy streams it (ext_proc mode), gathered into the parts
+// the engine's record encoder takes (filter/node/engine.ts ExchangeParts): the record itself is written
+// by the filter's own writeRecord, so both modes produce the same record.
+import type { ExchangeBody, ExchangeParts } from '../../../../filter/node/engine.ts';
 import { MODULE_VERSION } from '../../../../filter/assembly/version.ts';
-import type { CaptureBody, CaptureRecord, HeaderList } from '../ingest/record-schema.ts';
 
 export type HeaderPairs = Array<[string, string]>;
-
-export { MODULE_VERSION };
 
 /** True when `contentType` contains any of `allowed` (lower-case), ignoring case: the filter's rule. */
 export function isCapturedContentType(contentType: string, allowed: readonly string[]): boolean {
@@ -33,12 +30,7 @@ export function parseAddress(text: string): { address: string; port: number } {
   return { address: text.slice(0, colon), port: port(text.slice(colon + 1)) };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/**
- * The captured prefix of a body: at most `limit` bytes are kept, every byte is counted. The wire form
- * is the filter's: UTF-8 text when the captured bytes are valid UTF-8 (RFC 3629), else base64.
- */
+/** The captured prefix of a body: at most `limit` bytes are kept, every byte is counted. */
 export class BodyCapture {
   private readonly chunks: Buffer[] = [];
   private held = 0;
@@ -71,19 +63,10 @@ export class BodyCapture {
     return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.held);
   }
 
-  /** The record's body; `declaredSize` (content-length) stands in when the end was not seen. */
-  toRecord(declaredSize?: number): CaptureBody {
-    const data = this.bytes();
+  /** The body's part of the exchange; `declaredSize` (content-length) stands in when the end was not seen. */
+  toPart(declaredSize?: number): ExchangeBody {
     const size = !this.ended && declaredSize !== undefined && declaredSize > this.size ? declaredSize : this.size;
-    let text: string | undefined;
-    try {
-      text = utf8.decode(data);
-    } catch {
-      text = undefined;
-    }
-    return text !== undefined
-      ? { data: text, encoding: 'utf8', size, truncated: size > data.length }
-      : { data: data.toString('base64'), encoding: 'base64', size, truncated: size > data.length };
+    return { data: this.bytes(), size };
   }
 }
 
@@ -111,7 +94,10 @@ export class Exchange {
   id = '';
   startNanos = 0n;
   endNanos = 0n;
+  /** The client the policy decided on (the peer, or an x-forwarded-for entry with trusted hops). */
   clientAddress = '';
+  /** The TCP peer. */
+  clientPeer = '';
   clientPort = 0;
   protocol = '';
   /** With pseudo-headers, in the order Envoy gave them. */
@@ -128,68 +114,32 @@ export class Exchange {
   fallbackStatus = 0;
   verdict: ExchangeVerdict | undefined;
 
-  /** The record, field for field as the filter's writeRecord. */
-  toRecord(service: string): CaptureRecord {
-    const req = this.requestHeaders;
-    const path = headerValue(req, ':path');
-    const q = path.indexOf('?');
-    const record: CaptureRecord = {
+  /** What the record encoder takes; the bodies are shared, not copied. */
+  parts(service: string): ExchangeParts {
+    const parts: ExchangeParts = {
       id: this.id,
       service,
-      module_version: MODULE_VERSION,
-      start_time_unix_nano: this.startNanos.toString(),
-      duration_nano: Number(this.endNanos > this.startNanos ? this.endNanos - this.startNanos : 0n),
-      client: { address: this.clientAddress, port: this.clientPort },
-      request: {
-        method: headerValue(req, ':method'),
-        scheme: headerValue(req, ':scheme'),
-        authority: headerValue(req, ':authority'),
-        path: q < 0 ? path : path.slice(0, q),
-        query: q < 0 ? '' : path.slice(q + 1),
-        protocol: this.protocol,
-        headers: regular(req),
-      },
-      response: { status: responseStatus(this.responseHeaders, this.fallbackStatus), headers: regular(this.responseHeaders) },
+      moduleVersion: MODULE_VERSION,
+      startNanos: this.startNanos,
+      durationNanos: this.endNanos > this.startNanos ? this.endNanos - this.startNanos : 0n,
+      client: { address: this.clientAddress, peer: this.clientPeer, port: this.clientPort },
+      protocol: this.protocol,
+      requestHeaders: this.requestHeaders,
+      requestTrailers: this.requestTrailers,
+      responseHeaders: this.responseHeaders,
+      responseTrailers: this.responseTrailers,
+      fallbackStatus: this.fallbackStatus,
+      verdict: this.verdict,
     };
-    if (this.requestTrailers !== undefined) record.request.trailers = regular(this.requestTrailers);
     const reqBody = this.requestBody;
-    if (reqBody !== undefined && (reqBody.observed || !this.requestBodyExpected())) {
-      record.request.body = reqBody.toRecord(declaredLength(req));
-    }
-    if (this.responseTrailers !== undefined) record.response.trailers = regular(this.responseTrailers);
+    if (reqBody !== undefined && (reqBody.observed || this.requestHeadersEndedStream)) parts.requestBody = reqBody.toPart(declaredLength(this.requestHeaders));
     const resBody = this.responseBody;
-    if (resBody !== undefined && (resBody.observed || this.responseHeadersEndedStream)) {
-      record.response.body = resBody.toRecord(declaredLength(this.responseHeaders));
-    }
-    // gRPC puts grpc-status in the trailers, or in the headers of a trailers-only response.
-    const grpcSource = this.responseTrailers?.some(([n]) => n === 'grpc-status')
-      ? this.responseTrailers
-      : this.responseHeaders.some(([n]) => n === 'grpc-status')
-        ? this.responseHeaders
-        : undefined;
-    if (grpcSource !== undefined) record.response.grpc_status = headerValue(grpcSource, 'grpc-status');
-    if (this.verdict !== undefined) record.verdict = { ...this.verdict };
-    return record;
+    if (resBody !== undefined && (resBody.observed || this.responseHeadersEndedStream)) parts.responseBody = resBody.toPart(declaredLength(this.responseHeaders));
+    return parts;
   }
 
   /** Set when the response headers ended the stream (no body follows). */
   responseHeadersEndedStream = false;
   /** Set when the request headers ended the stream (no body follows). */
   requestHeadersEndedStream = false;
-
-  private requestBodyExpected(): boolean {
-    return !this.requestHeadersEndedStream;
-  }
-}
-
-/** All non-pseudo headers, in order. */
-function regular(list: HeaderPairs): HeaderList {
-  return list.filter(([name]) => !name.startsWith(':'));
-}
-
-function responseStatus(headers: HeaderPairs, fallback: number): number {
-  const i = headers.findIndex(([n]) => n === ':status');
-  if (i < 0) return fallback;
-  const text = headers[i]![1];
-  return /^\d+$/.test(text) ? Number(text) : fallback;
 }

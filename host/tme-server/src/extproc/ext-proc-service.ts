@@ -1,20 +1,24 @@
 // envoy.service.ext_proc.v3.ExternalProcessor/Process on the TME's gRPC port: one bidirectional stream
-// per HTTP exchange, handled by an ExchangeProcessor; finished exchanges are recorded through the same
-// capture pipeline as the filter's reports (source "ext_proc").
+// per HTTP exchange, handled by an ExchangeProcessor; finished exchanges are encoded by the engine (the
+// filter's own record encoder, redacted) and recorded through the same capture pipeline as the filter's
+// reports (source "ext_proc").
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { Counter, type Registry } from 'prom-client';
 import type { RequestDecider } from '../decide/request-decider.ts';
 import type { GrpcService } from '../grpc/server.ts';
 import { envoyServices } from '../grpc/envoy-protos.ts';
-import type { CaptureRecord } from '../ingest/record-schema.ts';
+import type { ExchangeParts } from '../../../../filter/node/engine.ts';
+import type { EncodedRecord } from '../ingest/capture-pipeline.ts';
 import { ExchangeProcessor, type ProcessingRequest, type ProcessingResponse, type ProcessorSettings } from './processor.ts';
 import { RecordBatcher } from './record-batcher.ts';
 
 export interface ExtProcDependencies {
   decider: RequestDecider;
   settings: ProcessorSettings;
-  /** Where records go (the capture pipeline). */
-  accept(records: readonly CaptureRecord[]): Promise<unknown>;
+  /** The record of an exchange, redacted and marked: the engine's encodeRecord. */
+  encode(parts: ExchangeParts): Buffer;
+  /** Where records go (the capture pipeline's encoded path). */
+  accept(records: readonly EncodedRecord[]): Promise<unknown>;
   registry: Registry;
   /** For tests only: every reply waits this long (to exercise Envoy's message_timeout). 0 = off. */
   testDelayMs?: number;
@@ -54,7 +58,7 @@ export function extProcService(deps: ExtProcDependencies): ExtProcService {
       reply: delay > 0 ? (m) => void setTimeout(() => write(m), delay) : write,
       finished: (ex, blocked) => {
         exchanges.inc({ outcome: blocked ? 'blocked' : 'passed' });
-        batcher.add(ex.toRecord(deps.settings.serviceName));
+        batcher.add({ bytes: deps.encode(ex.parts(deps.settings.serviceName)), verdict: ex.verdict !== undefined });
         // An observed exchange has nothing more to say: closing now frees Envoy's side of the stream,
         // which it would otherwise hold (with the messages it buffered) until its deferred-close timeout.
         if (processor.observing && !call.writableEnded) call.end();

@@ -140,6 +140,7 @@ export class ExchangeProcessor {
     const source = attributeText(fields['source.address']);
     if (source !== '') {
       const peer = parseAddress(source);
+      ex.clientPeer = peer.address;
       ex.clientAddress = peer.address;
       ex.clientPort = peer.port;
     }
@@ -168,9 +169,15 @@ export class ExchangeProcessor {
     if (eos) ex.requestEnded = true;
     const requestId = headerValue(headers, 'x-request-id');
     if (requestId !== '') ex.id = requestId;
-    this.peer = ex.clientAddress;
+    this.peer = ex.clientPeer;
 
     const d = this.decider.head({ headers, peer: this.peer });
+    // The client the policy decided on, as the filter records it: with trusted hops, an x-forwarded-for
+    // entry, whose port is unknown.
+    if (d.clientIp !== '' && d.clientIp !== ex.clientPeer) {
+      ex.clientAddress = d.clientIp;
+      ex.clientPort = 0;
+    }
     this.apply(d);
     if (d.reply) {
       this.block(d.reply);

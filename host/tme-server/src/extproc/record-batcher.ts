@@ -1,13 +1,13 @@
 // Finished ext_proc exchanges go to the capture pipeline in small batches, as the filter's reports do:
 // one spool write per batch instead of one per exchange. Never on the request path.
-import type { CaptureRecord } from '../ingest/record-schema.ts';
+import type { EncodedRecord } from '../ingest/capture-pipeline.ts';
 
 export interface RecordSink {
-  accept(records: readonly CaptureRecord[]): Promise<unknown>;
+  accept(records: readonly EncodedRecord[]): Promise<unknown>;
 }
 
 export class RecordBatcher {
-  private pending: CaptureRecord[] = [];
+  private pending: EncodedRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -18,7 +18,7 @@ export class RecordBatcher {
     private readonly delayMs = 50,
   ) {}
 
-  add(record: CaptureRecord): void {
+  add(record: EncodedRecord): void {
     this.pending.push(record);
     if (this.pending.length >= this.maxRecords) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.delayMs);

@@ -2,13 +2,15 @@
 // reports from Traceable-style connectors (POST /ext_cap/v1/req_res_cap).
 // A batch is framed without parsing it (ingest/batch-framing.ts). A record its
 // producer marked `"redacted": true` is stored as its bytes; any other record is
-// parsed, validated and redacted. Each record is judged alone; good records are
+// parsed, validated and redacted. An ext_cap report is mapped onto an exchange whose record the engine
+// encodes (the filter's own encoder, redacted and marked). Each record is judged alone; good records are
 // kept even when others in the same batch are rejected, and the answer names
 // each rejected record's field.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeIssues } from '../../ingest/field-errors.ts';
 import { ExtCapSchema } from '../../ingest/ext-cap-schema.ts';
-import { extCapToRecord } from '../../ingest/ext-cap-to-record.ts';
+import type { ExchangeParts } from '../../../../../filter/node/engine.ts';
+import { extCapExchange } from '../../ingest/ext-cap-exchange.ts';
 import type { CapturePipeline, EncodedRecord } from '../../ingest/capture-pipeline.ts';
 import { FramingError, frameBatch, type FramingLimits, type RecordFrame } from '../../ingest/batch-framing.ts';
 import { MAX_RECORD_BYTES, MAX_RECORD_DEPTH, MAX_RECORDS_PER_BATCH, RecordSchema, type CaptureRecord } from '../../ingest/record-schema.ts';
@@ -21,6 +23,8 @@ import type { Route } from '../router.ts';
 
 export interface IngestDependencies {
   pipeline: CapturePipeline;
+  /** The record of an exchange, redacted and marked: the engine's encodeRecord. */
+  encode(parts: ExchangeParts): Buffer;
   metrics: TmeMetrics;
   maxBodyBytes: number;
 }
@@ -60,7 +64,7 @@ function answer(accepted: number, rejected: Rejection[]): { status: number; body
   return { status: 200, body: { accepted, rejected } };
 }
 
-export function ingestRoutes({ pipeline, metrics, maxBodyBytes }: IngestDependencies): Route[] {
+export function ingestRoutes({ pipeline, encode, metrics, maxBodyBytes }: IngestDependencies): Route[] {
   const count = (source: CaptureSource, received: number, rejected: number): void => {
     metrics.recordsReceived.inc({ source }, received);
     metrics.recordsRejected.inc({ source }, rejected);
@@ -102,7 +106,8 @@ export function ingestRoutes({ pipeline, metrics, maxBodyBytes }: IngestDependen
       throw new HttpError(400, describeIssues(parsed.error.issues));
     }
     count('ext_cap', 1, 0);
-    await durably(() => pipeline.accept([extCapToRecord(parsed.data, req.headers, Date.now())], 'ext_cap'));
+    const bytes = encode(extCapExchange(parsed.data, req.headers, Date.now()));
+    await durably(() => pipeline.acceptEncoded([{ bytes, verdict: false }], 'ext_cap'));
     sendJson(res, 200, { accepted: 1, rejected: [] });
   };
 
