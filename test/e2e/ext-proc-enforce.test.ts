@@ -33,7 +33,8 @@ describe("blocking through ext_proc", () => {
     stack = await ExtStack.start({
       tmeEnv: { TME_POLICY_FILE: policyFile, TME_ADMIN_TOKEN: TOKEN, TME_BLOCKING_STATUS_CODE: "451", TME_BLOCKING_MESSAGE: "Blocked by policy", TME_BODY_CAPTURE_SIZE: "4096" },
     });
-    buffered = await stack.extProc({ requestBodyMode: "BUFFERED", responseBodyMode: "BUFFERED" });
+    // A patient message_timeout: on a loaded machine the chart's 0.2 s would fail open and let the attack through.
+    buffered = await stack.extProc({ requestBodyMode: "BUFFERED", responseBodyMode: "BUFFERED", messageTimeout: "2s" });
     streamed = await stack.extProc({ requestBodyMode: "STREAMED", responseBodyMode: "STREAMED", messageTimeout: "2s" });
   });
   after(async () => {

@@ -25,7 +25,7 @@ const BODY_MODES = ["BUFFERED", "STREAMED", "BUFFERED_PARTIAL"] as const;
 
 for (const mode of BODY_MODES) {
   test(`${mode} bodies: both bodies captured up to the capture size, sizes and truncation exact`, async () => {
-    const g = await stack.extProc({ requestBodyMode: mode, responseBodyMode: mode });
+    const g = await stack.extProc({ requestBodyMode: mode, responseBodyMode: mode , messageTimeout: "2s" });
     const small = JSON.stringify({ order: { sku: "A-1", qty: 2 }, note: "naïve café ✓" });
     const s = await g.send("/api/orders?id=7&q=a%20b", { method: "POST", headers: { "content-type": "application/json", "x-custom": "v1" }, body: small });
     assert.equal(s.response.status, 200);
@@ -62,7 +62,7 @@ for (const mode of BODY_MODES) {
 }
 
 test("NONE bodies: headers, status and client captured; no body is claimed", async () => {
-  const g = await stack.extProc({ requestBodyMode: "NONE", responseBodyMode: "NONE" });
+  const g = await stack.extProc({ requestBodyMode: "NONE", responseBodyMode: "NONE" , messageTimeout: "2s" });
   const s = await g.send("/api/x", { method: "POST", headers: { "content-type": "application/json" }, body: '{"a":1}' });
   assert.equal(s.response.status, 200);
   const c = await stack.captureOf(s.testId);
@@ -100,7 +100,7 @@ test("BUFFERED_PARTIAL: a body beyond Envoy's buffer limit flows on; its size st
 });
 
 test("a gRPC exchange through the gateway: request message, grpc-status from the trailers, HTTP/2", async () => {
-  const g = await stack.extProc({ requestBodyMode: "STREAMED", responseBodyMode: "STREAMED", requestTrailerMode: "SEND", responseTrailerMode: "SEND" });
+  const g = await stack.extProc({ requestBodyMode: "STREAMED", responseBodyMode: "STREAMED", requestTrailerMode: "SEND", responseTrailerMode: "SEND" , messageTimeout: "2s" });
   const session = connect(g.url);
   try {
     const message = Buffer.from("hello grpc");
@@ -135,7 +135,7 @@ async function messagesFor(g: Gateway, path: string): Promise<{ sent: number; te
 }
 
 test("mode override: with allow_mode_override, Envoy skips a response body the TME will not capture", async () => {
-  const modes = { requestBodyMode: "BUFFERED", responseBodyMode: "STREAMED" } as const;
+  const modes = { requestBodyMode: "BUFFERED", responseBodyMode: "STREAMED", messageTimeout: "2s" } as const;
   const overriding = await stack.extProc({ ...modes, allowModeOverride: true });
   const plain = await stack.extProc({ ...modes, allowModeOverride: false });
   // application/octet-stream is not a captured content type.
@@ -154,7 +154,7 @@ test("mode override: with allow_mode_override, Envoy skips a response body the T
 });
 
 test("thousands of ext_proc streams on one Envoy: none fails, the gRPC connection is recycled before the TME's reset budget runs out", async () => {
-  const g = await stack.extProc({ requestBodyMode: "BUFFERED", responseBodyMode: "BUFFERED" });
+  const g = await stack.extProc({ requestBodyMode: "BUFFERED", responseBodyMode: "BUFFERED" , messageTimeout: "2s" });
   const total = 2500;
   let next = 0;
   const statuses = new Map<number, number>();
