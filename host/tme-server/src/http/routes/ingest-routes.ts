@@ -1,10 +1,10 @@
 // Report ingest: batches from the gateway filter (POST /v1/records) and single
 // reports from Traceable-style connectors (POST /ext_cap/v1/req_res_cap).
 // A batch is framed without parsing it (ingest/batch-framing.ts). A record its
-// producer marked `"redacted": true` is stored as its bytes; any other record is
-// parsed, validated and redacted. Each record is judged alone; good records are
-// kept even when others in the same batch are rejected, and the answer names
-// each rejected record's field.
+// producer marked `"redacted": true` and that the framing found well-shaped is
+// stored as its bytes; any other record is parsed, validated and redacted. Each
+// record is judged alone; good records are kept even when others in the same
+// batch are rejected, and the answer names each rejected record's field.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeIssues } from '../../ingest/field-errors.ts';
 import { ExtCapSchema } from '../../ingest/ext-cap-schema.ts';
@@ -81,7 +81,8 @@ export function ingestRoutes({ pipeline, metrics, maxBodyBytes }: IngestDependen
     frames.forEach((frame, index) => {
       const bytes = batch.subarray(frame.start, frame.end);
       if (frame.problem !== undefined) rejected.push({ index, error: `records[${index}]: ${frame.problem}` });
-      else if (frame.redacted && frame.oneLine) encoded.push({ bytes, verdict: frame.verdict });
+      // A marked record the framing could not vouch for is parsed: the schema says what is wrong, if anything.
+      else if (frame.redacted && frame.oneLine && frame.fits) encoded.push({ bytes, index: frame.index, verdict: frame.verdict });
       else {
         const result = parseRecord(bytes, index);
         if (typeof result === 'string') rejected.push({ index, error: result });
