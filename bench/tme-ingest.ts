@@ -4,9 +4,9 @@
 // and redacted. The bodies are the main benchmark's API-like JSON documents (bench/lib/payloads.ts), so
 // the records hold as many escaped quotes as real captures do. Each row runs on a TME with the API
 // inventory off and on; the inventory's learning (off the ingest path) is waited for and counted. The
-// CPU charged per HTTP request swings with the machine's load, so the run also measures empty batches,
-// and a bare Node HTTP server answering the same requests (what any Node server pays per request
-// here), and gives each record's cost net of the TME's per-request cost.
+// CPU charged per HTTP request swings with the machine's load, so the run also measures empty batches
+// and gives each record's cost net of that per-request cost; and it posts the same batches to a bare
+// Node HTTP server, whose figures are what receiving the bytes costs any Node process here.
 // Usage: tsx bench/tme-ingest.ts [--batches N]
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -78,19 +78,23 @@ async function run(target: Target, label: string, bodies: string[], perBatch: nu
   console.log(`  ${label.padEnd(40)} ${String(records).padStart(6)} records  TME CPU ${(cpu / records).toFixed(1).padStart(7)} µs/record, ${net.toFixed(1).padStart(7)} net of the per-request cost  (${(records / (wallMs / 1000)).toFixed(0)} records/s wall)`);
 }
 
-async function rows(target: Target): Promise<void> {
+/** The rows of one server; `paths` names the records' variants to post (marked redacted or not). */
+async function rows(target: Target, paths: readonly { redacted: boolean; label: string }[]): Promise<void> {
   const empty = Array.from({ length: 8 }, () => JSON.stringify({ records: [] }));
   await run(target, "empty batch (per-request cost)", empty, 0, BATCHES * 4);
   for (const [perBatch, bytes, posts] of [[64, 1024, BATCHES], [1, 64 * 1024, BATCHES * 4]] as const) {
-    for (const redacted of [true, false]) {
+    for (const { redacted, label } of paths) {
       const { bodies, recordBytes } = batches(perBatch, bytes, redacted);
       const size = recordBytes < 4096 ? `${recordBytes} B` : `${(recordBytes / 1024).toFixed(1)} KiB`;
-      await run(target, `${perBatch} x ${size}, ${redacted ? "redacted (fast path)" : "not redacted (slow)"}`, bodies, perBatch, posts);
+      await run(target, `${perBatch} x ${size}${label}`, bodies, perBatch, posts);
     }
   }
 }
 
-/** The same requests answered by a bare Node HTTP server: reads the body, answers a small JSON. */
+/**
+ * The same requests answered by a bare Node HTTP server that reads the body and answers a small JSON:
+ * what receiving the bytes costs any Node process here (HTTP parsing, loopback TCP, the kernel's copies).
+ */
 async function bareNodeFloor(): Promise<void> {
   const script = `import { createServer } from 'node:http';
 const s = createServer((req, res) => { req.on('data', () => {}); req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': 27 }); res.end('{"accepted":0,"rejected":[]}'.slice(0, 27)); }); });
@@ -98,8 +102,7 @@ s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
   const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
   try {
     const port = await new Promise<number>((resolve) => child.stdout!.once("data", (chunk) => resolve(Number(String(chunk).trim()))));
-    const empty = Array.from({ length: 8 }, () => JSON.stringify({ records: [] }));
-    await run({ url: `http://127.0.0.1:${port}`, pid: child.pid!, settled: async () => undefined }, "bare Node HTTP server, same requests", empty, 0, BATCHES * 4);
+    await rows({ url: `http://127.0.0.1:${port}`, pid: child.pid!, settled: async () => undefined }, [{ redacted: true, label: "" }]);
   } finally {
     child.kill();
   }
@@ -107,6 +110,7 @@ s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
 
 const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
 console.log(`TME CPU per record (spool fsync never; fsync cost is the disk's), load average ${load()}:`);
+console.log("bare Node HTTP server (reads the body, answers):");
 await bareNodeFloor();
 for (const inventory of ["off", "on"] as const) {
   console.log(`API inventory ${inventory}:`);
@@ -121,7 +125,10 @@ for (const inventory of ["off", "on"] as const) {
       const res = await fetch(`${tme.url}/v1/apis?host=none`, { headers: { authorization: `Bearer ${TOKEN}` } });
       await res.arrayBuffer();
     };
-    await rows({ url: tme.url, pid: tme.process.pid!, settled });
+    await rows({ url: tme.url, pid: tme.process.pid!, settled }, [
+      { redacted: true, label: ", redacted (fast path)" },
+      { redacted: false, label: ", not redacted (slow)" },
+    ]);
   } finally {
     await tme.stop();
     rmSync(spoolDir, { recursive: true, force: true });
