@@ -1,9 +1,10 @@
 // The record's shape (record-schema.ts) as the batch framing checks it while it passes over the bytes,
 // and the few fields it notes on the way (the record's compact index). The check is a cheap filter, not
-// a second validator: a record it cannot vouch for (a wrong type, a missing or repeated field, a string
-// whose escapes would need decoding where the index or a digit check reads it, a number spelt other
-// than as plain digits, a base64 body with a foreign byte) takes the slow path, where the schema names
-// what is wrong. Unknown fields are skipped, as the schema strips them.
+// a second validator: a record it cannot vouch for (a wrong type, a missing or repeated field, a key, a
+// digit string or an encoding spelt with escapes, a number spelt other than as plain digits, a base64
+// body with a foreign byte, text data whose size only decoding can tell) takes the slow path, where the
+// schema names what is wrong. Unknown fields are skipped, as the schema strips them. Noted strings may
+// hold escapes: the index decodes them when read.
 import { MAX_BODY_DATA_BYTES, MAX_HEADER_PAIRS } from './record-schema.ts';
 
 /** Fields the index notes: what the inventory counts a capture by. */
@@ -27,7 +28,6 @@ interface Field {
   shape: Shape;
   /** Bit in the object's seen-mask (every known field has one, to refuse repeats). */
   bit: number;
-  required: boolean;
   slot?: Slot;
 }
 
@@ -59,7 +59,7 @@ function object(spec: Record<string, [Shape, boolean, Slot?]>, body = false): Sh
   const fields: Field[] = [];
   let required = 0;
   Object.entries(spec).forEach(([name, [shape, isRequired, slot]], bit) => {
-    fields.push({ name, shape, bit, required: isRequired, slot });
+    fields.push({ name, shape, bit, slot });
     if (isRequired) required |= 1 << bit;
   });
   return shapeOf('object', { fields, required, body });
@@ -153,7 +153,7 @@ export function scalarKind(buf: Buffer, start: number, end: number): Scalar {
     while (i < end && buf[i]! >= 0x30 && buf[i]! <= 0x39) i++;
     if (i === end) return first === 0x30 && end - start > 1 ? Scalar.Invalid : Scalar.Digits;
   }
-  // Scalars are short (the framing's byte class stops at anything else): the slice is small.
+  // Built once per scalar and tested by patterns without backtracking: linear however long it is.
   const text = buf.toString('latin1', start, end);
   if (text === 'true') return Scalar.True;
   if (text === 'false') return Scalar.False;
