@@ -1,76 +1,137 @@
 // TME CPU per ingested record: a real TME process (the built bundle), batches posted over HTTP one
-// at a time, CPU time (user + system) read from /proc/<pid>/stat around the run. Records marked
-// `"redacted": true` take the fast path (framed, spooled as bytes); others are parsed, validated and
-// redacted. On a shared, loaded machine the CPU charged per HTTP request swings widely, so the run
-// also measures empty batches and reports each record's cost net of that per-request cost.
+// at a time, CPU time (user + system, all threads) read from /proc/<pid>/stat around the run. Records
+// marked `"redacted": true` take the fast path (framed, spooled as bytes); others are parsed, validated
+// and redacted. The bodies are the main benchmark's API-like JSON documents (bench/lib/payloads.ts), so
+// the records hold as many escaped quotes as real captures do. Each row runs on a TME with the API
+// inventory off and on; the inventory's learning (off the ingest path) is waited for and counted. The
+// CPU charged per HTTP request swings with the machine's load, so the run also measures empty batches
+// and gives each record's cost net of that per-request cost; and it posts the same batches to a bare
+// Node HTTP server, whose figures are what receiving the bytes costs any Node process here.
 // Usage: tsx bench/tme-ingest.ts [--batches N]
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startTmeProcess } from "../host/devstack/tme.ts";
+import { jsonOfExactSize } from "./lib/payloads.ts";
+import { processCpuMicros } from "./lib/procfs.ts";
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 const batchesArg = process.argv.indexOf("--batches");
 const BATCHES = batchesArg > 0 ? Number(process.argv[batchesArg + 1]) : 200;
+const TOKEN = "bench-admin-token-0123456789";
 
-function cpuMicros(pid: number): number {
-  // Fields after the command name (which may hold spaces): utime is the 14th field, stime the 15th.
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1e6;
-}
-
-function record(i: number, bodyBytes: number, redacted: boolean): Record<string, unknown> {
-  const body = JSON.stringify({ id: i, text: "y".repeat(Math.max(0, bodyBytes - 20)) });
+function record(i: number, body: string, redacted: boolean): Record<string, unknown> {
+  const reply = '{"status":"accepted","id":"ord-100042"}';
   return {
-    id: `r-${i}`, service: "bench", module_version: "0.1.0", start_time_unix_nano: "1700000000000000000", duration_nano: 1000,
-    client: { address: "10.0.0.1", port: 40000 },
-    request: { method: "POST", scheme: "http", authority: "api.local", path: `/items/${i}`, query: "", protocol: "HTTP/1.1",
-      headers: [["content-type", "application/json"], ["user-agent", "bench"]], body: { data: body, encoding: "utf8", size: body.length, truncated: false } },
-    response: { status: 200, headers: [["content-type", "application/json"]] },
+    id: `7d1f3c2a-5b6e-4f80-9a1b-${String(i).padStart(12, "0")}`, service: "istio", module_version: "0.1.0",
+    start_time_unix_nano: String(1700000000000000000n + BigInt(i) * 1000n), duration_nano: 1_250_000,
+    client: { address: `10.0.${(i >> 8) & 255}.${i & 255}`, port: 40000 + (i % 1000) },
+    request: { method: "POST", scheme: "https", authority: "shop.example.com", path: `/api/v1/orders/${i % 500}`, query: "", protocol: "HTTP/1.1",
+      headers: [["content-type", "application/json"], ["accept", "application/json"], ["user-agent", "gatewarden-bench/1 (wrk)"], ["authorization", "[REDACTED]"], ["x-request-id", `req-${i}`]],
+      body: { data: body, encoding: "utf8", size: body.length, truncated: false } },
+    response: { status: 201, headers: [["content-type", "application/json"], ["content-length", String(reply.length)]],
+      body: { data: reply, encoding: "utf8", size: reply.length, truncated: false } },
     ...(redacted ? { redacted: true } : {}),
   };
+}
+
+/** Batches whose records are about `recordBytes` long once encoded (the body sized to fit). */
+function batches(perBatch: number, recordBytes: number, redacted: boolean): { bodies: string[]; recordBytes: number } {
+  const overhead = JSON.stringify(record(0, "", redacted)).length;
+  // Escaping the body's quotes adds about a tenth to it.
+  const body = jsonOfExactSize(Math.max(64, Math.round((recordBytes - overhead) / 1.1)));
+  const bodies = Array.from({ length: 8 }, (_, b) => JSON.stringify({ records: Array.from({ length: perBatch }, (_, i) => record(b * perBatch + i, body, redacted)) }));
+  return { bodies, recordBytes: JSON.stringify(record(0, body, redacted)).length };
+}
+
+interface Target {
+  url: string;
+  pid: number;
+  /** Waits for work the server does after answering (the inventory's learning). */
+  settled(): Promise<void>;
 }
 
 /** TME CPU µs per request of the same shape with no records: the HTTP cost, paid once per batch. */
 let perRequestMicros = 0;
 
-async function run(url: string, pid: number, label: string, perBatch: number, bodyBytes: number, redacted: boolean, batches: number): Promise<void> {
-  const bodies = Array.from({ length: 8 }, (_, b) => JSON.stringify({ records: Array.from({ length: perBatch }, (_, i) => record(b * perBatch + i, bodyBytes, redacted)) }));
-  if (perBatch === 0) bodies.fill(JSON.stringify({ records: [] }));
+async function run(target: Target, label: string, bodies: string[], perBatch: number, posts: number): Promise<void> {
   const post = async (body: string) => {
-    const res = await fetch(`${url}/v1/records`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const res = await fetch(`${target.url}/v1/records`, { method: "POST", headers: { "content-type": "application/json" }, body });
     if (res.status !== 200) throw new Error(`${label}: ${res.status} ${await res.text()}`);
     await res.arrayBuffer();
   };
   for (let i = 0; i < 5; i++) await post(bodies[i % bodies.length]!); // warm-up
-  const before = cpuMicros(pid);
+  await target.settled();
+  const before = processCpuMicros(target.pid);
   const started = process.hrtime.bigint();
-  for (let i = 0; i < batches; i++) await post(bodies[i % bodies.length]!);
-  const cpu = cpuMicros(pid) - before;
+  for (let i = 0; i < posts; i++) await post(bodies[i % bodies.length]!);
+  await target.settled();
+  const cpu = processCpuMicros(target.pid) - before;
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (perBatch === 0) {
-    perRequestMicros = cpu / batches;
-    console.log(`${label.padEnd(34)} ${batches} requests TME CPU ${perRequestMicros.toFixed(1).padStart(7)} µs/request`);
+    perRequestMicros = cpu / posts;
+    console.log(`  ${label.padEnd(40)} ${String(posts).padStart(6)} requests TME CPU ${(cpu / posts).toFixed(1).padStart(7)} µs/request`);
     return;
   }
-  const records = batches * perBatch;
-  const net = (cpu - perRequestMicros * batches) / records;
-  console.log(`${label.padEnd(34)} ${records} records  TME CPU ${(cpu / records).toFixed(1).padStart(7)} µs/record, ${net.toFixed(1).padStart(7)} net of the per-request cost  (${(records / (wallMs / 1000)).toFixed(0)} records/s wall)`);
+  const records = posts * perBatch;
+  const net = (cpu - perRequestMicros * posts) / records;
+  console.log(`  ${label.padEnd(40)} ${String(records).padStart(6)} records  TME CPU ${(cpu / records).toFixed(1).padStart(7)} µs/record, ${net.toFixed(1).padStart(7)} net of the per-request cost  (${(records / (wallMs / 1000)).toFixed(0)} records/s wall)`);
 }
 
-const spoolDir = mkdtempSync(join(tmpdir(), "tme-ingest-bench-"));
-const tme = await startTmeProcess({ env: { TME_SPOOL_DIR: spoolDir, TME_SPOOL_FSYNC: "never", TME_SPOOL_MAX_FILE_BYTES: String(256 * 1024 * 1024), TME_SPOOL_KEEP_FILES: "2" } });
-try {
-  const pid = tme.process.pid!;
-  console.log(`TME CPU per record (spool fsync never; fsync cost is the disk's), ${BATCHES} batches each:`);
-  await run(tme.url, pid, "empty batch (per-request cost)", 0, 0, true, BATCHES * 4);
-  await run(tme.url, pid, "64 x 1 KiB, redacted (fast path)", 64, 1024, true, BATCHES);
-  await run(tme.url, pid, "64 x 1 KiB, not redacted (slow)", 64, 1024, false, BATCHES);
-  await run(tme.url, pid, "1 x 64 KiB, redacted (fast path)", 1, 64 * 1024, true, BATCHES * 4);
-  await run(tme.url, pid, "1 x 64 KiB, not redacted (slow)", 1, 64 * 1024, false, BATCHES * 4);
-} finally {
-  await tme.stop();
-  rmSync(spoolDir, { recursive: true, force: true });
+/** The rows of one server; `paths` names the records' variants to post (marked redacted or not). */
+async function rows(target: Target, paths: readonly { redacted: boolean; label: string }[]): Promise<void> {
+  const empty = Array.from({ length: 8 }, () => JSON.stringify({ records: [] }));
+  await run(target, "empty batch (per-request cost)", empty, 0, BATCHES * 4);
+  for (const [perBatch, bytes, posts] of [[64, 1024, BATCHES], [1, 64 * 1024, BATCHES * 4]] as const) {
+    for (const { redacted, label } of paths) {
+      const { bodies, recordBytes } = batches(perBatch, bytes, redacted);
+      const size = recordBytes < 4096 ? `${recordBytes} B` : `${(recordBytes / 1024).toFixed(1)} KiB`;
+      await run(target, `${perBatch} x ${size}${label}`, bodies, perBatch, posts);
+    }
+  }
 }
+
+/**
+ * The same requests answered by a bare Node HTTP server that reads the body and answers a small JSON:
+ * what receiving the bytes costs any Node process here (HTTP parsing, loopback TCP, the kernel's copies).
+ */
+async function bareNodeFloor(): Promise<void> {
+  const script = `import { createServer } from 'node:http';
+const s = createServer((req, res) => { req.on('data', () => {}); req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': 27 }); res.end('{"accepted":0,"rejected":[]}'.slice(0, 27)); }); });
+s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const port = await new Promise<number>((resolve) => child.stdout!.once("data", (chunk) => resolve(Number(String(chunk).trim()))));
+    await rows({ url: `http://127.0.0.1:${port}`, pid: child.pid!, settled: async () => undefined }, [{ redacted: true, label: "" }]);
+  } finally {
+    child.kill();
+  }
+}
+
+const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
+console.log(`TME CPU per record (spool fsync never; fsync cost is the disk's), load average ${load()}:`);
+console.log("bare Node HTTP server (reads the body, answers):");
+await bareNodeFloor();
+for (const inventory of ["off", "on"] as const) {
+  console.log(`API inventory ${inventory}:`);
+  const spoolDir = mkdtempSync(join(tmpdir(), "tme-ingest-bench-"));
+  const tme = await startTmeProcess({
+    env: { TME_SPOOL_DIR: spoolDir, TME_SPOOL_FSYNC: "never", TME_SPOOL_MAX_FILE_BYTES: String(256 * 1024 * 1024), TME_SPOOL_KEEP_FILES: "2", TME_API_INVENTORY: inventory, TME_ADMIN_TOKEN: TOKEN },
+  });
+  try {
+    const settled = async () => {
+      if (inventory === "off") return;
+      // The inventory's routes answer once its learning queue is drained.
+      const res = await fetch(`${tme.url}/v1/apis?host=none`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      await res.arrayBuffer();
+    };
+    await rows({ url: tme.url, pid: tme.process.pid!, settled }, [
+      { redacted: true, label: ", redacted (fast path)" },
+      { redacted: false, label: ", not redacted (slow)" },
+    ]);
+  } finally {
+    await tme.stop();
+    rmSync(spoolDir, { recursive: true, force: true });
+  }
+}
+console.log(`load average at the end ${load()}`);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FramingError, frameBatch } from '../../host/tme-server/src/ingest/batch-framing.ts';
+import { Slot } from '../../host/tme-server/src/ingest/record-shape.ts';
+import batch from './fixtures/gatewarden-batch.json' with { type: 'json' };
 
 const LIMITS = { maxRecords: 1000, maxRecordBytes: 1 << 20, maxRecordDepth: 8 };
 
@@ -23,6 +25,21 @@ describe('frameBatch', () => {
     const got = frames(`{"records":["s",{"d":${deep}},{"big":"${'x'.repeat(LIMITS.maxRecordBytes)}"},{"a":\n1},{}]}`);
     assert.deepEqual(got.map((f) => f.problem), ['expected an object', 'nested deeper than 8 levels', `larger than ${LIMITS.maxRecordBytes} bytes`, undefined, undefined]);
     assert.deepEqual(got.map((f) => f.oneLine), [false, false, false, false, true]);
+  });
+
+  test('notes each record\'s index and whether it has the record shape, without a parse', () => {
+    const good = JSON.stringify(batch.records[0]).replace('/api/orders', '/api/caf\\u00e9');
+    const text = `{"records":[${good},${JSON.stringify(batch.records[1])},${good.replace('"status":201', '"status":"201"')},${good.replace('"size":23', '"size":2.3')}]}`;
+    const buf = Buffer.from(text);
+    const got = frameBatch(buf, LIMITS);
+    assert.deepEqual(got.map((f) => f.fits), [true, true, false, false]);
+    const [first, second] = got as [(typeof got)[0], (typeof got)[0]];
+    const bytes = buf.subarray(first.start, first.end);
+    const slots = [Slot.Method, Slot.Authority, Slot.Path, Slot.Query, Slot.ClientAddress, Slot.RequestContentType, Slot.ResponseContentType];
+    assert.deepEqual(slots.map((slot) => first.index.text(bytes, slot)), ['POST', 'shop.example.com:8443', '/api/café', 'page=2&tag=a&tag=b', '10.1.2.3', 'application/json', 'application/json']);
+    assert.deepEqual([first.index.status, first.index.durationNano], [201, 2500000]);
+    const verdict = buf.subarray(second.start, second.end);
+    assert.deepEqual([second.index.text(verdict, Slot.VerdictAction), second.index.text(verdict, Slot.VerdictCategory)], ['allow', undefined]);
   });
 
   test('refuses a batch that is not well-formed JSON or has no records array', () => {

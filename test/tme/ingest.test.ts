@@ -269,6 +269,60 @@ describe('routes', () => {
     assert.deepEqual(captures.map((c) => c.attributes['gatewarden.request.id']).sort(), ['fast', 'plain', 'slow']);
   });
 
+  test('a record marked redacted is checked like any other: a malformed one is refused by field and counted, its neighbours kept', async () => {
+    const marked = (change: (r: Json) => void = () => {}) => JSON.stringify(record((r) => (change(r), (r.redacted = true))));
+    const bad = [
+      marked((r) => delete r.service),
+      marked((r) => (r.start_time_unix_nano = 1700000000)),
+      marked((r) => (r.duration_nano = -1)),
+      marked((r) => (r.client.port = 70000)),
+      marked((r) => (r.request.method = 7)),
+      marked((r) => (r.request.headers = [['x', 'y', 'z']])),
+      marked((r) => (r.request.body.encoding = 'gzip')),
+      marked((r) => (r.request.body = { data: 'not base64!', encoding: 'base64', size: 3, truncated: false })),
+      marked((r) => (r.response.grpc_status = 'OK')),
+      marked((r) => delete r.response),
+      // A repeated field: JSON.parse keeps the last one, a string.
+      marked().replace('"redacted":true', '"request":"twice","redacted":true'),
+      // Not JSON a parse accepts: a bad escape, a raw control character, a bad number.
+      marked((r) => (r.id = 'a\u0001b')).replace('\\u0001', '\\q'),
+      marked((r) => (r.id = 'a\u0001b')).replace('\\u0001', '\u0001'),
+      marked().replace('"duration_nano":2500000', '"duration_nano":02500000'),
+    ];
+    const good = (id: string) => marked((r) => (r.id = id));
+    const body = `{"records":[${good('neighbour-1')},${bad.join(',')},${good('neighbour-2')}]}`;
+    const rejectedBefore = await tme.metric('tme_records_rejected_total', '{source="gatewarden"}');
+    const res = await tme.post('/v1/records', body);
+    assert.equal(res.status, 200);
+    const answer = (await res.json()) as Json;
+    assert.deepEqual(answer.rejected.map((r: Json) => r.index), bad.map((_, i) => i + 1));
+    assert.equal(answer.accepted, 2);
+    const errors: string[] = answer.rejected.map((r: Json) => r.error);
+    assert.deepEqual(
+      errors.map((e) => e.slice(0, e.indexOf(':'))),
+      [
+        'records[1].service',
+        'records[2].start_time_unix_nano',
+        'records[3].duration_nano',
+        'records[4].client.port',
+        'records[5].request.method',
+        'records[6].request.headers[0]',
+        'records[7].request.body.encoding',
+        'records[8].request.body.data',
+        'records[9].response.grpc_status',
+        'records[10].response',
+        'records[11].request',
+        'records[12]',
+        'records[13]',
+        'records[14]',
+      ],
+    );
+    assert.ok(errors.slice(11).every((e) => e.includes('not valid JSON')), errors.slice(11).join('\n'));
+    assert.equal(await tme.metric('tme_records_rejected_total', '{source="gatewarden"}'), rejectedBefore + bad.length);
+    const { captures } = (await (await tme.get('/v1/captures?limit=2')).json()) as { captures: Json[] };
+    assert.deepEqual(captures.map((c) => c.attributes['gatewarden.request.id']), ['neighbour-2', 'neighbour-1']);
+  });
+
   test('GET /healthz answers ok', async () => {
     const res = await tme.get('/healthz');
     assert.equal(res.status, 200);

@@ -62,7 +62,8 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
   if (config.policyFile !== undefined) policies.loadFile(config.policyFile);
   engine.setRedaction(config.redaction);
   const inventory = await startInventory(config);
-  const pipeline = new CapturePipeline(engineRedactor(engine), { spool, ring, spans, inventory }, autoDeny);
+  const observe = inventory.observe;
+  const pipeline = new CapturePipeline(engineRedactor(engine), { spool, ring, spans, inventory: observe === undefined ? undefined : { observe } }, autoDeny);
 
   const router = createRouter([
     ...ingestRoutes({ pipeline, encode: (parts) => engine.encodeRecord(parts), metrics, maxBodyBytes: config.maxBatchBytes }),

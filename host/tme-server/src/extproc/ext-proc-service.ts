@@ -8,7 +8,7 @@ import type { RequestDecider } from '../decide/request-decider.ts';
 import type { GrpcService } from '../grpc/server.ts';
 import { envoyServices } from '../grpc/envoy-protos.ts';
 import type { ExchangeParts } from '../../../../filter/node/engine.ts';
-import type { EncodedRecord } from '../ingest/capture-pipeline.ts';
+import { producedRecord, type EncodedRecord } from '../ingest/capture-pipeline.ts';
 import { ExchangeProcessor, type ProcessingRequest, type ProcessingResponse, type ProcessorSettings } from './processor.ts';
 import { RecordBatcher } from './record-batcher.ts';
 
@@ -58,7 +58,7 @@ export function extProcService(deps: ExtProcDependencies): ExtProcService {
       reply: delay > 0 ? (m) => void setTimeout(() => write(m), delay) : write,
       finished: (ex, blocked) => {
         exchanges.inc({ outcome: blocked ? 'blocked' : 'passed' });
-        batcher.add({ bytes: deps.encode(ex.parts(deps.settings.serviceName)), verdict: ex.verdict !== undefined });
+        batcher.add(producedRecord(deps.encode(ex.parts(deps.settings.serviceName))));
         // An observed exchange has nothing more to say: closing now frees Envoy's side of the stream,
         // which it would otherwise hold (with the messages it buffered) until its deferred-close timeout.
         if (processor.observing && !call.writableEnded) call.end();

@@ -76,16 +76,21 @@ export function requestHeaders(a: Capture['attributes']): [string, string][] {
   return out;
 }
 
+/** The method as the inventory keys it: upper case, OTHER when it is not a token of letters. */
+export function methodKey(raw: string): string {
+  const method = raw.toUpperCase();
+  return METHOD.test(method) ? method : 'OTHER';
+}
+
 export function viewOf(capture: Capture): ExchangeView {
   const a = capture.attributes;
-  const method = String(a['http.request.method'] ?? '').toUpperCase();
   const requestContentType = mediaType(firstHeader(a['http.request.header.content-type']));
   const responseContentType = mediaType(firstHeader(a['http.response.header.content-type']));
   const action = a['gatewarden.verdict.action'];
   const category = a['gatewarden.verdict.category'];
   return {
     host: String(a['server.address'] ?? '').toLowerCase().slice(0, 253),
-    method: METHOD.test(method) ? method : 'OTHER',
+    method: methodKey(String(a['http.request.method'] ?? '')),
     path: String(a['url.path'] ?? '/'),
     query: String(a['url.query'] ?? ''),
     status: typeof a['http.response.status_code'] === 'number' ? a['http.response.status_code'] : 0,

@@ -68,20 +68,30 @@ export class Inventory {
 
   constructor(readonly options: InventoryOptions) {}
 
-  /** The ingest hook: O(1), never throws. */
+  /** Counts a capture (and queues it for learning): O(1), never throws. */
   observe(capture: Capture): void {
-    this.stats.observed++;
-    let endpoint: Endpoint;
     let view: ExchangeView;
     try {
       view = viewOf(capture);
+    } catch (error) {
+      this.stats.observed++;
+      console.error('tme: inventory could not count a capture:', error);
+      return;
+    }
+    this.observeView(view, approximateBytes(capture));
+  }
+
+  /** The ingest hook, given the exchange's view and about how many bytes learning from it holds. */
+  observeView(view: ExchangeView, bytes: number): void {
+    this.stats.observed++;
+    let endpoint: Endpoint;
+    try {
       endpoint = this.count(view);
     } catch (error) {
       console.error('tme: inventory could not count a capture:', error);
       return;
     }
     if (endpoint.template === OVERFLOW_TEMPLATE || !this.sampled(endpoint)) return;
-    const bytes = approximateBytes(capture);
     if (this.queue.length >= QUEUE_MAX_ENTRIES || this.queuedBytes + bytes > QUEUE_MAX_BYTES) {
       this.stats.countedOnly++;
       return;

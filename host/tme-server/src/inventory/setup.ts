@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { TmeConfig } from '../config.ts';
 import type { Route } from '../http/router.ts';
-import type { Capture } from '../record/capture.ts';
+import type { ExchangeView } from './exchange-view.ts';
 import { Inventory } from './inventory.ts';
 import { parseTemplateList } from './path-template.ts';
 import { inventoryRoutes } from './routes.ts';
@@ -12,8 +12,8 @@ import { SnapshotFile } from './snapshot-file.ts';
 import { SpecIndex } from './specs.ts';
 
 export interface RunningInventory {
-  /** The ingest hook; a no-op when the inventory is off. */
-  observe(capture: Capture): void;
+  /** The ingest hook; undefined when the inventory is off, so ingest derives nothing for it. */
+  observe: ((view: ExchangeView, bytes: number) => void) | undefined;
   routes: Route[];
   inventory: Inventory | undefined;
   stop(): Promise<void>;
@@ -21,7 +21,7 @@ export interface RunningInventory {
 
 export async function startInventory(config: TmeConfig): Promise<RunningInventory> {
   const options = config.inventory;
-  if (!options.enabled) return { observe: () => undefined, routes: [], inventory: undefined, stop: async () => undefined };
+  if (!options.enabled) return { observe: undefined, routes: [], inventory: undefined, stop: async () => undefined };
   const templatesText = [options.templates, options.templatesFile === undefined ? '' : readFileSync(options.templatesFile, 'utf8')].join('\n');
   const inventory = new Inventory({
     pinned: parseTemplateList(templatesText),
@@ -39,7 +39,7 @@ export async function startInventory(config: TmeConfig): Promise<RunningInventor
   }
   snapshot.start();
   return {
-    observe: (capture) => inventory.observe(capture),
+    observe: (view, bytes) => inventory.observeView(view, bytes),
     routes: inventoryRoutes({ inventory, maxBodyBytes: config.maxBatchBytes, changed: () => void snapshot.save() }),
     inventory,
     stop: () => snapshot.stop(),

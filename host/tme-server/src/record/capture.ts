@@ -4,10 +4,10 @@
 //
 //   {"id":"<uuid>","source":"gatewarden","received_at":"<ISO 8601>","record":<the record>}\n
 //
-// A record is parsed only when something reads it (GET /v1/captures, the OTLP export): `readCapture`
-// turns it into the attributes every capture carries.
+// A record is parsed only when something reads it (GET /v1/captures, the OTLP export, the inventory's
+// learning): `readCapture` turns it into the attributes every capture carries.
 import { randomUUID } from 'node:crypto';
-import { RecordSchema, type CaptureRecord } from '../ingest/record-schema.ts';
+import type { CaptureRecord } from '../ingest/record-schema.ts';
 import { type CaptureAttributes, recordAttributes } from './attributes.ts';
 
 export type CaptureSource = 'gatewarden' | 'ext_cap' | 'ext_proc';
@@ -62,21 +62,25 @@ export function lineParts(stored: StoredCapture): Buffer[] {
   return [stored.head, stored.record, LINE_END];
 }
 
-/** The stored record, parsed and checked; undefined when it does not hold a valid record. */
+/**
+ * The stored record, parsed; undefined when it is not JSON. It is not validated again: every record was
+ * checked on its way in, by the schema (the slow path) or by the framing's shape check (the fast path).
+ */
 export function readRecord(stored: StoredCapture): CaptureRecord | undefined {
-  let value: unknown;
   try {
-    value = JSON.parse(stored.record.toString('utf8'));
+    return JSON.parse(stored.record.toString('utf8')) as CaptureRecord;
   } catch {
     return undefined;
   }
-  const parsed = RecordSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
 }
 
 export function readCapture(stored: StoredCapture): Capture | undefined {
   const record = readRecord(stored);
-  if (record === undefined) return undefined;
+  return record === undefined ? undefined : captureOf(stored, record);
+}
+
+/** The capture of a stored record whose parsed form is at hand. */
+export function captureOf(stored: StoredCapture, record: CaptureRecord): Capture {
   return {
     id: stored.id,
     received_at: stored.receivedAt,

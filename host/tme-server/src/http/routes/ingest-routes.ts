@@ -1,19 +1,19 @@
 // Report ingest: batches from the gateway filter (POST /v1/records) and single
 // reports from Traceable-style connectors (POST /ext_cap/v1/req_res_cap).
 // A batch is framed without parsing it (ingest/batch-framing.ts). A record its
-// producer marked `"redacted": true` is stored as its bytes; any other record is
-// parsed, validated and redacted. An ext_cap report is mapped onto an exchange whose record the engine
-// encodes (the filter's own encoder, redacted and marked). Each record is judged alone; good records are
-// kept even when others in the same batch are rejected, and the answer names
-// each rejected record's field.
+// producer marked `"redacted": true` and that the framing found well-shaped is
+// stored as its bytes; any other record is parsed, validated and redacted. An ext_cap report is mapped
+// onto an exchange whose record the engine encodes (the filter's own encoder, redacted and marked). Each
+// record is judged alone; good records are kept even when others in the same batch are rejected, and
+// the answer names each rejected record's field.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeIssues } from '../../ingest/field-errors.ts';
 import { ExtCapSchema } from '../../ingest/ext-cap-schema.ts';
 import type { ExchangeParts } from '../../../../../filter/node/engine.ts';
 import { extCapExchange } from '../../ingest/ext-cap-exchange.ts';
-import type { CapturePipeline, EncodedRecord } from '../../ingest/capture-pipeline.ts';
-import { FramingError, frameBatch, type FramingLimits, type RecordFrame } from '../../ingest/batch-framing.ts';
-import { MAX_RECORD_BYTES, MAX_RECORD_DEPTH, MAX_RECORDS_PER_BATCH, RecordSchema, type CaptureRecord } from '../../ingest/record-schema.ts';
+import { producedRecord, type CapturePipeline, type EncodedRecord } from '../../ingest/capture-pipeline.ts';
+import { FramingError, frameBatch, RECORD_FRAMING, type RecordFrame } from '../../ingest/batch-framing.ts';
+import { RecordSchema, type CaptureRecord } from '../../ingest/record-schema.ts';
 import type { TmeMetrics } from '../../metrics/tme-metrics.ts';
 import type { CaptureSource } from '../../record/capture.ts';
 import { HttpError } from '../http-error.ts';
@@ -34,7 +34,6 @@ interface Rejection {
   error: string;
 }
 
-const FRAMING: FramingLimits = { maxRecords: MAX_RECORDS_PER_BATCH, maxRecordBytes: MAX_RECORD_BYTES, maxRecordDepth: MAX_RECORD_DEPTH };
 
 async function durably(write: () => Promise<void>): Promise<void> {
   try {
@@ -74,7 +73,7 @@ export function ingestRoutes({ pipeline, encode, metrics, maxBodyBytes }: Ingest
     const batch = await readBody(req, maxBodyBytes);
     let frames: RecordFrame[];
     try {
-      frames = frameBatch(batch, FRAMING);
+      frames = frameBatch(batch, RECORD_FRAMING);
     } catch (error) {
       if (error instanceof FramingError) throw new HttpError(400, error.message);
       throw error;
@@ -85,7 +84,8 @@ export function ingestRoutes({ pipeline, encode, metrics, maxBodyBytes }: Ingest
     frames.forEach((frame, index) => {
       const bytes = batch.subarray(frame.start, frame.end);
       if (frame.problem !== undefined) rejected.push({ index, error: `records[${index}]: ${frame.problem}` });
-      else if (frame.redacted && frame.oneLine) encoded.push({ bytes, verdict: frame.verdict });
+      // A marked record the framing could not vouch for is parsed: the schema says what is wrong, if anything.
+      else if (frame.redacted && frame.oneLine && frame.fits) encoded.push({ bytes, index: frame.index, verdict: frame.verdict });
       else {
         const result = parseRecord(bytes, index);
         if (typeof result === 'string') rejected.push({ index, error: result });
@@ -107,7 +107,7 @@ export function ingestRoutes({ pipeline, encode, metrics, maxBodyBytes }: Ingest
     }
     count('ext_cap', 1, 0);
     const bytes = encode(extCapExchange(parsed.data, req.headers, Date.now()));
-    await durably(() => pipeline.acceptEncoded([{ bytes, verdict: false }], 'ext_cap'));
+    await durably(() => pipeline.acceptEncoded([producedRecord(bytes)], 'ext_cap'));
     sendJson(res, 200, { accepted: 1, rejected: [] });
   };
 
