@@ -360,7 +360,7 @@ export function gw_redact_record(len: i32): i32 {
     return -result.byteLength;
   }
   recordOut.reset();
-  writeRecord(new JsonWriter(recordOut), read.exchange, read.service, read.moduleVersion, redaction);
+  writeRecord(new JsonWriter(recordOut), read.exchange, read.service, read.moduleVersion, redaction, read.full);
   if (result.byteLength < recordOut.length) result = new ArrayBuffer(recordOut.length);
   memory.copy(changetype<usize>(result), recordOut.dataStart, recordOut.length);
   return recordOut.length;

@@ -24,6 +24,7 @@ import { engineRedactor } from './ingest/engine-redactor.ts';
 import { startInventory } from './inventory/setup.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { countDetection, createTmeMetrics } from './metrics/tme-metrics.ts';
+import { StoreSampler } from './sampling/store-sampler.ts';
 import { JsonlSpool } from './spool/jsonl-spool.ts';
 import { CaptureRing } from './store/capture-ring.ts';
 
@@ -62,7 +63,9 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
   if (config.policyFile !== undefined) policies.loadFile(config.policyFile);
   engine.setRedaction(config.redaction);
   const inventory = await startInventory(config);
-  const pipeline = new CapturePipeline(engineRedactor(engine), { spool, ring, spans, inventory }, autoDeny);
+  const sampler = new StoreSampler(config.storeSampleRate);
+  const notStored = (why: 'summary' | 'sampled-out'): void => metrics.recordsNotStored.inc({ reason: why === 'summary' ? 'summary' : 'sampled_out' });
+  const pipeline = new CapturePipeline(engineRedactor(engine), { spool, ring, spans, inventory, sampler, notStored }, autoDeny);
 
   const router = createRouter([
     ...ingestRoutes({ pipeline, metrics, maxBodyBytes: config.maxBatchBytes }),

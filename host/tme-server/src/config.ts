@@ -35,6 +35,11 @@ const contentTypeList = z
 // Like the filter's blockingStatusCode: anything outside 400-499 becomes 403.
 const blockingStatus = integer(0, 999).transform((code) => (code >= 400 && code <= 499 ? code : 403));
 
+const fraction = z
+  .string()
+  .regex(/^(?:0(?:\.\d+)?|1(?:\.0+)?|\.\d+)$/, 'expected a number from 0 to 1')
+  .transform(Number);
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
 interface Variable<T> {
@@ -62,6 +67,7 @@ export const VARIABLES = {
   TME_CAPTURES_RESPONSE_BYTES: variable(integer(64 * 1024, 1024 * MiB), 'bytes of captures in one GET /v1/captures answer, about (at least one capture; the rest through next_cursor)', String(8 * MiB)),
   TME_MAX_CONNECTIONS: variable(integer(1, 1_000_000), 'concurrent HTTP connections; more are refused', '256'),
   TME_EXPORT_QUEUE_BYTES: variable(integer(MiB, 4096 * MiB), 'bytes of captures waiting for OTLP export, at most; beyond, captures are not exported and counted', String(32 * MiB)),
+  TME_STORE_SAMPLE_RATE: variable(fraction, 'share of records without a verdict that are stored (spool, /v1/captures, OTLP); records with a verdict always are, and the inventory learns from every record', '1'),
   TME_REDACT_HEADERS: variable(nameList, 'comma-separated header names whose values become [REDACTED] (case-insensitive)', DEFAULT_REDACT_HEADERS),
   TME_REDACT_FIELDS: variable(nameList, 'comma-separated query parameter, form and JSON field names whose values become [REDACTED]', DEFAULT_REDACT_FIELDS),
   TME_ENVIRONMENT: variable(z.string().min(1, 'expected a name such as prod or staging'), 'deployment environment, on every exported span (deployment.environment.name)'),
@@ -113,6 +119,8 @@ export interface TmeConfig {
   capturesResponseBytes: number;
   maxConnections: number;
   exportQueueBytes: number;
+  /** Share of records without a verdict that are stored; the inventory still sees all of them. */
+  storeSampleRate: number;
   redaction: { headers: string[]; fields: string[] };
   /** Undefined when no OTLP endpoint is configured: spans are not exported. */
   otlpTracesUrl: string | undefined;
@@ -185,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): TmeConfig {
     capturesResponseBytes: values.TME_CAPTURES_RESPONSE_BYTES,
     maxConnections: values.TME_MAX_CONNECTIONS,
     exportQueueBytes: values.TME_EXPORT_QUEUE_BYTES,
+    storeSampleRate: values.TME_STORE_SAMPLE_RATE,
     redaction: { headers: values.TME_REDACT_HEADERS, fields: values.TME_REDACT_FIELDS },
     otlpTracesUrl: tracesUrl(values),
     exportDelayMs: values.OTEL_BSP_SCHEDULE_DELAY,

@@ -40,6 +40,8 @@ export interface InventoryStats {
   countedOnly: number;
   /** Exchanges counted under an overflow endpoint. */
   overflowed: number;
+  /** Summaries (the filter's report.sampleRate left the exchange out): counted, nothing to learn from. */
+  summaries: number;
   queued: number;
 }
 
@@ -62,7 +64,7 @@ export class Inventory {
   private draining = false;
   private specIndex = SpecIndex.empty();
   private sequence = 0;
-  readonly stats: InventoryStats = { observed: 0, learned: 0, countedOnly: 0, overflowed: 0, queued: 0 };
+  readonly stats: InventoryStats = { observed: 0, learned: 0, countedOnly: 0, overflowed: 0, summaries: 0, queued: 0 };
   /** Bumped on every change, for persistence to know when to write. */
   version = 0;
 
@@ -78,6 +80,11 @@ export class Inventory {
       endpoint = this.count(view);
     } catch (error) {
       console.error('tme: inventory could not count a capture:', error);
+      return;
+    }
+    // A summary has no query, headers or bodies: learning from it would teach absent fields.
+    if (capture.attributes['gatewarden.sampled'] === false) {
+      this.stats.summaries++;
       return;
     }
     if (endpoint.template === OVERFLOW_TEMPLATE || !this.sampled(endpoint)) return;
