@@ -22,6 +22,7 @@ import { startHttpServer } from './http/server.ts';
 import { CapturePipeline } from './ingest/capture-pipeline.ts';
 import { engineRedactor } from './ingest/engine-redactor.ts';
 import { startInventory } from './inventory/setup.ts';
+import { startInventoryTelemetry } from './inventory/telemetry.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { countDetection, createTmeMetrics } from './metrics/tme-metrics.ts';
 import { StoreSampler } from './sampling/store-sampler.ts';
@@ -63,6 +64,7 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
   if (config.policyFile !== undefined) policies.loadFile(config.policyFile);
   engine.setRedaction(config.redaction);
   const inventory = await startInventory(config);
+  const inventoryTelemetry = inventory.inventory === undefined ? undefined : startInventoryTelemetry(config, inventory.inventory, metrics.registry);
   const sampler = new StoreSampler(config.storeSampleRate);
   const notStored = (why: 'summary' | 'sampled-out'): void => metrics.recordsNotStored.inc({ reason: why === 'summary' ? 'summary' : 'sampled_out' });
   const pipeline = new CapturePipeline(engineRedactor(engine), { spool, ring, spans, inventory, sampler, notStored }, autoDeny);
@@ -106,6 +108,7 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
       await extProc.flush();
       await spans?.shutdown();
       await inventory.stop();
+      await inventoryTelemetry?.stop();
       await spool.close();
     },
   };

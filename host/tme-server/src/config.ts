@@ -97,7 +97,9 @@ export const VARIABLES = {
   TME_API_SNAPSHOT_INTERVAL_MS: variable(integer(100, 3_600_000), 'how often a changed inventory is written to TME_API_STATE_FILE', '10000'),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: variable(httpUrl, 'OTLP/HTTP traces URL (used as is); export is off unless this or the next is set'),
   OTEL_EXPORTER_OTLP_ENDPOINT: variable(httpUrl, 'OTLP/HTTP base URL; /v1/traces is appended'),
-  OTEL_BSP_SCHEDULE_DELAY: variable(integer(0, 600_000), 'milliseconds between span export batches', '5000'),
+  OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: variable(httpUrl, 'OTLP/HTTP logs URL (used as is) for inventory changes; else OTEL_EXPORTER_OTLP_ENDPOINT with /v1/logs appended; off when neither is set'),
+  TME_API_EVENTS_PER_SECOND: variable(integer(0, 100_000), 'inventory changes exported as OTLP log records per second, at most (bursts of ten seconds\' worth); more are counted and dropped (0 = none exported)', '50'),
+  OTEL_BSP_SCHEDULE_DELAY: variable(integer(0, 600_000), 'milliseconds between span (and inventory log record) export batches', '5000'),
 } as const;
 
 type VariableName = keyof typeof VARIABLES;
@@ -124,6 +126,8 @@ export interface TmeConfig {
   redaction: { headers: string[]; fields: string[] };
   /** Undefined when no OTLP endpoint is configured: spans are not exported. */
   otlpTracesUrl: string | undefined;
+  /** Undefined when no OTLP endpoint is configured: inventory changes are not exported. */
+  otlpLogsUrl: string | undefined;
   exportDelayMs: number;
   environment: string | undefined;
   adminToken: string | undefined;
@@ -149,6 +153,8 @@ export interface TmeConfig {
     unusedAfterMs: number;
     stateFile: string;
     snapshotIntervalMs: number;
+    /** Inventory changes exported as log records per second, at most. */
+    eventsPerSecond: number;
   };
 }
 
@@ -167,6 +173,12 @@ function readVariables(env: NodeJS.ProcessEnv): Values {
   }
   if (errors.length > 0) throw new ConfigError(`invalid configuration:\n  ${errors.join('\n  ')}`);
   return values as Values;
+}
+
+function logsUrl(values: Values): string | undefined {
+  if (values.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) return values.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT;
+  if (values.OTEL_EXPORTER_OTLP_ENDPOINT) return `${values.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/logs`;
+  return undefined;
 }
 
 function tracesUrl(values: Values): string | undefined {
@@ -196,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): TmeConfig {
     storeSampleRate: values.TME_STORE_SAMPLE_RATE,
     redaction: { headers: values.TME_REDACT_HEADERS, fields: values.TME_REDACT_FIELDS },
     otlpTracesUrl: tracesUrl(values),
+    otlpLogsUrl: logsUrl(values),
     exportDelayMs: values.OTEL_BSP_SCHEDULE_DELAY,
     environment: values.TME_ENVIRONMENT,
     adminToken: values.TME_ADMIN_TOKEN,
@@ -218,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): TmeConfig {
       unusedAfterMs: values.TME_API_UNUSED_AFTER_MS,
       stateFile: values.TME_API_STATE_FILE ?? join(values.TME_SPOOL_DIR, 'inventory.json'),
       snapshotIntervalMs: values.TME_API_SNAPSHOT_INTERVAL_MS,
+      eventsPerSecond: values.TME_API_EVENTS_PER_SECOND,
     },
   };
 }

@@ -7,9 +7,10 @@
 // skips learning, never counting.
 import type { Capture } from '../record/capture.ts';
 import { count, learn, type Learned, mergeEndpoint, newEndpoint, noteDrift, OVERFLOW_TEMPLATE, type Endpoint } from './endpoint.ts';
+import { endpointRef, type InventoryEvent, type InventoryListener } from './events.ts';
 import { viewOf, type ExchangeView } from './exchange-view.ts';
 import { HostTemplater, nameParameters, splitPath, templateShape, type PinnedTemplate } from './path-template.ts';
-import { emptySummary } from './schema.ts';
+import { emptySummary, fieldChanges } from './schema.ts';
 import { SpecIndex, templateSegments } from './specs.ts';
 
 export interface InventoryOptions {
@@ -43,6 +44,10 @@ export interface InventoryStats {
   /** Summaries (the filter's report.sampleRate left the exchange out): counted, nothing to learn from. */
   summaries: number;
   queued: number;
+  /** Drift findings, by kind (a few fixed kinds). */
+  drift: Record<string, number>;
+  /** Time spent learning schemas and checking drift, in seconds. */
+  learnSeconds: number;
 }
 
 function approximateBytes(capture: Capture): number {
@@ -64,11 +69,29 @@ export class Inventory {
   private draining = false;
   private specIndex = SpecIndex.empty();
   private sequence = 0;
-  readonly stats: InventoryStats = { observed: 0, learned: 0, countedOnly: 0, overflowed: 0, summaries: 0, queued: 0 };
+  readonly stats: InventoryStats = { observed: 0, learned: 0, countedOnly: 0, overflowed: 0, summaries: 0, queued: 0, drift: {}, learnSeconds: 0 };
   /** Bumped on every change, for persistence to know when to write. */
   version = 0;
+  private readonly listeners: InventoryListener[] = [];
+  /** Endpoints restored or merged in are not news: no events while merging. */
+  private merging = false;
 
   constructor(readonly options: InventoryOptions) {}
+
+  /** Calls `listener` with every change from now on (new endpoints and fields, sensitive classes, shadows, drift). */
+  onEvent(listener: InventoryListener): void {
+    this.listeners.push(listener);
+  }
+
+  private emit(event: InventoryEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        console.error('tme: an inventory event listener failed:', error);
+      }
+    }
+  }
 
   /** The ingest hook: O(1), never throws. */
   observe(capture: Capture): void {
@@ -107,6 +130,11 @@ export class Inventory {
     return backlog <= LEARN_ALL_BACKLOG || this.sequence++ % Math.ceil(backlog / LEARN_ALL_BACKLOG) === 0;
   }
 
+  /** Exchanges waiting to be learned. */
+  get queueLength(): number {
+    return this.queue.length;
+  }
+
   /** Resolves once the queue is empty, or after `timeoutMs` under sustained load (reads stay fresh, never stuck). */
   async settle(timeoutMs = 1000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -114,7 +142,8 @@ export class Inventory {
   }
 
   private drain(): void {
-    const deadline = performance.now() + SLICE_MS;
+    const started = performance.now();
+    const deadline = started + SLICE_MS;
     let head = 0;
     while (head < this.queue.length && performance.now() < deadline) {
       const { endpoint, view, bytes } = this.queue[head++]!;
@@ -126,6 +155,7 @@ export class Inventory {
       }
     }
     this.queue.splice(0, head);
+    this.stats.learnSeconds += (performance.now() - started) / 1000;
     this.stats.queued = this.queue.length;
     if (this.queue.length > 0) setImmediate(() => this.drain());
     else this.draining = false;
@@ -167,6 +197,10 @@ export class Inventory {
     if (template === OVERFLOW_TEMPLATE || state.endpoints.size >= this.options.maxEndpointsPerHost) return this.overflowEndpoint(state, host, at);
     endpoint = newEndpoint(host, method, template, at);
     state.endpoints.set(key, endpoint);
+    if (!this.merging && this.listeners.length > 0) {
+      this.emit({ kind: 'endpoint.new', endpoint: endpointRef(endpoint), at });
+      if (this.isShadow(endpoint)) this.emit({ kind: 'endpoint.shadow', endpoint: endpointRef(endpoint), at });
+    }
     return endpoint;
   }
 
@@ -183,7 +217,15 @@ export class Inventory {
 
   private learn(endpoint: Endpoint, view: ExchangeView): void {
     this.stats.learned++;
-    const learned = learn(endpoint, view);
+    // The first exchange of an endpoint shows all its fields: that is the endpoint.new event, not news per field.
+    const settled = endpoint.learned > 0;
+    const changes = this.listeners.length > 0 ? fieldChanges('') : undefined;
+    const learned = learn(endpoint, view, changes);
+    if (changes !== undefined) {
+      const ref = endpointRef(endpoint);
+      if (settled) for (const location of changes.added) this.emit({ kind: 'field.new', endpoint: ref, location, at: view.at });
+      for (const { location, classes } of changes.sensitive) this.emit({ kind: 'field.sensitive', endpoint: ref, location, classes, at: view.at });
+    }
     this.checkDrift(endpoint, view, learned);
   }
 
@@ -212,7 +254,12 @@ export class Inventory {
     const op = this.specIndex.match(view.method, splitPath(view.path));
     if (op === undefined) return;
     const findings = SpecIndex.drift(op, query, body, hasBody);
-    if (findings.length > 0) noteDrift(endpoint, findings, view.at);
+    if (findings.length === 0) return;
+    noteDrift(endpoint, findings, view.at);
+    for (const finding of findings) {
+      this.stats.drift[finding.kind] = (this.stats.drift[finding.kind] ?? 0) + 1;
+      if (this.listeners.length > 0) this.emit({ kind: 'drift', endpoint: endpointRef(endpoint), location: finding.location, drift: finding.kind, at: view.at });
+    }
   }
 
   endpoints(): Endpoint[] {
@@ -232,6 +279,9 @@ export class Inventory {
   setSpecs(specs: SpecIndex): void {
     this.specIndex = specs;
     this.version++;
+    if (this.listeners.length === 0) return;
+    const at = Date.now();
+    for (const endpoint of this.endpoints()) if (this.isShadow(endpoint)) this.emit({ kind: 'endpoint.shadow', endpoint: endpointRef(endpoint), at });
   }
 
   /** The documented operation an endpoint belongs to, if any. */
@@ -260,10 +310,15 @@ export class Inventory {
 
   /** Adds endpoints learned elsewhere (a snapshot, another replica), under the same bounds. */
   merge(endpoints: readonly Endpoint[]): void {
-    for (const incoming of endpoints) {
-      const state = this.hostState(incoming.host);
-      if (incoming.template !== OVERFLOW_TEMPLATE) state.templater.seed(incoming.template);
-      mergeEndpoint(this.endpointFor(incoming.host, incoming.method, incoming.template, incoming.firstSeen), incoming);
+    this.merging = true;
+    try {
+      for (const incoming of endpoints) {
+        const state = this.hostState(incoming.host);
+        if (incoming.template !== OVERFLOW_TEMPLATE) state.templater.seed(incoming.template);
+        mergeEndpoint(this.endpointFor(incoming.host, incoming.method, incoming.template, incoming.firstSeen), incoming);
+      }
+    } finally {
+      this.merging = false;
     }
     this.version++;
   }
