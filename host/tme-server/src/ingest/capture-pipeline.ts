@@ -19,8 +19,8 @@ export interface CaptureSinks {
   spool: { append(lines: readonly Buffer[]): Promise<void> };
   ring: { push(capture: StoredCapture): void };
   spans: { export(capture: Capture, bytes: number): void } | undefined;
-  /** The API inventory learns from every kept capture, off this path (it only queues). */
-  inventory?: { observe(capture: Capture): void };
+  /** The API inventory counts every record from its JSON bytes, and learns off this path (it only queues). */
+  inventory?: { observe(record: Buffer): void };
   /** Which records are stored (spool, ring, export); the others only reach the inventory. Default: all but summaries. */
   sampler?: StoreSampler;
   notStored?: (why: Exclude<StoreDecision, 'store'>) => void;
@@ -73,14 +73,15 @@ export class CapturePipeline {
     const { spans, inventory } = this.sinks;
     stored.forEach((capture, i) => {
       const decision = decisions[i]!;
-      if (decision === 'store') this.sinks.ring.push(capture);
-      else this.sinks.notStored?.(decision);
-      if (inventory === undefined && (spans === undefined || decision !== 'store')) return;
-      // One parse serves both: the producer's bytes are stored as they came.
+      inventory?.observe(capture.record);
+      if (decision !== 'store') {
+        this.sinks.notStored?.(decision);
+        return;
+      }
+      this.sinks.ring.push(capture);
+      if (spans === undefined) return;
       const readable = readCapture(capture);
-      if (readable === undefined) return;
-      if (decision === 'store') spans?.export(readable, capture.size);
-      inventory?.observe(readable);
+      if (readable !== undefined) spans.export(readable, capture.size);
     });
   }
 }

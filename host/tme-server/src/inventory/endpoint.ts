@@ -149,7 +149,7 @@ export function learn(endpoint: Endpoint, view: ExchangeView, changes?: FieldCha
   const query = paramsObject(view.query);
   if (endpoint.template !== OVERFLOW_TEMPLATE) fold(endpoint.pathParams, '', pathParamValues(endpoint.template, view.path), found, 0, under(changes, 'path'));
   fold(endpoint.query, '', query, found, 0, under(changes, 'query'));
-  fold(endpoint.headers, '', interestingHeaders(requestHeaders(view.attributes)), found, 0, under(changes, 'header'));
+  fold(endpoint.headers, '', interestingHeaders(requestHeaders(view)), found, 0, under(changes, 'header'));
   const requestView = requestBody(view);
   const body = requestView === undefined ? undefined : parseBody(requestView);
   if (body !== undefined) fold(endpoint.requestBody, '', body, found, 0, under(changes, 'body'));

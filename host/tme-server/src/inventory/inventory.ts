@@ -5,10 +5,9 @@
 // its first STABLE_AFTER exchanges, then from one in STABLE_SAMPLE; a backlog
 // thins the sample further, and a full queue (bounded in entries and bytes)
 // skips learning, never counting.
-import type { Capture } from '../record/capture.ts';
 import { count, learn, type Learned, mergeEndpoint, newEndpoint, noteDrift, OVERFLOW_TEMPLATE, type Endpoint } from './endpoint.ts';
 import { endpointRef, type InventoryEvent, type InventoryListener } from './events.ts';
-import { viewOf, type ExchangeView } from './exchange-view.ts';
+import { viewOfRecord, type ExchangeView } from './exchange-view.ts';
 import { HostTemplater, nameParameters, splitPath, templateShape, type PinnedTemplate } from './path-template.ts';
 import { emptySummary, fieldChanges } from './schema.ts';
 import { SpecIndex, templateSegments } from './specs.ts';
@@ -50,13 +49,6 @@ export interface InventoryStats {
   learnSeconds: number;
 }
 
-function approximateBytes(capture: Capture): number {
-  const a = capture.attributes;
-  const req = a['http.request.body'];
-  const res = a['http.response.body'];
-  return 512 + (typeof req === 'string' ? req.length : 0) + (typeof res === 'string' ? res.length : 0);
-}
-
 interface HostState {
   templater: HostTemplater;
   endpoints: Map<string, Endpoint>;
@@ -93,25 +85,27 @@ export class Inventory {
     }
   }
 
-  /** The ingest hook: O(1), never throws. */
-  observe(capture: Capture): void {
+  /** The ingest hook, with a record's JSON bytes: linear in the record, never throws. */
+  observe(record: Buffer): void {
     this.stats.observed++;
     let endpoint: Endpoint;
-    let view: ExchangeView;
+    let view: ExchangeView | undefined;
     try {
-      view = viewOf(capture);
+      view = viewOfRecord(record);
+      if (view === undefined) return;
       endpoint = this.count(view);
     } catch (error) {
-      console.error('tme: inventory could not count a capture:', error);
+      console.error('tme: inventory could not count a record:', error);
       return;
     }
     // A summary has no query, headers or bodies: learning from it would teach absent fields.
-    if (capture.attributes['gatewarden.sampled'] === false) {
+    if (view.summary) {
       this.stats.summaries++;
       return;
     }
     if (endpoint.template === OVERFLOW_TEMPLATE || !this.sampled(endpoint)) return;
-    const bytes = approximateBytes(capture);
+    // The view holds the parsed record until it is learned: about its JSON size, plus the view itself.
+    const bytes = 512 + record.length;
     if (this.queue.length >= QUEUE_MAX_ENTRIES || this.queuedBytes + bytes > QUEUE_MAX_BYTES) {
       this.stats.countedOnly++;
       return;

@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { TmeConfig } from '../config.ts';
 import type { Route } from '../http/router.ts';
-import type { Capture } from '../record/capture.ts';
 import { Inventory } from './inventory.ts';
 import { parseTemplateList } from './path-template.ts';
 import { inventoryRoutes } from './routes.ts';
@@ -12,8 +11,8 @@ import { SnapshotFile } from './snapshot-file.ts';
 import { SpecIndex } from './specs.ts';
 
 export interface RunningInventory {
-  /** The ingest hook; a no-op when the inventory is off. */
-  observe(capture: Capture): void;
+  /** The ingest hook, with a record's JSON bytes; a no-op when the inventory is off. */
+  observe(record: Buffer): void;
   routes: Route[];
   inventory: Inventory | undefined;
   stop(): Promise<void>;
@@ -39,7 +38,7 @@ export async function startInventory(config: TmeConfig): Promise<RunningInventor
   }
   snapshot.start();
   return {
-    observe: (capture) => inventory.observe(capture),
+    observe: (record) => inventory.observe(record),
     routes: inventoryRoutes({ inventory, maxBodyBytes: config.maxBatchBytes, changed: () => void snapshot.save() }),
     inventory,
     stop: () => snapshot.stop(),

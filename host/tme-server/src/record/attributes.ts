@@ -104,6 +104,5 @@ export function recordAttributes(record: CaptureRecord): CaptureAttributes {
   out['gatewarden.module.version'] = record.module_version;
   out['gatewarden.service.name'] = record.service;
   addVerdict(out, record.verdict);
-  if (record.sampled === false) out['gatewarden.sampled'] = false;
   return out;
 }
