@@ -110,6 +110,15 @@ describe('inventory changes as OTLP log records, and inventory metrics', () => {
     assert.equal(await tme.metric('tme_inventory_events_dropped_total'), 0);
   });
 
+  test('a field name from traffic is cut in the message and the attributes', async () => {
+    const key = 'k'.repeat(5000);
+    assert.equal((await tme.post('/v1/records', { records: [record('GET', '/api/users/3', { response: { id: 3, [key]: 1 } })] })).status, 200);
+    const records = await receiver.waitForLogs((r) => events(r, 'field.new').length > 1, 'the long field');
+    const long = events(records, 'field.new').find((e) => String(e['gatewarden.api.field']).startsWith('response.200.kkk'))!;
+    assert.equal(String(long['gatewarden.api.field']).length, 256);
+    assert.ok(String(long.body).length <= 512);
+  });
+
   test('the inventory metrics count endpoints by host and shadow, sensitive fields by class, drift and learning', async () => {
     const text = await metricsText(tme);
     assert.equal(await tme.metric('tme_inventory_endpoints', '{host="shop.example",shadow="true"}'), 1, text);
@@ -118,8 +127,8 @@ describe('inventory changes as OTLP log records, and inventory metrics', () => {
     assert.equal(await tme.metric('tme_inventory_sensitive_fields', '{class="card"}'), 0);
     assert.equal(await tme.metric('tme_inventory_drift_total', '{kind="wrong-type"}'), 1);
     assert.equal(await tme.metric('tme_inventory_drift_total', '{kind="missing-required"}'), 0);
-    assert.equal(await tme.metric('tme_inventory_observed_total'), 4);
-    assert.equal(await tme.metric('tme_inventory_learned_total'), 4);
+    assert.equal(await tme.metric('tme_inventory_observed_total'), 5);
+    assert.equal(await tme.metric('tme_inventory_learned_total'), 5);
     assert.ok((await tme.metric('tme_inventory_learn_seconds_total')) > 0);
     assert.equal(await tme.metric('tme_inventory_overflowed_total'), 0);
     assert.equal(await tme.metric('tme_inventory_learn_queue'), 0);

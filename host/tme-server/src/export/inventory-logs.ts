@@ -18,6 +18,8 @@ const DEPLOYMENT_ENVIRONMENT = 'deployment.environment.name';
 const MAX_QUEUED = 2048;
 const MAX_BATCH = 512;
 const BURST_SECONDS = 10;
+// Field names come from traffic: a place is cut to this length in the message and every attribute.
+const MAX_TEXT = 256;
 
 export interface InventoryLogCounts {
   exported(records: number): void;
@@ -96,6 +98,7 @@ export class InventoryLogs {
         [ATTR_SERVICE_NAME]: SERVICE_NAME,
         ...(options.environment ? { [DEPLOYMENT_ENVIRONMENT]: options.environment } : {}),
       }),
+      logRecordLimits: { attributeValueLengthLimit: MAX_TEXT },
       processors: [new BatchLogRecordProcessor({ exporter, scheduledDelayMillis: options.scheduledDelayMillis, maxQueueSize: MAX_QUEUED, maxExportBatchSize: MAX_BATCH })],
     });
     this.logger = this.provider.getLogger(INSTRUMENTATION_SCOPE);
@@ -113,7 +116,7 @@ export class InventoryLogs {
       timestamp: event.at,
       severityNumber: warning ? SeverityNumber.WARN : SeverityNumber.INFO,
       severityText: warning ? 'WARN' : 'INFO',
-      body: MESSAGES[event.kind](event),
+      body: MESSAGES[event.kind](event).slice(0, 2 * MAX_TEXT),
       attributes: attributesOf(event),
     });
   }
