@@ -22,6 +22,12 @@ export class ReportConfig {
   maxPendingBatches: i32 = 1024;
   /** Bytes of those batches per worker: a few seconds of traffic, kept through a TME restart. */
   maxBufferBytes: i32 = 8 * 1024 * 1024;
+  /**
+   * Share of exchanges reported in full; the others are reported as summaries (no bodies, no query, only
+   * the content-type headers) that the TME counts in the inventory but does not store. An exchange
+   * with a verdict is always reported in full.
+   */
+  sampleRate: f64 = 1;
 }
 
 /** Where the filter fetches policy and deny list from the TME, and how it asks for a verdict. */
@@ -89,7 +95,7 @@ const TOP_KEYS: Array<string> = [
 const REDACTION_KEYS: Array<string> = ["headers", "fields"];
 const ENFORCEMENT_KEYS: Array<string> = ["refreshInterval", "policyPath", "denylistPath", "checkPath", "failureStatusCode", "holdHeadersForBody", "inspectBodySize"];
 const REPORT_KEYS: Array<string> = [
-  "path", "authority", "maxBatchRecords", "maxBatchBytes", "flushInterval", "timeout", "maxPendingBatches", "maxBufferBytes",
+  "path", "authority", "maxBatchRecords", "maxBatchBytes", "flushInterval", "timeout", "maxPendingBatches", "maxBufferBytes", "sampleRate",
 ];
 
 export function parseConfig(text: string): ConfigResult {
@@ -137,6 +143,7 @@ export function parseConfig(text: string): ConfigResult {
     rc.timeoutMs = r.duration(report, "timeout", "report.timeout", rc.timeoutMs, 1, 600000);
     rc.maxPendingBatches = r.int(report, "maxPendingBatches", "report.maxPendingBatches", rc.maxPendingBatches, 1, 65536);
     rc.maxBufferBytes = r.int(report, "maxBufferBytes", "report.maxBufferBytes", rc.maxBufferBytes, 64 * 1024, 1024 * 1024 * 1024);
+    rc.sampleRate = r.fraction(report, "sampleRate", "report.sampleRate", rc.sampleRate);
   }
 
   // Out-of-range statuses are not an error: like the commercial agent, they fall back to 403.

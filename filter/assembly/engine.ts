@@ -380,7 +380,7 @@ export function gw_redact_record(len: i32): i32 {
     return -result.byteLength;
   }
   recordOut.reset();
-  writeRecord(new JsonWriter(recordOut), read.exchange, read.service, read.moduleVersion, redaction);
+  writeRecord(new JsonWriter(recordOut), read.exchange, read.service, read.moduleVersion, redaction, read.full);
   if (len > COLLECT_AFTER_BYTES) {
     read.exchange = new Exchange();
     __collect();

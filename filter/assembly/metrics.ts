@@ -8,6 +8,8 @@ import { Verdict } from "./policy/verdict";
 export class FilterMetrics {
   /** Exchanges whose record was handed to the batcher. */
   captured: Counter = new Counter("gatewarden_captured_total");
+  /** Of those, exchanges reported as a summary only (report.sampleRate). */
+  sampledOut: Counter = new Counter("gatewarden_sampled_out_total");
   /** Records the TME acknowledged. */
   reported: Counter = new Counter("gatewarden_reported_total");
   /** Records lost: batcher full, callout refused, failed or answered with an error. */

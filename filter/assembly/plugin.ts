@@ -86,10 +86,13 @@ export class GatewardenRoot extends RootContext {
     const metrics = this.metrics;
     if (reporter === null || metrics === null) return;
     // The exchange ended just now: its end time is the batch clock, no second host call.
+    // An exchange with a verdict is always reported in full, and takes no share of the sample.
+    const full = ex.verdict !== null || reporter.sampler.keep();
     const w = reporter.batcher.begin((ex.startNanos + ex.durationNanos) / 1000000);
-    writeRecord(w, ex, this.config.serviceName, MODULE_VERSION, this.config.redaction);
+    writeRecord(w, ex, this.config.serviceName, MODULE_VERSION, this.config.redaction, full);
     reporter.batcher.end();
     metrics.captured.increment(1);
+    if (!full) metrics.sampledOut.increment(1);
     if (reporter.batcher.waiting > 0) reporter.pump();
   }
 }

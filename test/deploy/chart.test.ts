@@ -60,7 +60,7 @@ test("defaults render the Wasm mode: WasmPlugin, the TME cluster, the TME Config
     responseHandleTimeout: "50ms",
     blockingStatusCode: 403,
     blockingMessage: "Access Forbidden",
-    report: { path: "/v1/records", maxBatchRecords: 64, maxBatchBytes: 1048576, flushInterval: "1s", timeout: "5s", maxPendingBatches: 8 },
+    report: { path: "/v1/records", maxBatchRecords: 64, maxBatchBytes: 1048576, flushInterval: "1s", timeout: "5s", maxPendingBatches: 8, sampleRate: 1 },
   });
   // Every key the chart sends is one the filter reads (the filter would warn and ignore others). Filter
   // options the chart does not name yet can be passed with wasm.extraPluginConfig.
@@ -272,6 +272,14 @@ test("custom values reach the fields that use them", async () => {
   assert.equal(injection.httpPort, 6000);
 });
 
+test("captureSampleRate is the filter's report.sampleRate in wasm mode, the TME's TME_STORE_SAMPLE_RATE otherwise", async () => {
+  const wasm = await render({ values: [{ captureSampleRate: 0.25 }] });
+  assert.equal(wasmSpec(wasm).pluginConfig.report.sampleRate, 0.25);
+  assert.equal((only(wasm, "ConfigMap", "gatewarden-tme").data as any).TME_STORE_SAMPLE_RATE, "1", "the filter already sampled: not twice");
+  const extProc = await render({ values: [{ mode: "ext_proc", captureSampleRate: 0.25 }] });
+  assert.equal((only(extProc, "ConfigMap", "gatewarden-tme").data as any).TME_STORE_SAMPLE_RATE, "0.25");
+});
+
 test("webhook.enable points the MutatingWebhookConfiguration at an external webhook and runs none", async () => {
   const caBundle = Buffer.from("-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n").toString("base64");
   const objects = await render({ set: { "webhook.enable": true, "webhook.url": "https://injector.example.com/mutate", "webhook.caBundle": caBundle } });
@@ -302,6 +310,8 @@ test("bad values fail `helm template` and name the field", async () => {
     [{ "webhook.enable": true }, /webhook\/url/],
     [{ allowFailureMode: "yes" }, /allowFailureMode/],
     [{ bodyCaptureSizee: 1 }, /bodyCaptureSizee/],
+    [{ captureSampleRate: 1.5 }, /captureSampleRate/],
+    [{ captureSampleRate: "half" }, /captureSampleRate/],
     [{ filterName: "Bad_Name" }, /filterName/],
   ];
   for (const [set, field] of cases) {

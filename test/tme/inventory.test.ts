@@ -7,7 +7,6 @@ import { classify, ibanValid, luhn, ssnValid } from "../../host/tme-server/src/i
 import { emptySummary, fold, mergeSummary, toJsonSchema, MAX_DEPTH, MAX_PROPERTIES } from "../../host/tme-server/src/inventory/schema.ts";
 import { emptyHll, hllAdd, hllCount, hllMerge, emptyLatency, latencyBucket, latencyQuantile } from "../../host/tme-server/src/inventory/sketches.ts";
 import { Inventory } from "../../host/tme-server/src/inventory/inventory.ts";
-import type { Capture } from "../../host/tme-server/src/record/capture.ts";
 
 function templater(pinned = "", threshold = 5): HostTemplater {
   return new HostTemplater({ pinned: parseTemplateList(pinned), distinctThreshold: threshold, maxNodes: 1000 });
@@ -134,13 +133,31 @@ test("summaries and sketches merge associatively", () => {
   assert.ok(p50 >= 50 && p50 <= 60, String(p50));
 });
 
-function capture(method: string, path: string, host = "shop.example"): Capture {
-  return {
+/** A record's JSON bytes, as the inventory reads them from a stored capture. */
+function capture(method: string, path: string, host = "shop.example"): Buffer {
+  return Buffer.from(JSON.stringify({
     id: "x",
-    received_at: new Date().toISOString(),
-    source: "gatewarden",
-    start_time_unix_nano: "0",
     duration_nano: 1_000_000,
-    attributes: { "http.request.method": method, "server.address": host, "url.path": path, "http.response.status_code": 200 },
-  };
+    client: { address: "10.0.0.1", port: 1 },
+    request: { method, authority: host, path, query: "", headers: [] },
+    response: { status: 200, headers: [] },
+  }));
 }
+
+test("a record is read field by field: wrong types read as absent, never throw, and bound the work", async () => {
+  const inv = new Inventory({ pinned: [], maxEndpointsPerHost: 100, maxHosts: 10, distinctThreshold: 20, unusedAfterMs: 1000 });
+  const hostile = [
+    "not json",
+    "[1,2]",
+    JSON.stringify({ request: "GET /" }),
+    JSON.stringify({ request: { method: ["GET"], authority: 7, path: null, headers: "content-type: x" }, response: { status: "200", headers: [[1, 2], "x"] }, duration_nano: -5, client: [] }),
+    JSON.stringify({ request: { method: "GET", authority: "shop.example:8443", path: "/big", headers: Array.from({ length: 100_000 }, () => ["x-a", "b"]), body: { data: 5 } }, response: { status: 99999 } }),
+  ];
+  for (const text of hostile) inv.observe(Buffer.from(text));
+  await inv.settle();
+  assert.equal(inv.stats.observed, 5);
+  assert.deepEqual(inv.endpoints().map((e) => [e.host, e.method, e.template, e.count, Object.keys(e.statuses)]).sort(), [
+    ["", "OTHER", "/", 1, ["0"]],
+    ["shop.example", "GET", "/big", 1, ["0"]],
+  ]);
+});

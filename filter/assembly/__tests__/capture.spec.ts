@@ -5,6 +5,8 @@ import { parseAddress } from "../capture/address";
 import { Exchange, writeRecord } from "../capture/exchange";
 import { ByteBuffer } from "../json/bytes";
 import { JsonWriter } from "../json/writer";
+import { RedactionNames } from "../redact/names";
+import { Sampler } from "../report/sampler";
 
 function chunk(s: string): ArrayBuffer {
   return String.UTF8.encode(s);
@@ -138,6 +140,25 @@ describe("writeRecord", () => {
       '"application/grpc"]],"trailers":[["grpc-status","5"],["grpc-message","not found"]],"grpc_status":"5"}}');
   });
 
+  it("writes a summary with only what the inventory counts, marked sampled false first", () => {
+    const ex = new Exchange();
+    ex.id = "req-2";
+    ex.clientAddress = "127.0.0.1";
+    ex.requestHeaders = new HeaderList(serializeHeaders(
+      [":method", ":authority", ":path", "x-api-key", "content-type"],
+      ["POST", "api.example", "/v1/items?token=abc", "k-123", "application/json"]));
+    ex.responseHeaders = new HeaderList(serializeHeaders([":status", "set-cookie"], ["201", "s=1"]));
+    ex.requestBody = new BodyCapture(64);
+    ex.requestBody!.append(chunk('{"password":"hunter2"}'));
+    const out = new ByteBuffer();
+    writeRecord(new JsonWriter(out), ex, "s", "v", new RedactionNames(), false);
+    const text = out.toString();
+    expect(text.startsWith('{"sampled":false,"id":"req-2"')).toBe(true);
+    expect(text.includes('"path":"/v1/items","query":"","protocol":"","headers":[["content-type","application/json"]]}')).toBe(true);
+    expect(text.includes('"response":{"status":201,"headers":[]}')).toBe(true);
+    expect(text.includes("hunter2") || text.includes("k-123") || text.includes("abc")).toBe(false);
+  });
+
   it("falls back to the logged status when the response never got headers", () => {
     const ex = new Exchange();
     ex.fallbackStatus = 503;
@@ -145,5 +166,28 @@ describe("writeRecord", () => {
     writeRecord(new JsonWriter(out), ex, "s", "v", null);
     expect(out.toString().includes('"response":{"status":503,"headers":[]}')).toBe(true);
     expect(out.toString().includes('"path":"","query":""')).toBe(true);
+  });
+});
+
+describe("Sampler", () => {
+  it("keeps exactly rate x exchanges, evenly spread", () => {
+    const half = new Sampler(0.5);
+    let kept = "";
+    for (let i = 0; i < 6; i++) kept += half.keep() ? "1" : "0";
+    expect(kept).toBe("010101");
+    const tenth = new Sampler(0.1);
+    let n = 0;
+    for (let i = 0; i < 1000; i++) if (tenth.keep()) n++;
+    expect(n).toBe(100);
+    const none = new Sampler(0);
+    const all = new Sampler(1);
+    let noneKept = 0;
+    let allKept = 0;
+    for (let i = 0; i < 100; i++) {
+      if (none.keep()) noneKept++;
+      if (all.keep()) allKept++;
+    }
+    expect(noneKept).toBe(0);
+    expect(allKept).toBe(100);
   });
 });

@@ -17,6 +17,7 @@ describe("parseConfig", () => {
     expect(cfg.responseHandleTimeoutMs).toBe(50);
     expect(cfg.report.maxBatchRecords).toBe(64);
     expect(cfg.report.flushIntervalMs).toBe(1000);
+    expect(cfg.report.sampleRate).toBe(1.0);
     expect(cfg.enforcement.holdHeadersForBody).toBe(false);
     expect(parseConfig("  {}  ").config!.serviceName).toBe("istio");
   });
@@ -25,7 +26,7 @@ describe("parseConfig", () => {
     const cfg = parseConfig('{"serviceName":"shop","bodyCaptureSize":10,"allowedContentTypes":[" JSON ","text/"],' +
       '"allowFailureMode":false,"tmeCluster":"tme","agentToken":"s3cret-token","agentTokenHeader":"X-Agent","connectTimeout":"1s","requestHandleTimeout":"0.5s",' +
       '"responseHandleTimeout":75,"report":{"path":"/r","authority":"a","maxBatchRecords":5,"maxBatchBytes":2048,' +
-      '"flushInterval":"20ms","timeout":"3s","maxPendingBatches":2,"maxBufferBytes":65536}}').config!;
+      '"flushInterval":"20ms","timeout":"3s","maxPendingBatches":2,"maxBufferBytes":65536,"sampleRate":0.25}}').config!;
     expect(cfg.serviceName).toBe("shop");
     expect(cfg.bodyCaptureSize).toBe(10);
     expect(cfg.allowedContentTypes.join(",")).toBe("json,text/");
@@ -42,6 +43,7 @@ describe("parseConfig", () => {
     expect(cfg.report.timeoutMs).toBe(3000);
     expect(cfg.report.maxPendingBatches).toBe(2);
     expect(cfg.report.maxBufferBytes).toBe(65536);
+    expect(cfg.report.sampleRate).toBe(0.25);
     expect(cfg.agentToken).toBe("s3cret-token");
     expect(cfg.agentTokenHeader).toBe("x-agent");
   });
@@ -58,6 +60,8 @@ describe("parseConfig", () => {
     expect(errorOf('{"report":{"maxBatchRecords":0}}')).toBe("report.maxBatchRecords: must be between 1 and 10000, got 0.0");
     expect(errorOf('{"report":{"path":"records"}}')).toBe("report.path: must start with '/'");
     expect(errorOf('{"report":[]}')).toBe("report: expected an object, got an array");
+    expect(errorOf('{"report":{"sampleRate":1.5}}')).toBe("report.sampleRate: must be between 0 and 1, got 1.5");
+    expect(errorOf('{"report":{"sampleRate":"half"}}')).toBe("report.sampleRate: expected a number from 0 to 1, got a string");
     expect(errorOf('{"serviceName":""}')).toBe("serviceName: must not be empty");
     expect(errorOf('{"enforcement":{"holdHeadersForBody":1}}')).toBe("enforcement.holdHeadersForBody: expected true or false, got a number");
     expect(parseConfig('{"enforcement":{"holdHeadersForBody":true}}').config!.enforcement.holdHeadersForBody).toBe(true);

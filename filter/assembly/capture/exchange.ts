@@ -24,6 +24,7 @@ const KEY_QUERY = new JsonKey("query");
 const KEY_REDACTED = new JsonKey("redacted");
 const KEY_REQUEST = new JsonKey("request");
 const KEY_RESPONSE = new JsonKey("response");
+const KEY_SAMPLED = new JsonKey("sampled");
 const KEY_SCHEME = new JsonKey("scheme");
 const KEY_SERVICE = new JsonKey("service");
 const KEY_START_TIME_UNIX_NANO = new JsonKey("start_time_unix_nano");
@@ -61,14 +62,21 @@ const NO_NAMES = new RedactionNames([], []);
 /**
  * Writes one record in the wire format the TME validates (host/tme-server/src/ingest/record-schema.ts,
  * docs/record-format.md), redacted under `names` and marked `"redacted": true`; `names` null writes
- * it as captured.
+ * it as captured. `full` false writes the summary of an exchange report.sampleRate left out: what the
+ * inventory counts (method, authority, path, status, content types, client, duration), no query,
+ * other headers, trailers or bodies, marked `"sampled": false`.
  */
-export function writeRecord(w: JsonWriter, ex: Exchange, service: string, moduleVersion: string, names: RedactionNames | null): void {
+export function writeRecord(w: JsonWriter, ex: Exchange, service: string, moduleVersion: string, names: RedactionNames | null, full: bool = true): void {
   const req = ex.requestHeaders;
   const res = ex.responseHeaders;
   const applied = names === null ? NO_NAMES : names;
-  learnSecrets(ex, applied);
+  learnSecrets(ex, applied, full);
   w.beginObject();
+  if (!full) {
+    // First, so the TME tells a summary from its first bytes without parsing it.
+    w.encodedKey(KEY_SAMPLED);
+    w.bool(false);
+  }
   w.encodedKey(KEY_ID);
   w.string(ex.id);
   w.encodedKey(KEY_SERVICE);
@@ -100,17 +108,17 @@ export function writeRecord(w: JsonWriter, ex: Exchange, service: string, module
   writeHeaderValue(w, req, ":scheme");
   w.encodedKey(KEY_AUTHORITY);
   writeHeaderValue(w, req, ":authority");
-  writePathAndQuery(w, req);
+  writePathAndQuery(w, req, full);
   w.encodedKey(KEY_PROTOCOL);
   w.string(ex.protocol);
   w.encodedKey(KEY_HEADERS);
-  writePairs(w, req);
-  const reqTrailers = ex.requestTrailers;
+  writePairs(w, req, full);
+  const reqTrailers = full ? ex.requestTrailers : null;
   if (reqTrailers !== null) {
     w.encodedKey(KEY_TRAILERS);
-    writePairs(w, reqTrailers);
+    writePairs(w, reqTrailers, true);
   }
-  const reqBody = ex.requestBody;
+  const reqBody = full ? ex.requestBody : null;
   if (reqBody !== null) {
     w.encodedKey(KEY_BODY);
     reqBody.write(w, redactor.requestBody(reqBody.data.dataStart, reqBody.data.length), redactor.length);
@@ -122,13 +130,13 @@ export function writeRecord(w: JsonWriter, ex: Exchange, service: string, module
   w.encodedKey(KEY_STATUS);
   w.u64(<u64>responseStatus(ex));
   w.encodedKey(KEY_HEADERS);
-  writePairs(w, res);
+  writePairs(w, res, full);
   const resTrailers = ex.responseTrailers;
-  if (resTrailers !== null) {
+  if (resTrailers !== null && full) {
     w.encodedKey(KEY_TRAILERS);
-    writePairs(w, resTrailers);
+    writePairs(w, resTrailers, true);
   }
-  const resBody = ex.responseBody;
+  const resBody = full ? ex.responseBody : null;
   if (resBody !== null) {
     w.encodedKey(KEY_BODY);
     writeBody(w, resBody, res);
@@ -159,7 +167,7 @@ export function writeRecord(w: JsonWriter, ex: Exchange, service: string, module
  * found in a later part (a password in the body, a Set-Cookie) is then also hidden where it was echoed
  * in an earlier one. The response body is last, so its own secrets need no early pass.
  */
-function learnSecrets(ex: Exchange, names: RedactionNames): void {
+function learnSecrets(ex: Exchange, names: RedactionNames, withRequestBody: bool): void {
   redactor.begin(names);
   const req = ex.requestHeaders;
   redactor.collectHeaders(req);
@@ -173,7 +181,7 @@ function learnSecrets(ex: Exchange, names: RedactionNames): void {
     if (q < len) redactor.collectQuery(p + q + 1, len - q - 1);
   }
   const reqBody = ex.requestBody;
-  if (reqBody !== null) {
+  if (reqBody !== null && withRequestBody) {
     const ct = req.indexOf("content-type");
     redactor.collectBody(reqBody.data.dataStart, reqBody.data.length, ct < 0 ? 0 : req.valuePtr(ct), ct < 0 ? 0 : req.valueLength(ct));
   }
@@ -216,7 +224,7 @@ function writeHeaderValue(w: JsonWriter, list: HeaderList, name: string): void {
 }
 
 /** `:path` split at the first '?' into the path and the query (without the '?'). */
-function writePathAndQuery(w: JsonWriter, req: HeaderList): void {
+function writePathAndQuery(w: JsonWriter, req: HeaderList, withQuery: bool): void {
   const i = req.indexOf(":path");
   let ptr: usize = 0;
   let len = 0;
@@ -229,15 +237,20 @@ function writePathAndQuery(w: JsonWriter, req: HeaderList): void {
   const path = redactor.text(ptr, q);
   w.stringBytes(path, redactor.length);
   w.encodedKey(KEY_QUERY);
+  if (!withQuery) {
+    w.string("");
+    return;
+  }
   const query = redactor.query(ptr + q + (q < len ? 1 : 0), q < len ? len - q - 1 : 0);
   w.stringBytes(query, redactor.length);
 }
 
-/** All non-pseudo headers as [[name, value], ...], in the order the host gave them. */
-function writePairs(w: JsonWriter, list: HeaderList): void {
+/** Non-pseudo headers as [[name, value], ...], in the order the host gave them: all, or only content-type. */
+function writePairs(w: JsonWriter, list: HeaderList, all: bool): void {
   w.beginArray();
+  const only = all ? -1 : list.indexOf("content-type");
   for (let i = 0; i < list.count; i++) {
-    if (list.isPseudo(i)) continue;
+    if (list.isPseudo(i) || (!all && i != only)) continue;
     w.beginArray();
     w.stringBytes(list.namePtr(i), list.nameLength(i));
     const value = redactor.headerValue(list, i);

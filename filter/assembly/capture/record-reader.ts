@@ -14,6 +14,8 @@ export class ReadRecord {
   exchange: Exchange = new Exchange();
   service: string = "";
   moduleVersion: string = "";
+  /** False for a summary (`"sampled": false`), which is encoded again as one. */
+  full: bool = true;
   error: string = "";
 }
 
@@ -83,6 +85,8 @@ export function readRecord(json: string): ReadRecord {
   const ex = out.exchange;
   out.service = text(root, "service");
   out.moduleVersion = text(root, "module_version");
+  const sampled = root.get("sampled");
+  out.full = sampled === null || sampled.kind != JsonKind.Bool || sampled.boolean;
   ex.id = text(root, "id");
   ex.startNanos = U64.parseInt(text(root, "start_time_unix_nano"));
   ex.durationNanos = <u64>num(root, "duration_nano");

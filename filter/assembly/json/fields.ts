@@ -55,6 +55,21 @@ export class FieldReader {
     return <i32>v.number;
   }
 
+  /** A number from 0 to 1 (a rate or a share). */
+  fraction(obj: JsonValue, key: string, name: string, fallback: f64): f64 {
+    const v = obj.get(key);
+    if (v === null) return fallback;
+    if (v.kind != JsonKind.Number) {
+      this.fail(name, "expected a number from 0 to 1, got " + v.kindName());
+      return fallback;
+    }
+    if (!(v.number >= 0 && v.number <= 1)) {
+      this.fail(name, "must be between 0 and 1, got " + v.number.toString());
+      return fallback;
+    }
+    return v.number;
+  }
+
   duration(obj: JsonValue, key: string, name: string, fallbackMs: u32, minMs: u32, maxMs: u32): u32 {
     const v = obj.get(key);
     if (v === null) return fallbackMs;

@@ -5,6 +5,7 @@
 // TME never holds traffic or grows memory beyond the buffer.
 import { RootContext, log, LogLevelValues } from "@solo-io/proxy-runtime/assembly/runtime";
 import { Batch, Batcher } from "./batcher";
+import { Sampler } from "./sampler";
 import { Config } from "../config";
 import { FilterMetrics } from "../metrics";
 import { nowNanos } from "../host/abi";
@@ -42,12 +43,15 @@ function nowMs(): u64 {
 
 export class Reporter {
   readonly batcher: Batcher;
+  /** Which exchanges without a verdict are reported in full (report.sampleRate). */
+  readonly sampler: Sampler;
   private warnedAtMs: u64 = 0;
   private backoffMs: u64 = 0;
   private resumeAtMs: u64 = 0;
 
   constructor(private root: RootContext, private cfg: Config, private metrics: FilterMetrics) {
     this.batcher = new Batcher(cfg.report);
+    this.sampler = new Sampler(cfg.report.sampleRate);
   }
 
   /** Sends what is ready, up to the in-flight limit and not while backing off, and counts what the batcher dropped. */

@@ -22,8 +22,10 @@ import { startHttpServer } from './http/server.ts';
 import { CapturePipeline } from './ingest/capture-pipeline.ts';
 import { engineRedactor } from './ingest/engine-redactor.ts';
 import { startInventory } from './inventory/setup.ts';
+import { startInventoryTelemetry } from './inventory/telemetry.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { countDetection, createTmeMetrics } from './metrics/tme-metrics.ts';
+import { StoreSampler } from './sampling/store-sampler.ts';
 import { JsonlSpool } from './spool/jsonl-spool.ts';
 import { CaptureRing } from './store/capture-ring.ts';
 
@@ -62,8 +64,10 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
   if (config.policyFile !== undefined) policies.loadFile(config.policyFile);
   engine.setRedaction(config.redaction);
   const inventory = await startInventory(config);
-  const observe = inventory.observe;
-  const pipeline = new CapturePipeline(engineRedactor(engine), { spool, ring, spans, inventory: observe === undefined ? undefined : { observe } }, autoDeny);
+  const inventoryTelemetry = inventory.inventory === undefined ? undefined : startInventoryTelemetry(config, inventory.inventory, metrics.registry);
+  const sampler = new StoreSampler(config.storeSampleRate);
+  const notStored = (why: 'summary' | 'sampled-out'): void => metrics.recordsNotStored.inc({ reason: why === 'summary' ? 'summary' : 'sampled_out' });
+  const pipeline = new CapturePipeline(engineRedactor(engine), { spool, ring, spans, inventory: inventory.sink, sampler, notStored }, autoDeny);
 
   const router = createRouter([
     ...ingestRoutes({ pipeline, encode: (parts) => engine.encodeRecord(parts), metrics, maxBodyBytes: config.maxBatchBytes }),
@@ -105,6 +109,7 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
       await extProc.flush();
       await spans?.shutdown();
       await inventory.stop();
+      await inventoryTelemetry?.stop();
       await spool.close();
     },
   };

@@ -35,6 +35,11 @@ const contentTypeList = z
 // Like the filter's blockingStatusCode: anything outside 400-499 becomes 403.
 const blockingStatus = integer(0, 999).transform((code) => (code >= 400 && code <= 499 ? code : 403));
 
+const fraction = z
+  .string()
+  .regex(/^(?:0(?:\.\d+)?|1(?:\.0+)?|\.\d+)$/, 'expected a number from 0 to 1')
+  .transform(Number);
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
 interface Variable<T> {
@@ -62,6 +67,7 @@ export const VARIABLES = {
   TME_CAPTURES_RESPONSE_BYTES: variable(integer(64 * 1024, 1024 * MiB), 'bytes of captures in one GET /v1/captures answer, about (at least one capture; the rest through next_cursor)', String(8 * MiB)),
   TME_MAX_CONNECTIONS: variable(integer(1, 1_000_000), 'concurrent HTTP connections; more are refused', '256'),
   TME_EXPORT_QUEUE_BYTES: variable(integer(MiB, 4096 * MiB), 'bytes of captures waiting for OTLP export, at most; beyond, captures are not exported and counted', String(32 * MiB)),
+  TME_STORE_SAMPLE_RATE: variable(fraction, 'share of records without a verdict that are stored (spool, /v1/captures, OTLP); records with a verdict always are, and the inventory learns from every record', '1'),
   TME_REDACT_HEADERS: variable(nameList, 'comma-separated header names whose values become [REDACTED] (case-insensitive)', DEFAULT_REDACT_HEADERS),
   TME_REDACT_FIELDS: variable(nameList, 'comma-separated query parameter, form and JSON field names whose values become [REDACTED]', DEFAULT_REDACT_FIELDS),
   TME_ENVIRONMENT: variable(z.string().min(1, 'expected a name such as prod or staging'), 'deployment environment, on every exported span (deployment.environment.name)'),
@@ -91,7 +97,9 @@ export const VARIABLES = {
   TME_API_SNAPSHOT_INTERVAL_MS: variable(integer(100, 3_600_000), 'how often a changed inventory is written to TME_API_STATE_FILE', '10000'),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: variable(httpUrl, 'OTLP/HTTP traces URL (used as is); export is off unless this or the next is set'),
   OTEL_EXPORTER_OTLP_ENDPOINT: variable(httpUrl, 'OTLP/HTTP base URL; /v1/traces is appended'),
-  OTEL_BSP_SCHEDULE_DELAY: variable(integer(0, 600_000), 'milliseconds between span export batches', '5000'),
+  OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: variable(httpUrl, 'OTLP/HTTP logs URL (used as is) for inventory changes; else OTEL_EXPORTER_OTLP_ENDPOINT with /v1/logs appended; off when neither is set'),
+  TME_API_EVENTS_PER_SECOND: variable(integer(0, 100_000), 'inventory changes exported as OTLP log records per second, at most (bursts of ten seconds\' worth); more are counted and dropped (0 = none exported)', '50'),
+  OTEL_BSP_SCHEDULE_DELAY: variable(integer(0, 600_000), 'milliseconds between span (and inventory log record) export batches', '5000'),
 } as const;
 
 type VariableName = keyof typeof VARIABLES;
@@ -113,9 +121,13 @@ export interface TmeConfig {
   capturesResponseBytes: number;
   maxConnections: number;
   exportQueueBytes: number;
+  /** Share of records without a verdict that are stored; the inventory still sees all of them. */
+  storeSampleRate: number;
   redaction: { headers: string[]; fields: string[] };
   /** Undefined when no OTLP endpoint is configured: spans are not exported. */
   otlpTracesUrl: string | undefined;
+  /** Undefined when no OTLP endpoint is configured: inventory changes are not exported. */
+  otlpLogsUrl: string | undefined;
   exportDelayMs: number;
   environment: string | undefined;
   adminToken: string | undefined;
@@ -141,6 +153,8 @@ export interface TmeConfig {
     unusedAfterMs: number;
     stateFile: string;
     snapshotIntervalMs: number;
+    /** Inventory changes exported as log records per second, at most. */
+    eventsPerSecond: number;
   };
 }
 
@@ -159,6 +173,12 @@ function readVariables(env: NodeJS.ProcessEnv): Values {
   }
   if (errors.length > 0) throw new ConfigError(`invalid configuration:\n  ${errors.join('\n  ')}`);
   return values as Values;
+}
+
+function logsUrl(values: Values): string | undefined {
+  if (values.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) return values.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT;
+  if (values.OTEL_EXPORTER_OTLP_ENDPOINT) return `${values.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/logs`;
+  return undefined;
 }
 
 function tracesUrl(values: Values): string | undefined {
@@ -185,8 +205,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): TmeConfig {
     capturesResponseBytes: values.TME_CAPTURES_RESPONSE_BYTES,
     maxConnections: values.TME_MAX_CONNECTIONS,
     exportQueueBytes: values.TME_EXPORT_QUEUE_BYTES,
+    storeSampleRate: values.TME_STORE_SAMPLE_RATE,
     redaction: { headers: values.TME_REDACT_HEADERS, fields: values.TME_REDACT_FIELDS },
     otlpTracesUrl: tracesUrl(values),
+    otlpLogsUrl: logsUrl(values),
     exportDelayMs: values.OTEL_BSP_SCHEDULE_DELAY,
     environment: values.TME_ENVIRONMENT,
     adminToken: values.TME_ADMIN_TOKEN,
@@ -209,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): TmeConfig {
       unusedAfterMs: values.TME_API_UNUSED_AFTER_MS,
       stateFile: values.TME_API_STATE_FILE ?? join(values.TME_SPOOL_DIR, 'inventory.json'),
       snapshotIntervalMs: values.TME_API_SNAPSHOT_INTERVAL_MS,
+      eventsPerSecond: values.TME_API_EVENTS_PER_SECOND,
     },
   };
 }

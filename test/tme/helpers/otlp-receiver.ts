@@ -1,5 +1,5 @@
-// A stand-in OTLP/HTTP collector: accepts POST /v1/traces, keeps each decoded
-// JSON request, and answers with a status the test chooses.
+// A stand-in OTLP/HTTP collector: accepts POST /v1/traces and /v1/logs, keeps each
+// decoded JSON request, and answers with a status the test chooses.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -20,23 +20,51 @@ export interface OtlpExport {
   }[];
 }
 
+export interface OtlpLogRecord {
+  eventName?: string;
+  timeUnixNano: string;
+  severityNumber?: number;
+  severityText?: string;
+  body?: { stringValue?: string };
+  attributes: { key: string; value: Record<string, unknown> }[];
+}
+
+export interface OtlpLogExport {
+  resourceLogs: {
+    resource: { attributes: { key: string; value: Record<string, unknown> }[] };
+    scopeLogs: { scope?: { name?: string }; logRecords: OtlpLogRecord[] }[];
+  }[];
+}
+
 export interface OtlpReceiver {
   url: string;
   exports: OtlpExport[];
+  logExports: OtlpLogExport[];
+  /** The raw bodies of every logs request, to check what never leaves the TME. */
+  logBodies: string[];
   status: number;
   spans(): OtlpSpan[];
   waitForSpans(count: number, timeoutMs?: number): Promise<OtlpSpan[]>;
+  logRecords(): OtlpLogRecord[];
+  waitForLogs(accept: (records: OtlpLogRecord[]) => boolean, what: string, timeoutMs?: number): Promise<OtlpLogRecord[]>;
   close(): Promise<void>;
 }
 
 export async function startOtlpReceiver(status = 200): Promise<OtlpReceiver> {
   const exports: OtlpExport[] = [];
+  const logExports: OtlpLogExport[] = [];
+  const logBodies: string[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       if (req.method === 'POST' && req.url === '/v1/traces' && receiver.status === 200) {
         exports.push({ contentType: req.headers['content-type'], ...JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      }
+      if (req.method === 'POST' && req.url === '/v1/logs' && receiver.status === 200) {
+        const text = Buffer.concat(chunks).toString('utf8');
+        logBodies.push(text);
+        logExports.push(JSON.parse(text) as OtlpLogExport);
       }
       res.writeHead(receiver.status, { 'content-type': 'application/json' });
       res.end('{}');
@@ -46,6 +74,8 @@ export async function startOtlpReceiver(status = 200): Promise<OtlpReceiver> {
   const receiver: OtlpReceiver = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     exports,
+    logExports,
+    logBodies,
     status,
     spans: () => exports.flatMap((e) => e.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans))),
     async waitForSpans(count, timeoutMs = 5000) {
@@ -55,6 +85,15 @@ export async function startOtlpReceiver(status = 200): Promise<OtlpReceiver> {
         await new Promise((done) => setTimeout(done, 20));
       }
       return receiver.spans();
+    },
+    logRecords: () => logExports.flatMap((e) => e.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords))),
+    async waitForLogs(accept, what, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!accept(receiver.logRecords())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(receiver.logRecords().map((r) => r.eventName))}`);
+        await new Promise((done) => setTimeout(done, 20));
+      }
+      return receiver.logRecords();
     },
     close: () =>
       new Promise<void>((done) => {

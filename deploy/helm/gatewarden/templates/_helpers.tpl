@@ -111,7 +111,8 @@ ones filter/assembly/config.ts reads; add new filter options here, in one place.
   "maxBatchBytes" $v.wasm.report.maxBatchBytes
   "flushInterval" $v.wasm.report.flushInterval
   "timeout" $v.wasm.report.timeout
-  "maxPendingBatches" $v.wasm.report.maxPendingBatches -}}
+  "maxPendingBatches" $v.wasm.report.maxPendingBatches
+  "sampleRate" $v.captureSampleRate -}}
 {{- $config := dict
   "serviceName" $v.serviceName
   "bodyCaptureSize" $v.bodyCaptureSize

@@ -1,7 +1,9 @@
 // What happens to accepted records, in order: spool (durably, before the sender is acknowledged),
 // then make them visible in the ring, export them, let the inventory count them, and let auto-deny see
 // their verdicts. Nothing is kept or exported if the spool write fails, so a record is either
-// acknowledged and on disk, or refused and the sender may retry.
+// acknowledged and on disk, or refused and the sender may retry. Which records are stored at all is the
+// StoreSampler's choice (TME_STORE_SAMPLE_RATE, and the filter's summaries); the inventory sees every
+// record either way.
 //
 // Two ways in. Records the producer already redacted arrive as their JSON bytes, checked and indexed
 // by the batch framing, and are stored as they are (`acceptEncoded`): no parse on the hot path; the
@@ -9,9 +11,10 @@
 // records need them parsed. Every other record arrives parsed and validated, and is redacted here (by
 // the filter's own encoder, compiled into the engine), marked or not: only a one-line marked record
 // earns the fast path; redacting twice changes nothing.
-import { viewOf, type ExchangeView } from '../inventory/exchange-view.ts';
 import { viewOfIndex } from '../inventory/indexed-view.ts';
+import type { ExchangeView } from '../inventory/exchange-view.ts';
 import { captureOf, lineParts, readCapture, readRecord, storeEncoded, storeRecord, type Capture, type CaptureSource, type StoredCapture } from '../record/capture.ts';
+import { isSummary, StoreSampler, type StoreDecision } from '../sampling/store-sampler.ts';
 import { frameRecord } from './batch-framing.ts';
 import type { RecordIndex } from './record-shape.ts';
 import type { CaptureRecord } from './record-schema.ts';
@@ -19,12 +22,23 @@ import type { CaptureRecord } from './record-schema.ts';
 /** The record redacted by the filter's own encoder (the engine's redactRecord), marked `redacted`. */
 export type RecordRedactor = (record: CaptureRecord) => CaptureRecord;
 
+/** The API inventory: counts every record (learning is queued, off the ingest path). */
+export interface InventorySink {
+  /** A record's JSON bytes, read by the inventory itself. */
+  observe(record: Buffer): void;
+  /** A record already read from its index, with about how many bytes learning from it holds. */
+  observeView(view: ExchangeView, bytes: number): void;
+}
+
 export interface CaptureSinks {
   spool: { append(lines: readonly Buffer[]): Promise<void> };
   ring: { push(capture: StoredCapture): void };
   spans: { export(capture: Capture, bytes: number): void } | undefined;
-  /** The API inventory counts every kept capture (learning is queued, off this path); absent when off. */
-  inventory?: { observe(view: ExchangeView, bytes: number): void };
+  /** Absent when the inventory is off, so ingest derives nothing for it. */
+  inventory?: InventorySink;
+  /** Which records are stored (spool, ring, export); the others only reach the inventory. Default: all but summaries. */
+  sampler?: StoreSampler;
+  notStored?: (why: Exclude<StoreDecision, 'store'>) => void;
 }
 
 /** A record's JSON as its producer encoded it (redacted, one line), its index, and whether it carries a verdict. */
@@ -49,22 +63,28 @@ export function producedRecord(bytes: Buffer): EncodedRecord {
 /** A capture about to be kept, with what is already known of it: its parsed record or its index. */
 interface Kept {
   stored: StoredCapture;
+  decision: StoreDecision;
   record?: CaptureRecord;
   index?: RecordIndex;
 }
 
 export class CapturePipeline {
+  private readonly sampler: StoreSampler;
+
   constructor(
     private readonly redact: RecordRedactor,
     private readonly sinks: CaptureSinks,
     private readonly verdicts?: { observe(records: readonly CaptureRecord[]): void },
-  ) {}
+  ) {
+    this.sampler = sinks.sampler ?? new StoreSampler(1);
+  }
 
   async accept(records: readonly CaptureRecord[], source: CaptureSource): Promise<void> {
     const receivedAt = new Date().toISOString();
-    const kept = records.map((original) => {
+    const kept = records.map((original): Kept => {
+      const decision = this.sampler.decide(original.verdict !== undefined, original.sampled === false);
       const record = this.redact(original);
-      return { stored: storeRecord(record, source, receivedAt), record };
+      return { stored: storeRecord(record, source, receivedAt), decision, record };
     });
     await this.store(kept);
     this.verdicts?.observe(records);
@@ -72,7 +92,11 @@ export class CapturePipeline {
 
   async acceptEncoded(records: readonly EncodedRecord[], source: CaptureSource): Promise<void> {
     const receivedAt = new Date().toISOString();
-    const kept = records.map(({ bytes, index }) => ({ stored: storeEncoded(bytes, source, receivedAt), index }));
+    const kept = records.map(({ bytes, index, verdict }): Kept => ({
+      stored: storeEncoded(bytes, source, receivedAt),
+      decision: this.sampler.decide(verdict, isSummary(bytes)),
+      index,
+    }));
     await this.store(kept);
     if (this.verdicts === undefined) return;
     // Only records with a verdict are parsed, for their client address and category.
@@ -86,16 +110,23 @@ export class CapturePipeline {
   }
 
   private async store(kept: Kept[]): Promise<void> {
-    await this.sinks.spool.append(kept.flatMap(({ stored }) => lineParts(stored)));
-    const { ring, spans, inventory } = this.sinks;
-    for (const { stored, record, index } of kept) {
-      ring.push(stored);
+    const stored = kept.every((k) => k.decision === 'store') ? kept : kept.filter((k) => k.decision === 'store');
+    if (stored.length > 0) await this.sinks.spool.append(stored.flatMap((k) => lineParts(k.stored)));
+    const { ring, spans, inventory, notStored } = this.sinks;
+    for (const { stored: capture, decision, record, index } of kept) {
+      if (inventory !== undefined) {
+        if (index !== undefined) inventory.observeView(viewOfIndex(capture.record, index), 512 + capture.record.length);
+        else inventory.observe(capture.record);
+      }
+      if (decision !== 'store') {
+        notStored?.(decision);
+        continue;
+      }
+      ring.push(capture);
+      if (spans === undefined) continue;
       // Spans need every attribute: a stored record is parsed for them, a slow-path one is at hand.
-      const capture = spans === undefined ? undefined : record !== undefined ? captureOf(stored, record) : readCapture(stored);
-      if (capture !== undefined) spans!.export(capture, stored.size);
-      if (inventory === undefined) continue;
-      const view = index !== undefined ? viewOfIndex(stored, index) : viewOf(capture ?? captureOf(stored, record!));
-      inventory.observe(view, stored.record.length);
+      const readable = record !== undefined ? captureOf(capture, record) : readCapture(capture);
+      if (readable !== undefined) spans.export(readable, capture.size);
     }
   }
 }

@@ -71,6 +71,8 @@ export const RecordSchema = z.object({
   verdict: z.record(z.string(), z.unknown()).optional(),
   /** Set by a producer that redacted the record itself (docs/record-format.md): the TME does not redo it. */
   redacted: z.boolean().optional(),
+  /** False on a summary: an exchange the filter's report.sampleRate left out, counted but not stored. */
+  sampled: z.boolean().optional(),
 });
 
 export type CaptureRecord = z.infer<typeof RecordSchema>;

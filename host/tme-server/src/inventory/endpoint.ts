@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { addCount, dict, mergeCounts, type Dict } from './dict.ts';
 import { parseBody, paramsObject, requestBody, requestHeaders, responseBody, typedValue, type ExchangeView } from './exchange-view.ts';
 import { emptyHll, emptyLatency, hllAdd, hllFromBase64, hllMerge, hllToBase64, latencyBucket, mergeLatency } from './sketches.ts';
-import { emptySummary, fold, mergeSummary, restoreSummary, type SchemaSummary } from './schema.ts';
+import { emptySummary, fold, mergeSummary, restoreSummary, type FieldChanges, type SchemaSummary } from './schema.ts';
 import type { SensitiveClass } from './sensitive.ts';
 import { splitPath } from './path-template.ts';
 
@@ -133,24 +133,33 @@ export interface Learned {
   hasBody: boolean;
 }
 
-/** Folds the exchange's parameters, headers and bodies into the endpoint's schemas. Linear in the exchange. */
-export function learn(endpoint: Endpoint, view: ExchangeView): Learned {
+/** `changes` with its places rooted at `root` (path, query, header, body, response.<status>). */
+function under(changes: FieldChanges | undefined, root: string): FieldChanges | undefined {
+  if (changes !== undefined) changes.trail = [root];
+  return changes;
+}
+
+/**
+ * Folds the exchange's parameters, headers and bodies into the endpoint's schemas. Linear in the exchange.
+ * What was new (fields, sensitive classes on a field) is noted in `changes` when given.
+ */
+export function learn(endpoint: Endpoint, view: ExchangeView, changes?: FieldChanges): Learned {
   endpoint.learned++;
   const found = new Set<SensitiveClass>();
   const query = paramsObject(view.query);
-  if (endpoint.template !== OVERFLOW_TEMPLATE) fold(endpoint.pathParams, '', pathParamValues(endpoint.template, view.path), found);
-  fold(endpoint.query, '', query, found);
-  fold(endpoint.headers, '', interestingHeaders(requestHeaders(view.attributes)), found);
+  if (endpoint.template !== OVERFLOW_TEMPLATE) fold(endpoint.pathParams, '', pathParamValues(endpoint.template, view.path), found, 0, under(changes, 'path'));
+  fold(endpoint.query, '', query, found, 0, under(changes, 'query'));
+  fold(endpoint.headers, '', interestingHeaders(requestHeaders(view)), found, 0, under(changes, 'header'));
   const requestView = requestBody(view);
   const body = requestView === undefined ? undefined : parseBody(requestView);
-  if (body !== undefined) fold(endpoint.requestBody, '', body, found);
+  if (body !== undefined) fold(endpoint.requestBody, '', body, found, 0, under(changes, 'body'));
   const responseView = responseBody(view);
   const response = responseView === undefined ? undefined : parseBody(responseView);
   const status = String(view.status);
   if (response !== undefined && view.status !== 0) {
     let summary = endpoint.responses[status];
     if (summary === undefined && Object.keys(endpoint.responses).length < MAX_STATUSES) summary = endpoint.responses[status] = emptySummary();
-    if (summary !== undefined) fold(summary, '', response, found);
+    if (summary !== undefined) fold(summary, '', response, found, 0, under(changes, `response.${status}`));
   }
   for (const c of found) addCount(endpoint.sensitive, c);
   return { query, body, hasBody: requestView !== undefined };

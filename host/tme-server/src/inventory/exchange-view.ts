@@ -1,11 +1,14 @@
-// What the inventory reads from a capture (the TME's redacted record), under
-// the same attribute names /v1/captures shows: method, host, path, query,
-// headers, bodies, status, duration, client and verdict. Bodies are only
-// decoded and parsed when the schema is learned (parseBody), not per record.
-import type { Capture } from '../record/capture.ts';
+// What the inventory reads from a record: method, host, path, query, status, duration, client,
+// content types and verdict for counting; request headers and bodies, only when the schema is learned.
+// It reads the stored record's JSON (the bytes the producer sent, already redacted) with JSON.parse and
+// checks each field it uses itself: no schema validation and no attribute mapping per record, which
+// cost more than the counting. Anything of the wrong type reads as absent.
+import { splitAuthority } from '../record/attributes.ts';
 
 /** Bodies larger than this are counted but not parsed for their schema. */
 export const MAX_PARSED_BODY_BYTES = 256 * 1024;
+/** Header pairs read per record, as the record format allows. */
+const MAX_HEADER_PAIRS = 512;
 
 export interface BodyView {
   data: string;
@@ -23,16 +26,28 @@ export interface ExchangeView {
   durationMicros: number;
   client: string;
   at: number;
-  /** The capture's attributes, for what only learning reads (headers, bodies): not copied per exchange. */
-  attributes: Capture['attributes'];
   requestContentType: string;
   responseContentType: string;
   verdictAction: string | undefined;
   verdictCategory: string | undefined;
+  /** A summary (`"sampled": false`): counted, nothing to learn from. */
+  summary: boolean;
+  /** What only learning reads, as the record holds it: not copied or checked per exchange. */
+  requestHeaderList: unknown;
+  requestBodyValue: unknown;
+  responseBodyValue: unknown;
 }
 
-const REQUEST_HEADER = 'http.request.header.';
+type Json = Record<string, unknown>;
 const METHOD = /^[A-Z]{1,16}$/;
+
+function object(value: unknown): Json | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
 
 /** "application/json; charset=utf-8" -> "application/json"; at most 64 characters. */
 export function mediaType(value: string | undefined): string {
@@ -41,39 +56,47 @@ export function mediaType(value: string | undefined): string {
   return (semi >= 0 ? value.slice(0, semi) : value).trim().toLowerCase().slice(0, 64);
 }
 
-function firstHeader(value: unknown): string | undefined {
-  return Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
+/** The [name, value] pairs of a record's header list, names lower-cased; malformed pairs skipped. */
+function headerPairs(list: unknown): [string, string][] {
+  const out: [string, string][] = [];
+  if (!Array.isArray(list)) return out;
+  const n = Math.min(list.length, MAX_HEADER_PAIRS);
+  for (let i = 0; i < n; i++) {
+    const pair: unknown = list[i];
+    if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string') out.push([pair[0].toLowerCase(), pair[1]]);
+  }
+  return out;
+}
+
+/** The first content-type value of a header list, without building the pairs. */
+function contentType(list: unknown): string {
+  if (!Array.isArray(list)) return '';
+  const n = Math.min(list.length, MAX_HEADER_PAIRS);
+  for (let i = 0; i < n; i++) {
+    const pair: unknown = list[i];
+    if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string' && pair[0].toLowerCase() === 'content-type') return mediaType(pair[1]);
+  }
+  return '';
 }
 
 export function requestBody(view: ExchangeView): BodyView | undefined {
-  return body(view.attributes, 'http.request.body', view.requestContentType);
+  return body(view.requestBodyValue, view.requestContentType);
 }
 
 export function responseBody(view: ExchangeView): BodyView | undefined {
-  return body(view.attributes, 'http.response.body', view.responseContentType);
+  return body(view.responseBodyValue, view.responseContentType);
 }
 
-function body(attributes: Capture['attributes'], prefix: string, contentType: string): BodyView | undefined {
-  // Only learning reads bodies.
-  const data = attributes[prefix];
-  if (typeof data !== 'string' || data === '') return undefined;
-  return {
-    data,
-    encoding: String(attributes[`${prefix}.encoding`] ?? 'utf8'),
-    truncated: attributes[`${prefix}.truncated`] === true,
-    contentType,
-  };
+function body(value: unknown, type: string): BodyView | undefined {
+  const b = object(value);
+  if (b === undefined || typeof b.data !== 'string' || b.data === '') return undefined;
+  return { data: b.data, encoding: b.encoding === 'base64' ? 'base64' : 'utf8', truncated: b.truncated === true, contentType: type };
 }
 
-/** The request headers of interest to learning; walks every attribute, so only called when learning. */
-export function requestHeaders(a: Capture['attributes']): [string, string][] {
-  const out: [string, string][] = [];
-  for (const key in a) {
-    if (!key.startsWith(REQUEST_HEADER)) continue;
-    const value = firstHeader(a[key]);
-    if (value !== undefined) out.push([key.slice(REQUEST_HEADER.length), value]);
-  }
-  return out;
+/** The request headers, first value per name; only called when learning. */
+export function requestHeaders(view: ExchangeView): [string, string][] {
+  const seen = new Set<string>();
+  return headerPairs(view.requestHeaderList).filter(([name]) => !seen.has(name) && (seen.add(name), true));
 }
 
 /** The method as the inventory keys it: upper case, OTHER when it is not a token of letters. */
@@ -82,27 +105,38 @@ export function methodKey(raw: string): string {
   return METHOD.test(method) ? method : 'OTHER';
 }
 
-export function viewOf(capture: Capture): ExchangeView {
-  const a = capture.attributes;
-  const requestContentType = mediaType(firstHeader(a['http.request.header.content-type']));
-  const responseContentType = mediaType(firstHeader(a['http.response.header.content-type']));
-  const action = a['gatewarden.verdict.action'];
-  const category = a['gatewarden.verdict.category'];
+/** The view of a record's JSON bytes; undefined when they are not a record with a request. */
+export function viewOfRecord(bytes: Buffer): ExchangeView | undefined {
+  let record: Json | undefined;
+  try {
+    record = object(JSON.parse(bytes.toString('utf8')));
+  } catch {
+    return undefined;
+  }
+  const request = object(record?.request);
+  if (record === undefined || request === undefined) return undefined;
+  const response = object(record.response) ?? {};
+  const verdict = object(record.verdict);
+  const status = response.status;
+  const duration = record.duration_nano;
   return {
-    host: String(a['server.address'] ?? '').toLowerCase().slice(0, 253),
-    method: methodKey(String(a['http.request.method'] ?? '')),
-    path: String(a['url.path'] ?? '/'),
-    query: String(a['url.query'] ?? ''),
-    status: typeof a['http.response.status_code'] === 'number' ? a['http.response.status_code'] : 0,
-    durationMicros: capture.duration_nano / 1000,
-    client: String(a['client.address'] ?? ''),
-    // The capture was received moments ago (the queue drains within milliseconds): no date parsing per record.
+    host: splitAuthority(text(request.authority)).host.toLowerCase().slice(0, 253),
+    method: methodKey(text(request.method)),
+    path: text(request.path) || '/',
+    query: text(request.query),
+    status: typeof status === 'number' && Number.isInteger(status) && status > 0 && status <= 999 ? status : 0,
+    durationMicros: typeof duration === 'number' && duration >= 0 ? duration / 1000 : 0,
+    client: text(object(record.client)?.address),
+    // The record was received moments ago (the queue drains within milliseconds): no date parsing per record.
     at: Date.now(),
-    attributes: a,
-    requestContentType,
-    responseContentType,
-    verdictAction: typeof action === 'string' ? action : undefined,
-    verdictCategory: typeof category === 'string' ? category : undefined,
+    requestContentType: contentType(request.headers),
+    responseContentType: contentType(response.headers),
+    verdictAction: typeof verdict?.action === 'string' ? verdict.action : undefined,
+    verdictCategory: typeof verdict?.category === 'string' ? verdict.category : undefined,
+    summary: record.sampled === false,
+    requestHeaderList: request.headers,
+    requestBodyValue: request.body,
+    responseBodyValue: response.body,
   };
 }
 

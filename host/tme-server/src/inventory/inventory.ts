@@ -5,11 +5,11 @@
 // its first STABLE_AFTER exchanges, then from one in STABLE_SAMPLE; a backlog
 // thins the sample further, and a full queue (bounded in entries and bytes)
 // skips learning, never counting.
-import type { Capture } from '../record/capture.ts';
 import { count, learn, type Learned, mergeEndpoint, newEndpoint, noteDrift, OVERFLOW_TEMPLATE, type Endpoint } from './endpoint.ts';
-import { viewOf, type ExchangeView } from './exchange-view.ts';
+import { endpointRef, type InventoryEvent, type InventoryListener } from './events.ts';
+import { viewOfRecord, type ExchangeView } from './exchange-view.ts';
 import { HostTemplater, nameParameters, splitPath, templateShape, type PinnedTemplate } from './path-template.ts';
-import { emptySummary } from './schema.ts';
+import { emptySummary, fieldChanges } from './schema.ts';
 import { SpecIndex, templateSegments } from './specs.ts';
 
 export interface InventoryOptions {
@@ -40,14 +40,13 @@ export interface InventoryStats {
   countedOnly: number;
   /** Exchanges counted under an overflow endpoint. */
   overflowed: number;
+  /** Summaries (the filter's report.sampleRate left the exchange out): counted, nothing to learn from. */
+  summaries: number;
   queued: number;
-}
-
-function approximateBytes(capture: Capture): number {
-  const a = capture.attributes;
-  const req = a['http.request.body'];
-  const res = a['http.response.body'];
-  return 512 + (typeof req === 'string' ? req.length : 0) + (typeof res === 'string' ? res.length : 0);
+  /** Drift findings, by kind (a few fixed kinds). */
+  drift: Record<string, number>;
+  /** Time spent learning schemas and checking drift, in seconds. */
+  learnSeconds: number;
 }
 
 interface HostState {
@@ -62,33 +61,59 @@ export class Inventory {
   private draining = false;
   private specIndex = SpecIndex.empty();
   private sequence = 0;
-  readonly stats: InventoryStats = { observed: 0, learned: 0, countedOnly: 0, overflowed: 0, queued: 0 };
+  readonly stats: InventoryStats = { observed: 0, learned: 0, countedOnly: 0, overflowed: 0, summaries: 0, queued: 0, drift: {}, learnSeconds: 0 };
   /** Bumped on every change, for persistence to know when to write. */
   version = 0;
+  private readonly listeners: InventoryListener[] = [];
+  /** Endpoints restored or merged in are not news: no events while merging. */
+  private merging = false;
 
   constructor(readonly options: InventoryOptions) {}
 
-  /** Counts a capture (and queues it for learning): O(1), never throws. */
-  observe(capture: Capture): void {
-    let view: ExchangeView;
-    try {
-      view = viewOf(capture);
-    } catch (error) {
-      this.stats.observed++;
-      console.error('tme: inventory could not count a capture:', error);
-      return;
-    }
-    this.observeView(view, approximateBytes(capture));
+  /** Calls `listener` with every change from now on (new endpoints and fields, sensitive classes, shadows, drift). */
+  onEvent(listener: InventoryListener): void {
+    this.listeners.push(listener);
   }
 
-  /** The ingest hook, given the exchange's view and about how many bytes learning from it holds. */
+  private emit(event: InventoryEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        console.error('tme: an inventory event listener failed:', error);
+      }
+    }
+  }
+
+  /** The ingest hook, with a record's JSON bytes: linear in the record, never throws. */
+  observe(record: Buffer): void {
+    let view: ExchangeView | undefined;
+    try {
+      view = viewOfRecord(record);
+    } catch (error) {
+      console.error('tme: inventory could not read a record:', error);
+    }
+    if (view === undefined) {
+      this.stats.observed++;
+      return;
+    }
+    // The view holds the parsed record until it is learned: about its JSON size, plus the view itself.
+    this.observeView(view, 512 + record.length);
+  }
+
+  /** The ingest hook for a record already read (its compact index), with about how many bytes learning from it holds. */
   observeView(view: ExchangeView, bytes: number): void {
     this.stats.observed++;
     let endpoint: Endpoint;
     try {
       endpoint = this.count(view);
     } catch (error) {
-      console.error('tme: inventory could not count a capture:', error);
+      console.error('tme: inventory could not count a record:', error);
+      return;
+    }
+    // A summary has no query, headers or bodies: learning from it would teach absent fields.
+    if (view.summary) {
+      this.stats.summaries++;
       return;
     }
     if (endpoint.template === OVERFLOW_TEMPLATE || !this.sampled(endpoint)) return;
@@ -110,6 +135,11 @@ export class Inventory {
     return backlog <= LEARN_ALL_BACKLOG || this.sequence++ % Math.ceil(backlog / LEARN_ALL_BACKLOG) === 0;
   }
 
+  /** Exchanges waiting to be learned. */
+  get queueLength(): number {
+    return this.queue.length;
+  }
+
   /** Resolves once the queue is empty, or after `timeoutMs` under sustained load (reads stay fresh, never stuck). */
   async settle(timeoutMs = 1000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -117,7 +147,8 @@ export class Inventory {
   }
 
   private drain(): void {
-    const deadline = performance.now() + SLICE_MS;
+    const started = performance.now();
+    const deadline = started + SLICE_MS;
     let head = 0;
     while (head < this.queue.length && performance.now() < deadline) {
       const { endpoint, view, bytes } = this.queue[head++]!;
@@ -129,6 +160,7 @@ export class Inventory {
       }
     }
     this.queue.splice(0, head);
+    this.stats.learnSeconds += (performance.now() - started) / 1000;
     this.stats.queued = this.queue.length;
     if (this.queue.length > 0) setImmediate(() => this.drain());
     else this.draining = false;
@@ -170,6 +202,10 @@ export class Inventory {
     if (template === OVERFLOW_TEMPLATE || state.endpoints.size >= this.options.maxEndpointsPerHost) return this.overflowEndpoint(state, host, at);
     endpoint = newEndpoint(host, method, template, at);
     state.endpoints.set(key, endpoint);
+    if (!this.merging && this.listeners.length > 0) {
+      this.emit({ kind: 'endpoint.new', endpoint: endpointRef(endpoint), at });
+      if (this.isShadow(endpoint)) this.emit({ kind: 'endpoint.shadow', endpoint: endpointRef(endpoint), at });
+    }
     return endpoint;
   }
 
@@ -186,7 +222,15 @@ export class Inventory {
 
   private learn(endpoint: Endpoint, view: ExchangeView): void {
     this.stats.learned++;
-    const learned = learn(endpoint, view);
+    // The first exchange of an endpoint shows all its fields: that is the endpoint.new event, not news per field.
+    const settled = endpoint.learned > 0;
+    const changes = this.listeners.length > 0 ? fieldChanges('') : undefined;
+    const learned = learn(endpoint, view, changes);
+    if (changes !== undefined) {
+      const ref = endpointRef(endpoint);
+      if (settled) for (const location of changes.added) this.emit({ kind: 'field.new', endpoint: ref, location, at: view.at });
+      for (const { location, classes } of changes.sensitive) this.emit({ kind: 'field.sensitive', endpoint: ref, location, classes, at: view.at });
+    }
     this.checkDrift(endpoint, view, learned);
   }
 
@@ -215,7 +259,12 @@ export class Inventory {
     const op = this.specIndex.match(view.method, splitPath(view.path));
     if (op === undefined) return;
     const findings = SpecIndex.drift(op, query, body, hasBody);
-    if (findings.length > 0) noteDrift(endpoint, findings, view.at);
+    if (findings.length === 0) return;
+    noteDrift(endpoint, findings, view.at);
+    for (const finding of findings) {
+      this.stats.drift[finding.kind] = (this.stats.drift[finding.kind] ?? 0) + 1;
+      if (this.listeners.length > 0) this.emit({ kind: 'drift', endpoint: endpointRef(endpoint), location: finding.location, drift: finding.kind, at: view.at });
+    }
   }
 
   endpoints(): Endpoint[] {
@@ -235,6 +284,9 @@ export class Inventory {
   setSpecs(specs: SpecIndex): void {
     this.specIndex = specs;
     this.version++;
+    if (this.listeners.length === 0) return;
+    const at = Date.now();
+    for (const endpoint of this.endpoints()) if (this.isShadow(endpoint)) this.emit({ kind: 'endpoint.shadow', endpoint: endpointRef(endpoint), at });
   }
 
   /** The documented operation an endpoint belongs to, if any. */
@@ -263,10 +315,15 @@ export class Inventory {
 
   /** Adds endpoints learned elsewhere (a snapshot, another replica), under the same bounds. */
   merge(endpoints: readonly Endpoint[]): void {
-    for (const incoming of endpoints) {
-      const state = this.hostState(incoming.host);
-      if (incoming.template !== OVERFLOW_TEMPLATE) state.templater.seed(incoming.template);
-      mergeEndpoint(this.endpointFor(incoming.host, incoming.method, incoming.template, incoming.firstSeen), incoming);
+    this.merging = true;
+    try {
+      for (const incoming of endpoints) {
+        const state = this.hostState(incoming.host);
+        if (incoming.template !== OVERFLOW_TEMPLATE) state.templater.seed(incoming.template);
+        mergeEndpoint(this.endpointFor(incoming.host, incoming.method, incoming.template, incoming.firstSeen), incoming);
+      }
+    } finally {
+      this.merging = false;
     }
     this.version++;
   }

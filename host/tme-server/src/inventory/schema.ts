@@ -83,18 +83,43 @@ function noteEnum(summary: SchemaSummary, value: string): void {
   else summary.enum.push(value);
 }
 
-function noteClasses(summary: SchemaSummary, classes: readonly SensitiveClass[], found: Set<SensitiveClass>): void {
+/** At most this many changes are noted per fold of one exchange, whatever its size. */
+export const MAX_CHANGES = 16;
+
+/**
+ * What one fold added to a summary, for the inventory's events: fields seen for the first time, and
+ * sensitive classes first found on a field. Places are dotted paths from `trail` (`body.address.city`,
+ * `[]` for array items); never values.
+ */
+export interface FieldChanges {
+  trail: string[];
+  added: string[];
+  sensitive: { location: string; classes: SensitiveClass[] }[];
+}
+
+export function fieldChanges(root: string): FieldChanges {
+  return { trail: [root], added: [], sensitive: [] };
+}
+
+function changeRoom(changes: FieldChanges): boolean {
+  return changes.added.length + changes.sensitive.length < MAX_CHANGES;
+}
+
+function noteClasses(summary: SchemaSummary, classes: readonly SensitiveClass[], found: Set<SensitiveClass>, changes: FieldChanges | undefined): void {
+  let fresh: SensitiveClass[] | undefined;
   for (const c of classes) {
+    if (changes !== undefined && summary.sensitive[c] === undefined) (fresh ??= []).push(c);
     addCount(summary.sensitive, c);
     found.add(c);
   }
+  if (fresh !== undefined && changeRoom(changes!)) changes!.sensitive.push({ location: changes!.trail.join('.'), classes: fresh });
 }
 
 /**
  * Folds `value` (a field named `name`) into `summary`. Sensitive classes found anywhere in it are
  * added to `found`. Recursion depth is capped at MAX_DEPTH, whatever the value.
  */
-export function fold(summary: SchemaSummary, name: string, value: unknown, found: Set<SensitiveClass>, depth = 0): void {
+export function fold(summary: SchemaSummary, name: string, value: unknown, found: Set<SensitiveClass>, depth = 0, changes?: FieldChanges): void {
   summary.count++;
   const type = jsonType(value);
   addCount(summary.types, type);
@@ -103,7 +128,7 @@ export function fold(summary: SchemaSummary, name: string, value: unknown, found
     const format = stringFormat(text);
     if (format !== undefined) addCount(summary.formats, format);
     const classes = classify(name, text);
-    noteClasses(summary, classes, found);
+    noteClasses(summary, classes, found, changes);
     if (classes.length > 0 || format !== undefined || PERSONAL_FIELD.test(name)) summary.enum = null;
     else noteEnum(summary, text);
     return;
@@ -111,7 +136,7 @@ export function fold(summary: SchemaSummary, name: string, value: unknown, found
   if (type === 'integer' || type === 'number') {
     const n = value as number;
     if (type === 'integer' && Math.abs(n) >= INT32) addCount(summary.formats, 'int64');
-    noteClasses(summary, classifyNumber(name, n), found);
+    noteClasses(summary, classifyNumber(name, n), found, changes);
     summary.enum = null;
     return;
   }
@@ -121,7 +146,9 @@ export function fold(summary: SchemaSummary, name: string, value: unknown, found
     const items = value as unknown[];
     summary.items ??= emptySummary();
     const n = Math.min(items.length, ARRAY_SAMPLE);
-    for (let i = 0; i < n; i++) fold(summary.items, name, items[i], found, depth + 1);
+    changes?.trail.push('[]');
+    for (let i = 0; i < n; i++) fold(summary.items, name, items[i], found, depth + 1, changes);
+    changes?.trail.pop();
     return;
   }
   if (type === 'object') {
@@ -137,8 +164,11 @@ export function fold(summary: SchemaSummary, name: string, value: unknown, found
           continue;
         }
         child = summary.properties[key] = emptySummary();
+        if (changes !== undefined && changeRoom(changes)) changes.added.push(`${changes.trail.join('.')}.${key}`);
       }
-      fold(child, key, object[key], found, depth + 1);
+      changes?.trail.push(key);
+      fold(child, key, object[key], found, depth + 1, changes);
+      changes?.trail.pop();
     }
   }
 }

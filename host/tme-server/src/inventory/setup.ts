@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { TmeConfig } from '../config.ts';
 import type { Route } from '../http/router.ts';
-import type { ExchangeView } from './exchange-view.ts';
+import type { InventorySink } from '../ingest/capture-pipeline.ts';
 import { Inventory } from './inventory.ts';
 import { parseTemplateList } from './path-template.ts';
 import { inventoryRoutes } from './routes.ts';
@@ -13,7 +13,7 @@ import { SpecIndex } from './specs.ts';
 
 export interface RunningInventory {
   /** The ingest hook; undefined when the inventory is off, so ingest derives nothing for it. */
-  observe: ((view: ExchangeView, bytes: number) => void) | undefined;
+  sink: InventorySink | undefined;
   routes: Route[];
   inventory: Inventory | undefined;
   stop(): Promise<void>;
@@ -21,7 +21,7 @@ export interface RunningInventory {
 
 export async function startInventory(config: TmeConfig): Promise<RunningInventory> {
   const options = config.inventory;
-  if (!options.enabled) return { observe: undefined, routes: [], inventory: undefined, stop: async () => undefined };
+  if (!options.enabled) return { sink: undefined, routes: [], inventory: undefined, stop: async () => undefined };
   const templatesText = [options.templates, options.templatesFile === undefined ? '' : readFileSync(options.templatesFile, 'utf8')].join('\n');
   const inventory = new Inventory({
     pinned: parseTemplateList(templatesText),
@@ -39,7 +39,7 @@ export async function startInventory(config: TmeConfig): Promise<RunningInventor
   }
   snapshot.start();
   return {
-    observe: (view, bytes) => inventory.observeView(view, bytes),
+    sink: inventory,
     routes: inventoryRoutes({ inventory, maxBodyBytes: config.maxBatchBytes, changed: () => void snapshot.save() }),
     inventory,
     stop: () => snapshot.stop(),

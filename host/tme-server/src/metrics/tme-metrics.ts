@@ -12,6 +12,8 @@ export interface TmeMetrics {
   /** Detection verdicts of /v1/check, ext_proc and ext_authz, as the filter's gatewarden_detections_*_total. */
   detections: Counter<'category' | 'rule' | 'action'>;
   exportDropped: Counter;
+  /** Records accepted but not stored: summaries, and those TME_STORE_SAMPLE_RATE left out. */
+  recordsNotStored: Counter<'reason'>;
   unauthorized: Counter<'route'>;
 }
 
@@ -71,6 +73,12 @@ export function createTmeMetrics(spoolBytes: () => number): TmeMetrics {
       help: 'Captures not exported because TME_EXPORT_QUEUE_BYTES of them were already waiting.',
       registers,
     }),
+    recordsNotStored: new Counter({
+      name: 'tme_records_not_stored_total',
+      help: 'Records accepted and counted by the inventory but not stored, by reason: summary (the filter\'s report.sampleRate) or sampled_out (TME_STORE_SAMPLE_RATE).',
+      labelNames: ['reason'],
+      registers,
+    }),
     unauthorized: new Counter({
       name: 'gatewarden_tme_unauthorized_total',
       help: 'Requests refused with 401 for a missing or wrong token, by route path.',
@@ -91,5 +99,6 @@ export function createTmeMetrics(spoolBytes: () => number): TmeMetrics {
     metrics.recordsReceived.inc({ source }, 0);
     metrics.recordsRejected.inc({ source }, 0);
   }
+  for (const reason of ['summary', 'sampled_out']) metrics.recordsNotStored.inc({ reason }, 0);
   return metrics;
 }

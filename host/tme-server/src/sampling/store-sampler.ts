@@ -1,0 +1,35 @@
+// Which accepted records the TME stores (spool, ring, OTLP export) under TME_STORE_SAMPLE_RATE. Every
+// record still reaches the inventory; storing is what is sampled. A record with a verdict is always
+// stored, and a summary (an exchange the filter's report.sampleRate left out) never is. The choice is a
+// credit counter, the filter's own arithmetic (filter/assembly/report/sampler.ts): exactly rate × records
+// in an even spread, so it can be counted.
+
+/** The rate in millionths, so the credit is exact integer arithmetic. */
+const SCALE = 1_000_000;
+// A summary starts with this: the filter writes the mark first so it costs a prefix compare, not a parse.
+const SUMMARY_PREFIX = Buffer.from('{"sampled":false');
+
+export type StoreDecision = 'store' | 'summary' | 'sampled-out';
+
+export class StoreSampler {
+  private readonly step: number;
+  private credit = 0;
+
+  constructor(rate: number) {
+    this.step = Math.round(rate * SCALE);
+  }
+
+  decide(verdict: boolean, summary: boolean): StoreDecision {
+    if (summary) return 'summary';
+    if (verdict) return 'store';
+    this.credit += this.step;
+    if (this.credit < SCALE) return 'sampled-out';
+    this.credit -= SCALE;
+    return 'store';
+  }
+}
+
+/** Whether record bytes (as the filter encoded them) are a summary. */
+export function isSummary(record: Buffer): boolean {
+  return record.length >= SUMMARY_PREFIX.length && SUMMARY_PREFIX.equals(record.subarray(0, SUMMARY_PREFIX.length));
+}
