@@ -8,7 +8,7 @@ import {
 } from "./types";
 import {
   classesOf, PLAIN, C_QUOTE, C_LT, C_COLON, C_PAREN, C_EQ, C_DOT, C_OTHER, C_SLASH, C_DOLLAR, C_BRACE,
-  C_HASH, C_PCT, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_STAR, C_AT, C_DASH, C_GT, C_CTRL, C_DIGIT, C_HIGH, C_USCORE, isAlpha,
+  C_HASH, C_PCT, C_PLUS, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_STAR, C_AT, C_DASH, C_GT, C_CTRL, C_DIGIT, C_HIGH, C_USCORE, isAlpha,
 } from "./bytes";
 import { normalize, overlongAsPath, Normalized, NORM_URL_PATH } from "./normalize";
 import { detectSqli, sqliWordsPossible } from "./sqli";
@@ -35,7 +35,8 @@ export const norm = new Normalized();
 
 const G_XSS: u32 = C_LT | C_COLON | C_PAREN | C_EQ | C_QUOTE | C_DOT | C_OTHER;
 const G_TRAVERSAL: u32 = C_SLASH | C_COLON | C_DOT;
-const G_CMDI: u32 = C_SEMI | C_PIPE | C_AMP | C_QUOTE | C_DOLLAR | C_NL | C_PAREN | C_LT | C_BRACE | C_BSLASH | C_SPACE;
+// '+': a space encoded once more than the transport decodes ("+dir+c:/").
+const G_CMDI: u32 = C_SEMI | C_PIPE | C_AMP | C_QUOTE | C_DOLLAR | C_NL | C_PAREN | C_LT | C_BRACE | C_BSLASH | C_SPACE | C_PLUS;
 const G_SSTI: u32 = C_BRACE | C_PCT | C_HASH;
 const G_SQLI: u32 = ~(PLAIN) & ~C_CTRL;
 /** "://" of a URL, or the "\\" of a UNC path. */
