@@ -81,7 +81,8 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
       ((k & C_AT) == 0 || !isServerVariable(p, n))) return (mask & PLAIN_FAMILIES) != 0 && n >= 5 && plainWord(p, n, k, mask);
   if ((mask & B_JNDI) != 0 && (k & (C_DOLLAR | C_BRACE)) == (C_DOLLAR | C_BRACE) && detectJndi(p, n, hit)) return true;
   if ((mask & B_XXE) != 0 && (k & C_LT) != 0 && detectXxe(p, n, hit)) return true;
-  if ((mask & B_PHP) != 0 && ((k & (C_LT | C_PAREN)) != 0 || (k & C_COLON) != 0 && (k & (C_SLASH | C_QUOTE)) != 0) && detectPhp(p, n, hit)) return true;
+  if ((mask & B_PHP) != 0 && ((k & (C_LT | C_PAREN)) != 0 || (k & C_COLON) != 0 && (k & (C_SLASH | C_QUOTE)) != 0 ||
+      (k & (C_DOLLAR | C_USCORE | C_OTHER)) == (C_DOLLAR | C_USCORE | C_OTHER)) && detectPhp(p, n, hit)) return true;
   if ((mask & B_JAVA) != 0 && ((k & (C_BRACE | C_HASH)) != 0 || n >= 12 && (k & (C_SPACE | C_AT)) == 0 && (k & (C_DOT | C_OTHER)) != 0 ||
       n >= 8 && javaMagic(p)) && detectJava(p, n, hit)) return true;
   if ((mask & B_PROTO) != 0 && n >= 9 && ((k & C_USCORE) != 0 && hasDunder(p, n) || n >= 21 && (k & (C_DOT | C_OTHER | C_SLASH)) != 0 && (k & C_SPACE) == 0) && detectProto(p, n, hit)) return true;
