@@ -232,3 +232,19 @@ describe("XSS: a payload function's name right after a digit is no name", () => 
     expect(category(q("1alert(1)"))).toBe("none");
   });
 });
+
+describe("SQL: a breakout that leaves two operands side by side is no SQL", () => {
+  it("still finds a number after a breakout's AND/OR, and comments after a closing quote", () => {
+    expect(rule(q("x' and 1"))).toBe("sqli.breakout-logic");
+    expect(rule(q("1' or 1 #"))).toBe("sqli.breakout-logic");
+    expect(rule(q("admin'--"))).toBe("sqli.comment-breakout");
+    expect(rule(q("1 '#"))).toBe("sqli.comment-breakout");
+  });
+  it("leaves a number followed by a quote, a number after the closing quote, and prose ending in '# alone", () => {
+    expect(category(q(" 1950' AND 60'S WOMEN'S COATS"))).toBe("none");
+    expect(category(q("necklace length 16\" or 18\""))).toBe("none");
+    expect(category(q("'1--'"))).toBe("none");
+    expect(category(q("\"1--"))).toBe("none");
+    expect(category(q("BAMBOO CHARCOAL SOAP 1 '#"))).toBe("none");
+  });
+});
