@@ -5,7 +5,7 @@
 
 import { HeaderList } from "../http/headers";
 import { Scratch, isSpaceByte, hexValue } from "./bytes";
-import { B_TRAVERSAL, B_SCANNER } from "./types";
+import { B_TRAVERSAL, B_SCANNER, B_PROTO } from "./types";
 import { scanValue, scanAgent } from "./scan";
 import { NORM_PLUS_SPACE, NORM_URL_PATH } from "./normalize";
 import { setLocation } from "./walk";
@@ -168,12 +168,15 @@ function sameAscii(p: usize, s: string): bool {
 }
 
 /**
- * Inspects the URL path: as a whole for traversal (dot-dot steps span segments), and segment by segment
- * for everything (a segment is where a path parameter's value sits: "/users/<id>"). A segment is a value,
- * not the URL path: one that decodes to an absolute path ("%2Fetc%2Fpasswd") is judged as in a query.
+ * Inspects the URL path: as a whole for traversal (dot-dot steps span segments) and prototype pollution
+ * (routers that turn segments into keys read "/constructor/prototype/x" as one key path), and segment by
+ * segment for everything (a segment is where a path parameter's value sits: "/users/<id>"). A segment is
+ * a value, not the URL path: one that decodes to an absolute path ("%2Fetc%2Fpasswd") is judged as in a
+ * query.
  */
 export function scanPath(p: usize, len: i32, mask: u32): bool {
-  if ((mask & B_TRAVERSAL) != 0 && scanValue(p, len, NORM_URL_PATH, B_TRAVERSAL)) {
+  const whole = mask & (B_TRAVERSAL | B_PROTO);
+  if (whole != 0 && scanValue(p, len, NORM_URL_PATH, whole)) {
     setLocation("path");
     return true;
   }
