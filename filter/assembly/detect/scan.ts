@@ -10,7 +10,7 @@ import {
   classesOf, PLAIN, C_QUOTE, C_LT, C_COLON, C_PAREN, C_EQ, C_DOT, C_OTHER, C_SLASH, C_DOLLAR, C_BRACE,
   C_HASH, C_PCT, C_PLUS, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_STAR, C_AT, C_DASH, C_GT, C_CTRL, C_DIGIT, C_HIGH, C_USCORE, isAlpha,
 } from "./bytes";
-import { normalize, overlongAsPath, Normalized, NORM_URL_PATH } from "./normalize";
+import { normalize, overlongAsPath, Normalized, NORM_URL_PATH, NORM_INCLUDE_NAME } from "./normalize";
 import { detectSqli, sqliWordsPossible } from "./sqli";
 import { detectXss, encodedLtProbe } from "./xss";
 import { detectTraversal } from "./traversal";
@@ -105,7 +105,7 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
     }
   }
   if ((mask & B_SSRF) != 0 && ((k & G_URL) == G_URL || (k & (C_DIGIT | C_DOT)) == (C_DIGIT | C_DOT) && n >= 15) && detectSsrf(p, n, hit)) return true;
-  if ((mask & B_RFI) != 0 && ((k & G_URL) == G_URL || (k & C_BSLASH) != 0) && detectRfi(p, n, (raw & C_CTRL) != 0 || (raw & C_PCT) != 0 && hasEscapedNul(ptr, len), hit)) return true;
+  if ((mask & B_RFI) != 0 && ((k & G_URL) == G_URL || (k & C_BSLASH) != 0) && detectRfi(p, n, (raw & C_CTRL) != 0 || (raw & C_PCT) != 0 && hasEscapedNul(ptr, len), (flags & NORM_INCLUDE_NAME) != 0, hit)) return true;
   if ((mask & B_SSTI) != 0 && (k & G_SSTI) != 0 && detectSsti(p, n, hit)) return true;
   if ((mask & B_NOSQLI) != 0 && (k & (C_DOLLAR | C_DOT)) != 0 && detectNosqli(p, n, hit)) return true;
   if ((mask & B_LDAPI) != 0 && (k & (C_PAREN | C_COLON)) != 0 && detectLdapi(p, n, hit)) return true;
