@@ -203,6 +203,16 @@ test("the newer families are detected where attackers put them", async () => {
   await expectDetected({ path: "/api/log", headers: json, body: JSON.stringify({ msg: "${${lower:j}ndi:${lower:l}dap://x/a}" }) }, "jndi", "body.json:$.msg");
 });
 
+test("Referer: Envoy removes one that is no URL before any filter; an attack inside a URL is blocked", async () => {
+  // Envoy's header sanitizing drops an invalid Referer (an OGNL block is not a URL): neither the filter
+  // nor the upstream ever sees it, so there is nothing to block.
+  const r = await stack.sendHttp("/echo", { headers: { referer: "%{(#_memberAccess['allowStaticMethodAccess']=true)}" } });
+  assert.equal(r.status, 200);
+  assert.equal(JSON.parse(r.body).headers.referer, undefined, "the upstream got no Referer");
+  // The same expression escaped inside a valid URL reaches the filter, which decodes and blocks it.
+  await expectDetected({ path: "/", headers: { referer: "https://x.example/list?redirect=%25%7B(%23_memberAccess%5B'allowStaticMethodAccess'%5D%3Dtrue)%7D" } }, "java", "header:referer");
+});
+
 test("benign shapes that look like attacks pass", async () => {
   await expectClean({ path: "/collect?us_privacy=1---&gdpr=0&ccpa=1YN-" });
   await expectClean({ path: "/?icid=mmb%7Csc%7Cc1%7C080122%7Cspring_sale%7C5&utm_source=newsletter&utm_campaign=spring%20%7C%20sale" });
