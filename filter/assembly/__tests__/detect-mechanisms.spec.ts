@@ -247,4 +247,9 @@ describe("SQL: a breakout that leaves two operands side by side is no SQL", () =
     expect(category(q("\"1--"))).toBe("none");
     expect(category(q("BAMBOO CHARCOAL SOAP 1 '#"))).toBe("none");
   });
+  it("judges a comparison with a number on its right by what follows the number", () => {
+    expect(rule(q("1'=1"))).toBe("sqli.breakout-operator");
+    expect(rule(q("x'<3 or 'a"))).toBe("sqli.breakout-operator");
+    expect(category(q("\"<3\""))).toBe("none");
+  });
 });

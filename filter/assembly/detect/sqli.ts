@@ -421,7 +421,10 @@ class Analyzer {
   backup: i32 = 0; // BACKUP (1) DATABASE|LOG (2) <name> (3) TO (4) <device> (5) =
   tuple: i32 = 0; // leading literal [)...] (1) , (2) <constant> (3) , ... ) ; -1 once broken
   tupleSql: bool = false; // the tuple holds NULL or a variable
-  logicAt: usize = 0; // a number just read as the operand of a breakout's AND/OR: fires unless an operand follows it
+  // A rule that fired on a number (a breakout's AND/OR operand, a comparison's right side): it stands
+  // unless another operand follows the number, which no SQL parses ("x' and 60 's", "\"<3\"").
+  pendingAt: usize = 0;
+  pendingRule: string = "";
   leadNumber: bool = false; // the leading literal is followed directly by a number ('' 1: no SQL reads that)
 
   reset(ctx: bool): void {
@@ -454,10 +457,15 @@ class Analyzer {
     this.backup = 0;
     this.tuple = 0;
     this.tupleSql = false;
-    this.logicAt = 0;
+    this.pendingAt = 0;
     this.leadNumber = false;
     this.ctrl = 0;
     this.unionExpr = false;
+  }
+
+  pend(rule: string, at: usize): void {
+    this.pendingRule = rule;
+    this.pendingAt = at;
   }
 
   fire(rule: string, at: usize): bool {
@@ -468,11 +476,10 @@ class Analyzer {
 
   /** Feeds one token; returns true when a rule fired. */
   push(type: i32, kw: i32, start: usize, stop: usize): bool {
-    if (this.logicAt != 0) {
-      // "x' and 60 's women's": a second operand right after the first is no expression SQL parses.
-      const at = this.logicAt;
-      this.logicAt = 0;
-      if (type != T_NUM && type != T_STR) return this.fire("sqli.breakout-logic", at);
+    if (this.pendingAt != 0) {
+      const at = this.pendingAt;
+      this.pendingAt = 0;
+      if (type != T_NUM && type != T_STR) return this.fire(this.pendingRule, at);
     }
     if (this.ctx && this.n == 1 && this.t1 == T_STR && type == T_NUM) this.leadNumber = true;
     if (type == T_COMMENT) {
@@ -646,9 +653,10 @@ class Analyzer {
     if (this.breakoutOp) {
       this.breakoutOp = false;
       if (type == T_VAR || (type == T_FUNC && kw >= K_FSQL) || type == T_LP || (type == T_KW && (kw == K_NULL || kw == K_SELECT)) ||
-          (this.t1 == T_CMP && (type == T_STR || type == T_NUM))) {
+          (this.t1 == T_CMP && type == T_STR)) {
         return this.fire("sqli.breakout-operator", start);
       }
+      if (this.t1 == T_CMP && type == T_NUM) this.pend("sqli.breakout-operator", start);
     }
     if (this.ctx && n == 1 && this.t1 == T_STR && ((type == T_CMP && !isWordOp(start)) || (type == T_OP && kw != K_NOT && !isHyphen(start, stop) && !isWordOp(start)))) this.breakoutOp = true;
 
@@ -738,7 +746,7 @@ class Analyzer {
         if ((type == T_FUNC && kw >= K_FSQL) || (type == T_WORD && kw == K_NILADIC)) return this.fire("sqli.boolean-function", start);
         if (type == T_NUM || type == T_STR || type == T_VAR || type == T_WORD || type == T_FUNC ||
             (type == T_KW && (kw == K_NULL || kw == K_TRUE))) {
-          if (this.boolAfterBreakout && type == T_NUM) this.logicAt = start; // judged on the next token
+          if (this.boolAfterBreakout && type == T_NUM) this.pend("sqli.breakout-logic", start);
           else if (this.boolAfterBreakout && type != T_WORD) return this.fire("sqli.breakout-logic", start);
           this.boolState = B_AFTER;
           this.boolLeftType = type;
@@ -800,7 +808,7 @@ class Analyzer {
 
   /** At the end of the input. */
   finish(): bool {
-    if (this.logicAt != 0) return this.fire("sqli.breakout-logic", this.logicAt);
+    if (this.pendingAt != 0) return this.fire(this.pendingRule, this.pendingAt);
     if (this.boolState == B_AFTER && this.boolAfterBreakout && this.boolLeftType != T_WORD) return this.fire("sqli.breakout-logic", this.end);
     if (this.quoteOp == 2) {
       // Both literals short, a word at most each (a word operator needs them shorter still: prose
