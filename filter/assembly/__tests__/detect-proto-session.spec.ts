@@ -28,6 +28,22 @@ describe("protopollution", () => {
   });
 });
 
+function pathOnly(p: string): string {
+  const f = inspectRequest(request(p, "", [], [], "", ""), only("protopollution"));
+  return f === null ? "none" : f.rule + " @" + f.location;
+}
+
+describe("protopollution: a key path spread over URL path segments", () => {
+  it("finds constructor/prototype across segments", () => {
+    expect(pathOnly("/set/constructor/prototype/isAdmin")).toBe("protopollution.constructor @path");
+    expect(pathOnly("/api/%63onstructor/prototype/x")).toBe("protopollution.constructor @path");
+  });
+  it("leaves the words in separate places of a path alone", () => {
+    expect(pathOnly("/docs/constructor/overview")).toBe("none");
+    expect(pathOnly("/Object/prototype/constructor")).toBe("none");
+  });
+});
+
 describe("sessionfixation", () => {
   it("finds Set-Cookie lines, document.cookie assignments and session ids as parameters", () => {
     expect(rule(q("Set-Cookie: ASP.NET_SessionId=fixated"))).toBe("sessionfixation.set-cookie");

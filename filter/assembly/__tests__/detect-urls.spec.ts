@@ -1,7 +1,6 @@
 // Where a URL in a value points (detect/url.ts): SSRF (detect/ssrf.ts) and remote file inclusion
 // (detect/rfi.ts).
-import { q, rule, category, request } from "../detect/testing";
-import { inspectRequest, DetectOptions } from "../detect/engine";
+import { q, rawQuery, rule, category } from "../detect/testing";
 
 describe("ssrf", () => {
   it("finds metadata endpoints, bare or in URLs", () => {
@@ -23,12 +22,10 @@ describe("ssrf", () => {
     expect(rule(q("http://[::ffff:127.0.0.1]/"))).toBe("ssrf.ip-encoding");
   });
   it("finds schemes that talk raw protocols", () => {
-    // gopher:// and dict:// are also traversal wrappers, and traversal runs first.
-    expect(category(q("gopher://127.0.0.1:6379/_SET"))).toBe("traversal");
-    const ssrfOnly = new DetectOptions();
-    ssrfOnly.categories = ["ssrf"];
-    expect(rule(inspectRequest(request("/", "u=gopher%3A%2F%2F127.0.0.1%3A6379%2F_SET", [], [], "", ""), ssrfOnly))).toBe("ssrf.scheme");
-    expect(rule(inspectRequest(request("/", "u=dict%3A%2F%2Fexample.com%3A11211%2Fstats", [], [], "", ""), ssrfOnly))).toBe("ssrf.scheme");
+    // Reported as SSRF, not as a traversal wrapper (traversal runs first and once claimed them).
+    expect(rule(q("gopher://127.0.0.1:6379/_SET"))).toBe("ssrf.scheme");
+    expect(rule(q("dict://example.com:11211/stats"))).toBe("ssrf.scheme");
+    expect(rule(q("tftp://example.com/boot.img"))).toBe("ssrf.scheme");
   });
   it("leaves public URLs and addresses in prose alone", () => {
     expect(category(q("https://www.example.com/callback?a=1&b=2"))).toBe("none");
@@ -49,5 +46,16 @@ describe("rfi", () => {
     expect(category(q("https://shop.example.com/search?q=shoes"))).toBe("none");
     expect(category(q("https://example.com/faq#top"))).toBe("none");
     expect(category(q("\\\\server\\share"))).toBe("none");
+  });
+  it("finds a web URL as the whole value of a parameter named like a file to include", () => {
+    expect(rule(rawQuery("file=http%3A%2F%2Fevil%2Fx"))).toBe("rfi.include-parameter");
+    expect(rule(rawQuery("id=3&Page=https://evil.example/shell.txt"))).toBe("rfi.include-parameter");
+    expect(rule(rawQuery("lang=http://attacker.example/en"))).toBe("rfi.include-parameter");
+  });
+  it("leaves URLs under other names, and URLs inside text under those names, alone", () => {
+    expect(category(rawQuery("url=http://evil/x"))).toBe("none");
+    expect(category(rawQuery("return=https://shop.example.com/cart"))).toBe("none");
+    expect(category(rawQuery("file=see+http://example.com/a"))).toBe("none");
+    expect(category(rawQuery("profile=https://example.com/me"))).toBe("none");
   });
 });

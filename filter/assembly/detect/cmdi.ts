@@ -55,6 +55,7 @@ let cmdAt: usize = 0;
 export function detectCmdi(p: usize, len: i32, hit: Hit): bool {
   const end = p + <usize>len;
   if (commandAt(p, end, M_START)) return hit.set(B_CMDI, "cmdi.command", <i32>(cmdAt - p));
+  if (openingPipe(p, end)) return hit.set(B_CMDI, "cmdi.chained-command", 0);
   // End of the blank run the last chained-command check skipped: a newline inside it leads to the same
   // word, so it is not checked again (runs of newlines would otherwise cost quadratic time).
   let blankUntil: usize = 0;
@@ -77,7 +78,7 @@ export function detectCmdi(p: usize, len: i32, hit: Hit): bool {
       } else if (substringExpansion(s, end)) {
         return hit.set(B_CMDI, "cmdi.variable-expansion", <i32>(q - p));
       }
-    } else if (c == 0x5c && s < end && load<u8>(s) == 0x6e) { // literal \n
+    } else if (literalBreak(q, end)) { // "\n" or "\r" as payload lists write a line break
       mode = M_SOFT;
       s++;
     } else if (c == 0x28) {
@@ -131,6 +132,9 @@ function commandAt(s: usize, end: usize, mode: i32): bool {
   while (q < end) {
     const c = <u32>load<u8>(q);
     if (isSpaceByte(c) || c == 0x3b || c == 0x7c || c == 0x26 || c == 0x60 || c == 0x29 || c == 0x3e || c == 0x3c || c == 0x2b || c == 0x7d || c == 0x2c) break;
+    // A written-out line break ends the word when no word material follows it ("id\n", "/usr/bin/id\n\n");
+    // glued to letters it is more likely a Windows path ("c:\new").
+    if (literalBreak(q, end) && (q + 2 >= end || !isWordByte(load<u8>(q + 2)))) break;
     if (c == 0x24) {
       // $@ or ${x} inserted to break words: skip them.
       if (q + 1 < end && load<u8>(q + 1) == 0x40) { q += 2; continue; }
@@ -192,7 +196,7 @@ function commandAt(s: usize, end: usize, mode: i32): bool {
   const c = atEnd ? <u32>0 : <u32>load<u8>(r);
   // "data:image/png;base64,...": a word glued to a comma is a list item, never a command.
   if (c == 0x2c && r == tokEnd) return false;
-  const sepNext = atEnd || c == 0x3b || c == 0x7c || c == 0x26 || c == 0x60 || c == 0x29 || c == 0x0a || c == 0x3e || c == 0x3c || (c == 0x5c && r + 1 < end && load<u8>(r + 1) == 0x6e);
+  const sepNext = atEnd || c == 0x3b || c == 0x7c || c == 0x26 || c == 0x60 || c == 0x29 || c == 0x0a || c == 0x3e || c == 0x3c || literalBreak(r, end);
   const shellArg = !atEnd && (c == 0x2d && r + 1 < end && (isAlpha(load<u8>(r + 1)) || isDigit(load<u8>(r + 1)) || load<u8>(r + 1) == 0x2d) ||
     c == 0x2f && r + 1 < end && (isWordByte(load<u8>(r + 1)) || load<u8>(r + 1) == 0x2e || load<u8>(r + 1) == 0x2a) ||
     c == 0x7e || c == 0x24 || c == 0x2e && r + 1 < end && (load<u8>(r + 1) == 0x2f || load<u8>(r + 1) == 0x2e) ||
@@ -236,9 +240,53 @@ function commandAt(s: usize, end: usize, mode: i32): bool {
     case C_INTERP:
       return shellArg || argWord != 0;
     default: // weak
-      if (mode == M_START) return shellArg || argWord == 1 || numOnly;
+      if (mode == M_START) return shellArg || argWord == 1 || numOnly || terminated(tokEnd, r, end);
       return shellArg || (sepNext && !pipedToProse(r, end)) || numArg || argWord == 1;
   }
+}
+
+/** A backslash and "n" or "r" at `q`: a line break written out, as payload lists and shell scripts spell it. */
+function literalBreak(q: usize, end: usize): bool {
+  if (q + 1 >= end || load<u8>(q) != 0x5c) return false;
+  const n = load<u8>(q + 1);
+  return n == 0x6e || n == 0x72;
+}
+
+/**
+ * The value opens with a pipe or a conditional (|, ||, &&) and names one program, however unknown
+ * ("|nid", "&& foo\n"): with nothing before the operator for it to join, the value is the tail of a
+ * command line. Pipe-separated text has words on both sides of its pipes.
+ */
+function openingPipe(p: usize, end: usize): bool {
+  let q = p;
+  while (q < end && (isSpaceByte(load<u8>(q)) || load<u8>(q) == 0x2b)) q++;
+  if (q >= end) return false;
+  const c = load<u8>(q);
+  if (c != 0x7c && c != 0x26) return false;
+  q++;
+  if (q < end && load<u8>(q) == c) q++;
+  else if (c == 0x26) return false; // a lone "&" opens a query string, not a command
+  while (q < end && (isSpaceByte(load<u8>(q)) || load<u8>(q) == 0x2b)) q++;
+  const w = q;
+  while (q < end && q - w <= 32 && isAlpha(load<u8>(q))) q++;
+  if (q == w || q - w > 32) return false;
+  while (q < end && (isSpaceByte(load<u8>(q)) || literalBreak(q, end))) q += isSpaceByte(load<u8>(q)) ? 1 : 2;
+  return q >= end;
+}
+
+/**
+ * A command word followed, without a space, by a separator that ends the value ("id;", "ls|", "date&&"):
+ * the command is closed off for whatever the server appends. A word and a separator in prose have a
+ * space or more words after them.
+ */
+function terminated(tokEnd: usize, r: usize, end: usize): bool {
+  if (r != tokEnd || r >= end) return false;
+  const c = load<u8>(r);
+  if (c != 0x3b && c != 0x7c && c != 0x26) return false;
+  let q = r + 1;
+  if (q < end && load<u8>(q) == c) q++;
+  while (q < end && isSpaceByte(load<u8>(q))) q++;
+  return q >= end;
 }
 
 /**

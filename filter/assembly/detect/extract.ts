@@ -5,9 +5,10 @@
 
 import { HeaderList } from "../http/headers";
 import { Scratch, isSpaceByte, hexValue } from "./bytes";
-import { B_TRAVERSAL, B_SCANNER } from "./types";
+import { B_TRAVERSAL, B_SCANNER, B_PROTO, B_RFI } from "./types";
 import { scanValue, scanAgent } from "./scan";
-import { NORM_PLUS_SPACE, NORM_URL_PATH } from "./normalize";
+import { NORM_PLUS_SPACE, NORM_URL_PATH, NORM_INCLUDE_NAME } from "./normalize";
+import { isIncludeName } from "./rfi";
 import { setLocation } from "./walk";
 
 /** Writes `s` as UTF-8 into `buf` (no allocation once the buffer is large enough); returns the length. */
@@ -82,7 +83,8 @@ export function scanPairs(p: usize, len: i32, mask: u32, valuePrefix: string, na
       setLocation(nameLocation.length > 0 ? nameLocation : valuePrefix + displayName(s, nameLen, true));
       return true;
     }
-    if (eq < e && scanValue(eq + 1, <i32>(e - eq - 1), NORM_PLUS_SPACE, mask)) {
+    const include = (mask & B_RFI) != 0 && isIncludeName(s, nameLen) ? NORM_INCLUDE_NAME : 0;
+    if (eq < e && scanValue(eq + 1, <i32>(e - eq - 1), NORM_PLUS_SPACE | include, mask)) {
       setLocation(valuePrefix + displayName(s, nameLen, true));
       return true;
     }
@@ -168,12 +170,15 @@ function sameAscii(p: usize, s: string): bool {
 }
 
 /**
- * Inspects the URL path: as a whole for traversal (dot-dot steps span segments), and segment by segment
- * for everything (a segment is where a path parameter's value sits: "/users/<id>"). A segment is a value,
- * not the URL path: one that decodes to an absolute path ("%2Fetc%2Fpasswd") is judged as in a query.
+ * Inspects the URL path: as a whole for traversal (dot-dot steps span segments) and prototype pollution
+ * (routers that turn segments into keys read "/constructor/prototype/x" as one key path), and segment by
+ * segment for everything (a segment is where a path parameter's value sits: "/users/<id>"). A segment is
+ * a value, not the URL path: one that decodes to an absolute path ("%2Fetc%2Fpasswd") is judged as in a
+ * query.
  */
 export function scanPath(p: usize, len: i32, mask: u32): bool {
-  if ((mask & B_TRAVERSAL) != 0 && scanValue(p, len, NORM_URL_PATH, B_TRAVERSAL)) {
+  const whole = mask & (B_TRAVERSAL | B_PROTO);
+  if (whole != 0 && scanValue(p, len, NORM_URL_PATH, whole)) {
     setLocation("path");
     return true;
   }

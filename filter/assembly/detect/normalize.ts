@@ -15,6 +15,8 @@ export const MAX_ROUNDS = 4;
 export const NORM_PLUS_SPACE: i32 = 1;
 /** Flag: the value is the URL path (absolute by nature). */
 export const NORM_URL_PATH: i32 = 2;
+/** Flag (read by the detectors, not by normalisation): the parameter is named like a file to include (file=, page=). */
+export const NORM_INCLUDE_NAME: i32 = 4;
 
 const bufA = new Scratch(1024);
 const bufB = new Scratch(1024);

@@ -3,7 +3,8 @@
 // writes files — the name at a word boundary, then "(" and an argument that starts like code (a
 // variable, a string, a nested call, or ")"), so "system (beta)" in prose stays quiet —, a stream
 // wrapper that turns include()/fopen() into code execution or a file read (php://, expect://,
-// phar://, zip://, glob://, compress.*://, data://), and a serialized PHP object (O:8:"Class":).
+// phar://, zip://, glob://, compress.*://, data://), a serialized PHP object (O:8:"Class":), and an
+// index into a request superglobal ($_GET["cmd"], {$_POST[x]}): code that reads the attacker's next input.
 
 import { Hit, B_PHP } from "./types";
 import { Lexicon } from "./lexicon";
@@ -15,6 +16,9 @@ const FUNCTIONS = new Lexicon()
        "file_get_contents file_put_contents readfile highlight_file show_source unserialize " +
        "move_uploaded_file putenv ini_set register_shutdown_function get_defined_vars phpversion " +
        "php_uname posix_getpwuid posix_getuid", 1);
+
+const SUPERGLOBALS = new Lexicon()
+  .add("_get _post _request _cookie _server _files _env _session", 1);
 
 const WRAPPERS = new Lexicon()
   .add("php expect phar zip glob compress.zlib compress.bzip2 rar ogg ssh2.shell ssh2.exec data", 1);
@@ -31,6 +35,8 @@ export function detectPhp(p: usize, len: i32, hit: Hit): bool {
     } else if (c == 0x3a) {
       if (wrapper(p, q, end)) return hit.set(B_PHP, "php.stream-wrapper", <i32>(callAt - p));
       if (serializedObject(p, q, end)) return hit.set(B_PHP, "php.serialized-object", <i32>(q - 1 - p));
+    } else if (c == 0x24) {
+      if (superglobalIndex(q + 1, end)) return hit.set(B_PHP, "php.superglobal", <i32>(q - p));
     }
   }
   return false;
@@ -90,6 +96,13 @@ function wrapper(p: usize, q: usize, end: usize): bool {
     return slashes || startsWith(q + 1, end, "text/plain") || startsWith(q + 1, end, "application/x-httpd-php");
   }
   return slashes;
+}
+
+/** After "$": a request superglobal's name and "[" (an element of it read). */
+function superglobalIndex(s: usize, end: usize): bool {
+  let q = s;
+  while (q < end && q - s <= 8 && isWordByte(load<u8>(q))) q++;
+  return q > s && q < end && load<u8>(q) == 0x5b && SUPERGLOBALS.find(s, <i32>(q - s)) >= 0;
 }
 
 /** O:<len>:"Name": (or C:) — a serialized object that unserialize() instantiates. */

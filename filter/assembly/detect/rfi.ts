@@ -2,7 +2,9 @@
 // else. Judged by the URL's shape, not by names: a URL cut short so that whatever the application
 // appends (".php", "/index.inc") is ignored — a trailing "?", "#", or a NUL byte right after it; a
 // URL whose host is a bare public IPv4 address (internal ones are SSRF); a file-transfer scheme (ftp,
-// smb, webdav); and a file on a Windows share (\\host\share\file), which include() fetches over SMB.
+// smb, webdav); a file on a Windows share (\\host\share\file), which include() fetches over SMB; and any
+// web URL as the whole value of a parameter named like a file to include (file=, page=, include=,
+// template=...), the parameter PHP applications pass to include().
 
 import { Hit, B_RFI } from "./types";
 import { Lexicon } from "./lexicon";
@@ -12,11 +14,30 @@ import { url, nextUrl, authority, HOST_IPV4, HOST_NAME } from "./url";
 const FILE_SCHEMES = new Lexicon().add("ftp ftps smb webdav dav", 1);
 const WEB_SCHEMES = new Lexicon().add("http https", 1);
 
+/** Parameter names under which applications take the file, page or template to include. */
+const INCLUDE_NAMES = new Lexicon()
+  .add("file filename filepath page include inc incl template tpl doc document folder dir module mod " +
+       "load require conf config layout lang language skin theme", 1);
+
+const lowered = memory.data(16);
+
+/** Whether the parameter name at `p` (raw bytes, any case) is one of INCLUDE_NAMES. */
+export function isIncludeName(p: usize, n: i32): bool {
+  if (n < 3 || n > 16) return false;
+  for (let i = 0; i < n; i++) {
+    let c = <u32>load<u8>(p + i);
+    if (c - 0x41 < 26) c |= 0x20;
+    store<u8>(lowered + i, <u8>c);
+  }
+  return INCLUDE_NAMES.find(lowered, n) >= 0;
+}
+
 /**
  * Looks for remote file inclusion in the normalised bytes at `p`; `nul` says the raw value held a NUL
- * (which normalisation drops). Fills `hit` and returns true on a hit.
+ * (which normalisation drops), `includeName` that its parameter is named like a file to include. Fills
+ * `hit` and returns true on a hit.
  */
-export function detectRfi(p: usize, len: i32, nul: bool, hit: Hit): bool {
+export function detectRfi(p: usize, len: i32, nul: bool, includeName: bool, hit: Hit): bool {
   const end = p + <usize>len;
   if (unc(p, end)) return hit.set(B_RFI, "rfi.unc-path", 0);
   let from = p;
@@ -26,6 +47,7 @@ export function detectRfi(p: usize, len: i32, nul: bool, hit: Hit): bool {
     if (FILE_SCHEMES.find(url.schemeStart, schemeLen) >= 0 && url.hostEnd > url.hostStart) return hit.set(B_RFI, "rfi.file-transfer", at);
     if (WEB_SCHEMES.find(url.schemeStart, schemeLen) >= 0 && url.hostEnd > url.hostStart) {
       if (url.hostKind == HOST_IPV4) return hit.set(B_RFI, "rfi.ip-host", at);
+      if (includeName && url.schemeStart == p) return hit.set(B_RFI, "rfi.include-parameter", at);
       // Only a value that *is* the URL can be cut short by it.
       if (url.schemeStart == p && url.hostKind == HOST_NAME && truncated(url.authorityEnd, end, nul)) return hit.set(B_RFI, "rfi.truncated-url", at);
     }

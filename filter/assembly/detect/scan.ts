@@ -8,9 +8,9 @@ import {
 } from "./types";
 import {
   classesOf, PLAIN, C_QUOTE, C_LT, C_COLON, C_PAREN, C_EQ, C_DOT, C_OTHER, C_SLASH, C_DOLLAR, C_BRACE,
-  C_HASH, C_PCT, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_STAR, C_AT, C_DASH, C_GT, C_CTRL, C_DIGIT, C_HIGH, C_USCORE, isAlpha,
+  C_HASH, C_PCT, C_PLUS, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_STAR, C_AT, C_DASH, C_GT, C_CTRL, C_DIGIT, C_HIGH, C_USCORE, isAlpha,
 } from "./bytes";
-import { normalize, overlongAsPath, Normalized, NORM_URL_PATH } from "./normalize";
+import { normalize, overlongAsPath, Normalized, NORM_URL_PATH, NORM_INCLUDE_NAME } from "./normalize";
 import { detectSqli, sqliWordsPossible } from "./sqli";
 import { detectXss, encodedLtProbe } from "./xss";
 import { detectTraversal } from "./traversal";
@@ -35,7 +35,8 @@ export const norm = new Normalized();
 
 const G_XSS: u32 = C_LT | C_COLON | C_PAREN | C_EQ | C_QUOTE | C_DOT | C_OTHER;
 const G_TRAVERSAL: u32 = C_SLASH | C_COLON | C_DOT;
-const G_CMDI: u32 = C_SEMI | C_PIPE | C_AMP | C_QUOTE | C_DOLLAR | C_NL | C_PAREN | C_LT | C_BRACE | C_BSLASH | C_SPACE;
+// '+': a space encoded once more than the transport decodes ("+dir+c:/").
+const G_CMDI: u32 = C_SEMI | C_PIPE | C_AMP | C_QUOTE | C_DOLLAR | C_NL | C_PAREN | C_LT | C_BRACE | C_BSLASH | C_SPACE | C_PLUS;
 const G_SSTI: u32 = C_BRACE | C_PCT | C_HASH;
 const G_SQLI: u32 = ~(PLAIN) & ~C_CTRL;
 /** "://" of a URL, or the "\\" of a UNC path. */
@@ -80,7 +81,8 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
       ((k & C_AT) == 0 || !isServerVariable(p, n))) return (mask & PLAIN_FAMILIES) != 0 && n >= 5 && plainWord(p, n, k, mask);
   if ((mask & B_JNDI) != 0 && (k & (C_DOLLAR | C_BRACE)) == (C_DOLLAR | C_BRACE) && detectJndi(p, n, hit)) return true;
   if ((mask & B_XXE) != 0 && (k & C_LT) != 0 && detectXxe(p, n, hit)) return true;
-  if ((mask & B_PHP) != 0 && ((k & (C_LT | C_PAREN)) != 0 || (k & C_COLON) != 0 && (k & (C_SLASH | C_QUOTE)) != 0) && detectPhp(p, n, hit)) return true;
+  if ((mask & B_PHP) != 0 && ((k & (C_LT | C_PAREN)) != 0 || (k & C_COLON) != 0 && (k & (C_SLASH | C_QUOTE)) != 0 ||
+      (k & (C_DOLLAR | C_USCORE | C_OTHER)) == (C_DOLLAR | C_USCORE | C_OTHER)) && detectPhp(p, n, hit)) return true;
   if ((mask & B_JAVA) != 0 && ((k & (C_BRACE | C_HASH)) != 0 || n >= 12 && (k & (C_SPACE | C_AT)) == 0 && (k & (C_DOT | C_OTHER)) != 0 ||
       n >= 8 && javaMagic(p)) && detectJava(p, n, hit)) return true;
   if ((mask & B_PROTO) != 0 && n >= 9 && ((k & C_USCORE) != 0 && hasDunder(p, n) || n >= 21 && (k & (C_DOT | C_OTHER | C_SLASH)) != 0 && (k & C_SPACE) == 0) && detectProto(p, n, hit)) return true;
@@ -103,7 +105,7 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
     }
   }
   if ((mask & B_SSRF) != 0 && ((k & G_URL) == G_URL || (k & (C_DIGIT | C_DOT)) == (C_DIGIT | C_DOT) && n >= 15) && detectSsrf(p, n, hit)) return true;
-  if ((mask & B_RFI) != 0 && ((k & G_URL) == G_URL || (k & C_BSLASH) != 0) && detectRfi(p, n, (raw & C_CTRL) != 0 || (raw & C_PCT) != 0 && hasEscapedNul(ptr, len), hit)) return true;
+  if ((mask & B_RFI) != 0 && ((k & G_URL) == G_URL || (k & C_BSLASH) != 0) && detectRfi(p, n, (raw & C_CTRL) != 0 || (raw & C_PCT) != 0 && hasEscapedNul(ptr, len), (flags & NORM_INCLUDE_NAME) != 0, hit)) return true;
   if ((mask & B_SSTI) != 0 && (k & G_SSTI) != 0 && detectSsti(p, n, hit)) return true;
   if ((mask & B_NOSQLI) != 0 && (k & (C_DOLLAR | C_DOT)) != 0 && detectNosqli(p, n, hit)) return true;
   if ((mask & B_LDAPI) != 0 && (k & (C_PAREN | C_COLON)) != 0 && detectLdapi(p, n, hit)) return true;

@@ -421,6 +421,11 @@ class Analyzer {
   backup: i32 = 0; // BACKUP (1) DATABASE|LOG (2) <name> (3) TO (4) <device> (5) =
   tuple: i32 = 0; // leading literal [)...] (1) , (2) <constant> (3) , ... ) ; -1 once broken
   tupleSql: bool = false; // the tuple holds NULL or a variable
+  // A rule that fired on a number (a breakout's AND/OR operand, a comparison's right side): it stands
+  // unless another operand follows the number, which no SQL parses ("x' and 60 's", "\"<3\"").
+  pendingAt: usize = 0;
+  pendingRule: string = "";
+  leadNumber: bool = false; // the leading literal is followed directly by a number ('' 1: no SQL reads that)
 
   reset(ctx: bool): void {
     this.hit = "";
@@ -452,8 +457,15 @@ class Analyzer {
     this.backup = 0;
     this.tuple = 0;
     this.tupleSql = false;
+    this.pendingAt = 0;
+    this.leadNumber = false;
     this.ctrl = 0;
     this.unionExpr = false;
+  }
+
+  pend(rule: string, at: usize): void {
+    this.pendingRule = rule;
+    this.pendingAt = at;
   }
 
   fire(rule: string, at: usize): bool {
@@ -464,10 +476,19 @@ class Analyzer {
 
   /** Feeds one token; returns true when a rule fired. */
   push(type: i32, kw: i32, start: usize, stop: usize): bool {
+    if (this.pendingAt != 0) {
+      const at = this.pendingAt;
+      this.pendingAt = 0;
+      if (type != T_NUM && type != T_STR) return this.fire(this.pendingRule, at);
+    }
+    if (this.ctx && this.n == 1 && this.t1 == T_STR && type == T_NUM) this.leadNumber = true;
     if (type == T_COMMENT) {
       // A closed literal followed by nothing but ')' / operators / literals, then a comment that
       // swallows the rest of the query (so it holds next to nothing itself: "admin'--", "1')#", "x'-- -").
-      if (this.ctx && this.n >= 1 && this.n <= 8 && this.tailWords == 0 && commentBody(start, stop) <= 3) return this.fire("sqli.comment-breakout", start);
+      // Not when a number follows the closing quote ("'1--": '' 1 is no SQL), nor when the literal it
+      // closes is several words and the comment comes right after it (prose ending in "1 '#").
+      if (this.ctx && this.n >= 1 && this.n <= 8 && this.tailWords == 0 && commentBody(start, stop) <= 3 && !this.leadNumber &&
+          !(this.n == 1 && severalWords(this.passStart, this.leadStop))) return this.fire("sqli.comment-breakout", start);
       // An expression and nothing else, ended by a comment that swallows the rest of the query:
       // "1 --", "( 'a' * @a ) --", "limit 0,1--" (numeric context: no literal to close first).
       if (!this.ctx && this.exprOnly && this.exprOperand && this.n >= 1 && restIsBlank(stop, this.end) && commentIsBare(start, stop) &&
@@ -632,9 +653,10 @@ class Analyzer {
     if (this.breakoutOp) {
       this.breakoutOp = false;
       if (type == T_VAR || (type == T_FUNC && kw >= K_FSQL) || type == T_LP || (type == T_KW && (kw == K_NULL || kw == K_SELECT)) ||
-          (this.t1 == T_CMP && (type == T_STR || type == T_NUM))) {
+          (this.t1 == T_CMP && type == T_STR)) {
         return this.fire("sqli.breakout-operator", start);
       }
+      if (this.t1 == T_CMP && type == T_NUM) this.pend("sqli.breakout-operator", start);
     }
     if (this.ctx && n == 1 && this.t1 == T_STR && ((type == T_CMP && !isWordOp(start)) || (type == T_OP && kw != K_NOT && !isHyphen(start, stop) && !isWordOp(start)))) this.breakoutOp = true;
 
@@ -724,7 +746,8 @@ class Analyzer {
         if ((type == T_FUNC && kw >= K_FSQL) || (type == T_WORD && kw == K_NILADIC)) return this.fire("sqli.boolean-function", start);
         if (type == T_NUM || type == T_STR || type == T_VAR || type == T_WORD || type == T_FUNC ||
             (type == T_KW && (kw == K_NULL || kw == K_TRUE))) {
-          if (this.boolAfterBreakout && type != T_WORD) return this.fire("sqli.breakout-logic", start);
+          if (this.boolAfterBreakout && type == T_NUM) this.pend("sqli.breakout-logic", start);
+          else if (this.boolAfterBreakout && type != T_WORD) return this.fire("sqli.breakout-logic", start);
           this.boolState = B_AFTER;
           this.boolLeftType = type;
           this.boolLeftStart = start;
@@ -785,6 +808,7 @@ class Analyzer {
 
   /** At the end of the input. */
   finish(): bool {
+    if (this.pendingAt != 0) return this.fire(this.pendingRule, this.pendingAt);
     if (this.boolState == B_AFTER && this.boolAfterBreakout && this.boolLeftType != T_WORD) return this.fire("sqli.breakout-logic", this.end);
     if (this.quoteOp == 2) {
       // Both literals short, a word at most each (a word operator needs them shorter still: prose
@@ -802,6 +826,14 @@ class Analyzer {
   passStart: usize = 0;
   unionExpr: bool = false; // UNION came right after an expression-only prefix
   t3First: i32 = 0; // type of the first significant token
+}
+
+/** Two words separated by a blank inside [start, stop). */
+function severalWords(start: usize, stop: usize): bool {
+  for (let q = start + 1; q + 1 < stop; q++) {
+    if (isSpaceByte(load<u8>(q)) && isWordByte(load<u8>(q - 1)) && isWordByte(load<u8>(q + 1))) return true;
+  }
+  return false;
 }
 
 /** The token [start, stop) is `w` (lower-case ASCII). */

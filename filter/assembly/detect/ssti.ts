@@ -1,8 +1,9 @@
 // Server-side template injection: template delimiters of the common engines ({{ }}, ${ }, #{ }, <%= %>,
 // {% %}, <#...>, #set/#foreach) whose content is an expression a value never needs: arithmetic between
 // literals ({{7*7}}, ${3*3}), Python object walking (__class__, __mro__, __subclasses__, |attr),
-// engine internals (config, self, request, lipsum, cycler...), or Java class access (getClass(),
-// T(java...), freemarker Execute, new()). Each delimiter opens a window of at most 128 bytes.
+// engine internals (config, self, request, lipsum, cycler...), Java class access (getClass(),
+// T(java...), freemarker Execute, new()), or a closed Jinja/Twig/Liquid statement that loops, assigns or
+// loads ({% for x in y %}, {% set %}, {% import %}). Each delimiter opens a window of at most 128 bytes.
 
 import { Hit, B_SSTI } from "./types";
 import { Lexicon } from "./lexicon";
@@ -34,10 +35,24 @@ export function detectSsti(p: usize, len: i32, hit: Hit): bool {
     if (open == 0) continue;
     const s = q + 2;
     const limit = s + WINDOW < end ? s + WINDOW : end;
+    if (c == 0x7b && d == 0x25 && statementIn(s, limit)) return hit.set(B_SSTI, "ssti.statement", <i32>(q - p));
     if (expressionIn(s, limit, c)) return hit.set(B_SSTI, "ssti.expression", <i32>(q - p));
     // Windows may overlap, but each starts at a delimiter and is bounded: linear in practice.
     q = s - 1;
   }
+  return false;
+}
+
+const STATEMENTS = new Lexicon().add("for set import include macro extends from call filter with", 1);
+
+/** After "{%": a statement keyword, and the "%}" that closes the tag inside the window. */
+function statementIn(s: usize, e: usize): bool {
+  let r = s;
+  while (r < e && (isSpaceByte(load<u8>(r)) || load<u8>(r) == 0x2d)) r++; // {%- trims whitespace
+  const w = r;
+  while (r < e && r - w <= 8 && isWordByte(load<u8>(r))) r++;
+  if (r == w || r >= e || !isSpaceByte(load<u8>(r)) || STATEMENTS.find(w, <i32>(r - w)) < 0) return false;
+  for (; r + 1 < e; r++) if (load<u8>(r) == 0x25 && load<u8>(r + 1) == 0x7d) return true;
   return false;
 }
 

@@ -47,7 +47,8 @@ const SENSITIVE = new Lexicon()
   .add(
     "file: php://filter php://input php://fd php://memory php://temp php://stdin zip:// phar:// " +
     "expect:// glob:// data:// zlib:// compress.zlib:// compress.bzip2:// ogg:// rar:// ssh2. " +
-    "jar:file jar:http netdoc: gopher:// dict:// tftp:// " +
+    // (gopher://, dict://, tftp:// talk to network services: SSRF's schemes, reported as such.)
+    "jar:file jar:http netdoc: " +
     // PHP stream filters, named alone as filter-chain payloads pass them
     "convert.iconv. convert.base64-decode convert.base64-encode convert.quoted-printable string.rot13 zlib.inflate zlib.deflate",
     F_SCHEME);

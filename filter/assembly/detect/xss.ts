@@ -206,12 +206,6 @@ function scanTag(lt: usize, end: usize, hit: Hit): usize {
       if (anLen == 0) q++;
       continue;
     }
-    // name = value
-    if (kind == TAG_FORMAT && anLen > 0) {
-      hit.rule = "xss.html-tag";
-      hitAt = lt;
-      return 0;
-    }
     if (anLen >= 5 && load<u8>(an) == 0x6f && load<u8>(an + 1) == 0x6e && isAlpha(load<u8>(an + 2))) {
       hit.rule = "xss.event-handler";
       hitAt = an;
@@ -236,6 +230,13 @@ function scanTag(lt: usize, end: usize, hit: Hit): usize {
       hitAt = an;
       return 0;
     }
+    // Text formatting is markup injection when an attribute does more than lay out the text or link
+    // within the site (<a href="/apps/">, <span class="x">, <table width="99%"> are what editors send).
+    if (kind == TAG_FORMAT && anLen > 0 && !inertAttribute(an, anLen, vs, v)) {
+      hit.rule = "xss.html-tag";
+      hitAt = lt;
+      return 0;
+    }
     // A quoted value ends at its quote (step over it); an unquoted one at a space or at the '>' that
     // also closes the tag (stay on it: `<input value=x>` is a complete tag).
     q = quote != 0 && v < end && load<u8>(v) != 0x3c ? v + 1 : v;
@@ -254,6 +255,27 @@ function smuggledHandler(lt: usize, end: usize): bool {
   if (r - s < 5) return false;
   while (r < end && isSpaceByte(load<u8>(r))) r++;
   return r < end && load<u8>(r) == 0x3d;
+}
+
+/**
+ * Attributes that only lay out or label text. Not id or name: they define globals scripts read (DOM
+ * clobbering).
+ */
+const LAYOUT_ATTRS = new Lexicon()
+  .add("class title width height border cellpadding cellspacing align valign colspan rowspan dir lang " +
+       "alt target rel bgcolor color size face nowrap summary scope headers abbr start type value", 1);
+
+/** A layout attribute, or a link attribute (href, src) whose value stays on the site: a path, no scheme, no "//". */
+function inertAttribute(an: usize, anLen: i32, vs: usize, ve: usize): bool {
+  if (LAYOUT_ATTRS.find(an, anLen) >= 0) return true;
+  if (!(anLen == 4 && startsWith(an, an + 4, "href") || anLen == 3 && startsWith(an, an + 3, "src"))) return false;
+  if (ve - vs >= 2 && (load<u8>(vs) == 0x2f || load<u8>(vs) == 0x5c) && (load<u8>(vs + 1) == 0x2f || load<u8>(vs + 1) == 0x5c)) return false;
+  for (let q = vs; q < ve; q++) {
+    const c = load<u8>(q);
+    if (c == 0x3a || c <= 0x20 || c == 0x26) return false; // a scheme, or bytes a browser strips from one
+    if (c == 0x2f || c == 0x3f || c == 0x23) break; // past the first segment a colon is no scheme
+  }
+  return true;
 }
 
 /** An attribute value that runs code: a script URL (handled by the ':' check too) or CSS tricks. */
@@ -361,7 +383,7 @@ let callAt: usize = 0;
 function jsCall(begin: usize, q: usize, end: usize, c: u32): bool {
   let b = q;
   while (b > begin && q - b < 16 && isAlpha(load<u8>(b - 1))) b--;
-  if (b > begin && (isWordByte(load<u8>(b - 1)) && !isDigit(load<u8>(b - 1)))) return false;
+  if (b > begin && isWordByte(load<u8>(b - 1))) return false; // "1alert(1)" is no call: a name never follows a digit
   const n = <i32>(q - b);
   if (n < 4 || JS_CALLS.find(b, n) < 0) return false;
   callAt = b;
