@@ -36,7 +36,7 @@ const SOURCE_ADDRESS = new PropertyPath("source\0address");
 const REQUEST_PROTOCOL = new PropertyPath("request\0protocol");
 const RESPONSE_CODE = new PropertyPath("response\0code");
 
-@inline function nowMs(): u64 {
+function nowMs(): u64 {
   return nowNanos() / 1000000;
 }
 

@@ -138,7 +138,7 @@ function plainWord(p: usize, len: i32, raw: u32, mask: u32): bool {
 }
 
 /** A serialized Java stream's magic at `p` (8 bytes readable): "rO0AB" (base64) or "aced0005" (hex). */
-@inline function javaMagic(p: usize): bool {
+function javaMagic(p: usize): bool {
   return (load<u32>(p) | 0x20202020) == 0x61306f72 && (load<u8>(p + 4) | 0x20) == 0x62 ||
     (load<u64>(p) | 0x2020202020202020) == 0x3530303064656361;
 }

@@ -447,7 +447,7 @@ function domSink(begin: usize, q: usize, end: usize): bool {
 }
 
 /** A space, or the '+' that stands for one in a query string or cookie. */
-@inline function isProseGap(c: u32): bool {
+function isProseGap(c: u32): bool {
   return c == 0x20 || c == 0x2b;
 }
 
