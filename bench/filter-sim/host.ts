@@ -23,13 +23,27 @@ const responseBody = encoder.encode('{"ok":true,"id":"4f2c9a","items":[1,2,3]}')
 // One exchange's headers, serialized once and shared by every stream.
 const exchangeData: StreamData = {
   requestHeaders: serializeHeaders([
-    [":authority", "127.0.0.1:10000"], [":path", "/api/orders?id=7"], [":method", get ? "GET" : "POST"], [":scheme", "http"],
-    ...(get ? [] : [["content-type", "application/json"], ["content-length", String(requestBody.length)]] as Array<[string, string]>),
-    ["user-agent", "wrk"], ["x-forwarded-proto", "http"], ["x-request-id", "8f2c1a9e-1234-4abc-9def-0123456789ab"],
+    [":authority", "127.0.0.1:10000"],
+    [":path", "/api/orders?id=7"],
+    [":method", get ? "GET" : "POST"],
+    [":scheme", "http"],
+    ...(get
+      ? []
+      : ([
+          ["content-type", "application/json"],
+          ["content-length", String(requestBody.length)],
+        ] as Array<[string, string]>)),
+    ["user-agent", "wrk"],
+    ["x-forwarded-proto", "http"],
+    ["x-request-id", "8f2c1a9e-1234-4abc-9def-0123456789ab"],
   ]),
   responseHeaders: serializeHeaders([
-    [":status", "200"], ["content-type", "application/json"], ["content-length", String(responseBody.length)],
-    ["date", "Sun, 22 Nov 2026 02:00:00 GMT"], ["server", "envoy"], ["x-envoy-upstream-service-time", "1"],
+    [":status", "200"],
+    ["content-type", "application/json"],
+    ["content-length", String(responseBody.length)],
+    ["date", "Sun, 22 Nov 2026 02:00:00 GMT"],
+    ["server", "envoy"],
+    ["x-envoy-upstream-service-time", "1"],
   ]),
 };
 const statusCode = new Uint8Array(8);
@@ -72,4 +86,7 @@ for (let i = 0; i < requests; i++) {
 const micros = Number(process.hrtime.bigint() - started) / 1000 / requests;
 if (countCalls) {
   console.log(JSON.stringify(Object.fromEntries([...host.callsPerImport].map(([name, n]) => [name, n / requests]))));
-} else console.log(`filter-sim: ${requests} exchanges, ${micros.toFixed(2)} µs each in the module, linear memory ${(host.exports.memory.buffer.byteLength / 2 ** 20).toFixed(1)} MiB`);
+} else
+  console.log(
+    `filter-sim: ${requests} exchanges, ${micros.toFixed(2)} µs each in the module, linear memory ${(host.exports.memory.buffer.byteLength / 2 ** 20).toFixed(1)} MiB`,
+  );

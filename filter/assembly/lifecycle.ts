@@ -28,21 +28,31 @@ export namespace HeldFor {
 /** The lifecycle's transitions, all of them. */
 export function canEnter(from: Phase, to: Phase): bool {
   switch (from) {
-    case Phase.Passing: return to != Phase.Passing;
-    case Phase.HoldingBody: return to != Phase.HoldingBody;
+    case Phase.Passing:
+      return to != Phase.Passing;
+    case Phase.HoldingBody:
+      return to != Phase.HoldingBody;
     // The answer arrived (or the call failed): the request goes on or is refused.
-    case Phase.AwaitingCheck: return to == Phase.Passing || to == Phase.Replied || to == Phase.Gone;
-    case Phase.Replied: return to == Phase.Gone;
-    default: return false;
+    case Phase.AwaitingCheck:
+      return to == Phase.Passing || to == Phase.Replied || to == Phase.Gone;
+    case Phase.Replied:
+      return to == Phase.Gone;
+    default:
+      return false;
   }
 }
 
 export function phaseName(p: Phase): string {
   switch (p) {
-    case Phase.Passing: return "Passing";
-    case Phase.HoldingBody: return "HoldingBody";
-    case Phase.AwaitingCheck: return "AwaitingCheck";
-    case Phase.Replied: return "Replied";
-    default: return "Gone";
+    case Phase.Passing:
+      return "Passing";
+    case Phase.HoldingBody:
+      return "HoldingBody";
+    case Phase.AwaitingCheck:
+      return "AwaitingCheck";
+    case Phase.Replied:
+      return "Replied";
+    default:
+      return "Gone";
   }
 }

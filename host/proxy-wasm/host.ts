@@ -18,9 +18,18 @@ import { serializeHeaders } from "../../filter/node/engine.ts";
 export type HeaderPairs = Array<[string, string]>;
 
 // proxy-wasm ABI 0.2 values.
-const OK = 0, NOT_FOUND = 1, BAD_ARGUMENT = 2, CAS_MISMATCH = 8;
-const REQUEST_BODY = 0, RESPONSE_BODY = 1, CALLOUT_RESPONSE_BODY = 4, PLUGIN_CONFIGURATION = 7;
-const REQUEST_HEADERS = 0, REQUEST_TRAILERS = 1, RESPONSE_HEADERS = 2, RESPONSE_TRAILERS = 3;
+const OK = 0,
+  NOT_FOUND = 1,
+  BAD_ARGUMENT = 2,
+  CAS_MISMATCH = 8;
+const REQUEST_BODY = 0,
+  RESPONSE_BODY = 1,
+  CALLOUT_RESPONSE_BODY = 4,
+  PLUGIN_CONFIGURATION = 7;
+const REQUEST_HEADERS = 0,
+  REQUEST_TRAILERS = 1,
+  RESPONSE_HEADERS = 2,
+  RESPONSE_TRAILERS = 3;
 const CALLOUT_RESPONSE_HEADERS = 6;
 export const FilterHeadersStatus = { Continue: 0, StopIteration: 1 } as const;
 export const FilterDataStatus = { Continue: 0, StopIterationAndBuffer: 1, StopIterationNoBuffer: 3 } as const;
@@ -134,7 +143,11 @@ export class ProxyWasmHost {
     }
     const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm), {
       env,
-      wasi_unstable: { proc_exit: (code: number) => { throw new Error(`the module exited with ${code}`); } },
+      wasi_unstable: {
+        proc_exit: (code: number) => {
+          throw new Error(`the module exited with ${code}`);
+        },
+      },
     });
     this.exports = instance.exports;
   }
@@ -204,10 +217,16 @@ export class ProxyWasmHost {
       },
       proxy_get_buffer_bytes(type, start, length, ptrOut, sizeOut) {
         const stream = host.streams.get(host.effectiveContext);
-        const source = type === PLUGIN_CONFIGURATION ? host.configuration
-          : type === CALLOUT_RESPONSE_BODY ? host.calloutBody
-          : type === REQUEST_BODY ? stream?.requestBody
-          : type === RESPONSE_BODY ? stream?.responseBody : undefined;
+        const source =
+          type === PLUGIN_CONFIGURATION
+            ? host.configuration
+            : type === CALLOUT_RESPONSE_BODY
+              ? host.calloutBody
+              : type === REQUEST_BODY
+                ? stream?.requestBody
+                : type === RESPONSE_BODY
+                  ? stream?.responseBody
+                  : undefined;
         if (source === undefined) return NOT_FOUND;
         return give(source.subarray(start, start + length), ptrOut, sizeOut);
       },
@@ -226,8 +245,12 @@ export class ProxyWasmHost {
       proxy_http_call(cluster, clusterLen, headers, headersLen, body, bodyLen, _trailers, _trailersLen, timeoutMs, tokenOut) {
         const token = nextToken++;
         host.pendingCalls.push({
-          token, context: host.effectiveContext, cluster: text(cluster, clusterLen),
-          headers: parseHeaders(bytes(headers, headersLen)), body: bytes(body, bodyLen), timeoutMs,
+          token,
+          context: host.effectiveContext,
+          cluster: text(cluster, clusterLen),
+          headers: parseHeaders(bytes(headers, headersLen)),
+          body: bytes(body, bodyLen),
+          timeoutMs,
         });
         view().setUint32(tokenOut, token, true);
         return OK;
@@ -248,7 +271,10 @@ export class ProxyWasmHost {
       },
       proxy_send_local_response(status, details, detailsLen, body, bodyLen, headers, headersLen) {
         host.localReplies.push({
-          context: host.effectiveContext, status, details: text(details, detailsLen), body: text(body, bodyLen),
+          context: host.effectiveContext,
+          status,
+          details: text(details, detailsLen),
+          body: text(body, bodyLen),
           headers: parseHeaders(bytes(headers, headersLen)),
         });
         return OK;
@@ -263,10 +289,16 @@ export class ProxyWasmHost {
   private headerMap(type: number): Uint8Array {
     if (type === CALLOUT_RESPONSE_HEADERS) return this.calloutHeaders;
     const data = this.streams.get(this.effectiveContext)?.data;
-    const map = type === REQUEST_HEADERS ? data?.requestHeaders
-      : type === RESPONSE_HEADERS ? data?.responseHeaders
-      : type === REQUEST_TRAILERS ? data?.requestTrailers
-      : type === RESPONSE_TRAILERS ? data?.responseTrailers : undefined;
+    const map =
+      type === REQUEST_HEADERS
+        ? data?.requestHeaders
+        : type === RESPONSE_HEADERS
+          ? data?.responseHeaders
+          : type === REQUEST_TRAILERS
+            ? data?.requestTrailers
+            : type === RESPONSE_TRAILERS
+              ? data?.responseTrailers
+              : undefined;
     return map ?? NO_HEADERS;
   }
 
@@ -359,9 +391,14 @@ export class ProxyWasmHost {
 
   private headerCount(id: number, type: number): number {
     const data = this.streams.get(id)?.data;
-    const map = type === REQUEST_HEADERS ? data?.requestHeaders
-      : type === RESPONSE_HEADERS ? data?.responseHeaders
-      : type === REQUEST_TRAILERS ? data?.requestTrailers : data?.responseTrailers;
+    const map =
+      type === REQUEST_HEADERS
+        ? data?.requestHeaders
+        : type === RESPONSE_HEADERS
+          ? data?.responseHeaders
+          : type === REQUEST_TRAILERS
+            ? data?.requestTrailers
+            : data?.responseTrailers;
     return map ? new DataView(map.buffer, map.byteOffset).getUint32(0, true) : 0;
   }
 }

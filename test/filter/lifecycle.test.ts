@@ -25,8 +25,13 @@ function startHost(plugin: Record<string, unknown>): ProxyWasmHost {
 function openPost(host: ProxyWasmHost, id: number, path: string, body: string): void {
   host.open(id, {
     requestHeaders: serializeHeaders([
-      [":method", "POST"], [":path", path], [":authority", "api"], [":scheme", "http"],
-      ["content-type", "application/json"], ["content-length", String(Buffer.byteLength(body))], ["x-request-id", `req-${id}`],
+      [":method", "POST"],
+      [":path", path],
+      [":authority", "api"],
+      [":scheme", "http"],
+      ["content-type", "application/json"],
+      ["content-length", String(Buffer.byteLength(body))],
+      ["x-request-id", `req-${id}`],
     ]),
     responseHeaders: serializeHeaders([[":status", "200"]]),
   });
@@ -100,7 +105,14 @@ test("more body after the check went out waits with the request for the answer",
 test("a check from the headers stops them; a failed call fails open, or closed with the failure status", () => {
   for (const allowFailureMode of [true, false]) {
     const host = startHost({ allowFailureMode, policy: { detection: false, syncCheck: { match: { path: { prefix: "/checked" } } } } });
-    host.open(2, { requestHeaders: serializeHeaders([[":method", "GET"], [":path", "/checked/a"], [":authority", "api"], [":scheme", "http"]]) });
+    host.open(2, {
+      requestHeaders: serializeHeaders([
+        [":method", "GET"],
+        [":path", "/checked/a"],
+        [":authority", "api"],
+        [":scheme", "http"],
+      ]),
+    });
     assert.equal(host.requestHeaders(2, true), FilterHeadersStatus.StopIteration);
     host.fail(theCheck(host, 2));
     assert.equal(host.metric("gatewarden_check_failures_total"), 1n);
@@ -109,7 +121,10 @@ test("a check from the headers stops them; a failed call fails open, or closed w
       assert.deepEqual(host.localReplies, []);
     } else {
       assert.deepEqual(host.continued, []);
-      assert.deepEqual(host.localReplies.map((r) => [r.context, r.status, r.details]), [[2, 503, "gatewarden_check_failed"]]);
+      assert.deepEqual(
+        host.localReplies.map((r) => [r.context, r.status, r.details]),
+        [[2, 503, "gatewarden_check_failed"]],
+      );
     }
     host.close(2);
   }
@@ -121,7 +136,10 @@ test("a body blocked by detection while held gets the local reply; later body ca
   openPost(host, 2, "/search", attack);
   assert.equal(host.requestHeaders(2, false), FilterHeadersStatus.StopIteration);
   assert.equal(host.requestBody(2, bytes(attack), true), FilterDataStatus.StopIterationNoBuffer);
-  assert.deepEqual(host.localReplies.map((r) => [r.context, r.status]), [[2, 403]]);
+  assert.deepEqual(
+    host.localReplies.map((r) => [r.context, r.status]),
+    [[2, 403]],
+  );
   assert.equal(host.requestBody(2, bytes("more"), true), FilterDataStatus.StopIterationNoBuffer);
   assert.equal(host.pendingCalls.length, 0, "no check for a request already refused");
   host.close(2);

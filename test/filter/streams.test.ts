@@ -15,10 +15,17 @@ test("interleaved streams each reach their own context, and unknown streams are 
     now: () => clock,
   });
   assert.ok(host.start(), host.logs.map((l) => l.message).join("\n"));
-  const open = (id: number, requestId: string, status: string) => host.open(id, {
-    requestHeaders: serializeHeaders([[":method", "GET"], [":path", `/s/${requestId}`], [":authority", "a"], [":scheme", "http"], ["x-request-id", requestId]]),
-    responseHeaders: serializeHeaders([[":status", status]]),
-  });
+  const open = (id: number, requestId: string, status: string) =>
+    host.open(id, {
+      requestHeaders: serializeHeaders([
+        [":method", "GET"],
+        [":path", `/s/${requestId}`],
+        [":authority", "a"],
+        [":scheme", "http"],
+        ["x-request-id", requestId],
+      ]),
+      responseHeaders: serializeHeaders([[":status", status]]),
+    });
   open(2, "first", "201");
   open(3, "second", "404");
   // Request headers of both, then the answers in the other order, then both ends.
@@ -38,7 +45,9 @@ test("interleaved streams each reach their own context, and unknown streams are 
 
   const reports = host.pendingCalls.map((c) => JSON.parse(c.body.toString()) as { records?: unknown[] } | unknown[]);
   const records = reports.flatMap((r) => (Array.isArray(r) ? r : (r.records ?? []))) as Array<{
-    id: string; request: { path: string }; response: { status: number };
+    id: string;
+    request: { path: string };
+    response: { status: number };
   }>;
   const seen = Object.fromEntries(records.map((r) => [r.id, [r.request.path, r.response.status]]));
   assert.deepEqual(seen, { first: ["/s/first", 201], second: ["/s/second", 404] });
