@@ -60,7 +60,7 @@ if (engine.inspect(req) !== null) throw new Error("the typical request must be c
 
 // Through the loader.
 for (let i = 0; i < 2000; i++) engine.inspect(req);
-let t = process.hrtime.bigint();
+const t = process.hrtime.bigint();
 for (let i = 0; i < iterations; i++) engine.inspect(req);
 const loaderUs = Number(process.hrtime.bigint() - t) / 1000 / iterations;
 

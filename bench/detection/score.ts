@@ -137,7 +137,7 @@ for (const [key, c] of table) {
   if (!groups.has(g)) groups.set(g, new Map());
   groups.get(g)!.set(wrap, c);
 }
-const header = ["source", "family", "label", "rows", ...wrapNames].map((h, i) => (i < 3 ? h.padEnd(i == 1 ? 24 : 12) : h.padStart(7))).join(" ");
+const header = ["source", "family", "label", "rows", ...wrapNames].map((h, i) => (i < 3 ? h.padEnd(i === 1 ? 24 : 12) : h.padStart(7))).join(" ");
 console.log(header);
 console.log("-".repeat(header.length));
 const out: Record<string, unknown>[] = [];

@@ -28,6 +28,7 @@ import { JsonWriter } from "./json/writer";
 import { Callout, CalloutReply, callTme, pair } from "./host/callout";
 import { RequestView } from "./detect/types";
 import { PropertyPath, bufferBytes, headerPairs, nowNanos, propertyInt, propertyString } from "./host/abi";
+import { HeldFor, Phase, canEnter, phaseName } from "./lifecycle";
 
 const TICK_MS: u32 = 100;
 const REQUEST_ID = new PropertyPath("request\0id");
@@ -35,7 +36,7 @@ const SOURCE_ADDRESS = new PropertyPath("source\0address");
 const REQUEST_PROTOCOL = new PropertyPath("request\0protocol");
 const RESPONSE_CODE = new PropertyPath("response\0code");
 
-@inline function nowMs(): u64 {
+function nowMs(): u64 {
   return nowNanos() / 1000000;
 }
 
@@ -131,27 +132,30 @@ class CheckCall extends Callout {
 class GatewardenStream extends Context {
   private readonly root: GatewardenRoot;
   private readonly ex: Exchange = new Exchange();
-  /** The body is held (StopIterationAndBuffer) until it ends or fills the buffers that read it. */
-  private holdForBody: bool = false;
+  /** Where the request is (lifecycle.ts); changed only by `enter`. */
+  private phase: Phase = Phase.Passing;
+  /** While HoldingBody: what the held body is for (HeldFor bits). */
+  private heldFor: u8 = 0;
   /**
    * The held body detection reads when the capture cannot serve (a content type allowedContentTypes
    * leaves out, or inspectBodySize above bodyCaptureSize): its bytes never reach the record.
    */
   private inspected: BodyCapture | null = null;
-  /** A synchronous check waits for the body before it is sent. */
-  private checkAfterBody: bool = false;
-  /** The body is inspected for attacks once held. */
-  private inspectBodyHeld: bool = false;
   private view: RequestView | null = null;
-  private replied: bool = false;
-  /** A check sent from the request headers waits for its answer. */
-  private checkPending: bool = false;
-  /** False once the host deleted the stream: a late check reply must not act on it. */
-  private alive: bool = true;
 
   constructor(context_id: u32, root: GatewardenRoot) {
     super(context_id, root);
     this.root = root;
+  }
+
+  /** Moves to `next` when the lifecycle allows it; false (and nothing changes) when it does not. */
+  private enter(next: Phase): bool {
+    if (!canEnter(this.phase, next)) {
+      log(LogLevelValues.debug, "gatewarden: stream " + this.context_id.toString() + ": " + phaseName(this.phase) + " -> " + phaseName(next) + " refused");
+      return false;
+    }
+    this.phase = next;
+    return true;
   }
 
   private bodyCaptureFor(headers: HeaderList, contentType: string): BodyCapture | null {
@@ -198,34 +202,25 @@ class GatewardenStream extends Context {
 
     const captured = ex.requestBody;
     const inspectSize = root.config.enforcement.inspectBodySize;
+    let heldFor: u8 = 0;
     if (!end_of_stream && decision.inspectBody && inspectSize > 0) {
-      this.holdForBody = true;
-      this.inspectBodyHeld = true;
+      heldFor = HeldFor.Detection;
       // Read from the capture when it keeps enough, else from a buffer of its own.
       if (captured === null || captured.limit < inspectSize) this.inspected = new BodyCapture(inspectSize, declaredLength(headers));
     }
     const expectsBody = !end_of_stream && captured !== null && root.config.bodyCaptureSize > 0;
     const check = policy.syncCheck;
     const checkMatch = check.match;
-    const wantsCheck = checkMatch !== null && matches(checkMatch, f);
-    if (wantsCheck && check.includeBody && expectsBody) {
-      this.holdForBody = true;
-      this.checkAfterBody = true;
-      return this.headersWhileBodyHeld();
+    if (checkMatch !== null && matches(checkMatch, f)) {
+      // With the body when asked for, and after it whenever it is held for detection anyway, so that a
+      // body verdict comes first.
+      if ((check.includeBody && expectsBody) || heldFor != 0) heldFor |= HeldFor.Check;
+      else return this.startCheck() ? FilterHeadersStatusValues.StopIteration : this.checkFailedStatus();
     }
-    if (wantsCheck && this.holdForBody) {
-      // The body is held for detection anyway: ask after it, so that a body verdict comes first.
-      this.checkAfterBody = true;
-      return this.headersWhileBodyHeld();
-    }
-    if (wantsCheck && !this.startCheck()) {
-      return this.checkFailed() ? FilterHeadersStatusValues.Continue : FilterHeadersStatusValues.StopIteration;
-    }
-    if (wantsCheck) {
-      this.checkPending = true;
-      return FilterHeadersStatusValues.StopIteration;
-    }
-    return this.holdForBody ? this.headersWhileBodyHeld() : FilterHeadersStatusValues.Continue;
+    if (heldFor == 0) return FilterHeadersStatusValues.Continue;
+    this.heldFor = heldFor;
+    this.enter(Phase.HoldingBody);
+    return this.headersWhileBodyHeld();
   }
 
   /**
@@ -237,39 +232,50 @@ class GatewardenStream extends Context {
     return this.root.config.enforcement.holdHeadersForBody ? FilterHeadersStatusValues.StopIteration : FilterHeadersStatusValues.Continue;
   }
 
+  /** A check that could not be sent from the headers: fail open (Continue) or closed (the reply is out). */
+  private checkFailedStatus(): FilterHeadersStatusValues {
+    return this.checkFailed() ? FilterHeadersStatusValues.Continue : FilterHeadersStatusValues.StopIteration;
+  }
+
   onRequestBody(length: usize, end_of_stream: bool): FilterDataStatusValues {
     const body = this.ex.requestBody;
-    if (this.replied) return FilterDataStatusValues.StopIterationNoBuffer;
-    if (this.checkPending) {
-      // Only a host that respects a headers StopIteration (allow_on_headers_stop_iteration) calls here
-      // before the answer: the body waits with the headers. Envoy hands over everything buffered so far
-      // each time, so only the bytes not seen yet are captured.
-      if (body !== null) captureRange(body, BufferTypeValues.HttpRequestBody, <i32>body.size, <i32>length);
-      return FilterDataStatusValues.StopIterationAndBuffer;
+    switch (this.phase) {
+      case Phase.Passing: {
+        if (body !== null) captureRange(body, BufferTypeValues.HttpRequestBody, 0, <i32>length);
+        return FilterDataStatusValues.Continue;
+      }
+      case Phase.AwaitingCheck: {
+        // The body waits with the request for the answer: the rest of a body the check went out with,
+        // or, after a check from the headers, a body only a host that respects a headers StopIteration
+        // (allow_on_headers_stop_iteration) hands over. Envoy hands over everything buffered so far each
+        // time, so only the bytes not seen yet are captured.
+        if (body !== null) captureRange(body, BufferTypeValues.HttpRequestBody, <i32>body.size, <i32>length);
+        return FilterDataStatusValues.StopIterationAndBuffer;
+      }
+      case Phase.HoldingBody: return this.heldBody(body, length, end_of_stream);
+      default: return FilterDataStatusValues.StopIterationNoBuffer;
     }
+  }
+
+  /** Envoy buffers a held body until it ends or fills the buffers that read it; then it is decided once. */
+  private heldBody(body: BodyCapture | null, length: usize, end_of_stream: bool): FilterDataStatusValues {
     const inspected = this.inspected;
-    if (!this.holdForBody) {
-      if (body !== null) captureRange(body, BufferTypeValues.HttpRequestBody, 0, <i32>length);
-      return FilterDataStatusValues.Continue;
-    }
-    // Held: Envoy buffers until the body ends or fills the buffers that read it; then it is decided once.
     let holdLimit = body !== null ? body.limit : 0;
     if (inspected !== null && inspected.limit > holdLimit) holdLimit = inspected.limit;
     if (!end_of_stream && <i32>length < holdLimit) return FilterDataStatusValues.StopIterationAndBuffer;
-    this.holdForBody = false;
     if (body !== null) captureRange(body, BufferTypeValues.HttpRequestBody, 0, <i32>length);
     if (inspected !== null) captureRange(inspected, BufferTypeValues.HttpRequestBody, 0, <i32>length);
-    if (this.inspectBodyHeld) {
-      this.inspectBodyHeld = false;
-      this.inspected = null;
-      const blocked = this.detectBody(inspected !== null ? inspected : body!);
-      if (blocked) return FilterDataStatusValues.StopIterationNoBuffer;
+    const heldFor = this.heldFor;
+    this.heldFor = 0;
+    this.inspected = null;
+    if ((heldFor & HeldFor.Detection) != 0 && this.detectBody(inspected !== null ? inspected : body!)) {
+      return FilterDataStatusValues.StopIterationNoBuffer;
     }
-    if (this.checkAfterBody) {
-      this.checkAfterBody = false;
+    if ((heldFor & HeldFor.Check) != 0) {
       if (this.startCheck()) return FilterDataStatusValues.StopIterationAndBuffer;
-      return this.checkFailed() ? FilterDataStatusValues.Continue : FilterDataStatusValues.StopIterationNoBuffer;
+      if (!this.checkFailed()) return FilterDataStatusValues.StopIterationNoBuffer;
     }
+    this.enter(Phase.Passing);
     return FilterDataStatusValues.Continue;
   }
 
@@ -290,7 +296,10 @@ class GatewardenStream extends Context {
     return true;
   }
 
-  /** Sends the check; false when the proxy refused the call (the caller fails open or closed). */
+  /**
+   * Sends the check and waits for it (AwaitingCheck); false when the proxy refused the call (the
+   * caller fails open or closed).
+   */
   private startCheck(): bool {
     const root = this.root;
     const cfg = root.config;
@@ -299,25 +308,26 @@ class GatewardenStream extends Context {
     // Unredacted: the TME's detection and deny list need the values; the check is not stored.
     writeRecord(new JsonWriter(out), this.ex, cfg.serviceName, MODULE_VERSION, null);
     const call = new CheckCall(root, this);
-    return callTme(root, cfg, "POST", cfg.enforcement.checkPath,
-      [pair("content-type", "application/json")], out.toArrayBuffer(), cfg.requestHandleTimeoutMs, call);
+    if (!callTme(root, cfg, "POST", cfg.enforcement.checkPath,
+      [pair("content-type", "application/json")], out.toArrayBuffer(), cfg.requestHandleTimeoutMs, call)) return false;
+    return this.enter(Phase.AwaitingCheck);
   }
 
   onDelete(): void {
-    this.alive = false;
+    this.enter(Phase.Gone);
   }
 
+  /** The check's answer (or its failure). Only a stream still awaiting it acts on it: not one reset since. */
   checkAnswered(reply: CalloutReply): void {
-    if (!this.alive) return;
-    this.checkPending = false;
+    if (this.phase != Phase.AwaitingCheck) return;
     if (reply.status != 200) {
-      if (this.checkFailed()) continue_request();
+      if (this.checkFailed()) this.resume();
       return;
     }
     const answer = parseCheckAnswer(String.UTF8.decode(reply.body));
     const verdict = answer.verdict;
     if (verdict === null) {
-      if (this.checkFailed()) continue_request();
+      if (this.checkFailed()) this.resume();
       return;
     }
     if (verdict.action != Action.Allow || this.ex.verdict === null) this.ex.verdict = verdict;
@@ -325,12 +335,17 @@ class GatewardenStream extends Context {
       this.block(verdict, answer.message);
       return;
     }
-    continue_request();
+    this.resume();
+  }
+
+  /** The answer let the request go: out of AwaitingCheck, the host continues it. */
+  private resume(): void {
+    if (this.enter(Phase.Passing)) continue_request();
   }
 
   /**
    * Counts a failed check and refuses the request unless allowFailureMode; true when the request
-   * may go on (the caller continues it: from a callback by returning Continue, else continue_request).
+   * may go on (the caller continues it: from a callback by returning Continue, else by resume).
    */
   private checkFailed(): bool {
     const root = this.root;
@@ -344,17 +359,16 @@ class GatewardenStream extends Context {
     const v = Verdict.of(Action.Block, "check-failed", "check");
     v.status = root.config.enforcement.failureStatusCode;
     this.ex.verdict = v;
-    this.replied = true;
-    sendReply(v.status, "Service Unavailable", this.ex.id, "gatewarden_check_failed");
+    if (this.enter(Phase.Replied)) sendReply(v.status, "Service Unavailable", this.ex.id, "gatewarden_check_failed");
     return false;
   }
 
   private block(v: Verdict, message: string): void {
+    if (!this.enter(Phase.Replied)) return;
     const cfg = this.root.config;
     const control = this.root.control;
     const policy = control !== null ? control.policy : cfg.policy;
     const status = replyStatus(v, policy, cfg.blockingStatusCode);
-    this.replied = true;
     sendReply(status, replyMessage(v, status, policy, cfg.blockingMessage, message), this.ex.id, "gatewarden_blocked");
   }
 

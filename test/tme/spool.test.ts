@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { JsonlSpool } from '../../host/tme-server/src/spool/jsonl-spool.ts';
 import batch from './fixtures/gatewarden-batch.json' with { type: 'json' };
-import { startTestTme, type TestTme } from './helpers/tme.ts';
+import { startTestTme } from './helpers/tme.ts';
 
 type Json = Record<string, any>;
 

@@ -106,23 +106,23 @@ export function classesOf(p: usize, len: i32): u32 {
   return m;
 }
 
-@inline export function cls(c: u32): u32 {
+export function cls(c: u32): u32 {
   return load<u32>(changetype<usize>(CLASS) + (<usize>(c & 0xff) << 2));
 }
 
-@inline export function isWordByte(c: u32): bool {
+export function isWordByte(c: u32): bool {
   return (cls(c) & (C_ALNUM | C_DIGIT)) != 0;
 }
 
-@inline export function isSpaceByte(c: u32): bool {
+export function isSpaceByte(c: u32): bool {
   return c == 0x20 || (c >= 0x09 && c <= 0x0d);
 }
 
-@inline export function isAlpha(c: u32): bool {
+export function isAlpha(c: u32): bool {
   return (c | 0x20) - 0x61 < 26;
 }
 
-@inline export function isDigit(c: u32): bool {
+export function isDigit(c: u32): bool {
   return c - 0x30 < 10;
 }
 

@@ -33,7 +33,7 @@ export function detectLdapi(p: usize, len: i32, hit: Hit): bool {
   return false;
 }
 
-@inline function isFilterOp(c: u32): bool {
+function isFilterOp(c: u32): bool {
   return c == 0x26 || c == 0x7c || c == 0x21; // & | !
 }
 

@@ -168,7 +168,7 @@ export class Lexicon {
   }
 }
 
-@inline function hashBytes(p: usize, len: i32): u32 {
+function hashBytes(p: usize, len: i32): u32 {
   let h: u32 = 2166136261;
   for (let i = 0; i < len; i++) h = (h ^ <u32>load<u8>(p + i)) * 16777619;
   return h;

@@ -35,6 +35,6 @@ function prototypeAfter(s: usize, end: usize): bool {
   return q > s && startsWith(q, end, "prototype") && (q + 9 >= end || !isWordByte(load<u8>(q + 9)));
 }
 
-@inline function isAlnum(c: u32): bool {
+function isAlnum(c: u32): bool {
   return isWordByte(c) && c != 0x5f;
 }

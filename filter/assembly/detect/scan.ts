@@ -8,7 +8,7 @@ import {
 } from "./types";
 import {
   classesOf, PLAIN, C_QUOTE, C_LT, C_COLON, C_PAREN, C_EQ, C_DOT, C_OTHER, C_SLASH, C_DOLLAR, C_BRACE,
-  C_HASH, C_PCT, C_PLUS, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_STAR, C_AT, C_DASH, C_GT, C_CTRL, C_DIGIT, C_HIGH, C_USCORE, isAlpha,
+  C_HASH, C_PCT, C_PLUS, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_AT, C_DASH, C_CTRL, C_DIGIT, C_HIGH, C_USCORE, isAlpha,
 } from "./bytes";
 import { normalize, overlongAsPath, Normalized, NORM_URL_PATH, NORM_INCLUDE_NAME } from "./normalize";
 import { detectSqli, sqliWordsPossible } from "./sqli";
@@ -140,7 +140,7 @@ function plainWord(p: usize, len: i32, raw: u32, mask: u32): bool {
 }
 
 /** A serialized Java stream's magic at `p` (8 bytes readable): "rO0AB" (base64) or "aced0005" (hex). */
-@inline function javaMagic(p: usize): bool {
+function javaMagic(p: usize): bool {
   return (load<u32>(p) | 0x20202020) == 0x61306f72 && (load<u8>(p + 4) | 0x20) == 0x62 ||
     (load<u64>(p) | 0x2020202020202020) == 0x3530303064656361;
 }
@@ -217,7 +217,7 @@ export function snippet(): string {
     const c = load<u8>(p + s + i);
     store<u8>(t + i, c < 0x20 ? 0x20 : c);
   }
-  let out = String.UTF8.decode(tmp);
+  const out = String.UTF8.decode(tmp);
   // 64 bytes may be more than 64 characters never; fewer when multi-byte: fine.
   return out;
 }

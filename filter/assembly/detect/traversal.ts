@@ -150,7 +150,7 @@ function paddedRoot(p: usize, len: i32): bool {
   return q < len ? !isSpaceByte(load<u8>(p + q)) : dot > 0;
 }
 
-@inline function isSeparator(c: u32): bool {
+function isSeparator(c: u32): bool {
   return c == 0x2f || c == 0x5c;
 }
 

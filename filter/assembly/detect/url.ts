@@ -66,11 +66,11 @@ export function authority(a: usize, end: usize): void {
   url.hostKind = classifyHost(h, he);
 }
 
-@inline function isSchemeByte(c: u32): bool {
+function isSchemeByte(c: u32): bool {
   return isAlpha(c) || isDigit(c) || c == 0x2b || c == 0x2d || c == 0x2e;
 }
 
-@inline function isAuthorityEnd(c: u32): bool {
+function isAuthorityEnd(c: u32): bool {
   return c == 0x2f || c == 0x5c || c == 0x3f || c == 0x23 || c <= 0x20 || c == 0x22 || c == 0x27 || c == 0x3c || c == 0x3e || c == 0x26 || c == 0x3b;
 }
 

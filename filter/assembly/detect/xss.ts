@@ -145,7 +145,7 @@ function scanTag(lt: usize, end: usize, hit: Hit): usize {
   const nameStart = q;
   if (q >= end || !isAlpha(load<u8>(q))) return lt + 1;
   while (q < end && (isWordByte(load<u8>(q)) || load<u8>(q) == 0x2d || load<u8>(q) == 0x3a)) q++;
-  let nameLen = <i32>(q - nameStart);
+  const nameLen = <i32>(q - nameStart);
   let kind = TAGS.find(nameStart, nameLen);
   if (kind < 0) {
     // A namespaced element (svg:svg, xsl:stylesheet): judge the local name, else the prefix
@@ -461,7 +461,7 @@ function domSink(begin: usize, q: usize, end: usize): bool {
   // leaves "scriptdocument.cookie=...").
   if (o - begin >= 8 && startsWith(o - 8, o, "document") && m == 6 && startsWith(r, s, "cookie")) return true;
   if (b > begin && isWordByte(load<u8>(b - 1))) return false;
-  let isDoc = n == 8 && startsWith(b, o, "document");
+  const isDoc = n == 8 && startsWith(b, o, "document");
   const isWin = n == 6 && startsWith(b, o, "window");
   if (!isDoc && !isWin) return false;
   if (isWin) return m == 8 && startsWith(r, s, "location") || (c == 0x5b) || (m == 4 && startsWith(r, s, "open") && s < end && load<u8>(s) == 0x28);
@@ -469,7 +469,7 @@ function domSink(begin: usize, q: usize, end: usize): bool {
 }
 
 /** A space, or the '+' that stands for one in a query string or cookie. */
-@inline function isProseGap(c: u32): bool {
+function isProseGap(c: u32): bool {
   return c == 0x20 || c == 0x2b;
 }
 

@@ -37,7 +37,7 @@ export function writeBase64(out: ByteBuffer, ptr: usize, len: i32): void {
 }
 
 /** 6-bit value of a base64 character, or -1. */
-@inline function base64Value(c: u32): i32 {
+function base64Value(c: u32): i32 {
   if (c - 0x41 < 26) return <i32>(c - 0x41);
   if (c - 0x61 < 26) return <i32>(c - 0x61 + 26);
   if (c - 0x30 < 10) return <i32>(c - 0x30 + 52);

@@ -28,7 +28,7 @@ export function utf8SequenceLength(p: usize, end: usize): i32 {
   return 0;
 }
 
-@inline function isContinuation(b: u32): bool {
+function isContinuation(b: u32): bool {
   return (b & 0xc0) == 0x80;
 }
 

@@ -265,7 +265,7 @@ function copyUnits(out: ArrayBuffer, n: i32, s: string, from: i32, to: i32): i32
   return n + to - from;
 }
 
-@inline function isDigit(c: i32): bool {
+function isDigit(c: i32): bool {
   return c >= 0x30 && c <= 0x39;
 }
 

@@ -5,7 +5,7 @@
 const INLINE_COPY_MAX: i32 = 64;
 
 /** Copies `len` bytes between regions that do not overlap. */
-@inline export function copyBytes(dst: usize, src: usize, len: i32): void {
+export function copyBytes(dst: usize, src: usize, len: i32): void {
   if (len > INLINE_COPY_MAX) {
     memory.copy(dst, src, len);
     return;

@@ -9,7 +9,7 @@ import { Target } from "./target";
 
 const KEY = memory.data(MAX_NAME_BYTES);
 
-@inline function isSpace(c: u32): bool {
+function isSpace(c: u32): bool {
   return c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09;
 }
 
@@ -18,7 +18,7 @@ const QUOTES: u64 = ONES * 0x22;
 const BACKSLASHES: u64 = ONES * 0x5c;
 
 /** The high bit of each zero byte of `x`; exact up to the first zero byte, all that is read of it. */
-@inline function zeroBytes(x: u64): u64 {
+function zeroBytes(x: u64): u64 {
   return (x - ONES) & ~x & (ONES << 7);
 }
 

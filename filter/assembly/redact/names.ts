@@ -5,7 +5,7 @@ import { DEFAULT_REDACT_FIELDS, DEFAULT_REDACT_HEADERS } from "./defaults";
 /** Longest name compared; longer names on the wire cannot match and are not decoded. */
 export const MAX_NAME_BYTES = 128;
 
-@inline export function lowerAscii(b: u32): u32 {
+export function lowerAscii(b: u32): u32 {
   return b - 0x41 < 26 ? b | 0x20 : b;
 }
 

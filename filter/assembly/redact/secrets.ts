@@ -74,7 +74,7 @@ export class SecretSet {
   }
 }
 
-@inline function isTrim(b: u8): bool {
+function isTrim(b: u8): bool {
   return b == 0x20 || b == 0x09 || b == 0x22 || b == 0x27;
 }
 

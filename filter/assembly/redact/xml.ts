@@ -6,11 +6,11 @@ import { Mark } from "./marks";
 import { NameSet } from "./names";
 import { Target } from "./target";
 
-@inline function isSpace(c: u32): bool {
+function isSpace(c: u32): bool {
   return c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09;
 }
 
-@inline function isNameEnd(c: u32): bool {
+function isNameEnd(c: u32): bool {
   return isSpace(c) || c == 0x3e || c == 0x2f || c == 0x3d;
 }
 

@@ -212,6 +212,7 @@ export function frameBatch(buf: Buffer, limits: FramingLimits): RecordFrame[] {
         }
         expect = Expect.Colon;
         continue;
+      // biome-ignore lint/suspicious/noFallthroughSwitchClause: anything but the end of the array is a value
       case Expect.ValueOrEnd:
         if (byte === 0x5d) {
           i++;
