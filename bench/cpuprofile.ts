@@ -5,10 +5,21 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
-interface Node { id: number; callFrame: { functionName: string; url: string }; children?: number[] }
-interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[] }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+}
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: "string", default: "30" }, match: { type: "string" } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { top: { type: "string", default: "30" }, match: { type: "string" } },
+});
 if (positionals.length !== 1) throw new Error("usage: bench/cpuprofile.ts FILE.cpuprofile [--top N] [--match REGEX]");
 const profile = JSON.parse(readFileSync(positionals[0]!, "utf8")) as Profile;
 const top = Number(values.top);
@@ -35,8 +46,14 @@ profile.samples.forEach((id, i) => {
   }
 });
 
-for (const [title, table] of [["self", self], ["inclusive", inclusive]] as const) {
+for (const [title, table] of [
+  ["self", self],
+  ["inclusive", inclusive],
+] as const) {
   console.log(`\n${title} time (% of samples):`);
-  const rows = [...table].filter(([k]) => !match || match.test(k)).sort((a, b) => b[1] - a[1]).slice(0, top);
+  const rows = [...table]
+    .filter(([k]) => !match || match.test(k))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top);
   for (const [k, v] of rows) console.log(`${((100 * v) / total).toFixed(1).padStart(6)}  ${k}`);
 }

@@ -20,8 +20,21 @@ const TOKEN = "bench-admin-token-0123456789";
 /** A record of about 1 KiB: varied ids and hosts, a JSON request body with personal data, a JSON response. */
 function record(i: number): unknown {
   const user = 1000 + (i % 5000);
-  const body = JSON.stringify({ name: `user${user}`, email: `user${user}@example.org`, card: "4111 1111 1111 1111", plan: i % 3 ? "pro" : "free", address: { city: "Paris", zip: "75001" }, tags: ["a", "b"], qty: i % 7 });
-  const response = JSON.stringify({ id: user, status: "ok", created: "2024-05-01T10:00:00Z", items: [{ sku: `sku-${i % 50}`, price: 12.5 }] });
+  const body = JSON.stringify({
+    name: `user${user}`,
+    email: `user${user}@example.org`,
+    card: "4111 1111 1111 1111",
+    plan: i % 3 ? "pro" : "free",
+    address: { city: "Paris", zip: "75001" },
+    tags: ["a", "b"],
+    qty: i % 7,
+  });
+  const response = JSON.stringify({
+    id: user,
+    status: "ok",
+    created: "2024-05-01T10:00:00Z",
+    items: [{ sku: `sku-${i % 50}`, price: 12.5 }],
+  });
   return {
     id: `r${i}`,
     service: "istio",
@@ -36,7 +49,12 @@ function record(i: number): unknown {
       path: `/api/users/${user}/orders/${i % 97}`,
       query: `page=${i % 5}&sort=asc`,
       protocol: "HTTP/1.1",
-      headers: [["content-type", "application/json"], ["accept", "application/json"], ["user-agent", "bench/1.0"], ["x-request-id", `req-${i}`]],
+      headers: [
+        ["content-type", "application/json"],
+        ["accept", "application/json"],
+        ["user-agent", "bench/1.0"],
+        ["x-request-id", `req-${i}`],
+      ],
       body: { data: body, encoding: "utf8", size: body.length, truncated: false },
     },
     response: {
@@ -49,7 +67,11 @@ function record(i: number): unknown {
 }
 
 async function post(tme: TmeProcess, records: unknown[]): Promise<void> {
-  const res = await fetch(`${tme.url}/v1/records`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ records }) });
+  const res = await fetch(`${tme.url}/v1/records`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ records }),
+  });
   if (!res.ok) throw new Error(`/v1/records answered ${res.status}: ${await res.text()}`);
   await res.arrayBuffer();
 }
@@ -66,9 +88,13 @@ async function drained(tme: TmeProcess, inventory: boolean): Promise<void> {
 
 async function measure(inventory: boolean): Promise<number> {
   const spool = mkdtempSync(join(tmpdir(), "gatewarden-bench-"));
-  const tme = await startTmeProcess({ env: { TME_SPOOL_DIR: spool, TME_SPOOL_FSYNC: "never", TME_API_INVENTORY: inventory ? "on" : "off", TME_ADMIN_TOKEN: TOKEN } });
+  const tme = await startTmeProcess({
+    env: { TME_SPOOL_DIR: spool, TME_SPOOL_FSYNC: "never", TME_API_INVENTORY: inventory ? "on" : "off", TME_ADMIN_TOKEN: TOKEN },
+  });
   try {
-    const batches = Array.from({ length: Math.ceil(RECORDS / BATCH) }, (_, b) => Array.from({ length: BATCH }, (_, i) => record(b * BATCH + i)));
+    const batches = Array.from({ length: Math.ceil(RECORDS / BATCH) }, (_, b) =>
+      Array.from({ length: BATCH }, (_, i) => record(b * BATCH + i)),
+    );
     for (const batch of batches.slice(0, 20)) await post(tme, batch); // warm-up: JIT, first endpoints
     await drained(tme, inventory);
     const before = processCpuMicros(tme.process.pid!);
@@ -90,7 +116,9 @@ for (let round = 0; round < ROUNDS; round++) {
   on.push(await measure(true));
   console.log(`round ${round + 1}: off ${off.at(-1)!.toFixed(1)} µs/record, on ${on.at(-1)!.toFixed(1)} µs/record`);
 }
-console.log(`records of ${size} bytes, ${MARKED ? "marked redacted (fast path)" : "unmarked (slow path)"}, ${RECORDS} per run, median of ${ROUNDS}:`);
+console.log(
+  `records of ${size} bytes, ${MARKED ? "marked redacted (fast path)" : "unmarked (slow path)"}, ${RECORDS} per run, median of ${ROUNDS}:`,
+);
 console.log(`  TME CPU per record, inventory off: ${median(off).toFixed(1)} µs`);
 console.log(`  TME CPU per record, inventory on:  ${median(on).toFixed(1)} µs`);
 console.log(`  inventory cost: ${(median(on) - median(off)).toFixed(1)} µs/record`);

@@ -59,7 +59,9 @@ const envoy = await startEnvoy({
   },
 });
 try {
-  console.log(`outage: ${rate} req/s for ${duration} s, ${payload.length}-byte bodies; TME killed at ${killAtMs / 1000} s for ${outageMs / 1000} s; load average ${loadavg()[0]!.toFixed(2)}`);
+  console.log(
+    `outage: ${rate} req/s for ${duration} s, ${payload.length}-byte bodies; TME killed at ${killAtMs / 1000} s for ${outageMs / 1000} s; load average ${loadavg()[0]!.toFixed(2)}`,
+  );
   const outage = (async () => {
     await sleep(killAtMs);
     tme.process.kill("SIGKILL");
@@ -88,8 +90,12 @@ try {
   const stats = await prometheusStats(envoy.adminUrl);
   const failed = result.non2xx + result.errors + result.timeouts;
   console.log(`outage: clients: ${answered} answered 2xx (${result.requests.average.toFixed(0)} req/s), ${failed} failed`);
-  console.log(`outage: spool: ${stored} records, lost ${Math.max(0, answered - stored)} (${(Math.max(0, answered - stored) / answered * 100).toFixed(2)}%)`);
-  console.log(`outage: filter: captured ${stats.get("gatewarden_captured_total")}, reported ${stats.get("gatewarden_reported_total")}, dropped ${stats.get("gatewarden_dropped_total") ?? 0}, report failures ${stats.get("gatewarden_report_failures_total") ?? 0}`);
+  console.log(
+    `outage: spool: ${stored} records, lost ${Math.max(0, answered - stored)} (${((Math.max(0, answered - stored) / answered) * 100).toFixed(2)}%)`,
+  );
+  console.log(
+    `outage: filter: captured ${stats.get("gatewarden_captured_total")}, reported ${stats.get("gatewarden_reported_total")}, dropped ${stats.get("gatewarden_dropped_total") ?? 0}, report failures ${stats.get("gatewarden_report_failures_total") ?? 0}`,
+  );
   process.exitCode = failed > 0 || stored < answered ? 1 : 0;
 } finally {
   await envoy.stop();

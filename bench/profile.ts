@@ -33,7 +33,8 @@ const { values } = parseArgs({
 const log = (s: string) => console.error(`profile: ${s}`);
 const variantName = values.variant as VariantName;
 const payload = values.payload as PayloadName;
-if (!VARIANTS.includes(variantName) || variantName === "plain") throw new Error(`--variant: one of ${VARIANTS.filter((v) => v !== "plain").join(", ")}`);
+if (!VARIANTS.includes(variantName) || variantName === "plain")
+  throw new Error(`--variant: one of ${VARIANTS.filter((v) => v !== "plain").join(", ")}`);
 if (!PAYLOADS.includes(payload)) throw new Error(`--payload: one of ${PAYLOADS.join(", ")}`);
 const duration = Number(values.duration);
 const rounds = Number(values.rounds);
@@ -57,9 +58,21 @@ try {
   }
   for (let round = 1; round <= rounds; round++) {
     for (const v of round % 2 ? [specs.plain, variant] : [variant, specs.plain]) {
-      const s = await measureRun({ stack, variant: v, round, script, connections, seconds: duration, probeSeconds: 2, placement, selfPid: process.pid });
+      const s = await measureRun({
+        stack,
+        variant: v,
+        round,
+        script,
+        connections,
+        seconds: duration,
+        probeSeconds: 2,
+        placement,
+        selfPid: process.pid,
+      });
       runs[v.name]!.push(s);
-      log(`round ${round} ${v.name}: ${Math.round(s.rps)} rps, Envoy ${s.cpu_us_per_request.toFixed(1)} µs/req, 1-conn p50 ${s.idle_p50_us?.toFixed(0)} µs${s.problems.length ? ` INVALID: ${s.problems.join("; ")}` : ""}`);
+      log(
+        `round ${round} ${v.name}: ${Math.round(s.rps)} rps, Envoy ${s.cpu_us_per_request.toFixed(1)} µs/req, 1-conn p50 ${s.idle_p50_us?.toFixed(0)} µs${s.problems.length ? ` INVALID: ${s.problems.join("; ")}` : ""}`,
+      );
     }
   }
   const m = (name: string, f: (s: RunSample) => number | null) => median(runs[name]!.map(f).filter((x): x is number => x !== null));
@@ -67,40 +80,73 @@ try {
   const cpuVar = m(variantName, (s) => s.cpu_us_per_request);
   const perRound = runs[variantName]!.map((s, i) => s.cpu_us_per_request - runs.plain![i]!.cpu_us_per_request);
   console.log(`\n${variantName} vs plain, ${payload}, ${rounds} interleaved rounds of ${duration}s, ${connections} connections:`);
-  console.log(`  Envoy CPU per request: plain ${cpuPlain.toFixed(1)} µs, ${variantName} ${cpuVar.toFixed(1)} µs → filter cost ${(cpuVar - cpuPlain).toFixed(1)} µs/request (per round: ${perRound.map((x) => x.toFixed(1)).join(", ")})`);
+  console.log(
+    `  Envoy CPU per request: plain ${cpuPlain.toFixed(1)} µs, ${variantName} ${cpuVar.toFixed(1)} µs → filter cost ${(cpuVar - cpuPlain).toFixed(1)} µs/request (per round: ${perRound.map((x) => x.toFixed(1)).join(", ")})`,
+  );
   if (variant.kind !== "floor") console.log(`  TME CPU per request: ${m(variantName, (s) => s.tme_cpu_us_per_request).toFixed(1)} µs`);
   console.log(`  rps: plain ${m("plain", (s) => s.rps).toFixed(0)}, ${variantName} ${m(variantName, (s) => s.rps).toFixed(0)}`);
-  console.log(`  1-connection p50: plain ${m("plain", (s) => s.idle_p50_us).toFixed(0)} µs, ${variantName} ${m(variantName, (s) => s.idle_p50_us).toFixed(0)} µs`);
+  console.log(
+    `  1-connection p50: plain ${m("plain", (s) => s.idle_p50_us).toFixed(0)} µs, ${variantName} ${m(variantName, (s) => s.idle_p50_us).toFixed(0)} µs`,
+  );
   const invalid = [...runs.plain!, ...runs[variantName]!].some((s) => s.problems.length > 0);
   if (invalid) console.log("  (some runs were INVALID: see above)");
 
   if (values.perf) {
     try {
-      ensureDebianPackage("linux-perf", () => {
-        try {
-          execFileSync("perf", ["--version"], { stdio: "ignore" });
-          return true;
-        } catch {
-          return false;
-        }
-      }, log);
+      ensureDebianPackage(
+        "linux-perf",
+        () => {
+          try {
+            execFileSync("perf", ["--version"], { stdio: "ignore" });
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        log,
+      );
       const envoy = stack.envoys.get(variantName)!;
       const data = join(dir, "perf.data");
-      const perf = spawn("perf", ["record", "-F", "499", "-g", "-p", String(envoy.pid), "-o", data, "--", "sleep", String(duration)], { stdio: ["ignore", "ignore", "pipe"] });
+      const perf = spawn("perf", ["record", "-F", "499", "-g", "-p", String(envoy.pid), "-o", data, "--", "sleep", String(duration)], {
+        stdio: ["ignore", "ignore", "pipe"],
+      });
       let perfErr = "";
       perf.stderr!.on("data", (c: Buffer) => (perfErr += c.toString()));
       const load = startWrk({ url: envoy.url, script, connections, seconds: duration });
       const code = await new Promise<number | null>((r) => perf.once("exit", r));
       await load.result;
       if (code !== 0) throw new Error(`perf record exited with ${code}: ${perfErr.trim().split("\n").slice(-3).join(" ")}`);
-      const report = execFileSync("perf", ["report", "-i", data, "--stdio", "--no-children", "--sort", "dso,symbol", "--percent-limit", "1", "-g", "none"], { encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
-      const byDso = execFileSync("perf", ["report", "-i", data, "--stdio", "--no-children", "--sort", "dso", "-g", "none"], { encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
-      console.log(`\nperf: ${variantName}'s Envoy by object (JIT-compiled Wasm and V8 code shows as [unknown] or a JIT map; the envoy binary is stripped):`);
-      console.log(byDso.split("\n").filter((l) => l.trim() && !l.startsWith("#")).slice(0, 12).join("\n"));
+      const report = execFileSync(
+        "perf",
+        ["report", "-i", data, "--stdio", "--no-children", "--sort", "dso,symbol", "--percent-limit", "1", "-g", "none"],
+        { encoding: "utf8", maxBuffer: 64 * 2 ** 20 },
+      );
+      const byDso = execFileSync("perf", ["report", "-i", data, "--stdio", "--no-children", "--sort", "dso", "-g", "none"], {
+        encoding: "utf8",
+        maxBuffer: 64 * 2 ** 20,
+      });
+      console.log(
+        `\nperf: ${variantName}'s Envoy by object (JIT-compiled Wasm and V8 code shows as [unknown] or a JIT map; the envoy binary is stripped):`,
+      );
+      console.log(
+        byDso
+          .split("\n")
+          .filter((l) => l.trim() && !l.startsWith("#"))
+          .slice(0, 12)
+          .join("\n"),
+      );
       console.log(`\nperf: hottest symbols of ${variantName}'s Envoy (≥ 1% of samples):`);
-      console.log(report.split("\n").filter((l) => l.trim() && !l.startsWith("#")).slice(0, 40).join("\n"));
+      console.log(
+        report
+          .split("\n")
+          .filter((l) => l.trim() && !l.startsWith("#"))
+          .slice(0, 40)
+          .join("\n"),
+      );
     } catch (error) {
-      console.log(`\nperf: unavailable here (${(error as Error).message.split("\n")[0]}); the per-request difference above is the measurement.`);
+      console.log(
+        `\nperf: unavailable here (${(error as Error).message.split("\n")[0]}); the per-request difference above is the measurement.`,
+      );
     }
   }
   process.exitCode = invalid ? 1 : 0;

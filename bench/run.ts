@@ -71,7 +71,10 @@ const probeSeconds = positive("probe", values.probe, 1, 0);
 const warmupSeconds = positive("warmup", values.warmup, quick ? 1 : 3, 0);
 const list = <T extends string>(name: string, v: string | undefined, all: readonly T[]): T[] => {
   if (!v) return [...all];
-  const items = v.split(",").map((s) => s.trim()).filter(Boolean);
+  const items = v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const i of items) if (!all.includes(i as T)) throw new Error(`--${name}: unknown "${i}" (known: ${all.join(", ")})`);
   return all.filter((a) => items.includes(a));
 };
@@ -104,12 +107,20 @@ const workDir = mkdtempSync(join(tmpdir(), "gatewarden-bench-"));
 const requests = requestSpecs(workDir);
 const scripts = Object.fromEntries(payloads.map((p) => [p, writeWrkScript(workDir, p, requests[p])])) as Record<PayloadName, string>;
 
-log(`Envoy ${envoyVersion()}, ${wrkVersion}; Envoy --concurrency ${concurrency}, wrk 1 thread × ${connections} connections, ${runs} rounds × ${duration}s (+${probeSeconds}s 1-connection probe)${values.pin ? ", pinned" : ""}`);
+log(
+  `Envoy ${envoyVersion()}, ${wrkVersion}; Envoy --concurrency ${concurrency}, wrk 1 thread × ${connections} connections, ${runs} rounds × ${duration}s (+${probeSeconds}s 1-connection probe)${values.pin ? ", pinned" : ""}`,
+);
 log(`variants: ${variants.map((v) => v.name).join(", ")}; payloads: ${payloads.join(", ")}`);
 const stack = await startStack({ variants, concurrency, placement, log });
 let exitCode = 0;
 try {
-  const ourPids = [process.pid, stack.upstream.pid, ...[...stack.envoys.values()].map((e) => e.pid), stack.tmeWasm?.process.pid ?? 0, stack.tmeExtProc?.process.pid ?? 0].filter(Boolean);
+  const ourPids = [
+    process.pid,
+    stack.upstream.pid,
+    ...[...stack.envoys.values()].map((e) => e.pid),
+    stack.tmeWasm?.process.pid ?? 0,
+    stack.tmeExtProc?.process.pid ?? 0,
+  ].filter(Boolean);
 
   // Before each measured run: if other processes on the machine are busy, wait a little for them.
   const quietBudgetMs = quick ? 0 : 5000;
@@ -129,11 +140,21 @@ try {
 
   if (warmupSeconds > 0) {
     // Quick mode warms each Envoy once (its Wasm VM and connections), with the middle payload.
-    const warmPayloads = quick ? [payloads.includes("json-1k") ? "json-1k" as const : payloads[0]!] : payloads;
+    const warmPayloads = quick ? [payloads.includes("json-1k") ? ("json-1k" as const) : payloads[0]!] : payloads;
     log(`warm-up: ${warmupSeconds}s per variant and payload (${warmPayloads.join(", ")})`);
     for (const p of warmPayloads) {
       for (const v of variants) {
-        await measureRun({ stack, variant: v, round: 0, script: scripts[p], connections, seconds: warmupSeconds, probeSeconds: 0, placement, selfPid: process.pid });
+        await measureRun({
+          stack,
+          variant: v,
+          round: 0,
+          script: scripts[p],
+          connections,
+          seconds: warmupSeconds,
+          probeSeconds: 0,
+          placement,
+          selfPid: process.pid,
+        });
       }
     }
   }
@@ -147,7 +168,17 @@ try {
       const order = variants.map((_, i) => variants[(i + round - 1) % variants.length]!);
       for (const v of order) {
         const foreignBefore = await waitForQuiet();
-        const s = await measureRun({ stack, variant: v, round, script: scripts[p], connections, seconds: duration, probeSeconds, placement, selfPid: process.pid });
+        const s = await measureRun({
+          stack,
+          variant: v,
+          round,
+          script: scripts[p],
+          connections,
+          seconds: duration,
+          probeSeconds,
+          placement,
+          selfPid: process.pid,
+        });
         if (foreignBefore > 20) s.warnings.push(`other processes used ${foreignBefore.toFixed(0)}% of a core just before the run`);
         // Envoy's own words since the last look, e.g. a Wasm VM that trapped and left the filter bypassed (FAIL_OPEN).
         const output = stack.envoys.get(v.name)!.output();
@@ -205,13 +236,29 @@ try {
       interleaved: "round-robin over variants within each round and payload, rotated by one each round",
       pinned: values.pin ? { proxy_cpu: 1, others_cpu: 0 } : false,
       upstream: "Envoy direct_response (envoy/bench-upstream.yaml), concurrency 1",
-      payloads: Object.fromEntries(payloads.map((p) => [p, { method: requests[p].method, path: requests[p].path, body_bytes: p === "get" ? 0 : p === "json-1k" ? 1024 : 65536 }])),
+      payloads: Object.fromEntries(
+        payloads.map((p) => [
+          p,
+          { method: requests[p].method, path: requests[p].path, body_bytes: p === "get" ? 0 : p === "json-1k" ? 1024 : 65536 },
+        ]),
+      ),
     },
-    upstream_check: Object.fromEntries(payloads.map((p) => {
-      const plain = results.find((r) => r.name === "plain" && r.payload === p);
-      const maxUp = Math.max(...results.filter((r) => r.payload === p).flatMap((r) => r.runs.map((x) => x.cpu_pct.upstream)));
-      return [p, { direct_rps: direct[p]!.rps, direct_upstream_cpu_pct: direct[p]!.upstream_cpu_pct, plain_rps: plain?.rps ?? null, headroom: plain ? direct[p]!.rps / plain.rps : null, max_upstream_cpu_pct_in_runs: maxUp }];
-    })),
+    upstream_check: Object.fromEntries(
+      payloads.map((p) => {
+        const plain = results.find((r) => r.name === "plain" && r.payload === p);
+        const maxUp = Math.max(...results.filter((r) => r.payload === p).flatMap((r) => r.runs.map((x) => x.cpu_pct.upstream)));
+        return [
+          p,
+          {
+            direct_rps: direct[p]!.rps,
+            direct_upstream_cpu_pct: direct[p]!.upstream_cpu_pct,
+            plain_rps: plain?.rps ?? null,
+            headroom: plain ? direct[p]!.rps / plain.rps : null,
+            max_upstream_cpu_pct_in_runs: maxUp,
+          },
+        ];
+      }),
+    ),
     skipped,
     variants: results,
     targets,
@@ -265,7 +312,9 @@ try {
   if (problems.length) console.log(`\nINVALID:\n${problems.join("\n")}`);
   const spread = median(results.map((r) => r.rps_cv));
   console.log(`\nmedian run-to-run spread of rps (cv): ${(spread * 100).toFixed(1)}%`);
-  console.log(`wrote ${["latest.json", "latest.md", "latest.png"].map((f) => relative(ROOT, join(values.out!, f))).join(", ")} in ${json.wall_seconds}s`);
+  console.log(
+    `wrote ${["latest.json", "latest.md", "latest.png"].map((f) => relative(ROOT, join(values.out!, f))).join(", ")} in ${json.wall_seconds}s`,
+  );
   if (invalid.length > 0) {
     console.log(`\n${invalid.length} variant/payload combination(s) INVALID: exit 1`);
     exitCode = 1;

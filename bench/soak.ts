@@ -43,7 +43,10 @@ async function load(url: string, amount: number): Promise<{ non2xx: number; erro
 }
 
 const upstream = await startUpstream();
-const tme = await startTmeProcess({ httpPort: await freePort(), env: { TME_SPOOL_FSYNC: "never", TME_SPOOL_DIR: "/tmp/gatewarden-soak-spool" } });
+const tme = await startTmeProcess({
+  httpPort: await freePort(),
+  env: { TME_SPOOL_FSYNC: "never", TME_SPOOL_DIR: "/tmp/gatewarden-soak-spool" },
+});
 const envoy = await startEnvoy({
   template: "wasm.yaml",
   concurrency: Number(values.concurrency),
@@ -68,15 +71,23 @@ try {
     bad += r.non2xx + r.errors;
     samples.push(rssBytes(pid));
     const wasm = (await prometheusStats(envoy.adminUrl)).get("gatewarden_wasm_memory_bytes") ?? 0;
-    console.log(`soak: ${Math.min(done + step, total)} requests (${r.rps.toFixed(0)} req/s), Envoy RSS ${(samples.at(-1)! / 2 ** 20).toFixed(1)} MiB, Wasm memory ${(wasm / 2 ** 20).toFixed(2)} MiB`);
+    console.log(
+      `soak: ${Math.min(done + step, total)} requests (${r.rps.toFixed(0)} req/s), Envoy RSS ${(samples.at(-1)! / 2 ** 20).toFixed(1)} MiB, Wasm memory ${(wasm / 2 ** 20).toFixed(2)} MiB`,
+    );
   }
   await new Promise((r) => setTimeout(r, 1000));
   const end = rssBytes(pid);
   const stats = await prometheusStats(envoy.adminUrl);
   const growth = (end - afterWarmup) / afterWarmup;
-  console.log(`soak: Wasm linear memory of the last worker to tick: ${((stats.get("gatewarden_wasm_memory_bytes") ?? 0) / 2 ** 20).toFixed(2)} MiB`);
-  console.log(`soak: captured ${stats.get("gatewarden_captured_total")}, reported ${stats.get("gatewarden_reported_total")}, dropped ${stats.get("gatewarden_dropped_total")}, failed requests ${bad}`);
-  console.log(`soak: Envoy RSS after warm-up ${(afterWarmup / 2 ** 20).toFixed(1)} MiB, at the end ${(end / 2 ** 20).toFixed(1)} MiB, growth ${(growth * 100).toFixed(2)}% (target < 5%)`);
+  console.log(
+    `soak: Wasm linear memory of the last worker to tick: ${((stats.get("gatewarden_wasm_memory_bytes") ?? 0) / 2 ** 20).toFixed(2)} MiB`,
+  );
+  console.log(
+    `soak: captured ${stats.get("gatewarden_captured_total")}, reported ${stats.get("gatewarden_reported_total")}, dropped ${stats.get("gatewarden_dropped_total")}, failed requests ${bad}`,
+  );
+  console.log(
+    `soak: Envoy RSS after warm-up ${(afterWarmup / 2 ** 20).toFixed(1)} MiB, at the end ${(end / 2 ** 20).toFixed(1)} MiB, growth ${(growth * 100).toFixed(2)}% (target < 5%)`,
+  );
   process.exitCode = bad > 0 || growth >= 0.05 ? 1 : 0;
 } finally {
   await envoy.stop();

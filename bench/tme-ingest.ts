@@ -23,14 +23,36 @@ const TOKEN = "bench-admin-token-0123456789";
 function record(i: number, body: string, redacted: boolean): Record<string, unknown> {
   const reply = '{"status":"accepted","id":"ord-100042"}';
   return {
-    id: `7d1f3c2a-5b6e-4f80-9a1b-${String(i).padStart(12, "0")}`, service: "istio", module_version: "0.1.0",
-    start_time_unix_nano: String(1700000000000000000n + BigInt(i) * 1000n), duration_nano: 1_250_000,
+    id: `7d1f3c2a-5b6e-4f80-9a1b-${String(i).padStart(12, "0")}`,
+    service: "istio",
+    module_version: "0.1.0",
+    start_time_unix_nano: String(1700000000000000000n + BigInt(i) * 1000n),
+    duration_nano: 1_250_000,
     client: { address: `10.0.${(i >> 8) & 255}.${i & 255}`, port: 40000 + (i % 1000) },
-    request: { method: "POST", scheme: "https", authority: "shop.example.com", path: `/api/v1/orders/${i % 500}`, query: "", protocol: "HTTP/1.1",
-      headers: [["content-type", "application/json"], ["accept", "application/json"], ["user-agent", "gatewarden-bench/1 (wrk)"], ["authorization", "[REDACTED]"], ["x-request-id", `req-${i}`]],
-      body: { data: body, encoding: "utf8", size: body.length, truncated: false } },
-    response: { status: 201, headers: [["content-type", "application/json"], ["content-length", String(reply.length)]],
-      body: { data: reply, encoding: "utf8", size: reply.length, truncated: false } },
+    request: {
+      method: "POST",
+      scheme: "https",
+      authority: "shop.example.com",
+      path: `/api/v1/orders/${i % 500}`,
+      query: "",
+      protocol: "HTTP/1.1",
+      headers: [
+        ["content-type", "application/json"],
+        ["accept", "application/json"],
+        ["user-agent", "gatewarden-bench/1 (wrk)"],
+        ["authorization", "[REDACTED]"],
+        ["x-request-id", `req-${i}`],
+      ],
+      body: { data: body, encoding: "utf8", size: body.length, truncated: false },
+    },
+    response: {
+      status: 201,
+      headers: [
+        ["content-type", "application/json"],
+        ["content-length", String(reply.length)],
+      ],
+      body: { data: reply, encoding: "utf8", size: reply.length, truncated: false },
+    },
     ...(redacted ? { redacted: true } : {}),
   };
 }
@@ -40,7 +62,9 @@ function batches(perBatch: number, recordBytes: number, redacted: boolean): { bo
   const overhead = JSON.stringify(record(0, "", redacted)).length;
   // Escaping the body's quotes adds about a tenth to it.
   const body = jsonOfExactSize(Math.max(64, Math.round((recordBytes - overhead) / 1.1)));
-  const bodies = Array.from({ length: 8 }, (_, b) => JSON.stringify({ records: Array.from({ length: perBatch }, (_, i) => record(b * perBatch + i, body, redacted)) }));
+  const bodies = Array.from({ length: 8 }, (_, b) =>
+    JSON.stringify({ records: Array.from({ length: perBatch }, (_, i) => record(b * perBatch + i, body, redacted)) }),
+  );
   return { bodies, recordBytes: JSON.stringify(record(0, body, redacted)).length };
 }
 
@@ -75,14 +99,19 @@ async function run(target: Target, label: string, bodies: string[], perBatch: nu
   }
   const records = posts * perBatch;
   const net = (cpu - perRequestMicros * posts) / records;
-  console.log(`  ${label.padEnd(40)} ${String(records).padStart(6)} records  TME CPU ${(cpu / records).toFixed(1).padStart(7)} µs/record, ${net.toFixed(1).padStart(7)} net of the per-request cost  (${(records / (wallMs / 1000)).toFixed(0)} records/s wall)`);
+  console.log(
+    `  ${label.padEnd(40)} ${String(records).padStart(6)} records  TME CPU ${(cpu / records).toFixed(1).padStart(7)} µs/record, ${net.toFixed(1).padStart(7)} net of the per-request cost  (${(records / (wallMs / 1000)).toFixed(0)} records/s wall)`,
+  );
 }
 
 /** The rows of one server; `paths` names the records' variants to post (marked redacted or not). */
 async function rows(target: Target, paths: readonly { redacted: boolean; label: string }[]): Promise<void> {
   const empty = Array.from({ length: 8 }, () => JSON.stringify({ records: [] }));
   await run(target, "empty batch (per-request cost)", empty, 0, BATCHES * 4);
-  for (const [perBatch, bytes, posts] of [[64, 1024, BATCHES], [1, 64 * 1024, BATCHES * 4]] as const) {
+  for (const [perBatch, bytes, posts] of [
+    [64, 1024, BATCHES],
+    [1, 64 * 1024, BATCHES * 4],
+  ] as const) {
     for (const { redacted, label } of paths) {
       const { bodies, recordBytes } = batches(perBatch, bytes, redacted);
       const size = recordBytes < 4096 ? `${recordBytes} B` : `${(recordBytes / 1024).toFixed(1)} KiB`;
@@ -108,7 +137,10 @@ s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
   }
 }
 
-const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 console.log(`TME CPU per record (spool fsync never; fsync cost is the disk's), load average ${load()}:`);
 console.log("bare Node HTTP server (reads the body, answers):");
 await bareNodeFloor();
@@ -116,7 +148,14 @@ for (const inventory of ["off", "on"] as const) {
   console.log(`API inventory ${inventory}:`);
   const spoolDir = mkdtempSync(join(tmpdir(), "tme-ingest-bench-"));
   const tme = await startTmeProcess({
-    env: { TME_SPOOL_DIR: spoolDir, TME_SPOOL_FSYNC: "never", TME_SPOOL_MAX_FILE_BYTES: String(256 * 1024 * 1024), TME_SPOOL_KEEP_FILES: "2", TME_API_INVENTORY: inventory, TME_ADMIN_TOKEN: TOKEN },
+    env: {
+      TME_SPOOL_DIR: spoolDir,
+      TME_SPOOL_FSYNC: "never",
+      TME_SPOOL_MAX_FILE_BYTES: String(256 * 1024 * 1024),
+      TME_SPOOL_KEEP_FILES: "2",
+      TME_API_INVENTORY: inventory,
+      TME_ADMIN_TOKEN: TOKEN,
+    },
   });
   try {
     const settled = async () => {

@@ -16,8 +16,13 @@ const iterations = Number(process.argv[process.argv.indexOf("--iterations") + 1]
 function typicalBody(): Buffer {
   const order = {
     orderId: "ord_2024_000123456",
-    customer: { id: 48213, name: "Maria Fernández", email: "maria.fernandez@example.com", phone: "+34 612 345 678",
-      address: { street: "Calle de Alcalá 42, 3º B", city: "Madrid", zip: "28014", country: "ES" } },
+    customer: {
+      id: 48213,
+      name: "Maria Fernández",
+      email: "maria.fernandez@example.com",
+      phone: "+34 612 345 678",
+      address: { street: "Calle de Alcalá 42, 3º B", city: "Madrid", zip: "28014", country: "ES" },
+    },
     items: [
       { sku: "SKU-10293", title: "Wireless headphones, noise cancelling", qty: 1, price: 129.99 },
       { sku: "SKU-55120", title: "USB-C charging cable (2 m)", qty: 2, price: 9.5 },
@@ -25,7 +30,10 @@ function typicalBody(): Buffer {
     ],
     payment: { method: "card", last4: "4242", token: "tok_1Nv8xY2eZvKYlo2C0a1b2c3d" },
     notes: "Please leave the parcel with the concierge if nobody answers. Thanks!",
-    coupon: "SPRING-24", createdAt: "2024-03-18T10:21:33.120Z", channel: "web", locale: "es-ES",
+    coupon: "SPRING-24",
+    createdAt: "2024-03-18T10:21:33.120Z",
+    channel: "web",
+    locale: "es-ES",
     tags: ["gift", "express", "newsletter-optin"],
   };
   let s = JSON.stringify(order);
@@ -66,13 +74,29 @@ const loaderUs = Number(process.hrtime.bigint() - t) / 1000 / iterations;
 
 // Engine alone: a second instance driven through its raw exports.
 const module = new WebAssembly.Module(readFileSync(wasmPath));
-const x = new WebAssembly.Instance(module, { env: { abort() { throw new Error("abort"); } } }).exports as any;
+const x = new WebAssembly.Instance(module, {
+  env: {
+    abort() {
+      throw new Error("abort");
+    },
+  },
+}).exports as any;
 const enc = new TextEncoder();
-const parts = [enc.encode(req.method), enc.encode(req.path), enc.encode(req.query), serializeHeaders(req.headers), enc.encode(req.contentType!), req.body!];
+const parts = [
+  enc.encode(req.method),
+  enc.encode(req.path),
+  enc.encode(req.query),
+  serializeHeaders(req.headers),
+  enc.encode(req.contentType!),
+  req.body!,
+];
 const total = parts.reduce((n, p) => n + p.length, 0);
 const ptr = x.gw_input(total);
 let at = 0;
-for (const p of parts) { new Uint8Array(x.memory.buffer, ptr + at, p.length).set(p); at += p.length; }
+for (const p of parts) {
+  new Uint8Array(x.memory.buffer, ptr + at, p.length).set(p);
+  at += p.length;
+}
 const lens = parts.map((p) => p.length);
 /**
  * Best of five timed runs, in CPU time of this process (the machine may be shared: time spent
@@ -99,12 +123,34 @@ if (process.argv.includes("--by-category")) {
     new Uint8Array(x.memory.buffer, x.gw_input(b.length), b.length).set(b);
     if (x.gw_configure(b.length) !== 0) throw new Error("configure");
   };
-  for (const cat of ["sqli", "xss", "traversal", "cmdi", "jndi", "ssti", "nosqli", "xxe", "ldapi", "crlf", "scanner", "php", "java", "rfi", "ssrf", "protopollution", "protocol", "sessionfixation"]) {
+  for (const cat of [
+    "sqli",
+    "xss",
+    "traversal",
+    "cmdi",
+    "jndi",
+    "ssti",
+    "nosqli",
+    "xxe",
+    "ldapi",
+    "crlf",
+    "scanner",
+    "php",
+    "java",
+    "rfi",
+    "ssrf",
+    "protopollution",
+    "protocol",
+    "sessionfixation",
+  ]) {
     configure(`categories=${cat}`);
     // gw_configure used the input buffer: write the request again.
     const p2 = x.gw_input(total);
     let a2 = 0;
-    for (const p of parts) { new Uint8Array(x.memory.buffer, p2 + a2, p.length).set(p); a2 += p.length; }
+    for (const p of parts) {
+      new Uint8Array(x.memory.buffer, p2 + a2, p.length).set(p);
+      a2 += p.length;
+    }
     for (let i = 0; i < 2000; i++) x.gw_inspect(...lens);
     perCategory.push(`  ${cat.padEnd(10)} ${bestOf(() => x.gw_inspect(...lens)).toFixed(2)} µs/request`);
   }
@@ -113,5 +159,5 @@ if (process.argv.includes("--by-category")) {
 console.log(`request: POST ${req.path}?${req.query}, ${req.headers.length} headers, ${req.body!.length} B JSON body`);
 console.log(`engine alone (gw_inspect):   ${engineUs.toFixed(2)} µs/request CPU  (${Math.round(1e6 / engineUs)} req/s)`);
 console.log(`through the loader (inspect): ${loaderUs.toFixed(2)} µs/request  (${Math.round(1e6 / loaderUs)} req/s)`);
-if (perCategory.length) console.log("engine alone, one category at a time (includes extraction and normalisation):\n" + perCategory.join("\n"));
-
+if (perCategory.length)
+  console.log("engine alone, one category at a time (includes extraction and normalisation):\n" + perCategory.join("\n"));

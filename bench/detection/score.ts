@@ -33,7 +33,9 @@ function opt(name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 // The shared corpora sit beside the checkout (../shared) or, from a worktree in wt/, one level further up.
-const corporaDir = resolve(opt("--corpora") ?? [join(here, "../../../shared/corpora/dev"), join(here, "../../../../shared/corpora/dev")].find((d) => existsSync(d))!);
+const corporaDir = resolve(
+  opt("--corpora") ?? [join(here, "../../../shared/corpora/dev"), join(here, "../../../../shared/corpora/dev")].find((d) => existsSync(d))!,
+);
 const ownSets = !args.includes("--no-own");
 const sources = opt("--source")?.split(",");
 const jsonOut = opt("--json");
@@ -59,14 +61,42 @@ function asRequest(row: Row): DetectRequest {
 
 /** The payload placed somewhere else in a request. */
 const WRAPS: Record<string, (p: string) => DetectRequest> = {
-  form: (p) => ({ method: "POST", path: "/", query: "", headers: [["user-agent", UA]], contentType: "application/x-www-form-urlencoded", body: Buffer.from("q=" + encodeURIComponent(p)) }),
-  json: (p) => ({ method: "POST", path: "/api", query: "", headers: [["user-agent", UA]], contentType: "application/json", body: Buffer.from(JSON.stringify({ data: { q: p } })) }),
+  form: (p) => ({
+    method: "POST",
+    path: "/",
+    query: "",
+    headers: [["user-agent", UA]],
+    contentType: "application/x-www-form-urlencoded",
+    body: Buffer.from("q=" + encodeURIComponent(p)),
+  }),
+  json: (p) => ({
+    method: "POST",
+    path: "/api",
+    query: "",
+    headers: [["user-agent", UA]],
+    contentType: "application/json",
+    body: Buffer.from(JSON.stringify({ data: { q: p } })),
+  }),
   header: (p) => ({ method: "GET", path: "/", query: "", headers: [["user-agent", p.replace(/[\r\n\0]/g, " ")]] }),
-  cookie: (p) => ({ method: "GET", path: "/", query: "", headers: [["user-agent", UA], ["cookie", "sid=abc; q=" + encodeURIComponent(p)]] }),
+  cookie: (p) => ({
+    method: "GET",
+    path: "/",
+    query: "",
+    headers: [
+      ["user-agent", UA],
+      ["cookie", "sid=abc; q=" + encodeURIComponent(p)],
+    ],
+  }),
   path: (p) => ({ method: "GET", path: "/p/" + encodeURIComponent(p), query: "", headers: [["user-agent", UA]] }),
 };
 
-interface Cell { n: number; hit: number; ms: number; misses: string[]; rules: Map<string, number> }
+interface Cell {
+  n: number;
+  hit: number;
+  ms: number;
+  misses: string[];
+  rules: Map<string, number>;
+}
 const table = new Map<string, Cell>(); // key: source|family|label|wrap
 
 function cell(key: string): Cell {
@@ -87,11 +117,16 @@ function run(req: DetectRequest): [Finding | null, number] {
   return [f, dt];
 }
 
-const files: Array<[string, string]> = readdirSync(corporaDir).filter((f) => f.endsWith(".jsonl.gz")).sort()
+const files: Array<[string, string]> = readdirSync(corporaDir)
+  .filter((f) => f.endsWith(".jsonl.gz"))
+  .sort()
   .map((f) => [f.replace(/\.jsonl\.gz$/, ""), join(corporaDir, f)]);
 if (ownSets) {
   for (const dir of ["families", "benign"]) {
-    for (const f of readdirSync(join(here, dir)).filter((f) => f.endsWith(".jsonl")).sort()) files.push([`own-${dir}`, join(here, dir, f)]);
+    for (const f of readdirSync(join(here, dir))
+      .filter((f) => f.endsWith(".jsonl"))
+      .sort())
+      files.push([`own-${dir}`, join(here, dir, f)]);
   }
 }
 for (const [name, path] of files) {
@@ -113,7 +148,8 @@ for (const [name, path] of files) {
     }
     const sample = row.payload || row.path_query;
     if (row.label === "attack" && !flagged && c.misses.length < showMisses) c.misses.push(sample);
-    if (row.label !== "attack" && flagged && c.misses.length < showFps) c.misses.push(`${sample}  <= ${f!.rule} @${f!.location}: ${f!.snippet}`);
+    if (row.label !== "attack" && flagged && c.misses.length < showFps)
+      c.misses.push(`${sample}  <= ${f!.rule} @${f!.location}: ${f!.snippet}`);
     // Payload-only rows: the same payload in other places.
     const payloadOnly = row.payload && row.body === null && row.path_query.startsWith("/?q=");
     if (wraps && payloadOnly && row.label !== "anomalous") {
@@ -137,7 +173,9 @@ for (const [key, c] of table) {
   if (!groups.has(g)) groups.set(g, new Map());
   groups.get(g)!.set(wrap, c);
 }
-const header = ["source", "family", "label", "rows", ...wrapNames].map((h, i) => (i < 3 ? h.padEnd(i === 1 ? 24 : 12) : h.padStart(7))).join(" ");
+const header = ["source", "family", "label", "rows", ...wrapNames]
+  .map((h, i) => (i < 3 ? h.padEnd(i === 1 ? 24 : 12) : h.padStart(7)))
+  .join(" ");
 console.log(header);
 console.log("-".repeat(header.length));
 const out: Record<string, unknown>[] = [];
@@ -156,8 +194,11 @@ for (const [g, m] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
   }
   rec.rules = Object.fromEntries(base.rules);
   out.push(rec);
-  if (base.misses.length) for (const s of base.misses) console.log(`      ${label === "attack" ? "miss" : "flag"}: ${JSON.stringify(s).slice(0, 220)}`);
+  if (base.misses.length)
+    for (const s of base.misses) console.log(`      ${label === "attack" ? "miss" : "flag"}: ${JSON.stringify(s).slice(0, 220)}`);
 }
 const usPerReq = (engineMs * 1000) / inspected;
-console.log(`\n${inspected} inspections, ${usPerReq.toFixed(2)} µs/request (incl. JS marshalling), ${Math.round(1e6 / usPerReq)} requests/s`);
+console.log(
+  `\n${inspected} inspections, ${usPerReq.toFixed(2)} µs/request (incl. JS marshalling), ${Math.round(1e6 / usPerReq)} requests/s`,
+);
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ inspections: inspected, usPerRequest: usPerReq, rows: out }, null, 2));

@@ -20,7 +20,11 @@ export interface Profile {
   module: number;
 }
 
-interface CodeRange { start: number; end: number; name: string }
+interface CodeRange {
+  start: number;
+  end: number;
+  name: string;
+}
 
 function readPerfMap(path: string): CodeRange[] {
   const ranges: CodeRange[] = [];
@@ -35,10 +39,15 @@ function readPerfMap(path: string): CodeRange[] {
 }
 
 function lookup(ranges: CodeRange[], address: number): string | undefined {
-  let lo = 0, hi = ranges.length - 1, found: CodeRange | undefined;
+  let lo = 0,
+    hi = ranges.length - 1,
+    found: CodeRange | undefined;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (ranges[mid].start <= address) { found = ranges[mid]; lo = mid + 1; } else hi = mid - 1;
+    if (ranges[mid].start <= address) {
+      found = ranges[mid];
+      lo = mid + 1;
+    } else hi = mid - 1;
   }
   // Several entries may start at or before the address: the last one that holds it.
   for (let i = lo - 1; i >= 0 && i >= lo - 64; i--) if (ranges[i].start <= address && address < ranges[i].end) return ranges[i].name;
@@ -81,7 +90,11 @@ export function readProfile(callgrindOut: string, perfMap: string): Profile {
   const wasmSelf = new Map<string, number>();
   const helpers = new Map<string, number>();
   const imports = new Map<string, number>();
-  let total = 0, module = 0, address = 0, cfn = "", afterCalls = false;
+  let total = 0,
+    module = 0,
+    address = 0,
+    cfn = "",
+    afterCalls = false;
 
   const resolve = (spec: string): string => {
     const m = /^\((\d+)\)(?: (.*))?$/.exec(spec);
@@ -91,23 +104,45 @@ export function readProfile(callgrindOut: string, perfMap: string): Profile {
   };
 
   for (const line of readFileSync(callgrindOut, "utf8").split("\n")) {
-    if (line.startsWith("cfn=")) { cfn = resolve(line.slice(4)); continue; }
-    if (line.startsWith("fn=")) { resolve(line.slice(3)); continue; }
-    if (line.startsWith("calls=")) { afterCalls = true; continue; }
+    if (line.startsWith("cfn=")) {
+      cfn = resolve(line.slice(4));
+      continue;
+    }
+    if (line.startsWith("fn=")) {
+      resolve(line.slice(3));
+      continue;
+    }
+    if (line.startsWith("calls=")) {
+      afterCalls = true;
+      continue;
+    }
     const cost = /^(0x[0-9a-f]+|[+-]\d+|\*) (\d+)$/.exec(line);
     if (!cost) continue;
     const pos = cost[1];
-    address = pos === "*" ? address : pos[0] === "+" ? address + Number(pos.slice(1)) : pos[0] === "-" ? address - Number(pos.slice(1)) : parseInt(pos, 16);
+    address =
+      pos === "*"
+        ? address
+        : pos[0] === "+"
+          ? address + Number(pos.slice(1))
+          : pos[0] === "-"
+            ? address - Number(pos.slice(1))
+            : parseInt(pos, 16);
     const ir = Number(cost[2]);
     const site = at(address);
     if (afterCalls) {
       afterCalls = false;
       const to = callee(cfn);
-      if (site.kind === "wasm" && to.kind === "native") { add(helpers, to.name, ir); module += ir; }
+      if (site.kind === "wasm" && to.kind === "native") {
+        add(helpers, to.name, ir);
+        module += ir;
+      }
       if (to.kind === "js" && to.name.startsWith("proxy_")) add(imports, to.name, ir);
     } else {
       total += ir;
-      if (site.kind === "wasm") { add(wasmSelf, site.name, ir); module += ir; }
+      if (site.kind === "wasm") {
+        add(wasmSelf, site.name, ir);
+        module += ir;
+      }
     }
   }
   return { total, wasmSelf, helpers, imports, module };

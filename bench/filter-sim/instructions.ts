@@ -44,8 +44,14 @@ function codeOf(path: string): Buffer {
   const parts: Buffer[] = [];
   for (let o = 8; o < b.length; ) {
     const id = b[o++];
-    let size = 0, shift = 0, byte: number;
-    do { byte = b[o++]; size += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+    let size = 0,
+      shift = 0,
+      byte: number;
+    do {
+      byte = b[o++];
+      size += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
     if (id !== 0) parts.push(b.subarray(o - 1, o + size));
     o += size;
   }
@@ -57,7 +63,11 @@ function namedTwin(wasm: string): string {
   if (wasm !== WASM_PATH) return wasm;
   const named = join(ROOT, "build/gatewarden.names.wasm");
   if (!existsSync(named) || !codeOf(named).equals(codeOf(wasm))) {
-    const run = spawnSync(process.execPath, [join(ROOT, "node_modules/assemblyscript/bin/asc.js"), "filter/assembly/index.ts", "--target", "names"], { cwd: ROOT, encoding: "utf8" });
+    const run = spawnSync(
+      process.execPath,
+      [join(ROOT, "node_modules/assemblyscript/bin/asc.js"), "filter/assembly/index.ts", "--target", "names"],
+      { cwd: ROOT, encoding: "utf8" },
+    );
     if (run.status !== 0) throw new Error(`asc --target names failed: ${run.stderr}`);
     // Same sources, same compiler: the code must match, or the names would describe another module.
     if (!codeOf(named).equals(codeOf(wasm))) throw new Error(`${named} differs from ${wasm}: rebuild the release (npm run build:filter)`);
@@ -68,16 +78,39 @@ function namedTwin(wasm: string): string {
 const dir = mkdtempSync(join(tmpdir(), "gatewarden-callgrind-"));
 // The host bundled to plain JavaScript: valgrind then spends no time in the TypeScript loader.
 const hostJs = join(dir, "host.mjs");
-await build({ entryPoints: [fileURLToPath(new URL("./host.ts", import.meta.url))], bundle: true, platform: "node", format: "esm", outfile: hostJs, logLevel: "error" });
+await build({
+  entryPoints: [fileURLToPath(new URL("./host.ts", import.meta.url))],
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  outfile: hostJs,
+  logLevel: "error",
+});
 
 function profiled(wasm: string, config: string, get: boolean, requests: number) {
   const out = join(dir, `callgrind.${requests}`);
-  const run = spawnSync("valgrind", [
-    "--tool=callgrind", "--smc-check=all-non-file", "--dump-instr=yes", "--dump-line=no", `--callgrind-out-file=${out}`,
-    process.execPath, "--no-liftoff", "--perf-basic-prof", hostJs, wasm, String(requests), config, get ? "get" : "post",
-  ], { encoding: "utf8", cwd: dir });
+  const run = spawnSync(
+    "valgrind",
+    [
+      "--tool=callgrind",
+      "--smc-check=all-non-file",
+      "--dump-instr=yes",
+      "--dump-line=no",
+      `--callgrind-out-file=${out}`,
+      process.execPath,
+      "--no-liftoff",
+      "--perf-basic-prof",
+      hostJs,
+      wasm,
+      String(requests),
+      config,
+      get ? "get" : "post",
+    ],
+    { encoding: "utf8", cwd: dir },
+  );
   const pid = /==(\d+)== Collected/.exec(run.stderr ?? "")?.[1];
-  if (run.status !== 0 || !pid) throw new Error(`valgrind run failed (status ${run.status}): ${(run.stderr ?? String(run.error)).slice(-2000)}`);
+  if (run.status !== 0 || !pid)
+    throw new Error(`valgrind run failed (status ${run.status}): ${(run.stderr ?? String(run.error)).slice(-2000)}`);
   const perfMap = `/tmp/perf-${pid}.map`;
   try {
     return readProfile(out, perfMap);
@@ -89,14 +122,19 @@ function profiled(wasm: string, config: string, get: boolean, requests: number) 
 
 function hostCalls(wasm: string, config: string, get: boolean): Record<string, number> {
   const run = spawnSync(process.execPath, [hostJs, wasm, "2000", config, get ? "get" : "post"], {
-    encoding: "utf8", env: { ...process.env, GATEWARDEN_SIM_COUNT_CALLS: "1" },
+    encoding: "utf8",
+    env: { ...process.env, GATEWARDEN_SIM_COUNT_CALLS: "1" },
   });
   if (run.status !== 0) throw new Error(`host call count failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as Record<string, number>;
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en");
-const top = (m: Map<string, number>, n: number) => [...m].filter(([, v]) => Math.round(v) > 0).sort((a, b) => b[1] - a[1]).slice(0, n);
+const top = (m: Map<string, number>, n: number) =>
+  [...m]
+    .filter(([, v]) => Math.round(v) > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n);
 
 function measure(label: string, wasm: string, config: string, get: boolean): void {
   const short = 2000;
@@ -118,7 +156,9 @@ function measure(label: string, wasm: string, config: string, get: boolean): voi
   const inImports = [...r.imports.values()].reduce((a, b) => a + b, 0);
   // The import functions call back into the module (malloc for each buffer they hand over), which the
   // module's figure already counts: their inclusive cost overlaps it.
-  console.log(`\nhost: ${fmt(r.total - r.module)} instructions per exchange (driver loop, JS/Wasm transitions, import functions; the imports' inclusive ${fmt(inImports)} includes the module's malloc they call)`);
+  console.log(
+    `\nhost: ${fmt(r.total - r.module)} instructions per exchange (driver loop, JS/Wasm transitions, import functions; the imports' inclusive ${fmt(inImports)} includes the module's malloc they call)`,
+  );
 }
 
 try {
@@ -129,7 +169,12 @@ try {
     }
   } else {
     const config = values.variant ? variantConfig(values.variant) : values.config!;
-    measure(`${values.variant ?? "capture (host.ts default configuration)"}, ${values.get ? "GET" : "1 KiB JSON POST"}`, wasm, config, values.get!);
+    measure(
+      `${values.variant ?? "capture (host.ts default configuration)"}, ${values.get ? "GET" : "1 KiB JSON POST"}`,
+      wasm,
+      config,
+      values.get!,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -97,7 +97,10 @@ export function extProcUnavailable(): string | undefined {
   if (unknown.length > 0) {
     return `envoy/${EXT_PROC_TEMPLATE} has placeholders the benchmark does not fill: ${unknown.join(", ")} (add them in bench/lib/bootstraps.ts extProcVars)`;
   }
-  const probe = render(EXT_PROC_TEMPLATE, extProcVars({ listenPort: 1, adminPort: 2, upstreamPort: 3, tmeHttpPort: 4, tmeGrpcPort: 5 }, "/dev/null"));
+  const probe = render(
+    EXT_PROC_TEMPLATE,
+    extProcVars({ listenPort: 1, adminPort: 2, upstreamPort: 3, tmeHttpPort: 4, tmeGrpcPort: 5 }, "/dev/null"),
+  );
   if (!httpFilterLists(probe).some((l) => l.some((f) => typeOf(f) === EXT_PROC_TYPE))) {
     return `envoy/${EXT_PROC_TEMPLATE} has no envoy.filters.http.ext_proc filter`;
   }

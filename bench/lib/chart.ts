@@ -45,8 +45,12 @@ export function renderSvg(results: VariantResult[], title: string, subtitle: str
   const legendY = top + metrics.length * (panelH + gapY) - 30;
   const height = legendY + 20 + Math.ceil(variants.length / 3) * 22 + 10;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}">`);
-  out.push(`<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fee2e2"/><line x1="0" y1="0" x2="0" y2="6" stroke="#dc2626" stroke-width="3"/></pattern></defs>`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}">`,
+  );
+  out.push(
+    `<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fee2e2"/><line x1="0" y1="0" x2="0" y2="6" stroke="#dc2626" stroke-width="3"/></pattern></defs>`,
+  );
   out.push(`<rect width="100%" height="100%" fill="white"/>`);
   out.push(`<text x="${left}" y="30" font-size="20" font-weight="bold" fill="#111827">${esc(title)}</text>`);
   out.push(`<text x="${left}" y="54" font-size="12" fill="#4b5563">${esc(subtitle)}</text>`);
@@ -57,7 +61,9 @@ export function renderSvg(results: VariantResult[], title: string, subtitle: str
     payloads.forEach((payload, pi) => {
       const x0 = left + pi * (panelW + gapX);
       const rows = variants.map((v) => results.find((r) => r.name === v && r.payload === payload));
-      out.push(`<text x="${x0 + panelW / 2}" y="${y0 - 14}" font-size="14" font-weight="bold" text-anchor="middle" fill="#111827">${esc(payload)} — ${esc(metric.label)}</text>`);
+      out.push(
+        `<text x="${x0 + panelW / 2}" y="${y0 - 14}" font-size="14" font-weight="bold" text-anchor="middle" fill="#111827">${esc(payload)} — ${esc(metric.label)}</text>`,
+      );
       for (let i = 0; i <= 4; i++) {
         const v = (max * i) / 4;
         const y = y0 + panelH - (panelH * i) / 4;
@@ -72,10 +78,16 @@ export function renderSvg(results: VariantResult[], title: string, subtitle: str
         const h = Number.isFinite(v) ? (panelH * v) / max : 0;
         const x = x0 + i * slot + (slot - barW) / 2;
         const y = y0 + panelH - h;
-        out.push(`<rect x="${x}" y="${y}" width="${barW}" height="${h}" fill="${r.valid ? color(r.name) : "url(#hatch)"}" stroke="${r.valid ? "none" : "#dc2626"}"/>`);
-        const label = metric.key === "rps" && r.ratio_to_plain !== null && r.name !== "plain" ? `${r.ratio_to_plain.toFixed(2)}×` : fmtNum(v);
+        out.push(
+          `<rect x="${x}" y="${y}" width="${barW}" height="${h}" fill="${r.valid ? color(r.name) : "url(#hatch)"}" stroke="${r.valid ? "none" : "#dc2626"}"/>`,
+        );
+        const label =
+          metric.key === "rps" && r.ratio_to_plain !== null && r.name !== "plain" ? `${r.ratio_to_plain.toFixed(2)}×` : fmtNum(v);
         out.push(`<text x="${x + barW / 2}" y="${y - 5}" font-size="11" text-anchor="middle" fill="#111827">${esc(label)}</text>`);
-        if (!r.valid) out.push(`<text x="${x + barW / 2}" y="${y0 + panelH - 6}" font-size="10" text-anchor="middle" fill="#dc2626" font-weight="bold">INVALID</text>`);
+        if (!r.valid)
+          out.push(
+            `<text x="${x + barW / 2}" y="${y0 + panelH - 6}" font-size="10" text-anchor="middle" fill="#dc2626" font-weight="bold">INVALID</text>`,
+          );
       });
       out.push(`<line x1="${x0}" y1="${y0 + panelH}" x2="${x0 + panelW}" y2="${y0 + panelH}" stroke="#374151"/>`);
     });
@@ -86,7 +98,9 @@ export function renderSvg(results: VariantResult[], title: string, subtitle: str
     out.push(`<rect x="${x}" y="${y}" width="14" height="14" fill="${color(v)}"/>`);
     out.push(`<text x="${x + 20}" y="${y + 12}" font-size="13" fill="#111827">${esc(v)}</text>`);
   });
-  out.push(`<text x="${width - 20}" y="${legendY - 4}" font-size="11" text-anchor="end" fill="#6b7280">labels on rps bars: ratio to plain (same payload, same run)</text>`);
+  out.push(
+    `<text x="${width - 20}" y="${legendY - 4}" font-size="11" text-anchor="end" fill="#6b7280">labels on rps bars: ratio to plain (same payload, same run)</text>`,
+  );
   out.push("</svg>");
   return out.join("\n");
 }

@@ -40,7 +40,9 @@ export async function startBenchEnvoy(opts: {
     name: opts.name,
     pid: envoy.process.pid!,
     counters: async () => {
-      const text = await (await fetch(`${envoy.adminUrl}/stats?usedonly&filter=${encodeURIComponent("^(http\\.|cluster\\.|listener\\.)")}`)).text();
+      const text = await (
+        await fetch(`${envoy.adminUrl}/stats?usedonly&filter=${encodeURIComponent("^(http\\.|cluster\\.|listener\\.)")}`)
+      ).text();
       const stats = new Map<string, number>();
       for (const line of text.split("\n")) {
         const m = /^([^:]+):\s+(\d+)$/.exec(line.trim());

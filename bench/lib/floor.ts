@@ -8,6 +8,9 @@ export const FLOOR_WASM_PATH = join(ROOT, "build", "bench-floor.wasm");
 
 export function buildFloorWasm(): string {
   const asc = join(ROOT, "node_modules", "assemblyscript", "bin", "asc.js");
-  execFileSync(process.execPath, [asc, "--config", join(ROOT, "bench", "floor", "asconfig.json"), "--target", "release"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(process.execPath, [asc, "--config", join(ROOT, "bench", "floor", "asconfig.json"), "--target", "release"], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   return FLOOR_WASM_PATH;
 }

@@ -58,7 +58,14 @@ export async function startStack(opts: {
   };
   try {
     const [ul, ua] = [await freePort(), await freePort()];
-    const upstream = await startBenchEnvoy({ name: "upstream", bootstrap: upstreamBootstrap(ul, ua), listenPort: ul, adminPort: ua, concurrency: 1, wrapper: opts.placement.rest });
+    const upstream = await startBenchEnvoy({
+      name: "upstream",
+      bootstrap: upstreamBootstrap(ul, ua),
+      listenPort: ul,
+      adminPort: ua,
+      concurrency: 1,
+      wrapper: opts.placement.rest,
+    });
     started.push(upstream);
     opts.log(`upstream: Envoy direct_response on :${ul} (pid ${upstream.pid}, concurrency 1)`);
 
@@ -103,11 +110,21 @@ export async function startStack(opts: {
         tmeGrpcPort: tme?.grpcPort ?? 9,
       };
       const bootstrap =
-        v.kind === "plain" ? plainBootstrap(ports, WASM_PATH)
-        : v.kind === "floor" ? wasmBootstrap(ports, buildFloorWasm(), {})
-        : v.kind === "wasm" ? wasmBootstrap(ports, WASM_PATH, v.pluginConfig)
-        : extProcBootstrap(ports, v.extProcMode!);
-      const envoy = await startBenchEnvoy({ name: v.name, bootstrap, listenPort: ports.listenPort, adminPort: ports.adminPort, concurrency: opts.concurrency, wrapper: opts.placement.proxy });
+        v.kind === "plain"
+          ? plainBootstrap(ports, WASM_PATH)
+          : v.kind === "floor"
+            ? wasmBootstrap(ports, buildFloorWasm(), {})
+            : v.kind === "wasm"
+              ? wasmBootstrap(ports, WASM_PATH, v.pluginConfig)
+              : extProcBootstrap(ports, v.extProcMode!);
+      const envoy = await startBenchEnvoy({
+        name: v.name,
+        bootstrap,
+        listenPort: ports.listenPort,
+        adminPort: ports.adminPort,
+        concurrency: opts.concurrency,
+        wrapper: opts.placement.proxy,
+      });
       started.push(envoy);
       envoys.set(v.name, envoy);
       opts.log(`${v.name}: Envoy on :${ports.listenPort} (pid ${envoy.pid}, concurrency ${opts.concurrency})`);
@@ -197,11 +214,23 @@ export async function measureRun(opts: {
 
   const before = await snapshot();
   const c0 = cpuNow();
-  const load = await startWrk({ url: envoy.url, script: opts.script, connections: opts.connections, seconds: opts.seconds, wrapper: opts.placement.rest }).result;
+  const load = await startWrk({
+    url: envoy.url,
+    script: opts.script,
+    connections: opts.connections,
+    seconds: opts.seconds,
+    wrapper: opts.placement.rest,
+  }).result;
   const c1 = cpuNow();
   let probe: WrkResult | undefined;
   if (opts.probeSeconds > 0) {
-    probe = await startWrk({ url: envoy.url, script: opts.script, connections: 1, seconds: opts.probeSeconds, wrapper: opts.placement.rest }).result;
+    probe = await startWrk({
+      url: envoy.url,
+      script: opts.script,
+      connections: 1,
+      seconds: opts.probeSeconds,
+      wrapper: opts.placement.rest,
+    }).result;
   }
 
   // Drain: wait until the captures of every request reached the TME (or stopped coming).
@@ -242,14 +271,25 @@ export async function measureRun(opts: {
   const rqTotal = d.get("http.ingress.downstream_rq_total") ?? 0;
   const rq2xx = d.get("http.ingress.downstream_rq_2xx") ?? 0;
   const non2xx = ["1xx", "3xx", "4xx", "5xx"].reduce((s, c) => s + (d.get(`http.ingress.downstream_rq_${c}`) ?? 0), 0);
-  const counts: Record<string, number> = { envoy_rq_total: rqTotal, envoy_rq_2xx: rq2xx, envoy_rq_non2xx: non2xx, wrk_requests: load.requests + (probe?.requests ?? 0) };
+  const counts: Record<string, number> = {
+    envoy_rq_total: rqTotal,
+    envoy_rq_2xx: rq2xx,
+    envoy_rq_non2xx: non2xx,
+    wrk_requests: load.requests + (probe?.requests ?? 0),
+  };
 
   // Every request answered, and answered 2xx.
-  for (const [label, r] of [["load", load], ["latency probe", probe]] as const) {
+  for (const [label, r] of [
+    ["load", load],
+    ["latency probe", probe],
+  ] as const) {
     if (!r) continue;
     const e = r.errors;
     const bad = Object.entries(e).filter(([, n]) => n > 0);
-    if (bad.length > 0) problems.push(`wrk ${label}: ${bad.map(([k, n]) => `${n} ${k === "status" ? "non-2xx/3xx (status ≥ 400)" : `${k} errors`}`).join(", ")}`);
+    if (bad.length > 0)
+      problems.push(
+        `wrk ${label}: ${bad.map(([k, n]) => `${n} ${k === "status" ? "non-2xx/3xx (status ≥ 400)" : `${k} errors`}`).join(", ")}`,
+      );
   }
   if (non2xx > 0) problems.push(`Envoy answered ${non2xx} requests with a non-2xx status`);
   if (rqTotal - rq2xx > opts.connections + 1) problems.push(`Envoy saw ${rqTotal} requests but answered only ${rq2xx} with 2xx`);
@@ -261,20 +301,35 @@ export async function measureRun(opts: {
     const rejected = t.get("tme_records_rejected_total") ?? 0;
     counts.tme_records_received = received;
     counts.tme_records_rejected = rejected;
-    if (received < rqTotal - opts.connections) problems.push(`the TME received ${received} records for ${rqTotal} requests (allowed in-flight tail: ${opts.connections})`);
-    if (received > rqTotal) problems.push(`the TME received ${received} records for ${rqTotal} requests: records from elsewhere, the count proves nothing`);
+    if (received < rqTotal - opts.connections)
+      problems.push(`the TME received ${received} records for ${rqTotal} requests (allowed in-flight tail: ${opts.connections})`);
+    if (received > rqTotal)
+      problems.push(`the TME received ${received} records for ${rqTotal} requests: records from elsewhere, the count proves nothing`);
     if (rejected > 0) problems.push(`the TME rejected ${rejected} records`);
   }
   if (isWasm) {
-    for (const name of ["captured", "reported", "dropped", "report_failures", "check_failures", "check_fail_open", "check_fail_closed", "blocked", "monitored"]) {
+    for (const name of [
+      "captured",
+      "reported",
+      "dropped",
+      "report_failures",
+      "check_failures",
+      "check_fail_open",
+      "check_fail_closed",
+      "blocked",
+      "monitored",
+    ]) {
       counts[`gatewarden_${name}_total`] = p.get(`gatewarden_${name}_total`) ?? 0;
     }
     if (counts.gatewarden_dropped_total! > 0) problems.push(`the filter dropped ${counts.gatewarden_dropped_total} records`);
     if (counts.gatewarden_report_failures_total! > 0) problems.push(`${counts.gatewarden_report_failures_total} report callouts failed`);
     if (counts.gatewarden_blocked_total! > 0 || counts.gatewarden_monitored_total! > 0) {
-      problems.push(`the filter flagged benign requests: ${counts.gatewarden_blocked_total} blocked, ${counts.gatewarden_monitored_total} monitored`);
+      problems.push(
+        `the filter flagged benign requests: ${counts.gatewarden_blocked_total} blocked, ${counts.gatewarden_monitored_total} monitored`,
+      );
     }
-    if (counts.gatewarden_captured_total! < rqTotal - opts.connections) problems.push(`the filter captured ${counts.gatewarden_captured_total} of ${rqTotal} requests`);
+    if (counts.gatewarden_captured_total! < rqTotal - opts.connections)
+      problems.push(`the filter captured ${counts.gatewarden_captured_total} of ${rqTotal} requests`);
   }
   if (variant.syncCheck) {
     const calls = d.get("cluster.gatewarden_tme.upstream_rq_total") ?? 0;
@@ -285,7 +340,10 @@ export async function measureRun(opts: {
   }
   if (variant.kind === "ext_proc") {
     const started = sumMatching(d, /\.ext_proc\.streams_started$/);
-    const failed = sumMatching(d, /\.ext_proc\.(streams_failed|failure_mode_allowed|message_timeouts|spurious_msgs_received|rejected_header_mutations|clear_route_cache_errors)$/);
+    const failed = sumMatching(
+      d,
+      /\.ext_proc\.(streams_failed|failure_mode_allowed|message_timeouts|spurious_msgs_received|rejected_header_mutations|clear_route_cache_errors)$/,
+    );
     counts.ext_proc_streams_started = started;
     counts.ext_proc_failures = failed;
     if (started < rq2xx) problems.push(`Envoy opened ${started} ext_proc streams for ${rq2xx} requests`);
@@ -295,13 +353,22 @@ export async function measureRun(opts: {
   // Envoy-side causes worth naming: a circuit breaker of a cluster (the TME's, usually) that overflowed.
   for (const [name, n] of d) {
     const m = /^cluster\.(.+)\.upstream_rq_pending_overflow$/.exec(name);
-    if (m && n > 0) problems.push(`${n} requests to cluster ${m[1]} overflowed its circuit breaker (max_requests/max_pending_requests, Envoy's default 1024)`);
+    if (m && n > 0)
+      problems.push(
+        `${n} requests to cluster ${m[1]} overflowed its circuit breaker (max_requests/max_pending_requests, Envoy's default 1024)`,
+      );
   }
 
   const wall = load.durationUs;
   const pct = (us: number) => (100 * us) / wall;
   const machineBusy = c1.machine.busy - c0.machine.busy;
-  const ours = (c1.envoy - c0.envoy) + (c1.upstream - c0.upstream) + (c1.tme - c0.tme) + (c1.self - c0.self) + (Number.isFinite(load.cpuUs) ? load.cpuUs : 0);
+  const ours =
+    c1.envoy -
+    c0.envoy +
+    (c1.upstream - c0.upstream) +
+    (c1.tme - c0.tme) +
+    (c1.self - c0.self) +
+    (Number.isFinite(load.cpuUs) ? load.cpuUs : 0);
   const cpuPct = {
     envoy: pct(c1.envoy - c0.envoy),
     upstream: pct(c1.upstream - c0.upstream),
@@ -334,7 +401,13 @@ export async function measureRun(opts: {
 }
 
 /** The upstream's capacity on its own: wrk straight at it, to show it is not what limits the proxies. */
-export async function measureDirect(stack: Stack, script: string, connections: number, seconds: number, placement: Placement): Promise<{ rps: number; upstream_cpu_pct: number; errors: number }> {
+export async function measureDirect(
+  stack: Stack,
+  script: string,
+  connections: number,
+  seconds: number,
+  placement: Placement,
+): Promise<{ rps: number; upstream_cpu_pct: number; errors: number }> {
   const u0 = safeCpu(stack.upstream.pid);
   const r = await startWrk({ url: stack.upstream.url, script, connections, seconds, wrapper: placement.rest }).result;
   const u1 = safeCpu(stack.upstream.pid);

@@ -105,17 +105,36 @@ export function compareWithPlain(results: VariantResult[]): void {
 /** The follow-up targets (informational: they do not change the exit status). */
 export function targetChecks(results: VariantResult[]): TargetCheck[] {
   const get = (name: string, payload = "json-1k") => results.find((r) => r.name === name && r.payload === payload);
-  const check = (name: string, value: number | null | undefined, comparison: ">=" | "<=", threshold: number, unit: string, note?: string, valid = true): TargetCheck => {
+  const check = (
+    name: string,
+    value: number | null | undefined,
+    comparison: ">=" | "<=",
+    threshold: number,
+    unit: string,
+    note?: string,
+    valid = true,
+  ): TargetCheck => {
     const v = value ?? null;
     const pass = v === null || !Number.isFinite(v) || !valid ? null : comparison === ">=" ? v >= threshold : v <= threshold;
-    return { name, value: v, threshold, comparison, unit, pass, note: !valid ? "a variant it depends on is invalid" : v === null ? (note ?? "not measured in this run") : note };
+    return {
+      name,
+      value: v,
+      threshold,
+      comparison,
+      unit,
+      pass,
+      note: !valid ? "a variant it depends on is invalid" : v === null ? (note ?? "not measured in this run") : note,
+    };
   };
   const capture = get("wasm-capture");
   const policy = get("wasm-policy");
   const extproc = get("ext_proc-buffered");
-  const latencyNote = policy?.added_idle_p50_us != null
-    ? `from the 1-connection probe; under load the added p50 is ${policy.added_p50_us?.toFixed(0)} µs`
-    : policy?.added_p50_us != null ? "under load (no 1-connection probe in this run)" : undefined;
+  const latencyNote =
+    policy?.added_idle_p50_us != null
+      ? `from the 1-connection probe; under load the added p50 is ${policy.added_p50_us?.toFixed(0)} µs`
+      : policy?.added_p50_us != null
+        ? "under load (no 1-connection probe in this run)"
+        : undefined;
   return [
     check("json-1k: wasm-capture rps / plain", capture?.ratio_to_plain, ">=", 0.9, "×", undefined, capture?.valid ?? true),
     check("json-1k: wasm-policy rps / plain", policy?.ratio_to_plain, ">=", 0.85, "×", undefined, policy?.valid ?? true),
@@ -141,17 +160,31 @@ export function targetChecks(results: VariantResult[]): TargetCheck[] {
 }
 
 const fmt = {
-  int: (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? "–" : Math.round(n).toLocaleString("en-US")),
+  int: (n: number | null | undefined) =>
+    n === null || n === undefined || !Number.isFinite(n) ? "–" : Math.round(n).toLocaleString("en-US"),
   ratio: (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? "–" : n.toFixed(3)),
-  us: (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? "–" : n < 100 ? n.toFixed(1) : Math.round(n).toString()),
+  us: (n: number | null | undefined) =>
+    n === null || n === undefined || !Number.isFinite(n) ? "–" : n < 100 ? n.toFixed(1) : Math.round(n).toString(),
   mib: (n: number) => (Number.isFinite(n) ? (n / 2 ** 20).toFixed(1) : "–"),
   pct: (n: number) => (Number.isFinite(n) ? n.toFixed(0) : "–"),
 };
 
 export function markdownTable(results: VariantResult[]): string {
   const head = [
-    "variant", "payload", "valid", "rps (median)", "rps spread", "ratio to plain", "p50 µs", "p99 µs", "1-conn p50 µs",
-    "Envoy CPU µs/req", "added CPU µs/req", "TME CPU µs/req", "Envoy RSS MiB", "CPU % envoy/upstream/tme/wrk/other",
+    "variant",
+    "payload",
+    "valid",
+    "rps (median)",
+    "rps spread",
+    "ratio to plain",
+    "p50 µs",
+    "p99 µs",
+    "1-conn p50 µs",
+    "Envoy CPU µs/req",
+    "added CPU µs/req",
+    "TME CPU µs/req",
+    "Envoy RSS MiB",
+    "CPU % envoy/upstream/tme/wrk/other",
   ];
   const rows = results.map((r) => [
     r.name,
@@ -181,7 +214,10 @@ export function floorMarkdown(results: VariantResult[]): string[] {
   for (const floor of results.filter((r) => r.name === "wasm-floor")) {
     const above = results
       .filter((r) => r.payload === floor.payload && r.name.startsWith("wasm-") && r !== floor)
-      .map((r) => `${r.name} +${fmt.us(r.cpu_us_per_request - floor.cpu_us_per_request)} µs (${fmt.ratio(r.rps / floor.rps)}× the floor's rps)`);
+      .map(
+        (r) =>
+          `${r.name} +${fmt.us(r.cpu_us_per_request - floor.cpu_us_per_request)} µs (${fmt.ratio(r.rps / floor.rps)}× the floor's rps)`,
+      );
     lines.push(
       `- ${floor.payload}: the floor runs at ${fmt.ratio(floor.ratio_to_plain)}× plain's rps, +${fmt.us(floor.added_cpu_us_per_request)} µs of Envoy CPU per request` +
         (above.length ? `; above the floor: ${above.join(", ")}` : ""),

@@ -78,7 +78,10 @@ export function variantSpecs(): Record<VariantName, VariantSpec> {
       description: "capture plus a synchronous TME check of every request (fail closed, so a failed check is a 503)",
       // allowFailureMode off: a check that fails or times out becomes a 503 the benchmark counts, instead of
       // a request that silently skipped its check.
-      pluginConfig: withPolicy({ name: "bench-sync-check", detection: false, syncCheck: { match: { path: { prefix: "/" } } } }, { allowFailureMode: false }),
+      pluginConfig: withPolicy(
+        { name: "bench-sync-check", detection: false, syncCheck: { match: { path: { prefix: "/" } } } },
+        { allowFailureMode: false },
+      ),
       syncCheck: true,
     },
     "ext_proc-buffered": {

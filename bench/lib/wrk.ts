@@ -14,10 +14,11 @@ function onPath(cmd: string): boolean {
 }
 
 function aptInstall(pkg: string): void {
-  const install = () => execFileSync("apt-get", ["install", "-y", "--no-install-recommends", pkg], {
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-  });
+  const install = () =>
+    execFileSync("apt-get", ["install", "-y", "--no-install-recommends", pkg], {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
   try {
     install();
   } catch {
@@ -37,7 +38,9 @@ export function ensureDebianPackage(pkg: string, probe: () => boolean, log: (s: 
 
 export function ensureWrk(log: (s: string) => void): string {
   ensureDebianPackage("wrk", () => onPath("wrk"), log);
-  return execFileSync("sh", ["-c", "wrk --version 2>&1 | head -1"], { encoding: "utf8" }).trim().replace(/ Copyright.*/, "");
+  return execFileSync("sh", ["-c", "wrk --version 2>&1 | head -1"], { encoding: "utf8" })
+    .trim()
+    .replace(/ Copyright.*/, "");
 }
 
 export interface RequestSpec {
@@ -77,13 +80,13 @@ export function writeWrkScript(dir: string, name: string, spec: RequestSpec): st
     ...Object.entries(spec.headers).map(([k, v]) => `wrk.headers[${luaString(k)}] = ${luaString(v)}`),
   ];
   if (spec.bodyFile) {
-    lines.push(`local f = assert(io.open(${luaString(spec.bodyFile)}, "rb"))`, "wrk.body = f:read(\"*a\")", "f:close()");
+    lines.push(`local f = assert(io.open(${luaString(spec.bodyFile)}, "rb"))`, 'wrk.body = f:read("*a")', "f:close()");
   }
   lines.push(
     "done = function(summary, latency, requests)",
     "  local e = summary.errors",
-    "  io.write(string.format('BENCH_JSON {\"requests\":%d,\"durationUs\":%d,\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"mean\":%.1f,\"max\":%.1f,' ..",
-    "    '\"errors\":{\"connect\":%d,\"read\":%d,\"write\":%d,\"status\":%d,\"timeout\":%d}}\\n',",
+    '  io.write(string.format(\'BENCH_JSON {"requests":%d,"durationUs":%d,"p50":%.1f,"p90":%.1f,"p99":%.1f,"p999":%.1f,"mean":%.1f,"max":%.1f,\' ..',
+    '    \'"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}}\\n\',',
     "    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90), latency:percentile(99),",
     "    latency:percentile(99.9), latency.mean, latency.max, e.connect, e.read, e.write, e.status, e.timeout))",
     "end",
@@ -99,10 +102,31 @@ export interface WrkRun {
 }
 
 /** Starts wrk (1 thread) against `url` with `connections` keep-alive connections for `seconds`. */
-export function startWrk(opts: { url: string; script: string; connections: number; seconds: number; threads?: number; wrapper?: string[] }): WrkRun {
-  const wrkArgs = ["-t", String(opts.threads ?? 1), "-c", String(opts.connections), "-d", `${opts.seconds}s`, "--timeout", "5s", "-s", opts.script, opts.url];
+export function startWrk(opts: {
+  url: string;
+  script: string;
+  connections: number;
+  seconds: number;
+  threads?: number;
+  wrapper?: string[];
+}): WrkRun {
+  const wrkArgs = [
+    "-t",
+    String(opts.threads ?? 1),
+    "-c",
+    String(opts.connections),
+    "-d",
+    `${opts.seconds}s`,
+    "--timeout",
+    "5s",
+    "-s",
+    opts.script,
+    opts.url,
+  ];
   // Through sh, whose `times` reports the CPU time wrk used (user and system), for the bottleneck analysis.
-  const child = spawn("sh", ["-c", '"$@"; s=$?; times >&2; exit $s', "sh", ...(opts.wrapper ?? []), "wrk", ...wrkArgs], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("sh", ["-c", '"$@"; s=$?; times >&2; exit $s', "sh", ...(opts.wrapper ?? []), "wrk", ...wrkArgs], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
   child.stderr!.on("data", (c: Buffer) => (out += c.toString()));

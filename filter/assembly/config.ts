@@ -88,14 +88,43 @@ export class ConfigResult {
 }
 
 const TOP_KEYS: Array<string> = [
-  "serviceName", "bodyCaptureSize", "allowedContentTypes", "allowFailureMode", "tmeCluster", "agentToken", "agentTokenHeader",
-  "connectTimeout", "requestHandleTimeout", "responseHandleTimeout", "report", "blockingStatusCode",
-  "blockingMessage", "enforcement", "policy", "redaction",
+  "serviceName",
+  "bodyCaptureSize",
+  "allowedContentTypes",
+  "allowFailureMode",
+  "tmeCluster",
+  "agentToken",
+  "agentTokenHeader",
+  "connectTimeout",
+  "requestHandleTimeout",
+  "responseHandleTimeout",
+  "report",
+  "blockingStatusCode",
+  "blockingMessage",
+  "enforcement",
+  "policy",
+  "redaction",
 ];
 const REDACTION_KEYS: Array<string> = ["headers", "fields"];
-const ENFORCEMENT_KEYS: Array<string> = ["refreshInterval", "policyPath", "denylistPath", "checkPath", "failureStatusCode", "holdHeadersForBody", "inspectBodySize"];
+const ENFORCEMENT_KEYS: Array<string> = [
+  "refreshInterval",
+  "policyPath",
+  "denylistPath",
+  "checkPath",
+  "failureStatusCode",
+  "holdHeadersForBody",
+  "inspectBodySize",
+];
 const REPORT_KEYS: Array<string> = [
-  "path", "authority", "maxBatchRecords", "maxBatchBytes", "flushInterval", "timeout", "maxPendingBatches", "maxBufferBytes", "sampleRate",
+  "path",
+  "authority",
+  "maxBatchRecords",
+  "maxBatchBytes",
+  "flushInterval",
+  "timeout",
+  "maxPendingBatches",
+  "maxBufferBytes",
+  "sampleRate",
 ];
 
 export function parseConfig(text: string): ConfigResult {
@@ -161,9 +190,10 @@ export function parseConfig(text: string): ConfigResult {
     ec.failureStatusCode = r.int(enforcement, "failureStatusCode", "enforcement.failureStatusCode", ec.failureStatusCode, 400, 599);
     ec.holdHeadersForBody = r.boolean(enforcement, "holdHeadersForBody", "enforcement.holdHeadersForBody", ec.holdHeadersForBody);
   }
-  cfg.enforcement.inspectBodySize = enforcement !== null
-    ? r.int(enforcement, "inspectBodySize", "enforcement.inspectBodySize", cfg.bodyCaptureSize, 0, MAX_BODY_CAPTURE_SIZE)
-    : cfg.bodyCaptureSize;
+  cfg.enforcement.inspectBodySize =
+    enforcement !== null
+      ? r.int(enforcement, "inspectBodySize", "enforcement.inspectBodySize", cfg.bodyCaptureSize, 0, MAX_BODY_CAPTURE_SIZE)
+      : cfg.bodyCaptureSize;
 
   const redaction = r.object(root, "redaction", "redaction");
   if (redaction !== null) {

@@ -171,7 +171,7 @@ function writeStrings(head: i32, strings: Array<string>, utf16: bool = false): i
   let at = out + 4 * <usize>strings.length;
   for (let i = 0; i < parts.length; i++) {
     const n = parts[i].byteLength;
-    store<u32>(out + (<usize>i << 2), n);
+    store<u32>(out + ((<usize>i) << 2), n);
     memory.copy(at, changetype<usize>(parts[i]), n);
     at += n;
   }
@@ -182,7 +182,11 @@ function writeStrings(head: i32, strings: Array<string>, utf16: bool = false): i
 
 /** Fixed-window counts per (limit, key), like the filter's shared-data counters but exact per key. */
 class WindowCount {
-  constructor(public window: u64, public windowMs: u64, public count: u32) {}
+  constructor(
+    public window: u64,
+    public windowMs: u64,
+    public count: u32,
+  ) {}
 }
 
 const MAX_COUNTERS = 100000;
@@ -254,7 +258,7 @@ export function gw_set_policy(policyLen: i32, settingsLen: i32): i32 {
     } else if (key == "blockingMessage") {
       nextMessage = value;
     } else {
-      return writeError("settings: unknown key \"" + key + "\"");
+      return writeError('settings: unknown key "' + key + '"');
     }
   }
   let policy = new Policy();

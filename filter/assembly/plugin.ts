@@ -2,8 +2,16 @@
 // stream context per HTTP exchange (verdict, then capture). Decisions and encodings are delegated to
 // pure modules; this file only sequences them against the host.
 import {
-  RootContext, Context, log, LogLevelValues, FilterHeadersStatusValues, FilterDataStatusValues,
-  FilterTrailersStatusValues, HeaderMapTypeValues, BufferTypeValues, set_tick_period_milliseconds,
+  RootContext,
+  Context,
+  log,
+  LogLevelValues,
+  FilterHeadersStatusValues,
+  FilterDataStatusValues,
+  FilterTrailersStatusValues,
+  HeaderMapTypeValues,
+  BufferTypeValues,
+  set_tick_period_milliseconds,
   continue_request,
 } from "@solo-io/proxy-runtime/assembly/runtime";
 import { Config, parseConfig } from "./config";
@@ -74,7 +82,7 @@ export class GatewardenRoot extends RootContext {
     reporter.pump();
     control.tick(now);
     const metrics = this.metrics;
-    if (metrics !== null) metrics.setGauge(metrics.wasmMemory, <i64>memory.size() << 16);
+    if (metrics !== null) metrics.setGauge(metrics.wasmMemory, (<i64>memory.size()) << 16);
   }
 
   createContext(context_id: u32): Context {
@@ -120,7 +128,10 @@ class FilterDecideHost extends DecideHost {
 
 /** The TME's answer to a synchronous check, delivered in the waiting stream's context. */
 class CheckCall extends Callout {
-  constructor(root: GatewardenRoot, public stream: GatewardenStream) {
+  constructor(
+    root: GatewardenRoot,
+    public stream: GatewardenStream,
+  ) {
     super(root, stream.context_id);
   }
 
@@ -151,7 +162,10 @@ class GatewardenStream extends Context {
   /** Moves to `next` when the lifecycle allows it; false (and nothing changes) when it does not. */
   private enter(next: Phase): bool {
     if (!canEnter(this.phase, next)) {
-      log(LogLevelValues.debug, "gatewarden: stream " + this.context_id.toString() + ": " + phaseName(this.phase) + " -> " + phaseName(next) + " refused");
+      log(
+        LogLevelValues.debug,
+        "gatewarden: stream " + this.context_id.toString() + ": " + phaseName(this.phase) + " -> " + phaseName(next) + " refused",
+      );
       return false;
     }
     this.phase = next;
@@ -252,8 +266,10 @@ class GatewardenStream extends Context {
         if (body !== null) captureRange(body, BufferTypeValues.HttpRequestBody, <i32>body.size, <i32>length);
         return FilterDataStatusValues.StopIterationAndBuffer;
       }
-      case Phase.HoldingBody: return this.heldBody(body, length, end_of_stream);
-      default: return FilterDataStatusValues.StopIterationNoBuffer;
+      case Phase.HoldingBody:
+        return this.heldBody(body, length, end_of_stream);
+      default:
+        return FilterDataStatusValues.StopIterationNoBuffer;
     }
   }
 
@@ -308,8 +324,19 @@ class GatewardenStream extends Context {
     // Unredacted: the TME's detection and deny list need the values; the check is not stored.
     writeRecord(new JsonWriter(out), this.ex, cfg.serviceName, MODULE_VERSION, null);
     const call = new CheckCall(root, this);
-    if (!callTme(root, cfg, "POST", cfg.enforcement.checkPath,
-      [pair("content-type", "application/json")], out.toArrayBuffer(), cfg.requestHandleTimeoutMs, call)) return false;
+    if (
+      !callTme(
+        root,
+        cfg,
+        "POST",
+        cfg.enforcement.checkPath,
+        [pair("content-type", "application/json")],
+        out.toArrayBuffer(),
+        cfg.requestHandleTimeoutMs,
+        call,
+      )
+    )
+      return false;
     return this.enter(Phase.AwaitingCheck);
   }
 

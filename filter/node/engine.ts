@@ -213,7 +213,11 @@ export class DetectionEngine {
    */
   setPolicy(policyJson: string | undefined, settings: DecideSettings): string | undefined {
     const policy = encoder.encode(policyJson ?? "");
-    const lines = [`maxBodyBytes=${settings.maxBodyBytes}`, `blockingStatusCode=${settings.blockingStatusCode}`, `blockingMessage=${settings.blockingMessage.replace(/[\r\n]/g, " ")}`];
+    const lines = [
+      `maxBodyBytes=${settings.maxBodyBytes}`,
+      `blockingStatusCode=${settings.blockingStatusCode}`,
+      `blockingMessage=${settings.blockingMessage.replace(/[\r\n]/g, " ")}`,
+    ];
     const text = encoder.encode(lines.join("\n"));
     const ptr = this.x.gw_input(policy.length + text.length);
     const mem = new Uint8Array(this.x.memory.buffer, ptr, policy.length + text.length);
@@ -327,8 +331,13 @@ export class DetectionEngine {
     const ptr = this.x.gw_input(total);
     const view = new DataView(this.x.memory.buffer, ptr, total);
     const flags =
-      (ex.requestTrailers ? 1 : 0) | (ex.requestBody ? 2 : 0) | (ex.responseTrailers ? 4 : 0) | (ex.responseBody ? 8 : 0) |
-      (ex.requestBody?.cut ? 16 : 0) | (ex.responseBody?.cut ? 32 : 0) | (v ? 64 : 0);
+      (ex.requestTrailers ? 1 : 0) |
+      (ex.requestBody ? 2 : 0) |
+      (ex.responseTrailers ? 4 : 0) |
+      (ex.responseBody ? 8 : 0) |
+      (ex.requestBody?.cut ? 16 : 0) |
+      (ex.responseBody?.cut ? 32 : 0) |
+      (v ? 64 : 0);
     view.setBigUint64(0, ex.startNanos, true);
     view.setBigUint64(8, ex.durationNanos, true);
     view.setUint32(16, ex.client.port, true);

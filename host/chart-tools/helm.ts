@@ -18,7 +18,10 @@ export function helmBinary(): string {
 }
 
 export class HelmError extends Error {
-  constructor(message: string, public readonly stderr: string) {
+  constructor(
+    message: string,
+    public readonly stderr: string,
+  ) {
     super(message);
   }
 }
@@ -34,10 +37,23 @@ export interface TemplateOptions {
 
 function run(args: string[], input?: string): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolveRun, reject) => {
-    const child = execFile(helmBinary(), args, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, HELM_CACHE_HOME: join(ROOT, ".cache", "helm", "cache"), HELM_CONFIG_HOME: join(ROOT, ".cache", "helm", "config"), HELM_DATA_HOME: join(ROOT, ".cache", "helm", "data") } }, (error, stdout, stderr) => {
-      if (error) reject(new HelmError(`helm ${args[0]} failed: ${stderr.trim() || error.message}`, stderr));
-      else resolveRun({ stdout, stderr });
-    });
+    const child = execFile(
+      helmBinary(),
+      args,
+      {
+        maxBuffer: 64 * 1024 * 1024,
+        env: {
+          ...process.env,
+          HELM_CACHE_HOME: join(ROOT, ".cache", "helm", "cache"),
+          HELM_CONFIG_HOME: join(ROOT, ".cache", "helm", "config"),
+          HELM_DATA_HOME: join(ROOT, ".cache", "helm", "data"),
+        },
+      },
+      (error, stdout, stderr) => {
+        if (error) reject(new HelmError(`helm ${args[0]} failed: ${stderr.trim() || error.message}`, stderr));
+        else resolveRun({ stdout, stderr });
+      },
+    );
     if (input !== undefined) child.stdin!.end(input);
   });
 }

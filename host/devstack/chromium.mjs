@@ -19,7 +19,11 @@ export function ensureChromium() {
   if (process.env.GATEWARDEN_CHROMIUM) throw new Error(`setup: GATEWARDEN_CHROMIUM=${CHROMIUM} does not exist`);
   const asRoot = process.getuid?.() === 0;
   if (!asRoot && !canSudo()) throw new Error("setup: Chromium is missing; install it with: sudo apt-get install -y chromium");
-  const apt = (args) => execFileSync(asRoot ? "apt-get" : "sudo", asRoot ? args : ["apt-get", ...args], { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  const apt = (args) =>
+    execFileSync(asRoot ? "apt-get" : "sudo", asRoot ? args : ["apt-get", ...args], {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
   console.error("setup: installing Chromium (apt-get install chromium) for the dashboard test");
   apt(["update"]);
   apt(["install", "-y", "--no-install-recommends", "chromium"]);

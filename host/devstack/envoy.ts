@@ -60,18 +60,24 @@ export async function startEnvoy(opts: EnvoyOptions): Promise<EnvoyProcess> {
   } else if (opts.template !== undefined) {
     configPath = join(dir, "envoy.yaml");
     const template = readFileSync(join(ENVOY_DIR, opts.template), "utf8");
-    writeFileSync(configPath, renderTemplate(template, {
-      GATEWARDEN_LISTEN_PORT: listenPort,
-      GATEWARDEN_ADMIN_PORT: adminPort,
-      ...opts.vars,
-    }));
+    writeFileSync(
+      configPath,
+      renderTemplate(template, {
+        GATEWARDEN_LISTEN_PORT: listenPort,
+        GATEWARDEN_ADMIN_PORT: adminPort,
+        ...opts.vars,
+      }),
+    );
   } else {
     throw new Error("startEnvoy: give a template or a bootstrap");
   }
   const args = [
-    "-c", configPath,
-    "--concurrency", String(opts.concurrency ?? 1),
-    "--log-level", opts.logLevel ?? "warn",
+    "-c",
+    configPath,
+    "--concurrency",
+    String(opts.concurrency ?? 1),
+    "--log-level",
+    opts.logLevel ?? "warn",
     // Several Envoys may run at once (tests, benchmarks): no shared-memory hot-restart state.
     "--disable-hot-restart",
   ];
@@ -120,7 +126,10 @@ export async function startEnvoy(opts: EnvoyOptions): Promise<EnvoyProcess> {
 }
 
 export class EnvoyStartError extends Error {
-  constructor(message: string, public readonly output: string) {
+  constructor(
+    message: string,
+    public readonly output: string,
+  ) {
     super(`${message}\n--- envoy output (tail) ---\n${output.slice(-4000)}`);
   }
 }

@@ -69,7 +69,10 @@ export interface ExtAuthzSettings {
 export const EXTAUTHZ_DEFAULTS: ExtAuthzSettings = { allowFailureMode: true, timeout: "0.2s", maxRequestBytes: 131072 };
 
 /** Placeholder values of envoy/ext-authz.yaml. */
-export function extAuthzVars(settings: Partial<ExtAuthzSettings>, ports: { upstream: number; tmeGrpc: number }): Record<string, string | number> {
+export function extAuthzVars(
+  settings: Partial<ExtAuthzSettings>,
+  ports: { upstream: number; tmeGrpc: number },
+): Record<string, string | number> {
   const s = { ...EXTAUTHZ_DEFAULTS, ...settings };
   return {
     UPSTREAM_PORT: ports.upstream,

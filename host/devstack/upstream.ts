@@ -66,7 +66,9 @@ function reply(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, chunks: 
   if (contentType.startsWith("application/grpc")) {
     const status = String(headers["x-grpc-status"] ?? "0");
     stream.respond({ [HTTP2_HEADER_STATUS]: 200, [HTTP2_HEADER_CONTENT_TYPE]: "application/grpc" }, { waitForTrailers: true });
-    stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": status, "grpc-message": status === "0" ? "" : "requested status" }));
+    stream.on("wantTrailers", () =>
+      stream.sendTrailers({ "grpc-status": status, "grpc-message": status === "0" ? "" : "requested status" }),
+    );
     stream.end(body); // the request's length-prefixed message, echoed
     return;
   }
@@ -120,11 +122,12 @@ export function startUpstream(port = 0, host = "127.0.0.1"): Promise<Upstream> {
         server,
         seen,
         started,
-        stop: () => new Promise<void>((res) => {
-          server.close(() => res());
-          // Envoy keeps pooled HTTP/2 sessions open; close() waits for them otherwise.
-          setTimeout(() => res(), 1000).unref();
-        }),
+        stop: () =>
+          new Promise<void>((res) => {
+            server.close(() => res());
+            // Envoy keeps pooled HTTP/2 sessions open; close() waits for them otherwise.
+            setTimeout(() => res(), 1000).unref();
+          }),
       });
     });
   });

@@ -85,26 +85,34 @@ export function buildWasmImage(module: Buffer, version: string): WasmImage {
   const layerBytes = gzipSync(layerTar, { level: 9 });
   const layer = descriptor(MEDIA_TYPES.layer, layerBytes);
   const moduleSha256 = sha256(module);
-  const configBytes = Buffer.from(JSON.stringify({
-    architecture: "wasm",
-    os: "wasi",
-    config: {},
-    rootfs: { type: "layers", diff_ids: [`sha256:${sha256(layerTar)}`] },
-  }));
+  const configBytes = Buffer.from(
+    JSON.stringify({
+      architecture: "wasm",
+      os: "wasi",
+      config: {},
+      rootfs: { type: "layers", diff_ids: [`sha256:${sha256(layerTar)}`] },
+    }),
+  );
   const config = descriptor(MEDIA_TYPES.config, configBytes);
-  const manifestBytes = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MEDIA_TYPES.manifest,
-    config,
-    layers: [layer],
-    annotations: {
-      "org.opencontainers.image.title": "gatewarden",
-      "org.opencontainers.image.description": "Gatewarden Envoy Wasm filter (plugin.wasm) for Istio WasmPlugin",
-      "org.opencontainers.image.version": version,
-      "org.opencontainers.image.licenses": "Apache-2.0",
-      "io.gatewarden.module.sha256": moduleSha256,
-    },
-  }, null, 2));
+  const manifestBytes = Buffer.from(
+    JSON.stringify(
+      {
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPES.manifest,
+        config,
+        layers: [layer],
+        annotations: {
+          "org.opencontainers.image.title": "gatewarden",
+          "org.opencontainers.image.description": "Gatewarden Envoy Wasm filter (plugin.wasm) for Istio WasmPlugin",
+          "org.opencontainers.image.version": version,
+          "org.opencontainers.image.licenses": "Apache-2.0",
+          "io.gatewarden.module.sha256": moduleSha256,
+        },
+      },
+      null,
+      2,
+    ),
+  );
   const manifest = descriptor(MEDIA_TYPES.manifest, manifestBytes, { "org.opencontainers.image.ref.name": version });
   const blobs = new Map<string, Buffer>([
     [layer.digest, layerBytes],
@@ -134,7 +142,13 @@ export function writeLayout(image: WasmImage, dir: string, tarball: string): voi
   }
   const staged = stage(files);
   try {
-    writeFileSync(tarball, tarOf(staged.dir, files.map(([name]) => name)));
+    writeFileSync(
+      tarball,
+      tarOf(
+        staged.dir,
+        files.map(([name]) => name),
+      ),
+    );
   } finally {
     staged.cleanup();
   }

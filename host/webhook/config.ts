@@ -8,7 +8,10 @@ const quantity = z.union([z.string().min(1), z.number()]);
 const port = z.number().int().min(1).max(65535);
 
 export const InjectionConfigSchema = z.object({
-  containerName: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a DNS label").default("gatewarden-tme"),
+  containerName: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a DNS label")
+    .default("gatewarden-tme"),
   image: z.string().min(1, "expected an image reference"),
   imagePullPolicy: z.enum(["IfNotPresent", "Always", "Never"]).default("IfNotPresent"),
   configMapName: z.string().min(1).default("gatewarden-tme"),

@@ -123,7 +123,8 @@ export function review(body: unknown, cfg: InjectionConfig): AdmissionReviewOut 
   if (!isObject(body)) throw new BadReview("expected an AdmissionReview JSON object");
   if (body.kind !== "AdmissionReview") throw new BadReview(`kind: expected "AdmissionReview", got ${JSON.stringify(body.kind)}`);
   const apiVersion = typeof body.apiVersion === "string" ? body.apiVersion : "";
-  if (apiVersion !== "admission.k8s.io/v1") throw new BadReview(`apiVersion: expected "admission.k8s.io/v1", got ${JSON.stringify(body.apiVersion)}`);
+  if (apiVersion !== "admission.k8s.io/v1")
+    throw new BadReview(`apiVersion: expected "admission.k8s.io/v1", got ${JSON.stringify(body.apiVersion)}`);
   const request = body.request;
   if (!isObject(request)) throw new BadReview("request: missing");
   if (typeof request.uid !== "string" || request.uid === "") throw new BadReview("request.uid: missing");
@@ -136,7 +137,8 @@ export function review(body: unknown, cfg: InjectionConfig): AdmissionReviewOut 
 
   const kind = request.kind;
   const resource = request.resource;
-  const isPod = (isObject(kind) && kind.kind === "Pod" && (kind.group ?? "") === "") ||
+  const isPod =
+    (isObject(kind) && kind.kind === "Pod" && (kind.group ?? "") === "") ||
     (isObject(resource) && resource.resource === "pods" && (resource.group ?? "") === "");
   if (!isPod) return answer({ warnings: ["gatewarden tme-injector: not a Pod; admitted unchanged"] });
   if (request.operation !== undefined && request.operation !== "CREATE") return answer({});

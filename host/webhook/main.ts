@@ -12,7 +12,8 @@ async function main(): Promise<void> {
   const certFile = env.WEBHOOK_TLS_CERT || "/etc/gatewarden-webhook/tls/tls.crt";
   const keyFile = env.WEBHOOK_TLS_KEY || "/etc/gatewarden-webhook/tls/tls.key";
   const port = Number(env.WEBHOOK_PORT || "8443");
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new WebhookConfigError(`WEBHOOK_PORT: expected a port number, got ${JSON.stringify(env.WEBHOOK_PORT)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new WebhookConfigError(`WEBHOOK_PORT: expected a port number, got ${JSON.stringify(env.WEBHOOK_PORT)}`);
   const config = loadInjectionConfig(env.WEBHOOK_CONFIG || "/etc/gatewarden-webhook/config/injection.json");
   let cert: Buffer, key: Buffer;
   try {

@@ -9,7 +9,8 @@ import type { K8sObject } from "../../host/chart-tools/helm.ts";
 
 const secretData = (o: K8sObject): Record<string, string> =>
   Object.fromEntries(Object.entries(o.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]));
-const injection = (objects: K8sObject[]) => parseInjectionConfig(JSON.parse((only(objects, "ConfigMap", "gatewarden-tme-injector").data as any)["injection.json"]));
+const injection = (objects: K8sObject[]) =>
+  parseInjectionConfig(JSON.parse((only(objects, "ConfigMap", "gatewarden-tme-injector").data as any)["injection.json"]));
 
 test("agentToken: in the WasmPlugin's pluginConfig with its header, and in the TME's Secret", async () => {
   const objects = await render({ values: [{ agentToken: "agent-s3cret-token" }] });
@@ -45,14 +46,23 @@ test("adminToken: generated (32 characters) when not given; each render of a new
   assert.match(a, /^[A-Za-z0-9]{32}$/);
   assert.notEqual(a, b);
   // The same token in every namespace of one install.
-  const multi = all(await render({ values: [{ tme: { namespaces: ["a", "b"] } }] }), "Secret").filter((s) => s.metadata.name === "gatewarden-tme");
+  const multi = all(await render({ values: [{ tme: { namespaces: ["a", "b"] } }] }), "Secret").filter(
+    (s) => s.metadata.name === "gatewarden-tme",
+  );
   assert.equal(multi.length, 2);
   assert.equal(secretData(multi[0]!).adminToken, secretData(multi[1]!).adminToken);
 });
 
 test("adminTokenSecret: an existing Secret is used, none is generated", async () => {
   const objects = await render({ values: [{ adminTokenSecret: "my-admin" }] });
-  assert.equal(all(objects, "Secret").filter((s) => s.metadata.name === "gatewarden-tme").length, 0, "no agent token, no admin token to store");
+  assert.equal(
+    all(objects, "Secret").filter((s) => s.metadata.name === "gatewarden-tme").length,
+    0,
+    "no agent token, no admin token to store",
+  );
   assert.equal(injection(objects).adminSecretName, "my-admin");
-  await assert.rejects(helmTemplate({ values: [{ adminToken: "short" }] }), (e: unknown) => e instanceof HelmError && /adminToken/.test(e.stderr));
+  await assert.rejects(
+    helmTemplate({ values: [{ adminToken: "short" }] }),
+    (e: unknown) => e instanceof HelmError && /adminToken/.test(e.stderr),
+  );
 });

@@ -15,9 +15,12 @@ function stable(objects: K8sObject[]): K8sObject[] {
   const copy = structuredClone(objects);
   for (const o of copy) {
     if (o.kind === "Secret") o.data = Object.fromEntries(Object.keys(o.data as object).map((k) => [k, "(generated)"]));
-    if (o.kind === "MutatingWebhookConfiguration") for (const hook of o.webhooks as Array<{ clientConfig: { caBundle?: string } }>) hook.clientConfig.caBundle = "(generated)";
+    if (o.kind === "MutatingWebhookConfiguration")
+      for (const hook of o.webhooks as Array<{ clientConfig: { caBundle?: string } }>) hook.clientConfig.caBundle = "(generated)";
   }
-  return copy.sort((a, b) => `${a.kind}/${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.namespace}/${b.metadata.name}`));
+  return copy.sort((a, b) =>
+    `${a.kind}/${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.namespace}/${b.metadata.name}`),
+  );
 }
 
 for (const mode of ["wasm", "ext_proc"]) {
@@ -31,22 +34,27 @@ for (const mode of ["wasm", "ext_proc"]) {
 
 test("commercial keys land where the project's keys do", async () => {
   const objects = await render({
-    values: [{
-      mode: "ext_proc",
-      moduleExtensionGRPCPort: 7001,
-      moduleExtensionIPAddress: "127.0.0.2",
-      workloadSelectors: ["app: edge", "tier:  front "],
-      responseHandleTimeout: 75,
-      requestTimeout: "300ms",
-      extProc: { requestBodyProcessingMode: "STREAMED", responseTrailerProcessingMode: "SKIP" },
-      injector: { blockingConfig: { blockingStatusCode: 451, blockingMessage: "Unavailable" } },
-    }],
+    values: [
+      {
+        mode: "ext_proc",
+        moduleExtensionGRPCPort: 7001,
+        moduleExtensionIPAddress: "127.0.0.2",
+        workloadSelectors: ["app: edge", "tier:  front "],
+        responseHandleTimeout: 75,
+        requestTimeout: "300ms",
+        extProc: { requestBodyProcessingMode: "STREAMED", responseTrailerProcessingMode: "SKIP" },
+        injector: { blockingConfig: { blockingStatusCode: 451, blockingMessage: "Unavailable" } },
+      },
+    ],
   });
   for (const o of objects) validateObject(o);
   const ef = only(objects, "EnvoyFilter");
   assert.deepEqual((ef.spec as any).workloadSelector.labels, { app: "edge", tier: "front" });
   const [cluster, filter] = configPatches(ef);
-  assert.deepEqual((cluster!.patch.value as any).load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address, { address: "127.0.0.2", port_value: 7001 });
+  assert.deepEqual((cluster!.patch.value as any).load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address, {
+    address: "127.0.0.2",
+    port_value: 7001,
+  });
   const cfg = (filter!.patch.value as any).typed_config;
   assert.equal(cfg.message_timeout, "0.300s");
   assert.equal(cfg.processing_mode.request_body_mode, "STREAMED");
@@ -56,7 +64,9 @@ test("commercial keys land where the project's keys do", async () => {
   assert.equal(data.TME_BLOCKING_STATUS_CODE, "451");
   assert.equal(data.TME_BLOCKING_MESSAGE, "Unavailable");
 
-  const wasm = wasmSpec(await render({ values: [{ workloadSelectors: ["app: edge"], responseHandleTimeout: 75, requestHandleTimeout: 1500 }] }));
+  const wasm = wasmSpec(
+    await render({ values: [{ workloadSelectors: ["app: edge"], responseHandleTimeout: 75, requestHandleTimeout: 1500 }] }),
+  );
   assert.deepEqual(wasm.selector.matchLabels, { app: "edge" });
   assert.equal(wasm.pluginConfig.responseHandleTimeout, "75ms");
   assert.equal(wasm.pluginConfig.requestHandleTimeout, "1500ms");
@@ -67,7 +77,9 @@ test("webhook.useNamespaceSelectors.tme=false: the webhook sees every namespace 
   for (const o of objects) validateObject(o);
   const hook = (only(objects, "MutatingWebhookConfiguration").webhooks as any[])[0];
   assert.deepEqual(hook.namespaceSelector, {
-    matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-system", "kube-node-lease", "gatewarden-system"] }],
+    matchExpressions: [
+      { key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-system", "kube-node-lease", "gatewarden-system"] },
+    ],
   });
   const selected = (only(await render(), "MutatingWebhookConfiguration").webhooks as any[])[0];
   assert.deepEqual(selected.namespaceSelector, { matchLabels: { "gatewarden-inject-tme": "enabled" } });
@@ -113,7 +125,8 @@ test("the TME's ConfigMap carries what the TME reads: allowedContentTypes, no TM
     const objects = await render({ values: [{ mode, allowedContentTypes: ["json", "xml"] }] });
     const data = only(objects, "ConfigMap", "gatewarden-tme").data as Record<string, string>;
     assert.equal(data.TME_ALLOWED_CONTENT_TYPES, "json,xml", mode);
-    for (const name of Object.keys(data)) assert.ok(tmeSource.includes(`${name}:`), `${mode}: ${name} is not read by the TME (host/tme-server/src/config.ts)`);
+    for (const name of Object.keys(data))
+      assert.ok(tmeSource.includes(`${name}:`), `${mode}: ${name} is not read by the TME (host/tme-server/src/config.ts)`);
   }
 });
 
@@ -142,7 +155,12 @@ test("ext_authz mode: an AuthorizationPolicy CUSTOM naming the mesh's extension 
   assert.equal(all(objects, "EnvoyFilter").length, 0);
   const policy = only(objects, "AuthorizationPolicy");
   assert.equal(policy.metadata.namespace, "istio-system");
-  assert.deepEqual(policy.spec, { selector: { matchLabels: { app: "edge" } }, action: "CUSTOM", provider: { name: "gatewarden" }, rules: [{}] });
+  assert.deepEqual(policy.spec, {
+    selector: { matchLabels: { app: "edge" } },
+    action: "CUSTOM",
+    provider: { name: "gatewarden" },
+    rules: [{}],
+  });
   const entry = only(objects, "ServiceEntry");
   assert.deepEqual((entry.spec as any).hosts, ["gatewarden-tme.local"]);
   assert.deepEqual((entry.spec as any).endpoints, [{ address: "127.0.0.1" }]);

@@ -60,12 +60,22 @@ test("defaults render the Wasm mode: WasmPlugin, the TME cluster, the TME Config
     responseHandleTimeout: "50ms",
     blockingStatusCode: 403,
     blockingMessage: "Access Forbidden",
-    report: { path: "/v1/records", maxBatchRecords: 64, maxBatchBytes: 1048576, flushInterval: "1s", timeout: "5s", maxPendingBatches: 8, sampleRate: 1 },
+    report: {
+      path: "/v1/records",
+      maxBatchRecords: 64,
+      maxBatchBytes: 1048576,
+      flushInterval: "1s",
+      timeout: "5s",
+      maxPendingBatches: 8,
+      sampleRate: 1,
+    },
   });
   // Every key the chart sends is one the filter reads (the filter would warn and ignore others). Filter
   // options the chart does not name yet can be passed with wasm.extraPluginConfig.
-  for (const key of Object.keys(spec.pluginConfig)) assert.ok(filterKeys("TOP_KEYS").includes(key), `pluginConfig.${key} is not read by the filter`);
-  for (const key of Object.keys(spec.pluginConfig.report)) assert.ok(filterKeys("REPORT_KEYS").includes(key), `report.${key} unknown to the filter`);
+  for (const key of Object.keys(spec.pluginConfig))
+    assert.ok(filterKeys("TOP_KEYS").includes(key), `pluginConfig.${key} is not read by the filter`);
+  for (const key of Object.keys(spec.pluginConfig.report))
+    assert.ok(filterKeys("REPORT_KEYS").includes(key), `report.${key} unknown to the filter`);
 
   const [cluster] = configPatches(only(objects, "EnvoyFilter", "gatewarden-tme-cluster"));
   assert.equal(cluster!.applyTo, "CLUSTER");
@@ -81,7 +91,9 @@ test("defaults render the Wasm mode: WasmPlugin, the TME cluster, the TME Config
       endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: 5442 } } } }] }],
     },
   });
-  assert.deepEqual((only(objects, "EnvoyFilter").spec as { workloadSelector: unknown }).workloadSelector, { labels: { istio: "ingressgateway" } });
+  assert.deepEqual((only(objects, "EnvoyFilter").spec as { workloadSelector: unknown }).workloadSelector, {
+    labels: { istio: "ingressgateway" },
+  });
 
   const tmeConfig = only(objects, "ConfigMap", "gatewarden-tme");
   assert.equal(tmeConfig.metadata.namespace, "gatewarden-system");
@@ -91,7 +103,11 @@ test("defaults render the Wasm mode: WasmPlugin, the TME cluster, the TME Config
   assert.equal(data.TME_GRPC_PORT, "5441");
   assert.equal(data.TME_BLOCKING_STATUS_CODE, "403");
   assert.equal(data.TME_BLOCKING_MESSAGE, "Access Forbidden");
-  assert.deepEqual(Object.keys(only(objects, "Secret", "gatewarden-tme").data as object), ["adminToken"], "no agent token: only the generated admin token");
+  assert.deepEqual(
+    Object.keys(only(objects, "Secret", "gatewarden-tme").data as object),
+    ["adminToken"],
+    "no agent token: only the generated admin token",
+  );
 });
 
 test("the in-chart webhook gets a generated certificate for its Service, and the API server trusts it", async () => {
@@ -104,7 +120,12 @@ test("the in-chart webhook gets a generated certificate for its Service, and the
   assert.equal(hook.sideEffects, "None");
   assert.deepEqual(hook.rules[0].operations, ["CREATE"]);
   assert.deepEqual(hook.rules[0].resources, ["pods"]);
-  assert.deepEqual(hook.clientConfig.service, { name: "gatewarden-tme-injector", namespace: "gatewarden-system", path: "/mutate", port: 443 });
+  assert.deepEqual(hook.clientConfig.service, {
+    name: "gatewarden-tme-injector",
+    namespace: "gatewarden-system",
+    path: "/mutate",
+    port: 443,
+  });
 
   const secret = only(objects, "Secret", "gatewarden-webhook-tls");
   const data = secret.data as Record<string, string>;
@@ -139,7 +160,10 @@ test("ext_proc mode: the ext_proc filter before the router, an HTTP/2 cluster to
   assert.equal(cluster!.match.context, "GATEWAY");
   const c = cluster!.patch.value as any;
   assert.equal(c.name, "gatewarden_tme_grpc");
-  assert.deepEqual(c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address, { address: "127.0.0.1", port_value: 5441 });
+  assert.deepEqual(c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address, {
+    address: "127.0.0.1",
+    port_value: 5441,
+  });
   const protocol = c.typed_extension_protocol_options["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"];
   assert.deepEqual(protocol.explicit_http_config, { http2_protocol_options: {} });
   // Under the 1,000 stream resets after which the TME's HTTP/2 stack sends GOAWAY (test/e2e/ext-proc.test.ts).
@@ -173,9 +197,17 @@ test("ext_proc values reach the filter: every processing mode, timeouts, failure
     set: {
       mode: "ext_proc",
       extProc: {
-        requestHeaderMode: "SKIP", responseHeaderMode: "SEND", requestBodyMode: "STREAMED", responseBodyMode: "BUFFERED",
-        requestTrailerMode: "SEND", responseTrailerMode: "SEND", observabilityMode: true, allowModeOverride: true,
-        messageTimeout: "1.5s", allowFailureMode: false, grpcType: "google_grpc",
+        requestHeaderMode: "SKIP",
+        responseHeaderMode: "SEND",
+        requestBodyMode: "STREAMED",
+        responseBodyMode: "BUFFERED",
+        requestTrailerMode: "SEND",
+        responseTrailerMode: "SEND",
+        observabilityMode: true,
+        allowModeOverride: true,
+        messageTimeout: "1.5s",
+        allowFailureMode: false,
+        grpcType: "google_grpc",
       },
       "moduleExtension.grpcPort": 7001,
     },
@@ -190,33 +222,46 @@ test("ext_proc values reach the filter: every processing mode, timeouts, failure
   assert.equal(cfg.observability_mode, true);
   assert.equal(cfg.allow_mode_override, true);
   assert.deepEqual(cfg.processing_mode, {
-    request_header_mode: "SKIP", response_header_mode: "SEND", request_body_mode: "STREAMED", response_body_mode: "BUFFERED",
-    request_trailer_mode: "SEND", response_trailer_mode: "SEND",
+    request_header_mode: "SKIP",
+    response_header_mode: "SEND",
+    request_body_mode: "STREAMED",
+    response_body_mode: "BUFFERED",
+    request_trailer_mode: "SEND",
+    response_trailer_mode: "SEND",
   });
   assert.equal((only(objects, "ConfigMap", "gatewarden-tme").data as any).TME_GRPC_PORT, "7001");
 });
 
 test("custom values reach the fields that use them", async () => {
   const objects = await render({
-    values: [{
-      bodyCaptureSize: 4096,
-      allowedContentTypes: ["json", "xml"],
-      allowFailureMode: false,
-      serviceName: "shop",
-      environment: "staging",
-      connectTimeout: "250ms",
-      requestHandleTimeout: "1s",
-      blockingStatusCode: 429,
-      blockingMessage: "Slow down",
-      workloadSelectors: { app: "edge-gateway", istio: "edge" },
-      filterName: "api-guard",
-      filterNamespace: "edge",
-      moduleExtensionHTTPPort: 6000,
-      agentToken: "s3cret",
-      wasm: { url: "https://example.com/gatewarden.wasm", sha256: "a".repeat(64), imagePullPolicy: "Always", phase: "STATS", priority: 5, extraPluginConfig: { futureOption: { on: true } } },
-      tme: { namespaces: ["edge", "edge-2"], env: { OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", TME_CAPTURE_BUFFER: 50 } },
-      webhook: { failurePolicy: "Fail", namespaceSelectors: { team: "edge" } },
-    }],
+    values: [
+      {
+        bodyCaptureSize: 4096,
+        allowedContentTypes: ["json", "xml"],
+        allowFailureMode: false,
+        serviceName: "shop",
+        environment: "staging",
+        connectTimeout: "250ms",
+        requestHandleTimeout: "1s",
+        blockingStatusCode: 429,
+        blockingMessage: "Slow down",
+        workloadSelectors: { app: "edge-gateway", istio: "edge" },
+        filterName: "api-guard",
+        filterNamespace: "edge",
+        moduleExtensionHTTPPort: 6000,
+        agentToken: "s3cret",
+        wasm: {
+          url: "https://example.com/gatewarden.wasm",
+          sha256: "a".repeat(64),
+          imagePullPolicy: "Always",
+          phase: "STATS",
+          priority: 5,
+          extraPluginConfig: { futureOption: { on: true } },
+        },
+        tme: { namespaces: ["edge", "edge-2"], env: { OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", TME_CAPTURE_BUFFER: 50 } },
+        webhook: { failurePolicy: "Fail", namespaceSelectors: { team: "edge" } },
+      },
+    ],
   });
   for (const o of objects) validateObject(o);
   const spec = wasmSpec(objects);
@@ -282,11 +327,17 @@ test("captureSampleRate is the filter's report.sampleRate in wasm mode, the TME'
 
 test("webhook.enable points the MutatingWebhookConfiguration at an external webhook and runs none", async () => {
   const caBundle = Buffer.from("-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n").toString("base64");
-  const objects = await render({ set: { "webhook.enable": true, "webhook.url": "https://injector.example.com/mutate", "webhook.caBundle": caBundle } });
+  const objects = await render({
+    set: { "webhook.enable": true, "webhook.url": "https://injector.example.com/mutate", "webhook.caBundle": caBundle },
+  });
   for (const o of objects) validateObject(o);
   assert.equal(all(objects, "Deployment").length, 0);
   assert.equal(all(objects, "Service").length, 0);
-  assert.deepEqual(all(objects, "Secret").map((s) => s.metadata.name), ["gatewarden-tme"], "only the TME's tokens");
+  assert.deepEqual(
+    all(objects, "Secret").map((s) => s.metadata.name),
+    ["gatewarden-tme"],
+    "only the TME's tokens",
+  );
   const hook = (only(objects, "MutatingWebhookConfiguration").webhooks as any[])[0];
   assert.deepEqual(hook.clientConfig, { url: "https://injector.example.com/mutate", caBundle });
   assert.equal(hook.failurePolicy, "Ignore");
@@ -324,9 +375,26 @@ test("bad values fail `helm template` and name the field", async () => {
 });
 
 test("the Istio schemas the objects are checked against refuse what Istio refuses", () => {
-  const plugin = (spec: Record<string, unknown>) => ({ apiVersion: "extensions.istio.io/v1alpha1", kind: "WasmPlugin", metadata: { name: "x" }, spec: { url: "oci://r/x:1", ...spec } });
+  const plugin = (spec: Record<string, unknown>) => ({
+    apiVersion: "extensions.istio.io/v1alpha1",
+    kind: "WasmPlugin",
+    metadata: { name: "x" },
+    spec: { url: "oci://r/x:1", ...spec },
+  });
   validateObject(plugin({ failStrategy: "FAIL_RELOAD" }));
   assert.throws(() => validateObject(plugin({ failStrategy: "FAIL_SOMETIMES" })), /WasmPlugin x is invalid/);
-  assert.throws(() => validateObject({ apiVersion: "networking.istio.io/v1alpha3", kind: "EnvoyFilter", metadata: { name: "x" }, spec: { priority: "high" } }), /EnvoyFilter x is invalid/);
-  assert.throws(() => validateObject({ apiVersion: "extensions.istio.io/v1alpha2", kind: "WasmPlugin", metadata: { name: "x" } }), /no schema/);
+  assert.throws(
+    () =>
+      validateObject({
+        apiVersion: "networking.istio.io/v1alpha3",
+        kind: "EnvoyFilter",
+        metadata: { name: "x" },
+        spec: { priority: "high" },
+      }),
+    /EnvoyFilter x is invalid/,
+  );
+  assert.throws(
+    () => validateObject({ apiVersion: "extensions.istio.io/v1alpha2", kind: "WasmPlugin", metadata: { name: "x" } }),
+    /no schema/,
+  );
 });

@@ -7,11 +7,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, envoyBinary, envoyVersion } from "../../host/devstack/paths.ts";
 
-test("the Envoy binary is the selected version, and the default is the newest of the matrix", { skip: process.env.ENVOY_BIN ? "ENVOY_BIN names the binary" : false }, () => {
+test("the Envoy binary is the selected version, and the default is the newest of the matrix", {
+  skip: process.env.ENVOY_BIN ? "ENVOY_BIN names the binary" : false,
+}, () => {
   const out = execFileSync(envoyBinary(), ["--version"], { encoding: "utf8" });
   const version = envoyVersion().replace(/\.post\d+$/, "");
   assert.match(out, new RegExp(`/${version.replaceAll(".", "\\.")}/`), out);
-  const versions = JSON.parse(readFileSync(join(ROOT, "host", "devstack", "envoy-versions.json"), "utf8")) as { default: string; matrix: Record<string, string> };
+  const versions = JSON.parse(readFileSync(join(ROOT, "host", "devstack", "envoy-versions.json"), "utf8")) as {
+    default: string;
+    matrix: Record<string, string>;
+  };
   const newest = Object.keys(versions.matrix).sort((a, b) => b.localeCompare(a, undefined, { numeric: true }))[0];
   assert.equal(versions.default, newest);
   for (const v of Object.keys(versions.matrix)) {

@@ -74,11 +74,15 @@ test("wasm mode as shipped: traffic through the rendered filter is captured by t
   await res.arrayBuffer();
 
   // The shipped flushInterval (1s) applies: the capture shows up within a few seconds.
-  const capture = await waitFor("the capture of the request", async () => {
-    const r = await fetch(`${tme.url}/v1/captures?limit=100`);
-    const { captures } = (await r.json()) as { captures: Array<{ attributes: Record<string, unknown> }> };
-    return captures.find((c) => (c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0] === testId);
-  }, 15_000);
+  const capture = await waitFor(
+    "the capture of the request",
+    async () => {
+      const r = await fetch(`${tme.url}/v1/captures?limit=100`);
+      const { captures } = (await r.json()) as { captures: Array<{ attributes: Record<string, unknown> }> };
+      return captures.find((c) => (c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0] === testId);
+    },
+    15_000,
+  );
   assert.equal(capture.attributes["http.request.method"], "POST");
   assert.equal(capture.attributes["url.path"], "/api/orders");
   assert.equal(capture.attributes["http.request.body"], body);
@@ -88,10 +92,14 @@ test("wasm mode as shipped: traffic through the rendered filter is captured by t
   // The filter's own metrics exist under the name prefix the chart tells Istio to keep.
   const values = parse(readFileSync(join(ROOT, "deploy", "helm", "gatewarden", "values.yaml"), "utf8")) as { statsInclusionPrefix: string };
   const stats = await (await fetch(`${envoy.adminUrl}/stats?filter=gatewarden_`)).text();
-  const names = stats.split("\n").filter(Boolean).map((l) => l.split(":")[0]!.trim());
+  const names = stats
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => l.split(":")[0]!.trim());
   const filterStats = names.filter((n) => n.includes("gatewarden_captured_total"));
   assert.ok(filterStats.length > 0, `no gatewarden_captured_total in /stats:\n${stats}`);
-  for (const n of filterStats) assert.ok(n.startsWith(values.statsInclusionPrefix), `${n} does not start with statsInclusionPrefix ${values.statsInclusionPrefix}`);
+  for (const n of filterStats)
+    assert.ok(n.startsWith(values.statsInclusionPrefix), `${n} does not start with statsInclusionPrefix ${values.statsInclusionPrefix}`);
   const captured = names.filter((n) => n.startsWith(values.statsInclusionPrefix));
   assert.ok(captured.length >= 3, `expected several filter metrics under ${values.statsInclusionPrefix}, got ${captured.join(", ")}`);
 });
@@ -102,7 +110,10 @@ test("ext_proc mode as shipped: Envoy accepts the rendered ext_proc filter and g
   const objects = shipped("gatewarden-ext-proc.yaml");
   const up = await upstream();
   const config = gatewayConfig(objects, { upstreamPort: up.port, moduleFile: WASM_PATH });
-  assert.deepEqual(config.httpFilters.map((f) => f.name), ["envoy.filters.http.ext_proc", "envoy.filters.http.router"]);
+  assert.deepEqual(
+    config.httpFilters.map((f) => f.name),
+    ["envoy.filters.http.ext_proc", "envoy.filters.http.router"],
+  );
   retargetCluster(config, "gatewarden_tme_grpc", 5441, await freePort()); // nothing listens there
   const envoy = await startGateway(config);
   const res = await fetch(`${envoy.url}/anything`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
@@ -117,9 +128,17 @@ test("ext_proc mode with google_grpc, fail-closed and every processing mode set:
     set: {
       mode: "ext_proc",
       extProc: {
-        requestHeaderMode: "SEND", responseHeaderMode: "SKIP", requestBodyMode: "STREAMED", responseBodyMode: "BUFFERED",
-        requestTrailerMode: "SEND", responseTrailerMode: "SEND", observabilityMode: false, allowModeOverride: true,
-        messageTimeout: "0.5s", allowFailureMode: false, grpcType: "google_grpc",
+        requestHeaderMode: "SEND",
+        responseHeaderMode: "SKIP",
+        requestBodyMode: "STREAMED",
+        responseBodyMode: "BUFFERED",
+        requestTrailerMode: "SEND",
+        responseTrailerMode: "SEND",
+        observabilityMode: false,
+        allowModeOverride: true,
+        messageTimeout: "0.5s",
+        allowFailureMode: false,
+        grpcType: "google_grpc",
       },
       "moduleExtension.grpcPort": await freePort(),
     },
@@ -149,16 +168,24 @@ test("ext_proc mode as shipped: traffic through the rendered ext_proc filter is 
 
   const body = JSON.stringify({ order: { sku: "A-1", qty: 2 } });
   const testId = `deploy-ext-proc-${Date.now()}`;
-  const res = await fetch(`${envoy.url}/api/orders?id=7`, { method: "POST", headers: { "content-type": "application/json", "x-test-id": testId }, body });
+  const res = await fetch(`${envoy.url}/api/orders?id=7`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-test-id": testId },
+    body,
+  });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("x-upstream"), "echo");
   const echoed = await res.text();
 
-  const capture = await waitFor("the capture of the request", async () => {
-    const r = await fetch(`${tme.url}/v1/captures?limit=100`);
-    const { captures } = (await r.json()) as { captures: Array<{ source: string; attributes: Record<string, unknown> }> };
-    return captures.find((c) => (c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0] === testId);
-  }, 15_000);
+  const capture = await waitFor(
+    "the capture of the request",
+    async () => {
+      const r = await fetch(`${tme.url}/v1/captures?limit=100`);
+      const { captures } = (await r.json()) as { captures: Array<{ source: string; attributes: Record<string, unknown> }> };
+      return captures.find((c) => (c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0] === testId);
+    },
+    15_000,
+  );
   assert.equal(capture.source, "ext_proc");
   assert.equal(capture.attributes["http.request.method"], "POST");
   assert.equal(capture.attributes["url.path"], "/api/orders");

@@ -22,7 +22,11 @@ const MODELS: Record<string, Model> = {
 };
 
 interface Crd {
-  spec: { group: string; names: { kind: string }; versions: Array<{ name: string; served: boolean; schema: { openAPIV3Schema: Record<string, unknown> } }> };
+  spec: {
+    group: string;
+    names: { kind: string };
+    versions: Array<{ name: string; served: boolean; schema: { openAPIV3Schema: Record<string, unknown> } }>;
+  };
 }
 /** One validator per served apiVersion/kind of the vendored Istio CRDs (structural schemas: the
  * x-kubernetes-* extensions and CEL rules are the API server's, checked by kube-apiserver.test.ts). */
@@ -66,7 +70,9 @@ export async function render(opts: TemplateOptions = {}): Promise<K8sObject[]> {
 export function only(objects: K8sObject[], kind: string, name?: string): K8sObject {
   const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
   if (found.length !== 1) {
-    throw new Error(`expected one ${kind}${name ? ` ${name}` : ""}, found ${found.length}: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")}`);
+    throw new Error(
+      `expected one ${kind}${name ? ` ${name}` : ""}, found ${found.length}: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")}`,
+    );
   }
   return found[0]!;
 }

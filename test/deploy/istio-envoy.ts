@@ -67,7 +67,8 @@ export function applyEnvoyFilter(config: GatewayConfig, envoyFilter: K8sObject):
       config.clusters.push(value);
     } else if (patch.applyTo === "HTTP_FILTER" && patch.patch.operation === "INSERT_BEFORE") {
       const target = patch.match.listener?.filterChain?.filter;
-      if (target?.name !== "envoy.filters.network.http_connection_manager") throw new Error("HTTP_FILTER patch must match the HTTP connection manager");
+      if (target?.name !== "envoy.filters.network.http_connection_manager")
+        throw new Error("HTTP_FILTER patch must match the HTTP connection manager");
       const at = config.httpFilters.findIndex((f) => f.name === target.subFilter?.name);
       if (at < 0) throw new Error(`HTTP_FILTER patch: no filter ${target.subFilter?.name} to insert before`);
       config.httpFilters.splice(at, 0, value);
@@ -92,6 +93,7 @@ export function retargetCluster(config: GatewayConfig, name: string, expectedPor
   const cluster = config.clusters.find((c) => c.name === name) as any;
   if (!cluster) throw new Error(`no cluster ${name}`);
   const address = cluster.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address;
-  if (address.port_value !== expectedPort) throw new Error(`cluster ${name} points at port ${address.port_value}, expected ${expectedPort}`);
+  if (address.port_value !== expectedPort)
+    throw new Error(`cluster ${name} points at port ${address.port_value}, expected ${expectedPort}`);
   address.port_value = port;
 }

@@ -25,7 +25,9 @@ const UNAVAILABLE_FILE = join(ROOT, ".cache", "setup", "kube-apiserver-unavailab
 export function kubeUnavailable(): string | undefined {
   if (existsSync(kubeApiserverBinary())) return undefined;
   if (existsSync(UNAVAILABLE_FILE)) return readFileSync(UNAVAILABLE_FILE, "utf8").trim();
-  throw new Error(`${kubeApiserverBinary()} not found and no reason recorded in ${UNAVAILABLE_FILE}: run \`npm run setup\` (builds it) or set KUBE_APISERVER_BIN`);
+  throw new Error(
+    `${kubeApiserverBinary()} not found and no reason recorded in ${UNAVAILABLE_FILE}: run \`npm run setup\` (builds it) or set KUBE_APISERVER_BIN`,
+  );
 }
 
 export interface Reply {
@@ -52,9 +54,38 @@ function openssl(dir: string, args: string[]): void {
 }
 
 function makeCert(dir: string, name: string, cn: string): [string, string] {
-  openssl(dir, ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${cn}`]);
+  openssl(dir, [
+    "req",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    `${name}.key`,
+    "-out",
+    `${name}.csr`,
+    "-subj",
+    `/CN=${cn}`,
+  ]);
   writeFileSync(join(dir, `${name}.ext`), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
-  openssl(dir, ["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1", "-extfile", `${name}.ext`, "-out", `${name}.crt`]);
+  openssl(dir, [
+    "x509",
+    "-req",
+    "-in",
+    `${name}.csr`,
+    "-CA",
+    "ca.crt",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-days",
+    "1",
+    "-extfile",
+    `${name}.ext`,
+    "-out",
+    `${name}.crt`,
+  ]);
   return [join(dir, `${name}.crt`), join(dir, `${name}.key`)];
 }
 
@@ -71,9 +102,26 @@ function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 export async function startCluster(): Promise<Cluster> {
-  if (!existsSync(kubeApiserverBinary())) throw new Error(`${kubeApiserverBinary()} not found: run \`npm run setup\` (builds it) or set KUBE_APISERVER_BIN`);
+  if (!existsSync(kubeApiserverBinary()))
+    throw new Error(`${kubeApiserverBinary()} not found: run \`npm run setup\` (builds it) or set KUBE_APISERVER_BIN`);
   const dir = mkdtempSync(join(tmpdir(), "gatewarden-kube-"));
-  openssl(dir, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=gatewarden-test-ca"]);
+  openssl(dir, [
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.crt",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=gatewarden-test-ca",
+  ]);
   const [apiCert, apiKey] = makeCert(dir, "apiserver", "kube-apiserver");
   openssl(dir, ["genrsa", "-out", "sa.key", "2048"]);
   openssl(dir, ["rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub"]);
@@ -84,7 +132,11 @@ export async function startCluster(): Promise<Cluster> {
   let output = "";
   const collect = (child: ChildProcess, name: string) => {
     const add = (c: Buffer) => {
-      output += c.toString().split("\n").map((l) => (l ? `${name}: ${l}` : l)).join("\n");
+      output += c
+        .toString()
+        .split("\n")
+        .map((l) => (l ? `${name}: ${l}` : l))
+        .join("\n");
       if (output.length > 200_000) output = output.slice(-100_000);
     };
     child.stdout?.on("data", add);
@@ -92,50 +144,80 @@ export async function startCluster(): Promise<Cluster> {
   };
 
   const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
-  const etcd = spawn(etcdBinary(), [
-    "--data-dir", join(dir, "etcd"),
-    "--listen-client-urls", `http://127.0.0.1:${etcdClient}`, "--advertise-client-urls", `http://127.0.0.1:${etcdClient}`,
-    "--listen-peer-urls", `http://127.0.0.1:${etcdPeer}`, "--initial-advertise-peer-urls", `http://127.0.0.1:${etcdPeer}`,
-    "--initial-cluster", `default=http://127.0.0.1:${etcdPeer}`, "--name", "default",
-  ], { stdio: ["ignore", "pipe", "pipe"] });
+  const etcd = spawn(
+    etcdBinary(),
+    [
+      "--data-dir",
+      join(dir, "etcd"),
+      "--listen-client-urls",
+      `http://127.0.0.1:${etcdClient}`,
+      "--advertise-client-urls",
+      `http://127.0.0.1:${etcdClient}`,
+      "--listen-peer-urls",
+      `http://127.0.0.1:${etcdPeer}`,
+      "--initial-advertise-peer-urls",
+      `http://127.0.0.1:${etcdPeer}`,
+      "--initial-cluster",
+      `default=http://127.0.0.1:${etcdPeer}`,
+      "--name",
+      "default",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   collect(etcd, "etcd");
 
-  const apiserver = spawn(kubeApiserverBinary(), [
-    `--etcd-servers=http://127.0.0.1:${etcdClient}`,
-    "--bind-address=127.0.0.1", `--secure-port=${apiPort}`,
-    `--tls-cert-file=${apiCert}`, `--tls-private-key-file=${apiKey}`,
-    `--token-auth-file=${join(dir, "tokens.csv")}`, "--authorization-mode=RBAC",
-    `--service-account-key-file=${join(dir, "sa.pub")}`, `--service-account-signing-key-file=${join(dir, "sa.key")}`,
-    "--service-account-issuer=https://kubernetes.default.svc",
-    "--service-cluster-ip-range=10.96.0.0/16",
-    // No controller-manager creates the namespaces' default ServiceAccounts that this plugin requires.
-    "--disable-admission-plugins=ServiceAccount",
-    "--enable-priority-and-fairness=false",
-  ], { stdio: ["ignore", "pipe", "pipe"] });
+  const apiserver = spawn(
+    kubeApiserverBinary(),
+    [
+      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+      "--bind-address=127.0.0.1",
+      `--secure-port=${apiPort}`,
+      `--tls-cert-file=${apiCert}`,
+      `--tls-private-key-file=${apiKey}`,
+      `--token-auth-file=${join(dir, "tokens.csv")}`,
+      "--authorization-mode=RBAC",
+      `--service-account-key-file=${join(dir, "sa.pub")}`,
+      `--service-account-signing-key-file=${join(dir, "sa.key")}`,
+      "--service-account-issuer=https://kubernetes.default.svc",
+      "--service-cluster-ip-range=10.96.0.0/16",
+      // No controller-manager creates the namespaces' default ServiceAccounts that this plugin requires.
+      "--disable-admission-plugins=ServiceAccount",
+      "--enable-priority-and-fairness=false",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   collect(apiserver, "kube-apiserver");
 
   const url = `https://127.0.0.1:${apiPort}`;
   const call = (method: string, path: string, body?: unknown, contentType = "application/json"): Promise<Reply> =>
     new Promise((resolveCall, reject) => {
       const data = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
-      const req = request(`${url}${path}`, {
-        method,
-        ca,
-        headers: { authorization: `Bearer ${token}`, accept: "application/json", ...(data !== undefined ? { "content-type": contentType } : {}) },
-        timeout: 30_000,
-      }, (res) => {
-        let text = "";
-        res.on("data", (c: Buffer) => (text += c.toString()));
-        res.on("end", () => {
-          let parsed: unknown = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            // not JSON (e.g. /readyz)
-          }
-          resolveCall({ status: res.statusCode ?? 0, body: parsed });
-        });
-      });
+      const req = request(
+        `${url}${path}`,
+        {
+          method,
+          ca,
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: "application/json",
+            ...(data !== undefined ? { "content-type": contentType } : {}),
+          },
+          timeout: 30_000,
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (c: Buffer) => (text += c.toString()));
+          res.on("end", () => {
+            let parsed: unknown = text;
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              // not JSON (e.g. /readyz)
+            }
+            resolveCall({ status: res.statusCode ?? 0, body: parsed });
+          });
+        },
+      );
       req.on("timeout", () => req.destroy(new Error(`${method} ${path}: timeout`)));
       req.on("error", reject);
       req.end(data);
@@ -148,16 +230,23 @@ export async function startCluster(): Promise<Cluster> {
   };
   // waitFor retries on errors: an exit of either process is returned as a value to end the wait at once.
   let exited: Error | undefined;
-  for (const [child, name] of [[etcd, "etcd"], [apiserver, "kube-apiserver"]] as const) {
+  for (const [child, name] of [
+    [etcd, "etcd"],
+    [apiserver, "kube-apiserver"],
+  ] as const) {
     child.once("exit", (code, signal) => (exited ??= new Error(`${name} exited (${code ?? signal}):\n${output.slice(-4000)}`)));
     child.once("error", (error) => (exited ??= error));
   }
   try {
-    const ready = await waitFor("kube-apiserver /readyz", async () => {
-      if (exited) return exited;
-      const reply = await call("GET", "/readyz").catch(() => undefined);
-      return reply?.status === 200 ? true : undefined;
-    }, 120_000);
+    const ready = await waitFor(
+      "kube-apiserver /readyz",
+      async () => {
+        if (exited) return exited;
+        const reply = await call("GET", "/readyz").catch(() => undefined);
+        return reply?.status === 200 ? true : undefined;
+      },
+      120_000,
+    );
     if (ready !== true) throw ready;
   } catch (error) {
     await stop();
@@ -165,14 +254,17 @@ export async function startCluster(): Promise<Cluster> {
   }
 
   const kubeconfig = join(dir, "kubeconfig");
-  writeFileSync(kubeconfig, JSON.stringify({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [{ name: "test", cluster: { server: url, "certificate-authority-data": Buffer.from(ca).toString("base64") } }],
-    users: [{ name: "test", user: { token } }],
-    contexts: [{ name: "test", context: { cluster: "test", user: "test" } }],
-    "current-context": "test",
-  }));
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "test", cluster: { server: url, "certificate-authority-data": Buffer.from(ca).toString("base64") } }],
+      users: [{ name: "test", user: { token } }],
+      contexts: [{ name: "test", context: { cluster: "test", user: "test" } }],
+      "current-context": "test",
+    }),
+  );
   return {
     url,
     ca,

@@ -12,7 +12,9 @@ import { validateObject } from "./helpers.ts";
 
 test("deploy/manifests is up to date with the chart (run `npm run deploy:render` after changing it)", async () => {
   const files = await renderAll();
-  const yamlOnDisk = readdirSync(MANIFESTS_DIR).filter((f) => f.endsWith(".yaml")).sort();
+  const yamlOnDisk = readdirSync(MANIFESTS_DIR)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
   assert.deepEqual(yamlOnDisk, [...files.keys()].sort(), "deploy/manifests has files the renderer does not write, or misses some");
   for (const [name, text] of files) {
     assert.equal(readFileSync(join(MANIFESTS_DIR, name), "utf8"), text, `deploy/manifests/${name} is stale: run \`npm run deploy:render\``);

@@ -16,7 +16,10 @@ let out = "";
 let stdout = "";
 
 function pack(dest: string): string {
-  return execFileSync(process.execPath, ["--import", "tsx", join(ROOT, "host", "oci", "package.ts"), "--out", dest], { cwd: ROOT, encoding: "utf8" });
+  return execFileSync(process.execPath, ["--import", "tsx", join(ROOT, "host", "oci", "package.ts"), "--out", dest], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
 }
 
 before(() => {
@@ -87,7 +90,10 @@ test("the layout is an OCI image whose single tar+gzip layer holds plugin.wasm, 
   assert.equal(manifest.annotations["io.gatewarden.module.sha256"], sha(module));
 
   // Nothing else in blobs/.
-  assert.deepEqual(readdirSync(join(layout, "blobs", "sha256")).sort(), [desc.digest, manifest.config.digest, layerDesc.digest].map((d: string) => d.slice(7)).sort());
+  assert.deepEqual(
+    readdirSync(join(layout, "blobs", "sha256")).sort(),
+    [desc.digest, manifest.config.digest, layerDesc.digest].map((d: string) => d.slice(7)).sort(),
+  );
   // What it prints: the manifest digest and the module's sha256.
   assert.match(stdout, new RegExp(`manifest digest:\\s+${desc.digest}`));
   assert.match(stdout, new RegExp(`module sha256:\\s+${sha(module)}`));

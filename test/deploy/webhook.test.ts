@@ -25,12 +25,29 @@ const logs: string[] = [];
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "gatewarden-webhook-"));
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-    "-keyout", join(dir, "tls.key"), "-out", join(dir, "tls.crt"), "-days", "1",
-    "-subj", "/CN=gatewarden-tme-injector.gatewarden-system.svc",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-  ], { stdio: ["ignore", "ignore", "pipe"] });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      join(dir, "tls.key"),
+      "-out",
+      join(dir, "tls.crt"),
+      "-days",
+      "1",
+      "-subj",
+      "/CN=gatewarden-tme-injector.gatewarden-system.svc",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
   cert = readFileSync(join(dir, "tls.crt"), "utf8");
   key = readFileSync(join(dir, "tls.key"), "utf8");
   // The injection config exactly as the chart renders it for the webhook.
@@ -84,7 +101,10 @@ interface Response {
   patch?: string;
   warnings?: string[];
 }
-async function reviewOf(pod: unknown, overrides: Record<string, unknown> = {}): Promise<{ review: { apiVersion: string; kind: string; response: Response }; ops?: any[] }> {
+async function reviewOf(
+  pod: unknown,
+  overrides: Record<string, unknown> = {},
+): Promise<{ review: { apiVersion: string; kind: string; response: Response }; ops?: any[] }> {
   const reply = await post(hook.url, JSON.stringify(admissionReview(pod, overrides)));
   assert.equal(reply.status, 200, reply.text);
   const review = JSON.parse(reply.text);
@@ -101,7 +121,10 @@ function applyPatch(doc: any, ops: any[]): any {
   const out = structuredClone(doc);
   for (const op of ops) {
     assert.equal(op.op, "add");
-    const tokens = op.path.split("/").slice(1).map((t: string) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const tokens = op.path
+      .split("/")
+      .slice(1)
+      .map((t: string) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
     const last = tokens.pop();
     let parent = out;
     for (const t of tokens) {
@@ -134,8 +157,12 @@ test("an annotated gateway pod gets the TME container, its volumes and the statu
   assert.equal(env.TME_HOST, "127.0.0.1", "the TME listens on the pod's loopback only");
   assert.equal(env.TME_HTTP_PORT, "5442");
   assert.equal(env.TME_GRPC_PORT, "5441");
-  assert.deepEqual(tme.env.find((e: any) => e.name === "TME_AGENT_TOKEN").valueFrom, { secretKeyRef: { name: "gatewarden-tme", key: "agentToken", optional: true } });
-  assert.deepEqual(tme.env.find((e: any) => e.name === "TME_ADMIN_TOKEN").valueFrom, { secretKeyRef: { name: "gatewarden-tme", key: "adminToken", optional: true } });
+  assert.deepEqual(tme.env.find((e: any) => e.name === "TME_AGENT_TOKEN").valueFrom, {
+    secretKeyRef: { name: "gatewarden-tme", key: "agentToken", optional: true },
+  });
+  assert.deepEqual(tme.env.find((e: any) => e.name === "TME_ADMIN_TOKEN").valueFrom, {
+    secretKeyRef: { name: "gatewarden-tme", key: "adminToken", optional: true },
+  });
   assert.deepEqual(tme.envFrom, [{ configMapRef: { name: "gatewarden-tme", optional: true } }]);
   assert.equal(tme.ports, undefined, "no container ports: nothing is reachable from outside the pod");
   assert.deepEqual(tme.resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } });
@@ -146,7 +173,10 @@ test("an annotated gateway pod gets the TME container, its volumes and the statu
   assert.equal(tme.securityContext.runAsNonRoot, true);
   assert.equal(tme.securityContext.readOnlyRootFilesystem, true);
   assert.deepEqual(tme.volumeMounts.map((m: any) => m.mountPath).sort(), ["/etc/gatewarden", "/var/lib/gatewarden/spool"]);
-  assert.deepEqual(patched.spec.volumes.map((v: any) => v.name), ["workload-socket", "gatewarden-tme-config", "gatewarden-tme-spool"]);
+  assert.deepEqual(
+    patched.spec.volumes.map((v: any) => v.name),
+    ["workload-socket", "gatewarden-tme-config", "gatewarden-tme-spool"],
+  );
   assert.deepEqual(patched.spec.volumes[1].configMap, { name: "gatewarden-tme", optional: true });
   assert.equal(patched.metadata.annotations[STATUS_ANNOTATION], "injected");
   assert.equal(patched.metadata.annotations["inject.istio.io/templates"], "gateway");
@@ -162,7 +192,10 @@ test("the exec probe command really checks the TME's /healthz", async () => {
   const tme = ops!.find((o: any) => o.path === "/spec/containers/-").value;
   const command: string[] = tme.readinessProbe.exec.command;
   const { createServer } = await import("node:http");
-  for (const [status, expected] of [[200, 0], [503, 1]] as const) {
+  for (const [status, expected] of [
+    [200, 0],
+    [503, 1],
+  ] as const) {
     const server = createServer((_, res) => res.writeHead(status).end());
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as { port: number }).port;
@@ -178,12 +211,15 @@ test("a pod without volumes or other annotations gets /spec/volumes created", as
   pod.metadata.annotations = { [INJECT_ANNOTATION]: "true" };
   const { ops } = await reviewOf(pod);
   const patched = applyPatch(pod, ops!);
-  assert.deepEqual(patched.spec.volumes.map((v: any) => v.name), ["gatewarden-tme-config", "gatewarden-tme-spool"]);
+  assert.deepEqual(
+    patched.spec.volumes.map((v: any) => v.name),
+    ["gatewarden-tme-config", "gatewarden-tme-spool"],
+  );
   assert.equal(patched.spec.containers.length, 2);
   validateObject(patched as K8sObject);
 });
 
-test("pods without the annotation, or with it set to anything but \"true\", are left untouched", async () => {
+test('pods without the annotation, or with it set to anything but "true", are left untouched', async () => {
   const plain = fixture("plain-pod.json");
   for (const pod of [plain, { ...plain, metadata: { ...plain.metadata, annotations: { [INJECT_ANNOTATION]: "false" } } }]) {
     const { review, ops } = await reviewOf(pod);
@@ -225,7 +261,10 @@ test("malformed requests get 400 with the reason; reviews it cannot read are adm
   assert.equal((await post(hook.url, "", "GET", "/other")).status, 404);
 
   // Answerable, but not a Pod it can read: admitted unchanged, with a warning for the user.
-  const notPod = await reviewOf({}, { kind: { group: "apps", version: "v1", kind: "Deployment" }, resource: { group: "apps", version: "v1", resource: "deployments" } });
+  const notPod = await reviewOf(
+    {},
+    { kind: { group: "apps", version: "v1", kind: "Deployment" }, resource: { group: "apps", version: "v1", resource: "deployments" } },
+  );
   assert.equal(notPod.ops, undefined);
   assert.match(notPod.review.response.warnings![0]!, /not a Pod/);
   const badSpec = await reviewOf({ metadata: { annotations: { [INJECT_ANNOTATION]: "true" } }, spec: "oops" });
@@ -238,7 +277,10 @@ test("malformed requests get 400 with the reason; reviews it cannot read are adm
   // Still serving.
   const health = await post(hook.url, "", "GET", "/healthz");
   assert.equal(health.status, 200);
-  assert.ok(logs.some((l) => l.includes("body is not JSON")), logs.join("\n"));
+  assert.ok(
+    logs.some((l) => l.includes("body is not JSON")),
+    logs.join("\n"),
+  );
 });
 
 test("the bundled webhook (build/webhook.mjs) serves TLS from the cert and key files and injects", async () => {
@@ -275,7 +317,10 @@ test("the bundled webhook (build/webhook.mjs) serves TLS from the cert and key f
 
   // A bad configuration stops it at once, naming the field.
   writeFileSync(join(dir, "bad.json"), JSON.stringify({ image: "", httpPort: 5442 }));
-  const bad = spawn(process.execPath, [join(out, "webhook.mjs")], { env: { ...env, WEBHOOK_CONFIG: join(dir, "bad.json") }, stdio: ["ignore", "pipe", "pipe"] });
+  const bad = spawn(process.execPath, [join(out, "webhook.mjs")], {
+    env: { ...env, WEBHOOK_CONFIG: join(dir, "bad.json") },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let err = "";
   bad.stderr.on("data", (c: Buffer) => (err += c.toString()));
   const code = await new Promise<number | null>((r) => bad.once("exit", r));

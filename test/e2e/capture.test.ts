@@ -9,7 +9,11 @@ let stack: CaptureStack;
 
 before(async () => {
   stack = await CaptureStack.start({
-    pluginConfig: { ...FAST_REPORTS, bodyCaptureSize: LIMIT, allowedContentTypes: ["json", "x-www-form-urlencoded", "grpc", "octet-stream"] },
+    pluginConfig: {
+      ...FAST_REPORTS,
+      bodyCaptureSize: LIMIT,
+      allowedContentTypes: ["json", "x-www-form-urlencoded", "grpc", "octet-stream"],
+    },
   });
 });
 after(async () => {
@@ -58,7 +62,11 @@ test("a JSON POST is captured with exact method, path, query, status, headers an
 
 test("bodies larger than bodyCaptureSize are cut at exactly that many bytes and flagged", async () => {
   const sent = JSON.stringify({ pad: "y".repeat(5000) });
-  const { testId, response } = await stack.send("/json/3000", { method: "POST", headers: { "content-type": "application/json" }, body: sent });
+  const { testId, response } = await stack.send("/json/3000", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: sent,
+  });
   assert.equal(response.status, 200);
   const c = await stack.captureOf(testId);
   const req = bodyBytes(c, "request");
@@ -102,7 +110,11 @@ test("a binary body round-trips base64-encoded, in both directions", async () =>
 test("a body far larger than the capture limit streams through untouched", async () => {
   const size = 8 * 1024 * 1024;
   const sent = JSON.stringify({ pad: "z".repeat(size - 10) });
-  const { testId, response, body } = await stack.send("/big", { method: "POST", headers: { "content-type": "application/json" }, body: sent });
+  const { testId, response, body } = await stack.send("/big", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: sent,
+  });
   assert.equal(response.status, 200);
   assert.equal((JSON.parse(body.toString()) as { body: string }).body.length, sent.length);
   const c = await stack.captureOf(testId);
@@ -141,7 +153,12 @@ test("a gRPC exchange records grpc-status from the trailers", async () => {
 
 test("the filter's metrics appear in Envoy's /stats/prometheus", async () => {
   const stats = await stack.stats();
-  for (const name of ["gatewarden_captured_total", "gatewarden_reported_total", "gatewarden_dropped_total", "gatewarden_report_failures_total"]) {
+  for (const name of [
+    "gatewarden_captured_total",
+    "gatewarden_reported_total",
+    "gatewarden_dropped_total",
+    "gatewarden_report_failures_total",
+  ]) {
     assert.ok(stats.has(name), `${name} missing from /stats/prometheus`);
   }
   assert.ok(stats.get("gatewarden_captured_total")! >= 6);

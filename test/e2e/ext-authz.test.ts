@@ -10,12 +10,15 @@ import { ExtStack, type Gateway } from "../helpers/ext-stack.ts";
 
 const policyDir = mkdtempSync(join(tmpdir(), "gatewarden-policy-"));
 const policyFile = join(policyDir, "policy.json");
-writeFileSync(policyFile, JSON.stringify({
-  name: "ext-authz",
-  detection: { action: "block" },
-  rules: [{ id: "admin", action: "block", match: { path: { prefix: "/admin" } } }],
-  rateLimits: [{ id: "per-key", key: "header:x-api-key", requests: 2, window: "1h", match: { path: { prefix: "/limited" } } }],
-}));
+writeFileSync(
+  policyFile,
+  JSON.stringify({
+    name: "ext-authz",
+    detection: { action: "block" },
+    rules: [{ id: "admin", action: "block", match: { path: { prefix: "/admin" } } }],
+    rateLimits: [{ id: "per-key", key: "header:x-api-key", requests: 2, window: "1h", match: { path: { prefix: "/limited" } } }],
+  }),
+);
 after(() => rmSync(policyDir, { recursive: true, force: true }));
 
 describe("verdicts through ext_authz", () => {
@@ -23,7 +26,9 @@ describe("verdicts through ext_authz", () => {
   let g: Gateway;
 
   before(async () => {
-    stack = await ExtStack.start({ tmeEnv: { TME_POLICY_FILE: policyFile, TME_BLOCKING_STATUS_CODE: "451", TME_BLOCKING_MESSAGE: "Blocked by policy" } });
+    stack = await ExtStack.start({
+      tmeEnv: { TME_POLICY_FILE: policyFile, TME_BLOCKING_STATUS_CODE: "451", TME_BLOCKING_MESSAGE: "Blocked by policy" },
+    });
     g = await stack.extAuthz();
   });
   after(async () => {
@@ -39,7 +44,11 @@ describe("verdicts through ext_authz", () => {
   }
 
   test("clean requests pass, with their bodies", async () => {
-    const { testId, response, body } = await g.send("/api/orders?id=7", { method: "POST", headers: { "content-type": "application/json" }, body: '{"sku":"A-1"}' });
+    const { testId, response, body } = await g.send("/api/orders?id=7", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"sku":"A-1"}',
+    });
     assert.equal(response.status, 200);
     assert.equal((JSON.parse(body.toString()) as { body: string }).body, '{"sku":"A-1"}');
     assert.equal(stack.upstream.seen.get(testId), 1);
@@ -48,8 +57,16 @@ describe("verdicts through ext_authz", () => {
   test("rules, detection on the head and in the body (with_request_body), rate limits", async () => {
     await expectDenied("/admin/users");
     await expectDenied("/search?q=1' or '1'='1");
-    await expectDenied("/api/comments", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "<script>alert(1)</script>" }) });
-    await expectDenied("/api/form", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "file=../../../../etc/passwd" });
+    await expectDenied("/api/comments", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "<script>alert(1)</script>" }),
+    });
+    await expectDenied("/api/form", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "file=../../../../etc/passwd",
+    });
     // Inspected whatever its content type, as in the filter: text/plain, or none at all.
     await expectDenied("/api/text", { method: "POST", headers: { "content-type": "text/plain" }, body: "<script>alert(1)</script>" });
     await expectDenied("/api/login", { method: "POST", body: "email=admin%40example.com'%20or%201%3D1--" });

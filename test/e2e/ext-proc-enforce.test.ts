@@ -12,16 +12,19 @@ import { waitFor } from "../helpers/wait.ts";
 const TOKEN = "test-admin-token-0123456789";
 const policyDir = mkdtempSync(join(tmpdir(), "gatewarden-policy-"));
 const policyFile = join(policyDir, "policy.json");
-writeFileSync(policyFile, JSON.stringify({
-  name: "ext-proc-enforce",
-  detection: { action: "block" },
-  rules: [
-    { id: "allow-health", action: "allow", match: { path: { exact: "/healthz" } } },
-    { id: "admin", action: "block", match: { path: { prefix: "/admin" } } },
-    { id: "watch-beta", action: "monitor", match: { path: { prefix: "/beta" } } },
-  ],
-  rateLimits: [{ id: "per-key", key: "header:x-api-key", requests: 3, window: "1h", match: { path: { prefix: "/limited" } } }],
-}));
+writeFileSync(
+  policyFile,
+  JSON.stringify({
+    name: "ext-proc-enforce",
+    detection: { action: "block" },
+    rules: [
+      { id: "allow-health", action: "allow", match: { path: { exact: "/healthz" } } },
+      { id: "admin", action: "block", match: { path: { prefix: "/admin" } } },
+      { id: "watch-beta", action: "monitor", match: { path: { prefix: "/beta" } } },
+    ],
+    rateLimits: [{ id: "per-key", key: "header:x-api-key", requests: 3, window: "1h", match: { path: { prefix: "/limited" } } }],
+  }),
+);
 after(() => rmSync(policyDir, { recursive: true, force: true }));
 
 describe("blocking through ext_proc", () => {
@@ -31,7 +34,13 @@ describe("blocking through ext_proc", () => {
 
   before(async () => {
     stack = await ExtStack.start({
-      tmeEnv: { TME_POLICY_FILE: policyFile, TME_ADMIN_TOKEN: TOKEN, TME_BLOCKING_STATUS_CODE: "451", TME_BLOCKING_MESSAGE: "Blocked by policy", TME_BODY_CAPTURE_SIZE: "4096" },
+      tmeEnv: {
+        TME_POLICY_FILE: policyFile,
+        TME_ADMIN_TOKEN: TOKEN,
+        TME_BLOCKING_STATUS_CODE: "451",
+        TME_BLOCKING_MESSAGE: "Blocked by policy",
+        TME_BODY_CAPTURE_SIZE: "4096",
+      },
     });
     // A patient message_timeout: on a loaded machine the chart's 0.2 s would fail open and let the attack through.
     buffered = await stack.extProc({ requestBodyMode: "BUFFERED", responseBodyMode: "BUFFERED", messageTimeout: "2s" });
@@ -66,28 +75,50 @@ describe("blocking through ext_proc", () => {
     const q = await expectBlocked(buffered, "/search?q=1' or '1'='1", {}, "sqli.breakout-logic");
     assert.equal(q["gatewarden.verdict.category"], "sqli");
     for (const g of [buffered, streamed]) {
-      const a = await expectBlocked(g, "/api/comments", {
-        method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "<script>alert(1)</script>" }),
-      }, "xss.script-tag");
+      const a = await expectBlocked(
+        g,
+        "/api/comments",
+        {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ text: "<script>alert(1)</script>" }),
+        },
+        "xss.script-tag",
+      );
       assert.equal(a["gatewarden.verdict.location"], "body.json:$.text");
     }
   });
 
   test("a body is inspected whatever its content type, and one that is not captured is not recorded", async () => {
     for (const g of [buffered, streamed]) {
-      const a = await expectBlocked(g, "/login", { method: "POST", headers: { "content-type": "text/plain" }, body: "email=admin%40example.com'%20or%201%3D1--" }, "sqli.breakout-logic");
+      const a = await expectBlocked(
+        g,
+        "/login",
+        { method: "POST", headers: { "content-type": "text/plain" }, body: "email=admin%40example.com'%20or%201%3D1--" },
+        "sqli.breakout-logic",
+      );
       assert.equal(a["gatewarden.verdict.location"], "body.form:email");
       assert.equal(a["http.request.body"], undefined, "text/plain is inspected, not captured");
       await expectBlocked(g, "/login", { method: "POST", body: "email=admin%40example.com'%20or%201%3D1--" }, "sqli.breakout-logic");
     }
     const metrics = await (await fetch(`${stack.tme!.url}/metrics`)).text();
-    const line = metrics.split("\n").find((l) => l.startsWith("tme_detections_total{") && l.includes('rule="sqli.breakout-logic"') && l.includes('action="block"'));
-    assert.ok(line !== undefined && Number(line.split(" ").pop()) >= 5, `tme_detections_total counts per category, rule and action: ${line}`);
+    const line = metrics
+      .split("\n")
+      .find((l) => l.startsWith("tme_detections_total{") && l.includes('rule="sqli.breakout-logic"') && l.includes('action="block"'));
+    assert.ok(
+      line !== undefined && Number(line.split(" ").pop()) >= 5,
+      `tme_detections_total counts per category, rule and action: ${line}`,
+    );
   });
 
   test("STREAMED: an attack in the first part of a large body stops the request before its end reaches the upstream", async () => {
     const body = JSON.stringify({ text: "<script>alert(1)</script>", pad: "p".repeat(1024 * 1024) });
-    await expectBlocked(streamed, "/api/upload", { method: "POST", headers: { "content-type": "application/json" }, body }, "xss.script-tag");
+    await expectBlocked(
+      streamed,
+      "/api/upload",
+      { method: "POST", headers: { "content-type": "application/json" }, body },
+      "xss.script-tag",
+    );
   });
 
   test("a monitor rule is recorded and the request passes", async () => {
@@ -107,7 +138,9 @@ describe("blocking through ext_proc", () => {
 
   test("the TME's deny list applies at once", async () => {
     const add = await fetch(`${stack.tme!.url}/v1/admin/denylist`, {
-      method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ key: "abuser", ttlSeconds: 60 }),
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ key: "abuser", ttlSeconds: 60 }),
     });
     assert.equal(add.status, 200);
     await expectBlocked(buffered, "/anything", { headers: { "x-api-key": "abuser" } }, "denylist");
@@ -138,7 +171,12 @@ describe("the TME away or slow", () => {
     try {
       const open = await stack.extProc({ allowFailureMode: true, messageTimeout: "0.2s" });
       const closed = await stack.extProc({ allowFailureMode: false, messageTimeout: "0.2s" });
-      const patient = await stack.extProc({ allowFailureMode: false, messageTimeout: "5s", requestBodyMode: "NONE", responseBodyMode: "NONE" });
+      const patient = await stack.extProc({
+        allowFailureMode: false,
+        messageTimeout: "5s",
+        requestBodyMode: "NONE",
+        responseBodyMode: "NONE",
+      });
       const observing = await stack.extProc({ observabilityMode: true, requestBodyMode: "STREAMED", responseBodyMode: "STREAMED" });
 
       const timed = async (g: Gateway, init: RequestInit = {}) => {
@@ -183,7 +221,11 @@ test("observability mode: nothing is blocked, the verdict is still recorded", as
     // The TME closes each observed stream once the exchange is recorded, so Envoy does not hold it (and
     // what it buffered) until its deferred-close timeout.
     for (let i = 0; i < 10; i++) assert.equal((await g.send("/api/items")).response.status, 200);
-    await waitFor("the observed streams to close", async () => ((await g.stat("gatewarden_tme_grpc.upstream_rq_active")) === 0 ? true : undefined), 2000);
+    await waitFor(
+      "the observed streams to close",
+      async () => ((await g.stat("gatewarden_tme_grpc.upstream_rq_active")) === 0 ? true : undefined),
+      2000,
+    );
   } finally {
     await stack.stop();
   }

@@ -25,9 +25,13 @@ const BODY_MODES = ["BUFFERED", "STREAMED", "BUFFERED_PARTIAL"] as const;
 
 for (const mode of BODY_MODES) {
   test(`${mode} bodies: both bodies captured up to the capture size, sizes and truncation exact`, async () => {
-    const g = await stack.extProc({ requestBodyMode: mode, responseBodyMode: mode , messageTimeout: "2s" });
+    const g = await stack.extProc({ requestBodyMode: mode, responseBodyMode: mode, messageTimeout: "2s" });
     const small = JSON.stringify({ order: { sku: "A-1", qty: 2 }, note: "naïve café ✓" });
-    const s = await g.send("/api/orders?id=7&q=a%20b", { method: "POST", headers: { "content-type": "application/json", "x-custom": "v1" }, body: small });
+    const s = await g.send("/api/orders?id=7&q=a%20b", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-custom": "v1" },
+      body: small,
+    });
     assert.equal(s.response.status, 200);
     const c = await stack.captureOf(s.testId);
     const a = c.attributes;
@@ -62,7 +66,7 @@ for (const mode of BODY_MODES) {
 }
 
 test("NONE bodies: headers, status and client captured; no body is claimed", async () => {
-  const g = await stack.extProc({ requestBodyMode: "NONE", responseBodyMode: "NONE" , messageTimeout: "2s" });
+  const g = await stack.extProc({ requestBodyMode: "NONE", responseBodyMode: "NONE", messageTimeout: "2s" });
   const s = await g.send("/api/x", { method: "POST", headers: { "content-type": "application/json" }, body: '{"a":1}' });
   assert.equal(s.response.status, 200);
   const c = await stack.captureOf(s.testId);
@@ -90,7 +94,11 @@ test("a body far larger than the capture size streams through STREAMED mode whol
 test("BUFFERED_PARTIAL: a body beyond Envoy's buffer limit flows on; its size still comes from content-length", async () => {
   const g = await stack.extProc({ requestBodyMode: "BUFFERED_PARTIAL", responseBodyMode: "NONE", messageTimeout: "2s" });
   const sent = JSON.stringify({ pad: "q".repeat(3 * 1024 * 1024) });
-  const { testId, response, body } = await g.send("/partial", { method: "POST", headers: { "content-type": "application/json" }, body: sent });
+  const { testId, response, body } = await g.send("/partial", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: sent,
+  });
   assert.equal(response.status, 200);
   assert.equal((JSON.parse(body.toString()) as { body: string }).body.length, sent.length);
   const c = await stack.captureOf(testId);
@@ -100,14 +108,25 @@ test("BUFFERED_PARTIAL: a body beyond Envoy's buffer limit flows on; its size st
 });
 
 test("a gRPC exchange through the gateway: request message, grpc-status from the trailers, HTTP/2", async () => {
-  const g = await stack.extProc({ requestBodyMode: "STREAMED", responseBodyMode: "STREAMED", requestTrailerMode: "SEND", responseTrailerMode: "SEND" , messageTimeout: "2s" });
+  const g = await stack.extProc({
+    requestBodyMode: "STREAMED",
+    responseBodyMode: "STREAMED",
+    requestTrailerMode: "SEND",
+    responseTrailerMode: "SEND",
+    messageTimeout: "2s",
+  });
   const session = connect(g.url);
   try {
     const message = Buffer.from("hello grpc");
     const frame = Buffer.concat([Buffer.from([0, 0, 0, 0, message.length]), message]);
     const testId = `grpc-${Date.now()}`;
     const req = session.request({
-      ":method": "POST", ":path": "/demo.Echo/Say", "content-type": "application/grpc", te: "trailers", "x-grpc-status": "5", "x-test-id": testId,
+      ":method": "POST",
+      ":path": "/demo.Echo/Say",
+      "content-type": "application/grpc",
+      te: "trailers",
+      "x-grpc-status": "5",
+      "x-test-id": testId,
     });
     const trailers = new Promise<Record<string, unknown>>((res) => req.on("trailers", (t) => res(t)));
     const chunks: Buffer[] = [];
@@ -154,21 +173,23 @@ test("mode override: with allow_mode_override, Envoy skips a response body the T
 });
 
 test("thousands of ext_proc streams on one Envoy: none fails, the gRPC connection is recycled before the TME's reset budget runs out", async () => {
-  const g = await stack.extProc({ requestBodyMode: "BUFFERED", responseBodyMode: "BUFFERED" , messageTimeout: "2s" });
+  const g = await stack.extProc({ requestBodyMode: "BUFFERED", responseBodyMode: "BUFFERED", messageTimeout: "2s" });
   const total = 2500;
   let next = 0;
   const statuses = new Map<number, number>();
   // 16 clients in parallel, as a busy gateway would multiplex them onto the TME connection.
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < total) {
-      next++;
-      const r = await fetch(`${g.url}/json/64`, { method: "POST", headers: { "content-type": "application/json" }, body: "{\"a\":1}" });
-      await r.arrayBuffer();
-      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < total) {
+        next++;
+        const r = await fetch(`${g.url}/json/64`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"a":1}' });
+        await r.arrayBuffer();
+        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      }
+    }),
+  );
   assert.deepEqual([...statuses], [[200, total]]);
   assert.equal(await g.stat("ext_proc.streams_failed"), 0);
   assert.equal(await g.stat("gatewarden_tme_grpc.upstream_cx_close_notify"), 0, "the TME sent no GOAWAY");
-  assert.ok(await g.stat("gatewarden_tme_grpc.upstream_cx_max_requests") >= 2, "Envoy opened fresh connections");
+  assert.ok((await g.stat("gatewarden_tme_grpc.upstream_cx_max_requests")) >= 2, "Envoy opened fresh connections");
 });

@@ -59,19 +59,43 @@ test("a form payload is blocked whatever the body claims to be: no Content-Type,
 test("multipart/form-data: field values, part names, filenames and JSON parts are inspected", async () => {
   const b = "----WebKitFormBoundary7MA4YWxkTrZu0gW";
   const ct = { "content-type": `multipart/form-data; boundary=${b}` };
-  await expectBlocked(multipart(b, [{ name: "note", value: "hi" }, { name: "email", value: "admin@example.com' or 1=1--" }]), ct, "body.multipart:email");
+  await expectBlocked(
+    multipart(b, [
+      { name: "note", value: "hi" },
+      { name: "email", value: "admin@example.com' or 1=1--" },
+    ]),
+    ct,
+    "body.multipart:email",
+  );
   await expectBlocked(multipart(b, [{ name: "x' or 1=1--", value: "1" }]), ct, "body.multipart-name");
-  await expectBlocked(multipart(b, [{ name: "upload", filename: "../../../../etc/passwd", type: "text/plain", value: "hello" }]), ct, "body.multipart:upload/filename");
-  await expectBlocked(multipart(b, [{ name: "meta", type: "application/json", value: '{"a":{"b":"<img src=x onerror=alert(1)>"}}' }]), ct, "body.multipart:meta.json:$.a.b");
+  await expectBlocked(
+    multipart(b, [{ name: "upload", filename: "../../../../etc/passwd", type: "text/plain", value: "hello" }]),
+    ct,
+    "body.multipart:upload/filename",
+  );
+  await expectBlocked(
+    multipart(b, [{ name: "meta", type: "application/json", value: '{"a":{"b":"<img src=x onerror=alert(1)>"}}' }]),
+    ct,
+    "body.multipart:meta.json:$.a.b",
+  );
   // Without the header's boundary, it is read from the body's first line.
-  await expectBlocked(multipart("xYz", [{ name: "email", value: "admin@example.com' or 1=1--" }]), { "content-type": "multipart/form-data" }, "body.multipart:email");
+  await expectBlocked(
+    multipart("xYz", [{ name: "email", value: "admin@example.com' or 1=1--" }]),
+    { "content-type": "multipart/form-data" },
+    "body.multipart:email",
+  );
 });
 
 test("benign text and uploads pass, and a body that is not captured never reaches the record", async () => {
   const b = "----b0undary";
   const upload = multipart(b, [
     { name: "title", value: "Quarterly report (draft) - O'Brien & Sons" },
-    { name: "file", filename: "report notes.txt", type: "text/plain", value: "Revenue grew 4% in Q3; costs were flat.\nSee the attached figures & tables." },
+    {
+      name: "file",
+      filename: "report notes.txt",
+      type: "text/plain",
+      value: "Revenue grew 4% in Q3; costs were flat.\nSee the attached figures & tables.",
+    },
     { name: "image", filename: "pixel.png", type: "image/png", value: "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01" },
   ]);
   const u = await post("/upload", upload, { "content-type": `multipart/form-data; boundary=${b}` });
@@ -81,7 +105,9 @@ test("benign text and uploads pass, and a body that is not captured never reache
   for (let i = 0; i < 65536; i++) noise += String.fromCharCode(Math.imul(i + 1, 2654435761) >>> 24);
   assert.equal((await post("/upload/raw", noise, { "content-type": "application/octet-stream" })).status, 200);
   assert.equal((await post("/upload/raw", noise)).status, 200);
-  const t = await post("/notes", "Dear team, please don't forget the 3 o'clock meeting -- it's important.", { "content-type": "text/plain" });
+  const t = await post("/notes", "Dear team, please don't forget the 3 o'clock meeting -- it's important.", {
+    "content-type": "text/plain",
+  });
   assert.equal(t.status, 200);
   const c = await stack.captureOf(t.testId);
   assert.equal(c.attributes["http.request.body"], undefined, "text/plain is inspected, not captured");

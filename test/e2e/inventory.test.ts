@@ -68,7 +68,10 @@ after(async () => {
 });
 
 function admin(path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(stack.tme!.url + path, { ...init, headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", ...(init.headers as Record<string, string>) } });
+  return fetch(stack.tme!.url + path, {
+    ...init,
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", ...(init.headers as Record<string, string>) },
+  });
 }
 
 async function json<T = any>(path: string): Promise<T> {
@@ -99,7 +102,11 @@ function find(rows: Row[], method: string, template: string): Row {
   return row;
 }
 
-const postJson = (body: unknown): RequestInit => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const postJson = (body: unknown): RequestInit => ({
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
 
 test("the inventory learns endpoints, schemas and sensitive classes from traffic", async () => {
   assert.equal((await admin("/v1/apis/specs", { method: "PUT", body: JSON.stringify(SPEC) })).status, 200);
@@ -107,7 +114,21 @@ test("the inventory learns endpoints, schemas and sensitive classes from traffic
   for (let i = 1; i <= 12; i++) sent.push(stack.send(`/api/users/${i * 7}`));
   for (let i = 0; i < 4; i++) sent.push(stack.send(`/api/users/${randomUUID()}/orders/${100 + i}?limit=${i + 1}`));
   for (let i = 0; i < 12; i++) {
-    sent.push(stack.send("/api/users", postJson({ name: `user${i}`, email: EMAIL, age: 30 + i, plan: i % 2 ? "pro" : "free", card: CARD, address: { city: "Paris", zip: "75001" }, tags: ["a", "b"], created: "2024-05-01T10:00:00Z" })));
+    sent.push(
+      stack.send(
+        "/api/users",
+        postJson({
+          name: `user${i}`,
+          email: EMAIL,
+          age: 30 + i,
+          plan: i % 2 ? "pro" : "free",
+          card: CARD,
+          address: { city: "Paris", zip: "75001" },
+          tags: ["a", "b"],
+          created: "2024-05-01T10:00:00Z",
+        }),
+      ),
+    );
   }
   sent.push(stack.send("/api/login", postJson({ username: "ada", password: "hunter2hunter2", assertion: JWT })));
   sent.push(stack.send("/api/files/report.pdf"), stack.send("/api/files/summary.csv"));
@@ -127,12 +148,19 @@ test("the inventory learns endpoints, schemas and sensitive classes from traffic
   assert.equal(find(rows, "GET", "/api/users/{userId}").count, 12);
   assert.equal(find(rows, "GET", "/api/users/{userId}/orders/{orderId}").count, 5);
   assert.equal(find(rows, "GET", "/api/files/{fileName}").count, 2, "a pinned template wins");
-  assert.equal(rows.filter((r) => r.template.startsWith("/api/users/") && !r.template.includes("{")).length, 0, "no id became a literal endpoint");
+  assert.equal(
+    rows.filter((r) => r.template.startsWith("/api/users/") && !r.template.includes("{")).length,
+    0,
+    "no id became a literal endpoint",
+  );
 
   const users = find(rows, "POST", "/api/users");
   assert.deepEqual(users.sensitive, ["card", "email"]);
   assert.deepEqual(find(rows, "POST", "/api/login").sensitive.sort(), ["jwt", "secret"]);
-  assert.deepEqual((await endpoints("?sensitive=card")).map((r) => `${r.method} ${r.template}`), ["POST /api/users"]);
+  assert.deepEqual(
+    (await endpoints("?sensitive=card")).map((r) => `${r.method} ${r.template}`),
+    ["POST /api/users"],
+  );
 
   const detail = await json(`/v1/apis/${users.id}`);
   const body = detail.requestBody;
@@ -163,7 +191,13 @@ test("the learned OpenAPI document is valid OpenAPI 3.1", async () => {
   const result = await new Validator().validate(doc);
   assert.equal(result.valid, true, JSON.stringify(result.errors, null, 1)?.slice(0, 2000));
   const op = doc.paths["/api/users/{userId}/orders/{orderId}"].get;
-  assert.deepEqual(op.parameters.filter((p: any) => p.in === "path").map((p: any) => p.name).sort(), ["orderId", "userId"]);
+  assert.deepEqual(
+    op.parameters
+      .filter((p: any) => p.in === "path")
+      .map((p: any) => p.name)
+      .sort(),
+    ["orderId", "userId"],
+  );
   assert.deepEqual(doc.paths["/api/users"].post["x-gatewarden-sensitive"], ["card", "email"]);
 });
 
@@ -179,12 +213,17 @@ test("shadow, unused and drift are found against the loaded spec", async () => {
   const shadows = diff.shadow.map((e: Row) => `${e.method} ${e.template}`);
   assert.ok(shadows.includes("GET /internal/debug"), shadows.join(", "));
   assert.ok(!shadows.includes("GET /api/users/{userId}"));
-  assert.deepEqual(diff.unused.map((u: any) => u.operation), ["GET /api/legacy"]);
+  assert.deepEqual(
+    diff.unused.map((u: any) => u.operation),
+    ["GET /api/legacy"],
+  );
   const drift = Object.fromEntries(diff.drift.map((d: any) => [`${d.method} ${d.template}`, d]));
   const users = drift["POST /api/users"];
   assert.equal(users.counts["wrong-type"], 1);
   assert.equal(users.counts["missing-required"], 1);
-  assert.ok(users.examples.some((e: any) => e.kind === "wrong-type" && e.location === "body.age" && e.expected === "integer" && e.got === "string"));
+  assert.ok(
+    users.examples.some((e: any) => e.kind === "wrong-type" && e.location === "body.age" && e.expected === "integer" && e.got === "string"),
+  );
   assert.ok(users.examples.some((e: any) => e.kind === "missing-required" && e.location === "body.name"));
   assert.equal(drift["GET /api/users/{userId}/orders/{orderId}"].counts["unknown-parameter"], 1);
   assert.ok((await endpoints("?shadow=true")).some((r) => r.template === "/internal/debug"));
@@ -203,7 +242,10 @@ test("another replica's state merges in: counts add, schemas and classes unite",
   const merged = await admin("/v1/apis/merge", { method: "POST", body: JSON.stringify(state) });
   assert.equal(merged.status, 200);
   const after = await endpoints();
-  assert.deepEqual(after.map((r) => [r.method, r.template, r.count]), before.map((r) => [r.method, r.template, r.count * 2]));
+  assert.deepEqual(
+    after.map((r) => [r.method, r.template, r.count]),
+    before.map((r) => [r.method, r.template, r.count * 2]),
+  );
   assert.deepEqual(find(after, "POST", "/api/users").sensitive, ["card", "email"]);
   assert.equal((await admin("/v1/apis/merge", { method: "POST", body: JSON.stringify({ version: 99 }) })).status, 400);
 });
@@ -213,6 +255,9 @@ test("the inventory survives a TME restart", async () => {
   await stack.stopTme();
   await stack.startTme();
   const after = await endpoints();
-  assert.deepEqual(after.map((r) => [r.method, r.template, r.count]), before.map((r) => [r.method, r.template, r.count]));
+  assert.deepEqual(
+    after.map((r) => [r.method, r.template, r.count]),
+    before.map((r) => [r.method, r.template, r.count]),
+  );
   assert.equal((await json("/v1/apis/diff")).shadow.length > 0, true, "loaded specs are kept too");
 });

@@ -21,16 +21,19 @@ import { STACK_AGENT_TOKEN, type TmeStack } from "../helpers/captures.ts";
 
 const policyDir = mkdtempSync(join(tmpdir(), "gatewarden-parity-"));
 const policyFile = join(policyDir, "policy.json");
-writeFileSync(policyFile, JSON.stringify({
-  name: "parity",
-  // Behind a balancer: the record's client is the x-forwarded-for entry the policy trusts.
-  clientIp: { trustedHops: 2 },
-  detection: { action: "block" },
-  rules: [
-    { id: "admin", action: "block", match: { path: { prefix: "/admin" } } },
-    { id: "watch-beta", action: "monitor", match: { path: { prefix: "/beta" } } },
-  ],
-}));
+writeFileSync(
+  policyFile,
+  JSON.stringify({
+    name: "parity",
+    // Behind a balancer: the record's client is the x-forwarded-for entry the policy trusts.
+    clientIp: { trustedHops: 2 },
+    detection: { action: "block" },
+    rules: [
+      { id: "admin", action: "block", match: { path: { prefix: "/admin" } } },
+      { id: "watch-beta", action: "monitor", match: { path: { prefix: "/beta" } } },
+    ],
+  }),
+);
 const tmeEnv = { TME_POLICY_FILE: policyFile };
 
 let wasm: CaptureStack;
@@ -40,9 +43,17 @@ let proc: Gateway;
 before(async () => {
   wasm = await CaptureStack.start({ tmeEnv, pluginConfig: { ...FAST_REPORTS, enforcement: { refreshInterval: "100ms" } } });
   ext = await ExtStack.start({ tmeEnv });
-  proc = await ext.extProc({ requestBodyMode: "BUFFERED", responseBodyMode: "STREAMED", requestTrailerMode: "SEND", responseTrailerMode: "SEND", messageTimeout: "1s" });
+  proc = await ext.extProc({
+    requestBodyMode: "BUFFERED",
+    responseBodyMode: "STREAMED",
+    requestTrailerMode: "SEND",
+    responseTrailerMode: "SEND",
+    messageTimeout: "1s",
+  });
   // The filter polls the policy the TME serves.
-  await waitFor("the filter to take the TME's policy", async () => ((await wasm.stats()).get("gatewarden_policy_revision") === 1 ? true : undefined));
+  await waitFor("the filter to take the TME's policy", async () =>
+    (await wasm.stats()).get("gatewarden_policy_revision") === 1 ? true : undefined,
+  );
 });
 after(async () => {
   await wasm?.stop();
@@ -52,9 +63,13 @@ after(async () => {
 
 /** Attributes that differ between any two runs of the same request. */
 const VARYING = new Set([
-  "client.port", "server.port", "gatewarden.request.id",
-  "http.request.header.x-request-id", "http.response.header.x-request-id",
-  "http.response.header.date", "http.response.header.x-envoy-upstream-service-time",
+  "client.port",
+  "server.port",
+  "gatewarden.request.id",
+  "http.request.header.x-request-id",
+  "http.response.header.x-request-id",
+  "http.response.header.date",
+  "http.response.header.x-envoy-upstream-service-time",
 ]);
 
 function comparable(c: Capture): Record<string, unknown> {
@@ -70,7 +85,11 @@ interface Outcome {
 
 const agents = new Map<string, Agent>();
 /** A request with node:http, the path sent byte for byte as given (fetch would normalise it). */
-function send(baseUrl: string, path: string, opts: { method?: string; headers?: Record<string, string>; body?: Buffer | string }): Promise<Outcome> {
+function send(
+  baseUrl: string,
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: Buffer | string },
+): Promise<Outcome> {
   let agent = agents.get(baseUrl);
   if (!agent) agents.set(baseUrl, (agent = new Agent({ keepAlive: true, maxSockets: 4 })));
   return new Promise((resolve, reject) => {
@@ -90,7 +109,8 @@ after(() => {
 
 async function captureIn(list: () => Promise<Capture[]>, testId: string): Promise<Capture> {
   return waitFor(`the capture of ${testId}`, async () =>
-    (await list()).find((c) => (c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0] === testId));
+    (await list()).find((c) => (c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0] === testId),
+  );
 }
 
 /** The same request through both gateways (same x-test-id and x-request-id), and both captures. */
@@ -113,7 +133,8 @@ function comparableRecord(r: Json): Json {
   for (const key of ["id", "start_time_unix_nano", "duration_nano"]) delete out[key];
   delete out.client.port;
   out.request.authority = (out.request.authority as string).replace(/:\d+$/, "");
-  for (const part of [out.request, out.response]) part.headers = (part.headers as Array<[string, string]>).filter(([name]) => !VARYING_HEADERS.has(name));
+  for (const part of [out.request, out.response])
+    part.headers = (part.headers as Array<[string, string]>).filter(([name]) => !VARYING_HEADERS.has(name));
   return out;
 }
 
@@ -141,7 +162,7 @@ const cases: Array<[string, { method?: string; headers?: Record<string, string>;
   ["/api/orders?id=7", { method: "POST", headers: { "content-type": "application/json" }, body: json }],
   ["/json/200000", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ pad: "y".repeat(300_000) }) }],
   // A capture cut inside a multi-byte character is carried as base64.
-  ["/cut", { method: "POST", headers: { "content-type": "application/json" }, body: "{\"a\":\"" + "é".repeat(70_000) + "\"}" }],
+  ["/cut", { method: "POST", headers: { "content-type": "application/json" }, body: '{"a":"' + "é".repeat(70_000) + '"}' }],
   ["/plain", { method: "POST", headers: { "content-type": "text/plain" }, body: "hello" }],
   ["/bytes/300", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "a=1&b=%00%ff" }],
   ["/status/404", {}],
@@ -149,18 +170,38 @@ const cases: Array<[string, { method?: string; headers?: Record<string, string>;
   ["/beta/feature", {}],
   ["/admin/users", {}],
   ["/search?q=1'%20or%20'1'='1", {}],
-  ["/api/comments", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "<script>alert(1)</script>" }) }],
+  [
+    "/api/comments",
+    { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "<script>alert(1)</script>" }) },
+  ],
 ];
 
 /** What a Traceable connector would report of the exchange the filter recorded. */
 function extCapReport(r: Json): Json {
   const map = (pairs: Array<[string, string]>) => Object.fromEntries(pairs);
-  const body = (b: Json | undefined) => (b === undefined ? null : b.encoding === "base64" ? b.data : Buffer.from(b.data as string, "utf8").toString("base64"));
+  const body = (b: Json | undefined) =>
+    b === undefined ? null : b.encoding === "base64" ? b.data : Buffer.from(b.data as string, "utf8").toString("base64");
   const url = `${r.request.scheme}://${r.request.authority}${r.request.path}${r.request.query === "" ? "" : "?" + r.request.query}`;
   return {
     request_timestamp_in_ms: Date.now(),
-    request: { method: r.request.method, headers: map(r.request.headers), scheme: r.request.scheme, path: r.request.path, host: r.request.authority, body: body(r.request.body), truncated: r.request.body?.truncated, source_address: r.client.address, source_port: r.client.port },
-    response: { headers: map(r.response.headers), body: body(r.response.body), truncated: r.response.body?.truncated, status_code: r.response.status, request_url: url },
+    request: {
+      method: r.request.method,
+      headers: map(r.request.headers),
+      scheme: r.request.scheme,
+      path: r.request.path,
+      host: r.request.authority,
+      body: body(r.request.body),
+      truncated: r.request.body?.truncated,
+      source_address: r.client.address,
+      source_port: r.client.port,
+    },
+    response: {
+      headers: map(r.response.headers),
+      body: body(r.response.body),
+      truncated: r.response.body?.truncated,
+      status_code: r.response.status,
+      request_url: url,
+    },
   };
 }
 
@@ -174,7 +215,8 @@ function extCapComparable(r: Json): Json {
   delete out.request.protocol;
   delete out.client.peer;
   delete out.verdict;
-  for (const b of [out.request.body, out.response.body]) if (b?.truncated || (b?.data as string | undefined)?.includes("[REDACTED]")) delete b.size;
+  for (const b of [out.request.body, out.response.body])
+    if (b?.truncated || (b?.data as string | undefined)?.includes("[REDACTED]")) delete b.size;
   return out;
 }
 
@@ -185,13 +227,22 @@ test("the same exchanges give the same records and captures in both modes, and a
     assert.deepEqual(p.body, w.body, `${path}: the client gets the same response`);
     const rw = recordOf(wasm, testId, "gatewarden");
     if (opts.headers?.["x-forwarded-for"]) assert.equal(rw.client.address, "203.0.113.9", "the client behind the balancer");
-    assert.deepEqual(comparableRecord(recordOf(ext, testId, "ext_proc")), comparableRecord(rw), `${path}: the ext_proc record differs from the filter's`);
+    assert.deepEqual(
+      comparableRecord(recordOf(ext, testId, "ext_proc")),
+      comparableRecord(rw),
+      `${path}: the ext_proc record differs from the filter's`,
+    );
     assert.deepEqual(comparable(cp), comparable(cw), `${path}: the captures differ`);
 
     // The same exchange as a Traceable connector reports it, to the ext_proc stack's TME.
     const res = await fetch(`${ext.tme!.url}/ext_cap/v1/req_res_cap`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-gatewarden-agent-token": STACK_AGENT_TOKEN, "traceableai-service-name": rw.service, "traceableai-module-version": rw.module_version },
+      headers: {
+        "content-type": "application/json",
+        "x-gatewarden-agent-token": STACK_AGENT_TOKEN,
+        "traceableai-service-name": rw.service,
+        "traceableai-module-version": rw.module_version,
+      },
       body: JSON.stringify(extCapReport(rw)),
     });
     assert.equal(res.status, 200, await res.text());
@@ -222,21 +273,38 @@ test("every producer redacts the same exchange the same way: the filter, ext_pro
   };
   const path = "/api/login?user=bob&access_token=CanaryQuery0006";
   const { testId, cw, cp } = await both(path, { method: "POST", headers, body });
-  assert.equal(cw.attributes["http.request.body"], JSON.stringify({ user: "bob", password: "[REDACTED]", profile: { token: "[REDACTED]" }, note: "echo [REDACTED]" }));
+  assert.equal(
+    cw.attributes["http.request.body"],
+    JSON.stringify({ user: "bob", password: "[REDACTED]", profile: { token: "[REDACTED]" }, note: "echo [REDACTED]" }),
+  );
   assert.deepEqual(redactedFields(cp), redactedFields(cw), "ext_proc and the filter redact alike");
 
   // The same exchange as a Traceable ext_cap report to the ext_proc stack's TME.
   const report = {
     request_timestamp_in_ms: Date.now(),
-    request: { method: "POST", headers: { ...headers, "x-test-id": `${testId}-ext-cap` }, scheme: "http", path, host: "parity.example", body: Buffer.from(body).toString("base64"), source_address: "127.0.0.1", source_port: 1 },
+    request: {
+      method: "POST",
+      headers: { ...headers, "x-test-id": `${testId}-ext-cap` },
+      scheme: "http",
+      path,
+      host: "parity.example",
+      body: Buffer.from(body).toString("base64"),
+      source_address: "127.0.0.1",
+      source_port: 1,
+    },
     response: { headers: { "content-type": "application/json" }, body: "", status_code: 200 },
   };
-  const res = await fetch(`${ext.tme!.url}/ext_cap/v1/req_res_cap`, { method: "POST", headers: { "content-type": "application/json", "x-gatewarden-agent-token": STACK_AGENT_TOKEN }, body: JSON.stringify(report) });
+  const res = await fetch(`${ext.tme!.url}/ext_cap/v1/req_res_cap`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-gatewarden-agent-token": STACK_AGENT_TOKEN },
+    body: JSON.stringify(report),
+  });
   assert.equal(res.status, 200);
   const cc = await captureIn(() => ext.captures(50), `${testId}-ext-cap`);
   const fromExtCap = redactedFields(cc);
   // ext_cap carries bodies as base64: compare the decoded bytes.
-  if (cc.attributes["http.request.body.encoding"] === "base64") fromExtCap["request"] = Buffer.from(fromExtCap["request"] as string, "base64").toString();
+  if (cc.attributes["http.request.body.encoding"] === "base64")
+    fromExtCap["request"] = Buffer.from(fromExtCap["request"] as string, "base64").toString();
   assert.deepEqual(fromExtCap, redactedFields(cw), "ext_cap ingest and the filter redact alike");
 });
 
@@ -247,7 +315,13 @@ test("a gRPC exchange gives the same record and capture in both modes", async ()
     try {
       const message = Buffer.from("hello grpc");
       const req = session.request({
-        ":method": "POST", ":path": "/demo.Echo/Say", "content-type": "application/grpc", te: "trailers", "x-grpc-status": "5", "x-test-id": testId, "x-request-id": testId,
+        ":method": "POST",
+        ":path": "/demo.Echo/Say",
+        "content-type": "application/grpc",
+        te: "trailers",
+        "x-grpc-status": "5",
+        "x-test-id": testId,
+        "x-request-id": testId,
       });
       const done = new Promise<void>((res) => req.on("close", () => res()));
       req.resume();
@@ -281,13 +355,24 @@ interface Row {
 function corpusSample(perFile: number): Row[] {
   const dir = join(ROOT, "..", "shared", "corpora", "dev");
   const rows: Row[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".jsonl.gz")).sort()) {
-    const lines = gunzipSync(readFileSync(join(dir, file))).toString("utf8").split("\n").filter(Boolean);
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".jsonl.gz"))
+    .sort()) {
+    const lines = gunzipSync(readFileSync(join(dir, file)))
+      .toString("utf8")
+      .split("\n")
+      .filter(Boolean);
     const step = Math.max(1, Math.floor(lines.length / perFile));
     for (let i = 0; i < lines.length && rows.length < 10_000; i += step) {
       const row = JSON.parse(lines[i]!) as Row;
       if (row.label === "attack" && row.body === null && row.payload && (i / step) % 3 === 0) {
-        rows.push({ ...row, method: "POST", path_query: "/api/echo", headers: { "content-type": "application/json" }, body: JSON.stringify({ q: row.payload }) });
+        rows.push({
+          ...row,
+          method: "POST",
+          path_query: "/api/echo",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ q: row.payload }),
+        });
       } else {
         rows.push(row);
       }
@@ -302,7 +387,9 @@ const UNSENDABLE = /[\x00-\x20\x7f-\xff]/g;
 /** The bytes node:http accepts in a request path: anything else is percent-encoded (the same for both modes). */
 function sendablePath(pq: string): string {
   const p = pq.startsWith("/") ? pq : "/" + pq;
-  return Buffer.from(p, "utf8").toString("latin1").replace(UNSENDABLE, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0"));
+  return Buffer.from(p, "utf8")
+    .toString("latin1")
+    .replace(UNSENDABLE, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0"));
 }
 
 const DROP = new Set(["host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade", "expect", "te"]);
@@ -329,7 +416,8 @@ test("a corpus sample (attacks and benign) gets the same verdicts, records and c
     }
   }
   assert.deepEqual(failures, []);
-  const byId = (list: Capture[]) => new Map(list.map((c) => [(c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0], c]));
+  const byId = (list: Capture[]) =>
+    new Map(list.map((c) => [(c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0], c]));
   const all = async (list: (n: number) => Promise<Capture[]>) =>
     waitFor("every capture", async () => {
       const m = byId(await list(1000));
@@ -356,7 +444,9 @@ test("a corpus sample (attacks and benign) gets the same verdicts, records and c
       } catch {
         const keys = [...new Set([...Object.keys(a.attributes), ...Object.keys(b.attributes)])].filter((k) => !VARYING.has(k));
         const diff = keys.filter((k) => JSON.stringify(a.attributes[k]) !== JSON.stringify(b.attributes[k]));
-        mismatches.push(`${row.source} ${row.method} ${path}: captures differ in ${diff.map((k) => `${k} (wasm ${JSON.stringify(a.attributes[k])?.slice(0, 120)}, ext_proc ${JSON.stringify(b.attributes[k])?.slice(0, 120)})`).join(", ")}`);
+        mismatches.push(
+          `${row.source} ${row.method} ${path}: captures differ in ${diff.map((k) => `${k} (wasm ${JSON.stringify(a.attributes[k])?.slice(0, 120)}, ext_proc ${JSON.stringify(b.attributes[k])?.slice(0, 120)})`).join(", ")}`,
+        );
       }
     }
   }

@@ -22,7 +22,11 @@ test("an invalid configuration makes Envoy refuse the plugin, naming the key and
 test("an empty configuration runs with the defaults", async () => {
   const stack = await CaptureStack.start({ pluginConfig: "" });
   try {
-    const { testId, response } = await stack.send("/empty", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const { testId, response } = await stack.send("/empty", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     assert.equal(response.status, 200);
     const c = await stack.captureOf(testId);
     assert.equal(c.attributes["gatewarden.service.name"], "istio");
@@ -38,7 +42,11 @@ test("a configuration larger than 8 KiB is read whole", async () => {
   assert.ok(JSON.stringify(config).length > 8192);
   const stack = await CaptureStack.start({ pluginConfig: config });
   try {
-    const { testId } = await stack.send("/large", { method: "POST", headers: { "content-type": "application/vnd.example-399+xml" }, body: "<a/>" });
+    const { testId } = await stack.send("/large", {
+      method: "POST",
+      headers: { "content-type": "application/vnd.example-399+xml" },
+      body: "<a/>",
+    });
     const c = await stack.captureOf(testId);
     assert.equal(c.attributes["gatewarden.service.name"], "large-config");
     assert.equal(c.attributes["http.request.body"], "<a/>");

@@ -96,18 +96,27 @@ test("token parameters of Referer and Location URLs are redacted", async () => {
 });
 
 test("multipart, XML and binary bodies are redacted", async () => {
-  const multipart = "--b0undary\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\nbob\r\n" +
-    "--b0undary\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nCanaryMultipart0007\r\n--b0undary--\r\n";
-  const m = await stack.sendHttp("/upload", { method: "POST", headers: { "content-type": "multipart/form-data; boundary=b0undary" }, body: multipart });
+  const multipart =
+    '--b0undary\r\nContent-Disposition: form-data; name="user"\r\n\r\nbob\r\n' +
+    '--b0undary\r\nContent-Disposition: form-data; name="password"\r\n\r\nCanaryMultipart0007\r\n--b0undary--\r\n';
+  const m = await stack.sendHttp("/upload", {
+    method: "POST",
+    headers: { "content-type": "multipart/form-data; boundary=b0undary" },
+    body: multipart,
+  });
   await assertStoredNowhere(await stack.captureOf(m.testId), ["CanaryMultipart0007"]);
 
-  const xml = "<?xml version=\"1.0\"?><login><user>bob</user><password>CanaryXml0008</password></login>";
+  const xml = '<?xml version="1.0"?><login><user>bob</user><password>CanaryXml0008</password></login>';
   const x = await stack.sendHttp("/soap", { method: "POST", headers: { "content-type": "application/xml" }, body: xml });
   await assertStoredNowhere(await stack.captureOf(x.testId), ["CanaryXml0008"]);
 
   // Not UTF-8, so captured as base64: the secret (sent in a header) is redacted in the raw bytes.
   const binary = Buffer.concat([Buffer.from([0xff, 0xfe, 0x00]), Buffer.from("CanaryBinary0009"), Buffer.from([0x80])]);
-  const b = await stack.send("/blob", { method: "POST", headers: { "content-type": "application/octet-stream", "x-api-key": "CanaryBinary0009" }, body: binary });
+  const b = await stack.send("/blob", {
+    method: "POST",
+    headers: { "content-type": "application/octet-stream", "x-api-key": "CanaryBinary0009" },
+    body: binary,
+  });
   const c = await stack.captureOf(b.testId);
   assert.equal(c.attributes["http.request.body.encoding"], "base64");
   await assertStoredNowhere(c, ["CanaryBinary0009"]);

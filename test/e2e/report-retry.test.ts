@@ -11,7 +11,9 @@ import { waitFor } from "../helpers/wait.ts";
 let stack: CaptureStack;
 
 before(async () => {
-  stack = await CaptureStack.start({ pluginConfig: { report: { flushInterval: "50ms", timeout: "500ms" }, enforcement: { refreshInterval: "0s" } } });
+  stack = await CaptureStack.start({
+    pluginConfig: { report: { flushInterval: "50ms", timeout: "500ms" }, enforcement: { refreshInterval: "0s" } },
+  });
 });
 after(async () => {
   await stack?.stop();
@@ -36,7 +38,11 @@ test("a TME killed and restarted within seconds loses no capture, and no client 
   let sending = true;
   const client = async (): Promise<void> => {
     while (sending) {
-      const { testId, response } = await stack.send("/anything", { method: "POST", headers: { "content-type": "application/json" }, body: '{"n":1}' });
+      const { testId, response } = await stack.send("/anything", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"n":1}',
+      });
       sent.push(testId);
       statuses.push(response.status);
       await new Promise((done) => setTimeout(done, 10));
@@ -54,12 +60,19 @@ test("a TME killed and restarted within seconds loses no capture, and no client 
   sending = false;
   await Promise.all(clients);
 
-  assert.ok(statuses.every((s) => s === 200), `client statuses: ${[...new Set(statuses)].join(",")}`);
+  assert.ok(
+    statuses.every((s) => s === 200),
+    `client statuses: ${[...new Set(statuses)].join(",")}`,
+  );
   const missingNow = async (): Promise<string[]> => {
     const spooled = await spooledTestIds(stack.spoolDir);
     return sent.filter((id) => !spooled.has(id));
   };
-  const missing = await waitFor("every capture in the spool", async () => ((await missingNow()).length === 0 ? [] : undefined), 15_000).catch(missingNow);
+  const missing = await waitFor(
+    "every capture in the spool",
+    async () => ((await missingNow()).length === 0 ? [] : undefined),
+    15_000,
+  ).catch(missingNow);
   console.log(`# ${sent.length} requests, TME down ${outageMs} ms, ${missing.length} captures missing`);
   assert.deepEqual(missing, []);
   const stats = await stack.stats();

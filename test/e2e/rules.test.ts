@@ -27,7 +27,13 @@ const policy = {
 
 before(async () => {
   stack = await CaptureStack.start({
-    pluginConfig: { ...FAST_REPORTS, policy, blockingStatusCode: 451, blockingMessage: "Blocked by policy", enforcement: { refreshInterval: 0 } },
+    pluginConfig: {
+      ...FAST_REPORTS,
+      policy,
+      blockingStatusCode: 451,
+      blockingMessage: "Blocked by policy",
+      enforcement: { refreshInterval: 0 },
+    },
   });
 });
 after(async () => {

@@ -51,11 +51,16 @@ test("sampleRate 0: only the blocked exchanges are stored, the inventory counts 
     assert.equal(counts.get("GET /api/items/{itemId}"), PLAIN);
     assert.equal(counts.get("GET /api/search"), 2);
     const captures = await stack.captures();
-    assert.deepEqual(captures.map((c) => c.attributes["gatewarden.verdict.action"]), ["block", "block"]);
+    assert.deepEqual(
+      captures.map((c) => c.attributes["gatewarden.verdict.action"]),
+      ["block", "block"],
+    );
     assert.equal((await stack.stats()).get("gatewarden_sampled_out_total"), PLAIN);
     assert.equal(await stack.tmeMetric("tme_records_not_stored_total"), PLAIN);
     // A summary carries no query, and the inventory learned nothing from the summaries.
-    const items = ((await (await stack.tmeGet("/v1/apis")).json()) as { endpoints: { id: string; template: string }[] }).endpoints.find((e) => e.template === "/api/items/{itemId}")!;
+    const items = ((await (await stack.tmeGet("/v1/apis")).json()) as { endpoints: { id: string; template: string }[] }).endpoints.find(
+      (e) => e.template === "/api/items/{itemId}",
+    )!;
     const detail = (await (await stack.tmeGet(`/v1/apis/${items.id}`)).json()) as { query?: { properties?: Record<string, unknown> } };
     assert.equal(detail.query?.properties?.page, undefined, JSON.stringify(detail.query));
   });

@@ -107,7 +107,9 @@ test("the check carries the buffered body, and a block answer sets the reply", a
         return;
       }
       seenBody = (JSON.parse(text) as { request: { body?: { data: string } } }).request.body?.data ?? "";
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ action: "block", rule: "tme-model", category: "sqli", message: "Denied by the TME" }));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ action: "block", rule: "tme-model", category: "sqli", message: "Denied by the TME" }));
     });
   });
   try {
@@ -220,7 +222,9 @@ test("a check sent from the headers holds the body too; once allowed, the whole 
   }
 });
 
-interface WireRecord { request: { headers: Array<[string, string]>; body?: { data: string; size: number; truncated: boolean } } }
+interface WireRecord {
+  request: { headers: Array<[string, string]>; body?: { data: string; size: number; truncated: boolean } };
+}
 
 async function waitForRecord(batches: string[], testId: string): Promise<WireRecord> {
   for (let i = 0; i < 100; i++) {

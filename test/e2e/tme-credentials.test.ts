@@ -51,12 +51,20 @@ test("a forged record without the agent token is refused with 401, counted, and 
   assert.equal(await unauthorizedCount(), before + 2);
   const list = (await (await stack.tmeGet("/v1/denylist")).json()) as { entries: unknown[] };
   assert.deepEqual(list.entries, []);
-  assert.equal((await stack.captures()).some((c) => c.attributes["client.address"] === "198.51.100.77"), false);
+  assert.equal(
+    (await stack.captures()).some((c) => c.attributes["client.address"] === "198.51.100.77"),
+    false,
+  );
 });
 
 test("ext_cap ingest, checks and the filter's polls need the agent token", async () => {
   const url = stack.tme!.url;
-  for (const [method, path] of [["POST", "/ext_cap/v1/req_res_cap"], ["POST", "/v1/check"], ["GET", "/v1/policy"], ["GET", "/v1/denylist"]] as const) {
+  for (const [method, path] of [
+    ["POST", "/ext_cap/v1/req_res_cap"],
+    ["POST", "/v1/check"],
+    ["GET", "/v1/policy"],
+    ["GET", "/v1/denylist"],
+  ] as const) {
     const res = await fetch(url + path, { method, ...(method === "POST" ? { body: "{}" } : {}) });
     assert.equal(res.status, 401, `${method} ${path}`);
   }

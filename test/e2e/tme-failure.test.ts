@@ -62,7 +62,11 @@ test("with the TME stopped and restarted, traffic flows, drops are counted and c
   await waitFor("the drop counter to move", async () => ((await counter("gatewarden_dropped_total")) >= dropped + 14 ? true : undefined));
   assert.ok((await counter("gatewarden_report_failures_total")) > failures);
   // Policy and deny-list polls (every second by default) fail too, and are counted.
-  await waitFor("poll failures to be counted", async () => ((await counter("gatewarden_poll_failures_total")) > pollFailures ? true : undefined), 5000);
+  await waitFor(
+    "poll failures to be counted",
+    async () => ((await counter("gatewarden_poll_failures_total")) > pollFailures ? true : undefined),
+    5000,
+  );
   await stack.startTme();
   await captureResumes();
 });
@@ -79,8 +83,12 @@ test("with the TME answering 500, traffic flows and the failures are counted", a
     const failures = await counter("gatewarden_report_failures_total");
     const dropped = await counter("gatewarden_dropped_total");
     await sendMany(5);
-    await waitFor("failures to be counted", async () => ((await counter("gatewarden_report_failures_total")) >= failures + 5 ? true : undefined));
-    await waitFor("the oldest batches to be dropped", async () => ((await counter("gatewarden_dropped_total")) >= dropped + 3 ? true : undefined));
+    await waitFor("failures to be counted", async () =>
+      (await counter("gatewarden_report_failures_total")) >= failures + 5 ? true : undefined,
+    );
+    await waitFor("the oldest batches to be dropped", async () =>
+      (await counter("gatewarden_dropped_total")) >= dropped + 3 ? true : undefined,
+    );
     assert.ok(hits >= 5, "the reports reached the failing TME");
   } finally {
     await closeServer(server);
@@ -101,7 +109,9 @@ test("with the TME hanging, requests still complete and the pending reports stay
     // 30 sequential requests cannot have waited for a 500 ms report timeout each.
     assert.ok(Date.now() - started < 10_000, "requests were held by the reporting");
     // At most four calls in flight plus two batches pending: most of the 30 must have been dropped.
-    await waitFor("the bounded buffer to drop records", async () => ((await counter("gatewarden_dropped_total")) >= dropped + 20 ? true : undefined));
+    await waitFor("the bounded buffer to drop records", async () =>
+      (await counter("gatewarden_dropped_total")) >= dropped + 20 ? true : undefined,
+    );
   } finally {
     await closeServer(server);
   }

@@ -42,6 +42,8 @@ test("the 128 KiB backtracking shape is captured while /healthz stays fast", asy
   }
   const worst = Math.max(...latencies);
   const sorted = [...latencies].sort((a, b) => a - b);
-  console.log(`# /healthz during ingest: ${latencies.length} polls, median ${sorted[sorted.length >> 1]!.toFixed(1)} ms, worst ${worst.toFixed(1)} ms`);
+  console.log(
+    `# /healthz during ingest: ${latencies.length} polls, median ${sorted[sorted.length >> 1]!.toFixed(1)} ms, worst ${worst.toFixed(1)} ms`,
+  );
   assert.ok(worst < HEALTHZ_BOUND_MS, `worst /healthz ${worst.toFixed(0)} ms`);
 });

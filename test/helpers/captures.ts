@@ -70,12 +70,18 @@ export class TmeStack {
 
   /** Every record the TME spooled, in the order written. */
   spooledRecords(): SpooledRecord[] {
-    const files = readdirSync(this.spoolDir).filter((name) => name.endsWith(".jsonl")).sort();
+    const files = readdirSync(this.spoolDir)
+      .filter((name) => name.endsWith(".jsonl"))
+      .sort();
     return files.flatMap((name) =>
-      readFileSync(join(this.spoolDir, name), "utf8").split("\n").filter((line) => line !== "").map((line) => {
-        const { source, record } = JSON.parse(line) as SpooledRecord;
-        return { source, record };
-      }));
+      readFileSync(join(this.spoolDir, name), "utf8")
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => {
+          const { source, record } = JSON.parse(line) as SpooledRecord;
+          return { source, record };
+        }),
+    );
   }
 
   captures(limit = 1000): Promise<Capture[]> {
@@ -101,7 +107,12 @@ export async function capturesAt(tmeUrl: string, limit = 1000, headers: Record<s
 
 /** The capture of the request tagged with header x-test-id `testId`, waiting for it to arrive. */
 export function captureOfAt(tmeUrl: string, testId: string, timeoutMs = 10_000, headers: Record<string, string> = {}): Promise<Capture> {
-  return waitFor(`the capture of request ${testId}`, async () =>
-    (await capturesAt(tmeUrl, 1000, headers)).find((c) => (c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0] === testId),
-  timeoutMs);
+  return waitFor(
+    `the capture of request ${testId}`,
+    async () =>
+      (await capturesAt(tmeUrl, 1000, headers)).find(
+        (c) => (c.attributes["http.request.header.x-test-id"] as string[] | undefined)?.[0] === testId,
+      ),
+    timeoutMs,
+  );
 }

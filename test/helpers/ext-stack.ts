@@ -89,7 +89,4 @@ export class ExtStack extends TmeStack {
     await this.upstream?.stop();
     if (this.spoolDir) rmSync(this.spoolDir, { recursive: true, force: true });
   }
-
-
-
 }

@@ -98,21 +98,28 @@ export class CaptureStack extends TmeStack {
    * A request on a fresh connection with node:http, for what fetch cannot do: set Host, or spread
    * requests over Envoy's workers (each connection may land on another worker).
    */
-  sendHttp(path: string, opts: { method?: string; headers?: Record<string, string | string[]>; body?: string } = {}): Promise<{ testId: string; status: number; headers: IncomingHttpHeaders; body: string }> {
+  sendHttp(
+    path: string,
+    opts: { method?: string; headers?: Record<string, string | string[]>; body?: string } = {},
+  ): Promise<{ testId: string; status: number; headers: IncomingHttpHeaders; body: string }> {
     const testId = randomUUID();
     return new Promise((resolveResponse, reject) => {
-      const req = httpRequest(this.envoy.url + path, { method: opts.method ?? "GET", headers: { ...opts.headers, "x-test-id": testId }, agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolveResponse({ testId, status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-        res.on("error", reject);
-      });
+      const req = httpRequest(
+        this.envoy.url + path,
+        { method: opts.method ?? "GET", headers: { ...opts.headers, "x-test-id": testId }, agent: false },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () =>
+            resolveResponse({ testId, status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+          );
+          res.on("error", reject);
+        },
+      );
       req.on("error", reject);
       req.end(opts.body);
     });
   }
-
-
 
   stats(): Promise<Map<string, number>> {
     return prometheusStats(this.envoy.adminUrl);

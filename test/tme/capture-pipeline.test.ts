@@ -29,15 +29,21 @@ describe('CapturePipeline', () => {
     const accepted = pipeline.accept(records, 'gatewarden').then(() => (acknowledged = true));
     await new Promise((done) => setImmediate(done));
     assert.equal(spool.appended.length, 1, 'one append for the whole batch');
-    assert.equal(spool.appended[0]!.length, 6, "three parts of each of two lines");
+    assert.equal(spool.appended[0]!.length, 6, 'three parts of each of two lines');
     assert.equal(acknowledged, false);
     assert.deepEqual([ring.length, exported.length], [0, 0]);
 
     spool.settle();
     await accepted;
     assert.deepEqual(ring.flatMap(lineParts), spool.appended[0]);
-    assert.deepEqual(exported.map((c) => c.id), ring.map((c) => c.id));
-    assert.deepEqual(exported.map((c) => c.attributes['url.path']), ['/api/orders', '/payments.v1.Payments/Charge']);
+    assert.deepEqual(
+      exported.map((c) => c.id),
+      ring.map((c) => c.id),
+    );
+    assert.deepEqual(
+      exported.map((c) => c.attributes['url.path']),
+      ['/api/orders', '/payments.v1.Payments/Charge'],
+    );
   });
 
   test('a failed spool write rejects the batch and keeps nothing', async () => {

@@ -107,7 +107,10 @@ describe('OTLP export failures', () => {
       const base = `http://${/http=(\S+)/.exec(child.listening)![1]}`;
       const post = await fetch(`${base}/v1/records`, { method: 'POST', body: JSON.stringify(batch) });
       assert.equal(post.status, 200);
-      await eventually(async () => / tme_export_failures_total [1-9]/.test(` ${(await (await fetch(`${base}/metrics`)).text()).replace(/\n/g, ' ')}`), 'an export failure');
+      await eventually(
+        async () => / tme_export_failures_total [1-9]/.test(` ${(await (await fetch(`${base}/metrics`)).text()).replace(/\n/g, ' ')}`),
+        'an export failure',
+      );
     } finally {
       assert.equal(await child.stop(), 0);
       await rm(spoolDir, { recursive: true, force: true });

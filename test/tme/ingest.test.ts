@@ -105,12 +105,18 @@ describe('POST /v1/records', () => {
     assert.equal(res.status, 200);
     const body = (await res.json()) as Json;
     assert.equal(body.accepted, 2);
-    assert.deepEqual(body.rejected.map((r: Json) => r.index), [1, 3]);
+    assert.deepEqual(
+      body.rejected.map((r: Json) => r.index),
+      [1, 3],
+    );
     assert.equal(body.rejected[0].error, 'records[1].request.method: expected string, received number');
     assert.match(body.rejected[1].error, /^records\[3\]\.request\.headers\[0\]: /);
 
     const { captures } = (await (await tme.get('/v1/captures?limit=2')).json()) as { captures: Json[] };
-    assert.deepEqual(captures.map((c) => c.attributes['gatewarden.request.id']), ['good-2', 'good-1']);
+    assert.deepEqual(
+      captures.map((c) => c.attributes['gatewarden.request.id']),
+      ['good-2', 'good-1'],
+    );
   });
 
   test('missing fields and wrong formats are named', async () => {
@@ -229,7 +235,9 @@ describe('routes', () => {
     const records = Array.from({ length: 5 }, (_, i) => record((r) => (r.id = `r${i}`)));
     assert.equal((await tme.post('/v1/records', { records })).status, 200);
     const ids = async (query: string): Promise<string[]> =>
-      ((await (await tme.get(`/v1/captures${query}`)).json()) as { captures: Json[] }).captures.map((c) => c.attributes['gatewarden.request.id']);
+      ((await (await tme.get(`/v1/captures${query}`)).json()) as { captures: Json[] }).captures.map(
+        (c) => c.attributes['gatewarden.request.id'],
+      );
     assert.deepEqual(await ids(''), ['r4', 'r3', 'r2']);
     assert.deepEqual(await ids('?limit=1'), ['r4']);
     for (const bad of ['0', '1001', 'abc', '-1', '2.5']) {
@@ -240,21 +248,29 @@ describe('routes', () => {
   });
 
   test('a record marked redacted is spooled as its bytes; an unmarked one is redacted and re-encoded; a bad one rejects itself', async () => {
-    const encoded = JSON.stringify(record((r) => {
-      r.id = 'fast';
-      r.request.headers = [['authorization', 'Bearer already-[REDACTED]-by-the-filter']];
-      r.redacted = true;
-    }));
-    const slow = JSON.stringify(record((r) => {
-      r.id = 'slow';
-      r.request.headers = [['authorization', 'Bearer s3cret']];
-      r.redacted = true;
-    }), null, 1); // several lines: cannot be a spool line as it is
-    const plain = JSON.stringify(record((r) => {
-      r.id = 'plain';
-      r.request.headers = [['authorization', 'Bearer s3cret']];
-    }));
-    const body = `{"records":[${encoded},${slow},${plain},{"id":${"[".repeat(18)}1${"]".repeat(18)}}]}`;
+    const encoded = JSON.stringify(
+      record((r) => {
+        r.id = 'fast';
+        r.request.headers = [['authorization', 'Bearer already-[REDACTED]-by-the-filter']];
+        r.redacted = true;
+      }),
+    );
+    const slow = JSON.stringify(
+      record((r) => {
+        r.id = 'slow';
+        r.request.headers = [['authorization', 'Bearer s3cret']];
+        r.redacted = true;
+      }),
+      null,
+      1,
+    ); // several lines: cannot be a spool line as it is
+    const plain = JSON.stringify(
+      record((r) => {
+        r.id = 'plain';
+        r.request.headers = [['authorization', 'Bearer s3cret']];
+      }),
+    );
+    const body = `{"records":[${encoded},${slow},${plain},{"id":${'['.repeat(18)}1${']'.repeat(18)}}]}`;
     const res = await tme.post('/v1/records', body);
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { accepted: 3, rejected: [{ index: 3, error: 'records[3]: nested deeper than 16 levels' }] });
@@ -295,7 +311,10 @@ describe('routes', () => {
     const res = await tme.post('/v1/records', body);
     assert.equal(res.status, 200);
     const answer = (await res.json()) as Json;
-    assert.deepEqual(answer.rejected.map((r: Json) => r.index), bad.map((_, i) => i + 1));
+    assert.deepEqual(
+      answer.rejected.map((r: Json) => r.index),
+      bad.map((_, i) => i + 1),
+    );
     assert.equal(answer.accepted, 2);
     const errors: string[] = answer.rejected.map((r: Json) => r.error);
     assert.deepEqual(
@@ -317,10 +336,16 @@ describe('routes', () => {
         'records[14]',
       ],
     );
-    assert.ok(errors.slice(11).every((e) => e.includes('not valid JSON')), errors.slice(11).join('\n'));
+    assert.ok(
+      errors.slice(11).every((e) => e.includes('not valid JSON')),
+      errors.slice(11).join('\n'),
+    );
     assert.equal(await tme.metric('tme_records_rejected_total', '{source="gatewarden"}'), rejectedBefore + bad.length);
     const { captures } = (await (await tme.get('/v1/captures?limit=2')).json()) as { captures: Json[] };
-    assert.deepEqual(captures.map((c) => c.attributes['gatewarden.request.id']), ['neighbour-2', 'neighbour-1']);
+    assert.deepEqual(
+      captures.map((c) => c.attributes['gatewarden.request.id']),
+      ['neighbour-2', 'neighbour-1'],
+    );
   });
 
   test('GET /healthz answers ok', async () => {

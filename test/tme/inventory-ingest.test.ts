@@ -43,7 +43,9 @@ function record(i: number): Json {
 
 // The path of every fifth record spelt with a JSON escape, as another producer may write it.
 function batchText(marked: boolean): string {
-  const records = Array.from({ length: 60 }, (_, i) => JSON.stringify({ ...record(i), ...(marked ? { redacted: true } : {}) }).replace('caf\u00e9', 'caf\\u00e9'));
+  const records = Array.from({ length: 60 }, (_, i) =>
+    JSON.stringify({ ...record(i), ...(marked ? { redacted: true } : {}) }).replace('caf\u00e9', 'caf\\u00e9'),
+  );
   return `{"records":[${records.join(',')}]}`;
 }
 
@@ -69,7 +71,13 @@ test('the inventory is the same whether records are stored as their bytes or par
   assert.ok(spooled.includes(`"record":${first},"redacted":true}}\n`), 'the marked records took the fast path');
   const [learnedFast, learnedSlow] = await Promise.all([inventoryOf(fast), inventoryOf(slow)]);
   assert.ok(learnedFast.length >= 6, `${learnedFast.length} endpoints`);
-  assert.ok(learnedFast.some((e) => e.template === '/café/menu' && e.host === 'api.example.org'), JSON.stringify(learnedFast.map((e) => [e.host, e.method, e.template])));
-  assert.ok(learnedFast.some((e) => e.requestContentTypes['multipart/form-data'] > 0), JSON.stringify(learnedFast[0]));
+  assert.ok(
+    learnedFast.some((e) => e.template === '/café/menu' && e.host === 'api.example.org'),
+    JSON.stringify(learnedFast.map((e) => [e.host, e.method, e.template])),
+  );
+  assert.ok(
+    learnedFast.some((e) => e.requestContentTypes['multipart/form-data'] > 0),
+    JSON.stringify(learnedFast[0]),
+  );
   assert.deepEqual(learnedFast, learnedSlow);
 });

@@ -26,7 +26,11 @@ const SPEC = {
 };
 
 let sequence = 0;
-function record(method: string, path: string, options: { host?: string; request?: unknown; response?: unknown } = {}): Record<string, unknown> {
+function record(
+  method: string,
+  path: string,
+  options: { host?: string; request?: unknown; response?: unknown } = {},
+): Record<string, unknown> {
   const body = (value: unknown) => {
     const data = JSON.stringify(value);
     return { data, encoding: 'utf8', size: data.length, truncated: false };
@@ -40,7 +44,12 @@ function record(method: string, path: string, options: { host?: string; request?
     duration_nano: 1000,
     client: { address: '10.0.0.1', port: 40000 },
     request: {
-      method, scheme: 'http', authority: options.host ?? 'shop.example', path, query: '', protocol: 'HTTP/1.1',
+      method,
+      scheme: 'http',
+      authority: options.host ?? 'shop.example',
+      path,
+      query: '',
+      protocol: 'HTTP/1.1',
       headers: options.request === undefined ? [] : json,
       ...(options.request === undefined ? {} : { body: body(options.request) }),
     },
@@ -50,7 +59,9 @@ function record(method: string, path: string, options: { host?: string; request?
 }
 
 function events(records: OtlpLogRecord[], name: string): Record<string, unknown>[] {
-  return records.filter((r) => r.eventName === `gatewarden.inventory.${name}`).map((r) => ({ ...plainAttributes(r.attributes), body: r.body?.stringValue, severity: r.severityText }));
+  return records
+    .filter((r) => r.eventName === `gatewarden.inventory.${name}`)
+    .map((r) => ({ ...plainAttributes(r.attributes), body: r.body?.stringValue, severity: r.severityText }));
 }
 
 async function metricsText(tme: TestTme): Promise<string> {
@@ -65,7 +76,12 @@ describe('inventory changes as OTLP log records, and inventory metrics', () => {
     receiver = await startOtlpReceiver();
     dir = await mkdtemp(join(tmpdir(), 'tme-specs-'));
     await writeFile(join(dir, 'spec.json'), JSON.stringify(SPEC));
-    tme = await startTestTme({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '50', TME_API_SPECS_FILE: join(dir, 'spec.json'), TME_ENVIRONMENT: 'staging' });
+    tme = await startTestTme({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+      TME_API_SPECS_FILE: join(dir, 'spec.json'),
+      TME_ENVIRONMENT: 'staging',
+    });
   });
   after(async () => {
     await tme.stop();
@@ -82,10 +98,19 @@ describe('inventory changes as OTLP log records, and inventory metrics', () => {
     assert.equal((await tme.post('/v1/records', { records: batch })).status, 200);
     // Once the endpoint's schema is known, a field it never showed is news.
     await receiver.waitForLogs((r) => events(r, 'field.sensitive').length > 0, 'the first events');
-    assert.equal((await tme.post('/v1/records', { records: [record('GET', '/api/users/2', { response: { id: 2, email: EMAIL, nickname: 'bob' } })] })).status, 200);
-    const records = await receiver.waitForLogs((r) => events(r, 'field.new').length > 0 && events(r, 'drift').length > 0, 'field.new and drift');
+    assert.equal(
+      (await tme.post('/v1/records', { records: [record('GET', '/api/users/2', { response: { id: 2, email: EMAIL, nickname: 'bob' } })] }))
+        .status,
+      200,
+    );
+    const records = await receiver.waitForLogs(
+      (r) => events(r, 'field.new').length > 0 && events(r, 'drift').length > 0,
+      'field.new and drift',
+    );
 
-    const fresh = events(records, 'endpoint.new').map((e) => `${e['http.request.method']} ${e['server.address']}${e['url.template']}`).sort();
+    const fresh = events(records, 'endpoint.new')
+      .map((e) => `${e['http.request.method']} ${e['server.address']}${e['url.template']}`)
+      .sort();
     assert.deepEqual(fresh, ['GET shop.example/api/users/{userId}', 'GET shop.example/internal/debug', 'POST shop.example/api/users']);
     const [shadow] = events(records, 'endpoint.shadow');
     assert.equal(shadow?.['url.template'], '/internal/debug');
@@ -94,8 +119,15 @@ describe('inventory changes as OTLP log records, and inventory metrics', () => {
     assert.equal(events(records, 'endpoint.shadow').length, 1, 'documented endpoints are not shadow');
 
     const sensitive = events(records, 'field.sensitive');
-    assert.deepEqual(sensitive.map((e) => [e['gatewarden.api.field'], e['gatewarden.api.sensitive.classes']]), [['response.200.email', ['email']]], 'a class is news once per field');
-    assert.deepEqual(events(records, 'field.new').map((e) => e['gatewarden.api.field']), ['response.200.nickname']);
+    assert.deepEqual(
+      sensitive.map((e) => [e['gatewarden.api.field'], e['gatewarden.api.sensitive.classes']]),
+      [['response.200.email', ['email']]],
+      'a class is news once per field',
+    );
+    assert.deepEqual(
+      events(records, 'field.new').map((e) => e['gatewarden.api.field']),
+      ['response.200.nickname'],
+    );
     const [drift] = events(records, 'drift');
     assert.equal(drift?.['gatewarden.api.drift.kind'], 'wrong-type');
     assert.equal(drift?.['gatewarden.api.field'], 'body.age');
@@ -112,7 +144,10 @@ describe('inventory changes as OTLP log records, and inventory metrics', () => {
 
   test('a field name from traffic is cut in the message and the attributes', async () => {
     const key = 'k'.repeat(5000);
-    assert.equal((await tme.post('/v1/records', { records: [record('GET', '/api/users/3', { response: { id: 3, [key]: 1 } })] })).status, 200);
+    assert.equal(
+      (await tme.post('/v1/records', { records: [record('GET', '/api/users/3', { response: { id: 3, [key]: 1 } })] })).status,
+      200,
+    );
     const records = await receiver.waitForLogs((r) => events(r, 'field.new').length > 1, 'the long field');
     const long = events(records, 'field.new').find((e) => String(e['gatewarden.api.field']).startsWith('response.200.kkk'))!;
     assert.equal(String(long['gatewarden.api.field']).length, 256);
@@ -137,7 +172,12 @@ describe('inventory changes as OTLP log records, and inventory metrics', () => {
 
 test('events beyond TME_API_EVENTS_PER_SECOND are dropped and counted; host labels are capped', async () => {
   const receiver = await startOtlpReceiver();
-  const tme = await startTestTme({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '50', TME_API_EVENTS_PER_SECOND: '1', TME_API_MAX_ENDPOINTS_PER_HOST: '2' });
+  const tme = await startTestTme({
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_BSP_SCHEDULE_DELAY: '50',
+    TME_API_EVENTS_PER_SECOND: '1',
+    TME_API_MAX_ENDPOINTS_PER_HOST: '2',
+  });
   try {
     // 60 hosts with one endpoint each (60 endpoint.new events, 10 admitted at once), and a host past its endpoint bound.
     const records = [];
@@ -163,8 +203,17 @@ test('events beyond TME_API_EVENTS_PER_SECOND are dropped and counted; host labe
 
 test('the logs endpoint and the event rate are validated, and the errors name the variable', () => {
   assert.equal(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).otlpLogsUrl, 'http://collector:4318/v1/logs');
-  assert.equal(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://logs:4318/x' }).otlpLogsUrl, 'http://logs:4318/x');
+  assert.equal(
+    loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://logs:4318/x' }).otlpLogsUrl,
+    'http://logs:4318/x',
+  );
   assert.equal(loadConfig({}).otlpLogsUrl, undefined);
-  assert.throws(() => loadConfig({ TME_API_EVENTS_PER_SECOND: 'many' }), (e: Error) => e instanceof ConfigError && e.message.includes('TME_API_EVENTS_PER_SECOND: expected an integer'));
-  assert.throws(() => loadConfig({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'ftp://x' }), (e: Error) => e instanceof ConfigError && e.message.includes('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT'));
+  assert.throws(
+    () => loadConfig({ TME_API_EVENTS_PER_SECOND: 'many' }),
+    (e: Error) => e instanceof ConfigError && e.message.includes('TME_API_EVENTS_PER_SECOND: expected an integer'),
+  );
+  assert.throws(
+    () => loadConfig({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'ftp://x' }),
+    (e: Error) => e instanceof ConfigError && e.message.includes('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT'),
+  );
 });

@@ -22,7 +22,14 @@ async function memoryKiB(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number>
 test('60 records with 2 x 4 MiB bodies, then limit=1000: RSS stays bounded, answers are paginated', async () => {
   const spoolDir = await mkdtemp(join(tmpdir(), 'tme-memory-'));
   const tme = await spawnTme(
-    { TME_HTTP_PORT: '0', TME_GRPC_PORT: '0', TME_SPOOL_DIR: spoolDir, TME_SPOOL_FSYNC: 'never', TME_CAPTURE_BUFFER_BYTES: String(RING_BYTES), TME_CAPTURES_RESPONSE_BYTES: String(RESPONSE_BYTES) },
+    {
+      TME_HTTP_PORT: '0',
+      TME_GRPC_PORT: '0',
+      TME_SPOOL_DIR: spoolDir,
+      TME_SPOOL_FSYNC: 'never',
+      TME_CAPTURE_BUFFER_BYTES: String(RING_BYTES),
+      TME_CAPTURES_RESPONSE_BYTES: String(RESPONSE_BYTES),
+    },
     [],
     [join(REPO_ROOT, 'build/tme-server.mjs')],
   );
@@ -42,7 +49,11 @@ test('60 records with 2 x 4 MiB bodies, then limit=1000: RSS stays bounded, answ
       // Marked as the filter marks them: this measures the ring and the paginated answers, not the
       // engine's redaction of an unmarked 8 MiB record (its Wasm memory alone reaches ≈ 107 MiB).
       r.redacted = true;
-      const res = await fetch(`${url}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ records: [r] }) });
+      const res = await fetch(`${url}/v1/records`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ records: [r] }),
+      });
       assert.equal(res.status, 200, await res.text());
     }
     const page = await fetch(`${url}/v1/captures?limit=1000`);
@@ -54,16 +65,24 @@ test('60 records with 2 x 4 MiB bodies, then limit=1000: RSS stays bounded, answ
     // Walk every page: the ring holds what fits in its bytes, newest first, without repeats.
     const paths: string[] = first.captures.map((c) => c.attributes['url.path'] as string);
     for (let cursor: string | undefined = first.next_cursor; cursor !== undefined; ) {
-      const next = (await (await fetch(`${url}/v1/captures?limit=1000&cursor=${cursor}`)).json()) as { captures: Json[]; next_cursor?: string };
+      const next = (await (await fetch(`${url}/v1/captures?limit=1000&cursor=${cursor}`)).json()) as {
+        captures: Json[];
+        next_cursor?: string;
+      };
       paths.push(...next.captures.map((c) => c.attributes['url.path'] as string));
       cursor = next.next_cursor;
     }
     const held = Math.floor(RING_BYTES / (8 * MiB + 4096));
-    assert.deepEqual(paths, Array.from({ length: held }, (_, k) => `/big/${59 - k}`));
+    assert.deepEqual(
+      paths,
+      Array.from({ length: held }, (_, k) => `/big/${59 - k}`),
+    );
 
     const peak = await memoryKiB(pid, 'VmHWM');
     const rssMiB = (peak - baseline) / 1024;
-    console.log(`# TME RSS: baseline ${(baseline / 1024).toFixed(0)} MiB, peak ${(peak / 1024).toFixed(0)} MiB (+${rssMiB.toFixed(0)} MiB) with a ${RING_BYTES / MiB} MiB ring`);
+    console.log(
+      `# TME RSS: baseline ${(baseline / 1024).toFixed(0)} MiB, peak ${(peak / 1024).toFixed(0)} MiB (+${rssMiB.toFixed(0)} MiB) with a ${RING_BYTES / MiB} MiB ring`,
+    );
     // The ring, plus what one 8 MiB record costs while it is parsed, redacted and re-encoded (and
     // V8 collects late): well under the chart's 512 Mi limit.
     assert.ok(rssMiB < RING_BYTES / MiB + 256, `peak RSS grew by ${rssMiB.toFixed(0)} MiB`);

@@ -16,7 +16,14 @@ describe('GET /metrics', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
     const text = await res.text();
-    for (const name of ['tme_records_received_total', 'tme_records_rejected_total', 'tme_records_exported_total', 'tme_export_failures_total', 'tme_spool_bytes', 'process_cpu_user_seconds_total']) {
+    for (const name of [
+      'tme_records_received_total',
+      'tme_records_rejected_total',
+      'tme_records_exported_total',
+      'tme_export_failures_total',
+      'tme_spool_bytes',
+      'process_cpu_user_seconds_total',
+    ]) {
       assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), name);
     }
   });

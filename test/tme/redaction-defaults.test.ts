@@ -19,5 +19,6 @@ test('the TME and the filter default to the same redacted header names', () => {
 
 test('the TME and the filter default to the same redacted field names', () => {
   assert.deepEqual(DEFAULT_REDACT_FIELDS.split(','), assemblyList('DEFAULT_REDACT_FIELDS'));
-  for (const header of DEFAULT_REDACT_HEADERS.split(',')) assert.ok(DEFAULT_REDACT_FIELDS.split(',').includes(header), `${header} is a field name too`);
+  for (const header of DEFAULT_REDACT_HEADERS.split(','))
+    assert.ok(DEFAULT_REDACT_FIELDS.split(',').includes(header), `${header} is a field name too`);
 });

@@ -57,7 +57,10 @@ describe('redaction rules', () => {
   test('the hostile shapes that stalled or overflowed the TypeScript redactor are linear', () => {
     const backtracking = '{"token' + '\\"'.repeat(65_530);
     const deep = '['.repeat(20_000) + '{"password":"deep"}' + ']'.repeat(20_000);
-    for (const [text, expected] of [[backtracking, backtracking], [deep, deep.replace('deep"', '[REDACTED]"')]] as const) {
+    for (const [text, expected] of [
+      [backtracking, backtracking],
+      [deep, deep.replace('deep"', '[REDACTED]"')],
+    ] as const) {
       const started = performance.now();
       assert.equal(redactedBody(text), expected);
       // Generous for a loaded 2-core machine (about 20 ms idle): the TypeScript regex took 7.9 s on the
@@ -88,7 +91,10 @@ describe('redaction before storage', () => {
       ['content-type', 'application/json'],
     ];
     login.request.body = { data: JSON.stringify({ user: 'alice', password: 'hunter2' }), encoding: 'utf8', size: 36, truncated: false };
-    login.response.headers = [['set-cookie', 'sid=n3w; HttpOnly'], ['content-type', 'application/json']];
+    login.response.headers = [
+      ['set-cookie', 'sid=n3w; HttpOnly'],
+      ['content-type', 'application/json'],
+    ];
     const form = structuredClone(batch.records[0]) as Json;
     form.request.headers = [['content-type', 'application/x-www-form-urlencoded']];
     form.request.body = { data: 'user=bob&passwd=form-pw', encoding: 'utf8', size: 23, truncated: false };
@@ -102,7 +108,7 @@ describe('redaction before storage', () => {
       assert.ok(!spoolText.includes(secret), `spool leaks ${secret}`);
     }
 
-    const [formCapture, loginCapture] = ((JSON.parse(capturesText) as { captures: Json[] }).captures) as [Json, Json];
+    const [formCapture, loginCapture] = (JSON.parse(capturesText) as { captures: Json[] }).captures as [Json, Json];
     const a = loginCapture.attributes;
     assert.deepEqual(a['http.request.header.authorization'], ['[REDACTED]'], 'header names are matched case-insensitively');
     assert.deepEqual(a['http.request.header.cookie'], ['sid=[REDACTED]'], 'each cookie keeps its name');

@@ -39,7 +39,11 @@ async function spooledPaths(spoolDir: string): Promise<string[]> {
 }
 
 async function post(url: string, records: Json[]): Promise<number> {
-  const res = await fetch(`${url}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ records }) });
+  const res = await fetch(`${url}/v1/records`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ records }),
+  });
   await res.arrayBuffer();
   return res.status;
 }

@@ -60,7 +60,10 @@ describe('JsonlSpool', () => {
     assert.deepEqual(names, ['captures-000002.jsonl', 'captures-000003.jsonl']);
     const sizes = await Promise.all(names.map(async (name) => (await stat(join(dir, name))).size));
     assert.equal(spool.bytes(), sizes[0]! + sizes[1]!);
-    const last = (await readFile(join(dir, names[1]!), 'utf8')).trim().split('\n').map((l) => JSON.parse(l).i);
+    const last = (await readFile(join(dir, names[1]!), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).i);
     assert.deepEqual(last, [4]);
   });
 
@@ -69,6 +72,9 @@ describe('JsonlSpool', () => {
     await spool.append([line({ i: 5 }), line({ i: 6 })]);
     await spool.close();
     const lines = (await readFile(join(dir, 'captures-000003.jsonl'), 'utf8')).trim().split('\n');
-    assert.deepEqual(lines.map((l) => JSON.parse(l).i), [4, 5, 6]);
+    assert.deepEqual(
+      lines.map((l) => JSON.parse(l).i),
+      [4, 5, 6],
+    );
   });
 });

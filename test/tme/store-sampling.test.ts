@@ -62,7 +62,10 @@ describe('TME_STORE_SAMPLE_RATE', () => {
     assert.equal(stored.filter((id) => id.startsWith('verdict-')).length, 3, stored.join(','));
     assert.equal(stored.filter((id) => id.startsWith('summary-')).length, 0, stored.join(','));
     // 21 records without a verdict: the 4th, 8th, 12th, 16th and 20th are kept.
-    assert.deepEqual(stored.filter((id) => id.startsWith('plain-')), ['plain-3', 'plain-7', 'plain-11', 'plain-15', 'plain-19']);
+    assert.deepEqual(
+      stored.filter((id) => id.startsWith('plain-')),
+      ['plain-3', 'plain-7', 'plain-11', 'plain-15', 'plain-19'],
+    );
 
     const captures = (await (await tme.get('/v1/captures?limit=100')).json()) as { captures: unknown[] };
     assert.equal(captures.captures.length, 8);
@@ -80,7 +83,10 @@ test('a summary is never stored, even at TME_STORE_SAMPLE_RATE 1', async () => {
   const tme = await startTestTme();
   try {
     assert.equal((await tme.post('/v1/records', { records: [summary('s', '/a'), record('r', '/a')] })).status, 200);
-    assert.deepEqual((await tme.spoolLines()).map((line) => (line.record as { id: string }).id), ['r']);
+    assert.deepEqual(
+      (await tme.spoolLines()).map((line) => (line.record as { id: string }).id),
+      ['r'],
+    );
     assert.equal(await inventoryCount(tme), 2);
   } finally {
     await tme.stop();
@@ -89,7 +95,10 @@ test('a summary is never stored, even at TME_STORE_SAMPLE_RATE 1', async () => {
 
 test('TME_STORE_SAMPLE_RATE must be a number from 0 to 1, and the error names it', () => {
   for (const bad of ['1.5', '-0.1', 'half', '50%']) {
-    assert.throws(() => loadConfig({ TME_STORE_SAMPLE_RATE: bad }), (error: Error) => error instanceof ConfigError && error.message.includes('TME_STORE_SAMPLE_RATE: expected a number from 0 to 1'));
+    assert.throws(
+      () => loadConfig({ TME_STORE_SAMPLE_RATE: bad }),
+      (error: Error) => error instanceof ConfigError && error.message.includes('TME_STORE_SAMPLE_RATE: expected a number from 0 to 1'),
+    );
   }
   assert.equal(loadConfig({ TME_STORE_SAMPLE_RATE: '0.5' }).storeSampleRate, 0.5);
   assert.equal(loadConfig({ TME_STORE_SAMPLE_RATE: '0' }).storeSampleRate, 0);

@@ -125,28 +125,35 @@ describe("writeRecord", () => {
     ex.clientAddress = "127.0.0.1";
     ex.clientPort = 5000;
     ex.protocol = "HTTP/2";
-    ex.requestHeaders = new HeaderList(serializeHeaders(
-      [":method", ":scheme", ":authority", ":path", "content-type"],
-      ["POST", "http", "api.example", "/v1/items?id=7&x=a?b", "application/grpc"]));
+    ex.requestHeaders = new HeaderList(
+      serializeHeaders(
+        [":method", ":scheme", ":authority", ":path", "content-type"],
+        ["POST", "http", "api.example", "/v1/items?id=7&x=a?b", "application/grpc"],
+      ),
+    );
     ex.responseHeaders = new HeaderList(serializeHeaders([":status", "content-type"], ["200", "application/grpc"]));
     ex.responseTrailers = new HeaderList(serializeHeaders(["grpc-status", "grpc-message"], ["5", "not found"]));
     const out = new ByteBuffer();
     writeRecord(new JsonWriter(out), ex, "istio", "0.1.0", null);
     expect(out.toString()).toBe(
       '{"id":"req-1","service":"istio","module_version":"0.1.0","start_time_unix_nano":"1700000000000000001",' +
-      '"duration_nano":42,"client":{"address":"127.0.0.1","port":5000},"request":{"method":"POST","scheme":"http",' +
-      '"authority":"api.example","path":"/v1/items","query":"id=7&x=a?b","protocol":"HTTP/2",' +
-      '"headers":[["content-type","application/grpc"]]},"response":{"status":200,"headers":[["content-type",' +
-      '"application/grpc"]],"trailers":[["grpc-status","5"],["grpc-message","not found"]],"grpc_status":"5"}}');
+        '"duration_nano":42,"client":{"address":"127.0.0.1","port":5000},"request":{"method":"POST","scheme":"http",' +
+        '"authority":"api.example","path":"/v1/items","query":"id=7&x=a?b","protocol":"HTTP/2",' +
+        '"headers":[["content-type","application/grpc"]]},"response":{"status":200,"headers":[["content-type",' +
+        '"application/grpc"]],"trailers":[["grpc-status","5"],["grpc-message","not found"]],"grpc_status":"5"}}',
+    );
   });
 
   it("writes a summary with only what the inventory counts, marked sampled false first", () => {
     const ex = new Exchange();
     ex.id = "req-2";
     ex.clientAddress = "127.0.0.1";
-    ex.requestHeaders = new HeaderList(serializeHeaders(
-      [":method", ":authority", ":path", "x-api-key", "content-type"],
-      ["POST", "api.example", "/v1/items?token=abc", "k-123", "application/json"]));
+    ex.requestHeaders = new HeaderList(
+      serializeHeaders(
+        [":method", ":authority", ":path", "x-api-key", "content-type"],
+        ["POST", "api.example", "/v1/items?token=abc", "k-123", "application/json"],
+      ),
+    );
     ex.responseHeaders = new HeaderList(serializeHeaders([":status", "set-cookie"], ["201", "s=1"]));
     ex.requestBody = new BodyCapture(64);
     ex.requestBody!.append(chunk('{"password":"hunter2"}'));

@@ -23,10 +23,12 @@ describe("parseConfig", () => {
   });
 
   it("reads every key", () => {
-    const cfg = parseConfig('{"serviceName":"shop","bodyCaptureSize":10,"allowedContentTypes":[" JSON ","text/"],' +
-      '"allowFailureMode":false,"tmeCluster":"tme","agentToken":"s3cret-token","agentTokenHeader":"X-Agent","connectTimeout":"1s","requestHandleTimeout":"0.5s",' +
-      '"responseHandleTimeout":75,"report":{"path":"/r","authority":"a","maxBatchRecords":5,"maxBatchBytes":2048,' +
-      '"flushInterval":"20ms","timeout":"3s","maxPendingBatches":2,"maxBufferBytes":65536,"sampleRate":0.25}}').config!;
+    const cfg = parseConfig(
+      '{"serviceName":"shop","bodyCaptureSize":10,"allowedContentTypes":[" JSON ","text/"],' +
+        '"allowFailureMode":false,"tmeCluster":"tme","agentToken":"s3cret-token","agentTokenHeader":"X-Agent","connectTimeout":"1s","requestHandleTimeout":"0.5s",' +
+        '"responseHandleTimeout":75,"report":{"path":"/r","authority":"a","maxBatchRecords":5,"maxBatchBytes":2048,' +
+        '"flushInterval":"20ms","timeout":"3s","maxPendingBatches":2,"maxBufferBytes":65536,"sampleRate":0.25}}',
+    ).config!;
     expect(cfg.serviceName).toBe("shop");
     expect(cfg.bodyCaptureSize).toBe(10);
     expect(cfg.allowedContentTypes.join(",")).toBe("json,text/");
@@ -63,7 +65,9 @@ describe("parseConfig", () => {
     expect(errorOf('{"report":{"sampleRate":1.5}}')).toBe("report.sampleRate: must be between 0 and 1, got 1.5");
     expect(errorOf('{"report":{"sampleRate":"half"}}')).toBe("report.sampleRate: expected a number from 0 to 1, got a string");
     expect(errorOf('{"serviceName":""}')).toBe("serviceName: must not be empty");
-    expect(errorOf('{"enforcement":{"holdHeadersForBody":1}}')).toBe("enforcement.holdHeadersForBody: expected true or false, got a number");
+    expect(errorOf('{"enforcement":{"holdHeadersForBody":1}}')).toBe(
+      "enforcement.holdHeadersForBody: expected true or false, got a number",
+    );
     expect(parseConfig('{"enforcement":{"holdHeadersForBody":true}}').config!.enforcement.holdHeadersForBody).toBe(true);
     expect(errorOf('{"enforcement":{"inspectBodySize":-1}}')).toBe("enforcement.inspectBodySize: must be between 0 and 16777216, got -1.0");
     expect(errorOf('{"enforcement":{"inspectBodySize":"big"}}')).toBe("enforcement.inspectBodySize: expected an integer, got a string");
@@ -83,8 +87,12 @@ describe("parseConfig", () => {
   });
 
   it("reports a bad inline policy under the policy key", () => {
-    expect(errorOf('{"policy":{"rules":[{"id":"x","action":"deny","match":{}}]}}')).toBe('policy.rules[0].action: must be one of allow, monitor, block, got "deny"');
-    expect(errorOf('{"policy":{"detection":{"categories":["sqli","spam"]}}}')).toBe('policy.detection.categories[1]: unknown category "spam" (known: sqli, xss, traversal, cmdi, jndi, ssti, nosqli, xxe, ldapi, crlf, scanner, php, java, rfi, ssrf, protopollution, protocol, sessionfixation)');
+    expect(errorOf('{"policy":{"rules":[{"id":"x","action":"deny","match":{}}]}}')).toBe(
+      'policy.rules[0].action: must be one of allow, monitor, block, got "deny"',
+    );
+    expect(errorOf('{"policy":{"detection":{"categories":["sqli","spam"]}}}')).toBe(
+      'policy.detection.categories[1]: unknown category "spam" (known: sqli, xss, traversal, cmdi, jndi, ssti, nosqli, xxe, ldapi, crlf, scanner, php, java, rfi, ssrf, protopollution, protocol, sessionfixation)',
+    );
   });
 
   it("warns about unknown keys without refusing them", () => {

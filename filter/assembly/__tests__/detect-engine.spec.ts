@@ -21,9 +21,13 @@ describe("locations", () => {
   });
 
   it("inspects cookie names and header names as carefully as values", () => {
-    expect(check("/", "", ["cookie"], ["a=1; " + percentEncode("' union select password from users--") + "=1"], "", "")!.location).toBe("cookie-name");
+    expect(check("/", "", ["cookie"], ["a=1; " + percentEncode("' union select password from users--") + "=1"], "", "")!.location).toBe(
+      "cookie-name",
+    );
     expect(check("/", "", ["x-a'or'1'='1"], ["1"], "", "")!.location).toBe("header-name");
-    expect(check("/", "", ["x-forwarded-for", "accept-language", "x-b3-traceid", "sec-ch-ua-mobile"], ["1.2.3.4", "en", "1", "?0"], "", "")).toBeNull();
+    expect(
+      check("/", "", ["x-forwarded-for", "accept-language", "x-b3-traceid", "sec-ch-ua-mobile"], ["1.2.3.4", "en", "1", "?0"], "", ""),
+    ).toBeNull();
   });
 
   it("names the cookie and the header", () => {
@@ -39,17 +43,19 @@ describe("locations", () => {
   });
 
   it("names the JSON path of a string value or key", () => {
-    const f = check("/api", "", [], [], "application/json", "{\"a\":{\"b\":[1,\"ok\",\"<img src=x onerror=alert(1)>\"]}}")!;
+    const f = check("/api", "", [], [], "application/json", '{"a":{"b":[1,"ok","<img src=x onerror=alert(1)>"]}}')!;
     expect(f.location).toBe("body.json:$.a.b[2]");
     expect(f.category).toBe("xss");
-    const k = check("/api", "", [], [], "application/json", "{\"user\":{\"$ne\":1}}")!;
+    const k = check("/api", "", [], [], "application/json", '{"user":{"$ne":1}}')!;
     expect(k.location).toBe("body.json:$.user.$ne");
-    const e = check("/api", "", [], [], "application/json", "{\"s\":\"\\u003cscript\\u003e\"}")!;
+    const e = check("/api", "", [], [], "application/json", '{"s":"\\u003cscript\\u003e"}')!;
     expect(e.location).toBe("body.json:$.s");
   });
 
   it("names the form field, and falls back to raw text for other bodies, whatever their declared type", () => {
-    expect(check("/", "", [], [], "application/x-www-form-urlencoded", "user=bob&pass=" + percentEncode("x' or '1'='1"))!.location).toBe("body.form:pass");
+    expect(check("/", "", [], [], "application/x-www-form-urlencoded", "user=bob&pass=" + percentEncode("x' or '1'='1"))!.location).toBe(
+      "body.form:pass",
+    );
     expect(check("/", "", [], [], "text/plain", "hello ; cat /etc/passwd")!.location).toBe("body");
     expect(check("/", "", [], [], "application/json", "{not json ../../etc/passwd")!.location).toBe("body");
     expect(check("/", "", [], [], "application/octet-stream", "../../etc/passwd")!.location).toBe("body");
@@ -77,20 +83,53 @@ describe("options", () => {
   });
 
   it("passes a clean request", () => {
-    expect(check("/api/v1/orders", "page=2&sort=name", ["user-agent", "referer", "cookie"],
-      ["Mozilla/5.0 (X11; Linux x86_64)", "https://shop.example.com/cart?step=2", "sid=abc123; theme=dark"],
-      "application/json", "{\"name\":\"Maria Fernández\",\"notes\":\"Leave it with the concierge, please.\",\"items\":[{\"sku\":\"A-1\",\"qty\":2}]}")).toBeNull();
+    expect(
+      check(
+        "/api/v1/orders",
+        "page=2&sort=name",
+        ["user-agent", "referer", "cookie"],
+        ["Mozilla/5.0 (X11; Linux x86_64)", "https://shop.example.com/cart?step=2", "sid=abc123; theme=dark"],
+        "application/json",
+        '{"name":"Maria Fernández","notes":"Leave it with the concierge, please.","items":[{"sku":"A-1","qty":2}]}',
+      ),
+    ).toBeNull();
   });
 });
 
 describe("linear time on hostile inputs", () => {
   it("128 KiB of each character that opens a scanner state, as JSON and as raw text", () => {
     // 128 KiB of the characters that open states in the scanners; each must finish quickly.
-    const hostile = ["'", "<", "(", "\"", "/*", "${", "{{", "../", "%", "&#", "\\u", "<a ", "on", "a=", ";", "`", " or ", "<!--", "%c0", "\\", "\n", "\r\n", "\n\"", ")(", "..{"];
+    const hostile = [
+      "'",
+      "<",
+      "(",
+      '"',
+      "/*",
+      "${",
+      "{{",
+      "../",
+      "%",
+      "&#",
+      "\\u",
+      "<a ",
+      "on",
+      "a=",
+      ";",
+      "`",
+      " or ",
+      "<!--",
+      "%c0",
+      "\\",
+      "\n",
+      "\r\n",
+      '\n"',
+      ")(",
+      "..{",
+    ];
     for (let i = 0; i < hostile.length; i++) {
       const unit = hostile[i];
       const s = unit.repeat(131072 / unit.length);
-      const body = "{\"v\":\"" + s.replaceAll("\\", "\\\\").replaceAll("\"", "\\\"") + "\"}";
+      const body = '{"v":"' + s.replaceAll("\\", "\\\\").replaceAll('"', '\\"') + '"}';
       // No clock here (the timed version is in test/detect/engine-loader.test.ts): a quadratic scanner
       // would stall this suite for minutes on 128 KiB.
       inspectRequest(request("/", "", [], [], "application/json", body), new DetectOptions());
@@ -101,6 +140,8 @@ describe("linear time on hostile inputs", () => {
   it("deep nesting: 128 KiB of '(' then ')' and of nested ${", () => {
     inspectRequest(request("/", "", [], [], "text/plain", "(".repeat(65536) + ")".repeat(65536)), new DetectOptions());
     inspectRequest(request("/", "", [], [], "text/plain", "${".repeat(32768) + "}".repeat(65536)), new DetectOptions());
-    expect(inspectRequest(request("/", "", [], [], "application/json", "[".repeat(65536) + "]".repeat(65536)), new DetectOptions())).toBeNull();
+    expect(
+      inspectRequest(request("/", "", [], [], "application/json", "[".repeat(65536) + "]".repeat(65536)), new DetectOptions()),
+    ).toBeNull();
   });
 });

@@ -9,7 +9,7 @@ describe("java", () => {
   });
   it("finds gadget classes by their qualified or distinctive names", () => {
     expect(rule(q("org.apache.commons.collections.functors.InvokerTransformer"))).toBe("java.gadget-class");
-    expect(rule(q("{\"@type\":\"com.sun.rowset.JdbcRowSetImpl\"}"))).toBe("java.gadget-class");
+    expect(rule(q('{"@type":"com.sun.rowset.JdbcRowSetImpl"}'))).toBe("java.gadget-class");
     expect(rule(q("InvokerTransformer"))).toBe("java.gadget-class");
   });
   it("finds OGNL, SpEL and EL expressions that reach types or reflection", () => {

@@ -19,7 +19,7 @@ describe("normalisation", () => {
 
   it("decodes HTML entities, named, decimal and hex, with or without ';'", () => {
     expect(category(q("&lt;script&gt;alert(1)&lt;/script&gt;"))).toBe("xss");
-    expect(category(q("<a href=\"jav&#x61;script&colon;alert(1)\">x</a>"))).toBe("xss");
+    expect(category(q('<a href="jav&#x61;script&colon;alert(1)">x</a>'))).toBe("xss");
     expect(category(q("&#60;script&#62;alert(1)"))).toBe("xss");
     expect(category(q("&#x2e;&#x2e;/&#x2e;&#x2e;/etc/passwd"))).toBe("traversal");
   });

@@ -19,7 +19,7 @@ describe("php", () => {
     expect(rule(q("expect://id"))).toBe("php.stream-wrapper");
     expect(rule(q("phar://uploads/a.jpg/x.php"))).toBe("php.stream-wrapper");
     expect(rule(q("data://text/plain;base64,PD9waHA="))).toBe("php.stream-wrapper");
-    expect(rule(q("O:8:\"stdClass\":1:{s:1:\"a\";i:1;}"))).toBe("php.serialized-object");
+    expect(rule(q('O:8:"stdClass":1:{s:1:"a";i:1;}'))).toBe("php.serialized-object");
   });
   it("leaves prose, XML declarations and image data URIs alone", () => {
     expect(category(q("Our new system (beta) is live"))).toBe("none");
@@ -30,7 +30,7 @@ describe("php", () => {
 
 describe("php: an element of a request superglobal", () => {
   it("finds $_GET[...], {$_POST[...]} and $_REQUEST[...]", () => {
-    expect(rule(q(";{$_GET[\"cmd\"]}"))).toBe("php.superglobal");
+    expect(rule(q(';{$_GET["cmd"]}'))).toBe("php.superglobal");
     expect(rule(q("$_REQUEST['x']"))).toBe("php.superglobal");
     expect(rule(q("{$_POST[x]}"))).toBe("php.superglobal");
   });

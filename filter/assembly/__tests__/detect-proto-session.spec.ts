@@ -19,7 +19,7 @@ describe("protopollution", () => {
     expect(rule(rawQuery("a[constructor][prototype][b]=1"))).toBe("protopollution.constructor");
     expect(rule(q("constructor.prototype.polluted"))).toBe("protopollution.constructor");
     expect(rule(rawQuery("%5F%5Fproto%5F%5F[a]=b"))).toBe("protopollution.proto");
-    expect(jsonBody("{\"user\":{\"__proto__\":{\"role\":\"admin\"}}}")).toBe("protopollution.proto @body.json:$.user.__proto__");
+    expect(jsonBody('{"user":{"__proto__":{"role":"admin"}}}')).toBe("protopollution.proto @body.json:$.user.__proto__");
   });
   it("leaves the words in prose and identifiers alone", () => {
     expect(category(q("constructor prototype javascript"))).toBe("none");
@@ -48,7 +48,9 @@ describe("sessionfixation", () => {
   it("finds Set-Cookie lines, document.cookie assignments and session ids as parameters", () => {
     expect(rule(q("Set-Cookie: ASP.NET_SessionId=fixated"))).toBe("sessionfixation.set-cookie");
     // xss (dom-sink) runs first and claims it; on its own the session detector sees the assignment.
-    expect(rule(inspectRequest(request("/", "q=document.cookie%3D%27sid%3Dfixed%27", [], [], "", ""), only("sessionfixation")))).toBe("sessionfixation.document-cookie");
+    expect(rule(inspectRequest(request("/", "q=document.cookie%3D%27sid%3Dfixed%27", [], [], "", ""), only("sessionfixation")))).toBe(
+      "sessionfixation.document-cookie",
+    );
     expect(rule(rawQuery("PHPSESSID=abcdef0123456789"))).toBe("sessionfixation.session-parameter");
     expect(rule(rawQuery("ASPSESSIONIDQQGGGNCC=FIXED"))).toBe("sessionfixation.session-parameter");
   });

@@ -44,12 +44,20 @@ class Frame {
 
 function fullFrame(): Frame {
   return new Frame(FLAG_REQUEST_BODY | FLAG_RESPONSE_TRAILERS | FLAG_VERDICT, 9, <u32>Action.Monitor)
-    .utf8("req-1").utf8("istio").utf8("0.1.0").utf8("203.0.113.9").utf8("10.0.0.1").utf8("HTTP/1.1")
+    .utf8("req-1")
+    .utf8("istio")
+    .utf8("0.1.0")
+    .utf8("203.0.113.9")
+    .utf8("10.0.0.1")
+    .utf8("HTTP/1.1")
     .bytes(serializeHeaders([":method", ":path", "content-type"], ["POST", "/p?q=1", "application/json"]))
     .bytes(new ArrayBuffer(0))
     .bytes(serializeHeaders([":status"], ["200"]))
     .bytes(serializeHeaders(["grpc-status"], ["0"]))
-    .utf16("r1").utf16("sqli").utf16("body").utf16("x\ud800");
+    .utf16("r1")
+    .utf16("sqli")
+    .utf16("body")
+    .utf16("x\ud800");
 }
 
 describe("readExchangeFrame", () => {
@@ -63,11 +71,12 @@ describe("readExchangeFrame", () => {
     writeRecord(new JsonWriter(out), read.exchange, read.service, read.moduleVersion, null);
     expect(out.toString()).toBe(
       '{"id":"req-1","service":"istio","module_version":"0.1.0","start_time_unix_nano":"1000","duration_nano":20,' +
-      '"client":{"address":"203.0.113.9","port":8080,"peer":"10.0.0.1"},' +
-      '"request":{"method":"POST","scheme":"","authority":"","path":"/p","query":"q=1","protocol":"HTTP/1.1","headers":[["content-type","application/json"]],' +
-      '"body":{"data":"a=1","encoding":"utf8","size":9,"truncated":true}},' +
-      '"response":{"status":200,"headers":[],"trailers":[["grpc-status","0"]],"grpc_status":"0"},' +
-      '"verdict":{"action":"monitor","rule":"r1","category":"sqli","location":"body","snippet":"x\\ud800"}}');
+        '"client":{"address":"203.0.113.9","port":8080,"peer":"10.0.0.1"},' +
+        '"request":{"method":"POST","scheme":"","authority":"","path":"/p","query":"q=1","protocol":"HTTP/1.1","headers":[["content-type","application/json"]],' +
+        '"body":{"data":"a=1","encoding":"utf8","size":9,"truncated":true}},' +
+        '"response":{"status":200,"headers":[],"trailers":[["grpc-status","0"]],"grpc_status":"0"},' +
+        '"verdict":{"action":"monitor","rule":"r1","category":"sqli","location":"body","snippet":"x\\ud800"}}',
+    );
   });
 
   it("refuses a frame cut inside its head or a part, and a part longer than the frame", () => {

@@ -27,7 +27,7 @@ describe("parseJson", () => {
   it("reports where the input went wrong", () => {
     expect(parseJson('{"a": }').error).toBe("unexpected character '}' at offset 6");
     expect(parseJson('{"a": 1').error).toBe("unexpected end of input in an object at offset 7");
-    expect(parseJson('[1, 2] x').error).toBe("unexpected text after the JSON value at offset 7");
+    expect(parseJson("[1, 2] x").error).toBe("unexpected text after the JSON value at offset 7");
     expect(parseJson('"abc').error).toBe("unterminated string at offset 4");
   });
 
@@ -42,7 +42,7 @@ describe("JsonWriter", () => {
     const w = new JsonWriter(out);
     w.beginObject();
     w.key("a");
-    w.string("q\"\\\t\u0001é😀");
+    w.string('q"\\\t\u0001é😀');
     w.key("n");
     w.u64(12345678901234567890);
     w.key("s");

@@ -78,11 +78,13 @@ describe("query parameters", () => {
 });
 
 // AssemblyScript has no closures: the policy under test is a module-level value.
-const policy = parsePolicy('{"rules":[' +
+const policy = parsePolicy(
+  '{"rules":[' +
     '{"id":"ok","action":"allow","match":{"path":{"exact":"/health"}}},' +
     '{"id":"watch","action":"monitor","match":{"headers":[{"name":"x-team","exact":"blue"}]}},' +
     '{"id":"office","action":"block","match":{"clientIp":["203.0.113.0/24"],"method":["DELETE"]}},' +
-    '{"id":"flag","action":"block","match":{"query":[{"name":"debug","present":true}]}}]}').policy!;
+    '{"id":"flag","action":"block","match":{"query":[{"name":"debug","present":true}]}}]}',
+).policy!;
 
 describe("policy evaluation", () => {
   it("lets the first allow or block decide and keeps a monitor match", () => {
@@ -104,16 +106,24 @@ describe("policy evaluation", () => {
   });
 
   it("names the field of an invalid policy", () => {
-    expect(parsePolicy('{"rateLimits":[{"id":"r","key":"cookie:x","requests":5}]}').error).toBe('rateLimits[0].key: must be "clientIp" or "header:<name>", got "cookie:x"');
-    expect(parsePolicy('{"rules":[{"id":"a","action":"block","match":{"path":{"prefix":"/a","exact":"/b"}}}]}').error).toBe("rules[0].match.path: give only one of exact, prefix, suffix, contains, glob");
-    expect(parsePolicy('{"rules":[{"id":"a","action":"block","match":{}},{"id":"a","action":"allow","match":{}}]}').error).toBe('rules[1].id: duplicate rule id "a"');
+    expect(parsePolicy('{"rateLimits":[{"id":"r","key":"cookie:x","requests":5}]}').error).toBe(
+      'rateLimits[0].key: must be "clientIp" or "header:<name>", got "cookie:x"',
+    );
+    expect(parsePolicy('{"rules":[{"id":"a","action":"block","match":{"path":{"prefix":"/a","exact":"/b"}}}]}').error).toBe(
+      "rules[0].match.path: give only one of exact, prefix, suffix, contains, glob",
+    );
+    expect(parsePolicy('{"rules":[{"id":"a","action":"block","match":{}},{"id":"a","action":"allow","match":{}}]}').error).toBe(
+      'rules[1].id: duplicate rule id "a"',
+    );
     expect(parsePolicy('{"rules":[{"id":"a","action":"block"}]}').error).toBe("rules[0].match: is required");
   });
 });
 
 describe("deny list", () => {
   it("looks clients up by address or key until the entry expires", () => {
-    const list = parseDenyList('{"revision":2,"keyHeader":"X-Key","entries":[{"ip":"::ffff:10.0.0.1","expiresAt":2000},{"key":"k1","expiresAt":1000}]}').list!;
+    const list = parseDenyList(
+      '{"revision":2,"keyHeader":"X-Key","entries":[{"ip":"::ffff:10.0.0.1","expiresAt":2000},{"key":"k1","expiresAt":1000}]}',
+    ).list!;
     expect(list.keyHeader).toBe("x-key");
     expect(list.deniedUntil(parseIp("10.0.0.1"), "", 1500)).toBe(2000);
     expect(list.deniedUntil(parseIp("10.0.0.1"), "", 2500)).toBe(0);

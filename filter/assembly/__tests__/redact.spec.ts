@@ -37,16 +37,19 @@ function repeat(s: string, n: i32): string {
 
 describe("redact: JSON", () => {
   it("hides string values by key, any case, and keeps the rest byte for byte", () => {
-    expect(fresh('{"user":"bob", "PassWord" : "Hunter2", "n":1}', "application/json"))
-      .toBe('{"user":"bob", "PassWord" : "[REDACTED]", "n":1}');
+    expect(fresh('{"user":"bob", "PassWord" : "Hunter2", "n":1}', "application/json")).toBe(
+      '{"user":"bob", "PassWord" : "[REDACTED]", "n":1}',
+    );
   });
   it("replaces objects, arrays, numbers and literals whole by a string", () => {
-    expect(fresh('{"token":{"a":[1,{"b":"}"}]},"pwd":12345,"secret":null,"x":[true]}', "application/json"))
-      .toBe('{"token":"[REDACTED]","pwd":"[REDACTED]","secret":"[REDACTED]","x":[true]}');
+    expect(fresh('{"token":{"a":[1,{"b":"}"}]},"pwd":12345,"secret":null,"x":[true]}', "application/json")).toBe(
+      '{"token":"[REDACTED]","pwd":"[REDACTED]","secret":"[REDACTED]","x":[true]}',
+    );
   });
   it("decodes escaped key names", () => {
-    expect(fresh('{"pass\\u0077ord":"abc","to\\u006Ben":"d"}', "application/json"))
-      .toBe('{"pass\\u0077ord":"[REDACTED]","to\\u006Ben":"[REDACTED]"}');
+    expect(fresh('{"pass\\u0077ord":"abc","to\\u006Ben":"d"}', "application/json")).toBe(
+      '{"pass\\u0077ord":"[REDACTED]","to\\u006Ben":"[REDACTED]"}',
+    );
   });
   it("does not take text inside a string for a key", () => {
     const text = '{"note":"\\"password\\":\\"x\\""}';
@@ -86,8 +89,9 @@ describe("redact: JSON", () => {
 
 describe("redact: url-encoded", () => {
   it("hides form values by decoded name, PHP brackets included", () => {
-    expect(fresh("a=1&pass%77ord=s3cr3t!&user%5Bpassword%5D=x&Token=y&b", "application/x-www-form-urlencoded"))
-      .toBe("a=1&pass%77ord=[REDACTED]&user%5Bpassword%5D=[REDACTED]&Token=[REDACTED]&b");
+    expect(fresh("a=1&pass%77ord=s3cr3t!&user%5Bpassword%5D=x&Token=y&b", "application/x-www-form-urlencoded")).toBe(
+      "a=1&pass%77ord=[REDACTED]&user%5Bpassword%5D=[REDACTED]&Token=[REDACTED]&b",
+    );
   });
   it("hides query parameters", () => {
     r.begin(names);
@@ -99,10 +103,16 @@ describe("redact: url-encoded", () => {
 
 describe("redact: XML", () => {
   it("hides element text and attribute values by local name", () => {
-    expect(fresh('<?xml version="1.0"?><login a="1"><user>bob</user><ns:password>Hunter2</ns:password>' +
-      '<k token="abc123" x=\'1\'/><!-- <password>c</password> --></login>', "application/xml"))
-      .toBe('<?xml version="1.0"?><login a="1"><user>bob</user><ns:password>[REDACTED]</ns:password>' +
-        '<k token="[REDACTED]" x=\'1\'/><!-- <password>c</password> --></login>');
+    expect(
+      fresh(
+        '<?xml version="1.0"?><login a="1"><user>bob</user><ns:password>Hunter2</ns:password>' +
+          "<k token=\"abc123\" x='1'/><!-- <password>c</password> --></login>",
+        "application/xml",
+      ),
+    ).toBe(
+      '<?xml version="1.0"?><login a="1"><user>bob</user><ns:password>[REDACTED]</ns:password>' +
+        "<k token=\"[REDACTED]\" x='1'/><!-- <password>c</password> --></login>",
+    );
   });
   it("hides CDATA and nested content, and to the end when cut short", () => {
     expect(fresh("<a><secret><![CDATA[x<y]]></secret></a>", "text/xml")).toBe("<a><secret><![CDATA[[REDACTED]]]></secret></a>");
@@ -113,16 +123,18 @@ describe("redact: XML", () => {
 
 describe("redact: multipart", () => {
   it("hides a part by its name and redacts a JSON part by its fields", () => {
-    const text = "--XyZ\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\nbob\r\n" +
-      "--XyZ\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nHunter2Secret\r\n" +
-      "--XyZ\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"token\":\"t0ken\"}\r\n" +
-      "--XyZ\r\nContent-Disposition: form-data; filename=\"password\"; name=\"file\"\r\n\r\nplain\r\n--XyZ--\r\n";
+    const text =
+      '--XyZ\r\nContent-Disposition: form-data; name="user"\r\n\r\nbob\r\n' +
+      '--XyZ\r\nContent-Disposition: form-data; name="password"\r\n\r\nHunter2Secret\r\n' +
+      '--XyZ\r\nContent-Disposition: form-data; name="meta"\r\nContent-Type: application/json\r\n\r\n{"token":"t0ken"}\r\n' +
+      '--XyZ\r\nContent-Disposition: form-data; filename="password"; name="file"\r\n\r\nplain\r\n--XyZ--\r\n';
     const out = fresh(text, "multipart/form-data; boundary=XyZ");
     expect(out).toBe(text.replace("Hunter2Secret", "[REDACTED]").replace("t0ken", "[REDACTED]"));
   });
   it("hides a truncated last part to the end", () => {
-    expect(fresh("--b\r\nContent-Disposition: form-data; name=pwd\r\n\r\nabc", "multipart/form-data; boundary=\"b\""))
-      .toBe("--b\r\nContent-Disposition: form-data; name=pwd\r\n\r\n[REDACTED]");
+    expect(fresh("--b\r\nContent-Disposition: form-data; name=pwd\r\n\r\nabc", 'multipart/form-data; boundary="b"')).toBe(
+      "--b\r\nContent-Disposition: form-data; name=pwd\r\n\r\n[REDACTED]",
+    );
   });
 });
 
@@ -149,8 +161,9 @@ describe("redact: echoes", () => {
     headerValue("authorization", "Bearer CanaryTok3n");
     headerValue("cookie", "sid=S3ssionTokenXYZ' OR 1=1--");
     body('{"password":"Hunter2Secret"}', "application/json");
-    expect(body('{"echo":"Bearer canarytok3n","c":"S3ssionTokenXYZ\' OR 1=1--","p":"x Hunter2Secret y"}', "application/json"))
-      .toBe('{"echo":"[REDACTED]","c":"[REDACTED]","p":"x [REDACTED] y"}');
+    expect(body('{"echo":"Bearer canarytok3n","c":"S3ssionTokenXYZ\' OR 1=1--","p":"x Hunter2Secret y"}', "application/json")).toBe(
+      '{"echo":"[REDACTED]","c":"[REDACTED]","p":"x [REDACTED] y"}',
+    );
     expect(body("\xff\x00CanaryTok3n\x01", "application/octet-stream").includes("CanaryTok3n")).toBe(false);
   });
   it("forgets secrets at the next exchange and ignores short values", () => {
@@ -178,10 +191,14 @@ describe("redact: snippets", () => {
 describe("redact: writeRecord", () => {
   it("writes a redacted record marked redacted, the verdict's snippet withheld", () => {
     const ex = new Exchange();
-    ex.requestHeaders = new HeaderList(serializeHeaders(
-      [":method", ":path", "content-type", "x-api-key"], ["POST", "/a?token=T0kenValue&q=1", "application/json", "KeyValue123"]));
+    ex.requestHeaders = new HeaderList(
+      serializeHeaders(
+        [":method", ":path", "content-type", "x-api-key"],
+        ["POST", "/a?token=T0kenValue&q=1", "application/json", "KeyValue123"],
+      ),
+    );
     const b = new BodyCapture(1024);
-    b.append(String.UTF8.encode("{\"password\":\"Hunter2Secret' OR '1'='1\",\"echo\":\"KeyValue123\"}"));
+    b.append(String.UTF8.encode('{"password":"Hunter2Secret\' OR \'1\'=\'1","echo":"KeyValue123"}'));
     b.size = <u64>b.data.length;
     ex.requestBody = b;
     ex.responseHeaders = new HeaderList(serializeHeaders([":status", "location"], ["302", "https://x/?t=T0kenValue"]));

@@ -1,6 +1,9 @@
 /** An "ip:port" (or "[v6]:port") source address split in two. */
 export class Address {
-  constructor(public address: string, public port: i32) {}
+  constructor(
+    public address: string,
+    public port: i32,
+  ) {}
 }
 
 export function parseAddress(text: string): Address {

@@ -40,7 +40,10 @@ export class FramedExchange {
 class FrameCursor {
   at: usize;
   ok: bool = true;
-  constructor(public base: usize, public end: usize) {
+  constructor(
+    public base: usize,
+    public end: usize,
+  ) {
     this.at = base;
   }
 

@@ -66,7 +66,14 @@ const NO_NAMES = new RedactionNames([], []);
  * inventory counts (method, authority, path, status, content types, client, duration), no query,
  * other headers, trailers or bodies, marked `"sampled": false`.
  */
-export function writeRecord(w: JsonWriter, ex: Exchange, service: string, moduleVersion: string, names: RedactionNames | null, full: bool = true): void {
+export function writeRecord(
+  w: JsonWriter,
+  ex: Exchange,
+  service: string,
+  moduleVersion: string,
+  names: RedactionNames | null,
+  full: bool = true,
+): void {
   const req = ex.requestHeaders;
   const res = ex.responseHeaders;
   const applied = names === null ? NO_NAMES : names;

@@ -100,8 +100,11 @@ export function readRecord(json: string): ReadRecord {
     const query = text(req, "query");
     const path = text(req, "path") + (query.length > 0 ? "?" + query : "");
     ex.protocol = text(req, "protocol");
-    ex.requestHeaders = headers(req.get("headers"), [":method", ":scheme", ":authority", ":path"],
-      [text(req, "method"), text(req, "scheme"), text(req, "authority"), path]);
+    ex.requestHeaders = headers(
+      req.get("headers"),
+      [":method", ":scheme", ":authority", ":path"],
+      [text(req, "method"), text(req, "scheme"), text(req, "authority"), path],
+    );
     const trailers = req.get("trailers");
     if (trailers !== null) ex.requestTrailers = headers(trailers, [], []);
     ex.requestBody = body(req.get("body"));
@@ -116,9 +119,8 @@ export function readRecord(json: string): ReadRecord {
     ex.responseHeaders = headers(res.get("headers"), [":status"], [status.toString()]);
     if (trailers !== null || grpc.length > 0) {
       const t = headers(trailers, [], []);
-      ex.responseTrailers = grpc.length > 0 && !t.has("grpc-status") && !ex.responseHeaders.has("grpc-status")
-        ? headers(trailers, ["grpc-status"], [grpc])
-        : t;
+      ex.responseTrailers =
+        grpc.length > 0 && !t.has("grpc-status") && !ex.responseHeaders.has("grpc-status") ? headers(trailers, ["grpc-status"], [grpc]) : t;
     }
     ex.responseBody = body(res.get("body"));
   }

@@ -9,7 +9,20 @@ import { scanPairs, scanRawBody } from "./extract";
 import { scanJson } from "./json-walk";
 import { scanXml } from "./xml-walk";
 import { MultipartReader } from "./multipart";
-import { FMT_TEXT, FMT_JSON, FMT_FORM, FMT_XML, FMT_MULTIPART, FMT_UNSTATED, FMT_BINARY, declaredFormat, sniffFormat, sniffBoundary, isBoundaryByte, BOUNDARY_MAX } from "./sniff";
+import {
+  FMT_TEXT,
+  FMT_JSON,
+  FMT_FORM,
+  FMT_XML,
+  FMT_MULTIPART,
+  FMT_UNSTATED,
+  FMT_BINARY,
+  declaredFormat,
+  sniffFormat,
+  sniffBoundary,
+  isBoundaryByte,
+  BOUNDARY_MAX,
+} from "./sniff";
 import { lastLocation, setLocation, DOC_CLEAN, DOC_HIT, DOC_INVALID } from "./walk";
 
 /** After scanBody: the declared type named a structured format the bytes proved to be another one. */
@@ -114,11 +127,17 @@ function boundaryParam(contentType: string): ArrayBuffer | null {
   let e: i32;
   if (i < contentType.length && contentType.charCodeAt(i) == 0x22) {
     i++;
-    e = contentType.indexOf("\"", i);
+    e = contentType.indexOf('"', i);
     if (e < 0) return null;
   } else {
     e = i;
-    while (e < contentType.length && contentType.charCodeAt(e) != 0x3b && contentType.charCodeAt(e) != 0x20 && isBoundaryByte(contentType.charCodeAt(e))) e++;
+    while (
+      e < contentType.length &&
+      contentType.charCodeAt(e) != 0x3b &&
+      contentType.charCodeAt(e) != 0x20 &&
+      isBoundaryByte(contentType.charCodeAt(e))
+    )
+      e++;
   }
   if (e - i <= 0 || e - i > BOUNDARY_MAX) return null;
   return String.UTF8.encode(contentType.substring(i, e));

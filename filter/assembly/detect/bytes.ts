@@ -102,12 +102,12 @@ function buildClasses(): StaticArray<u32> {
 export function classesOf(p: usize, len: i32): u32 {
   let m: u32 = 0;
   const t = changetype<usize>(CLASS);
-  for (let i = 0; i < len; i++) m |= load<u32>(t + (<usize>load<u8>(p + i) << 2));
+  for (let i = 0; i < len; i++) m |= load<u32>(t + ((<usize>load<u8>(p + i)) << 2));
   return m;
 }
 
 export function cls(c: u32): u32 {
-  return load<u32>(changetype<usize>(CLASS) + (<usize>(c & 0xff) << 2));
+  return load<u32>(changetype<usize>(CLASS) + ((<usize>(c & 0xff)) << 2));
 }
 
 export function isWordByte(c: u32): bool {
@@ -132,7 +132,7 @@ export function startsWith(p: usize, end: usize, s: string): bool {
   if (p + <usize>n > end) return false;
   const sp = changetype<usize>(s);
   for (let i = 0; i < n; i++) {
-    if (<u32>load<u8>(p + i) != <u32>load<u16>(sp + (<usize>i << 1))) return false;
+    if (<u32>load<u8>(p + i) != <u32>load<u16>(sp + ((<usize>i) << 1))) return false;
   }
   return true;
 }

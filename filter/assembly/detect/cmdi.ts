@@ -20,29 +20,39 @@ const C_INTERP = 4; // interpreters and shells named like languages: need argume
 
 const COMMANDS = new Lexicon()
   .add("whoami uname ifconfig ipconfig netstat systeminfo tasklist getent nbtstat", C_RECON)
-  .add("wget curl ncat netcat nc nslookup bash zsh ksh csh tcsh dash sh powershell pwsh cmd certutil " +
-       "bitsadmin taskkill wmic chmod chown chgrp useradd usermod nmap socat busybox xterm telnet tftp " +
-       "nohup crontab base64 xxd ls pwd traceroute tracert rmdir mkdir sudo killall pkill lsof " +
-       "systemctl mkfifo uptime msiexec rundll32 regsvr32 mshta cscript wscript schtasks icacls " +
-       "reg.exe cmd.exe powershell.exe net.exe ping.exe netsh sysinfo ifup ifdown iptables", C_STRONG)
+  .add(
+    "wget curl ncat netcat nc nslookup bash zsh ksh csh tcsh dash sh powershell pwsh cmd certutil " +
+      "bitsadmin taskkill wmic chmod chown chgrp useradd usermod nmap socat busybox xterm telnet tftp " +
+      "nohup crontab base64 xxd ls pwd traceroute tracert rmdir mkdir sudo killall pkill lsof " +
+      "systemctl mkfifo uptime msiexec rundll32 regsvr32 mshta cscript wscript schtasks icacls " +
+      "reg.exe cmd.exe powershell.exe net.exe ping.exe netsh sysinfo ifup ifdown iptables",
+    C_STRONG,
+  )
   .add("python python2 python3 perl php ruby node lua java jrunscript gcc", C_INTERP)
-  .add("id cat echo printf sleep kill ping dir type more less head tail grep egrep find awk sed sort " +
-       "cut wc xargs env set export touch which whereis history last who hostname date cp mv rm ln " +
-       "ssh scp dig host reg sc net del copy start exit ver vol ps tac nl od strings file stat " +
-       "timeout mail sendmail ftp rsync tar zip unzip gzip mount kill tee passwd groups finger " +
-       "eval exec source shutdown reboot true false route arp", C_WEAK);
+  .add(
+    "id cat echo printf sleep kill ping dir type more less head tail grep egrep find awk sed sort " +
+      "cut wc xargs env set export touch which whereis history last who hostname date cp mv rm ln " +
+      "ssh scp dig host reg sc net del copy start exit ver vol ps tac nl od strings file stat " +
+      "timeout mail sendmail ftp rsync tar zip unzip gzip mount kill tee passwd groups finger " +
+      "eval exec source shutdown reboot true false route arp",
+    C_WEAK,
+  );
 
 /** Sub-commands that make an ambiguous word (net, reg, sc...) a Windows administration command. */
-const SUBCOMMANDS = new Lexicon()
-  .add("view user users localgroup use share session group accounts add query delete export save import " +
-       "create config firewall advfirewall interface wlan stop start", 1);
+const SUBCOMMANDS = new Lexicon().add(
+  "view user users localgroup use share session group accounts add query delete export save import " +
+    "create config firewall advfirewall interface wlan stop start",
+  1,
+);
 
 /** Functions that run commands or code in scripting languages. */
-const CODE_EXEC = new Lexicon()
-  .add("system exec shell_exec passthru popen proc_open pcntl_exec phpinfo assert create_function " +
-       "call_user_func getruntime processbuilder subprocess.call subprocess.popen subprocess.run " +
-       "subprocess.check_output os.system os.popen os.exec child_process execsync spawnsync " +
-       "__import__ file_get_contents fsockopen include_once require_once", 1);
+const CODE_EXEC = new Lexicon().add(
+  "system exec shell_exec passthru popen proc_open pcntl_exec phpinfo assert create_function " +
+    "call_user_func getruntime processbuilder subprocess.call subprocess.popen subprocess.run " +
+    "subprocess.check_output os.system os.popen os.exec child_process execsync spawnsync " +
+    "__import__ file_get_contents fsockopen include_once require_once",
+  1,
+);
 
 const M_START = 0; // at the start of the value
 const M_SOFT = 1; // after ; or a newline
@@ -78,16 +88,24 @@ export function detectCmdi(p: usize, len: i32, hit: Hit): bool {
       } else if (substringExpansion(s, end)) {
         return hit.set(B_CMDI, "cmdi.variable-expansion", <i32>(q - p));
       }
-    } else if (literalBreak(q, end)) { // "\n" or "\r" as payload lists write a line break
+    } else if (literalBreak(q, end)) {
+      // "\n" or "\r" as payload lists write a line break
       mode = M_SOFT;
       s++;
     } else if (c == 0x28) {
       if (atValueStart(p, q) && shellshock(q, end)) return hit.set(B_CMDI, "cmdi.shellshock", <i32>(q - p));
     } else if (c == 0x3c) {
       if (startsWith(q, end, "<!--#exec") || startsWith(q, end, "<!--#include")) return hit.set(B_CMDI, "cmdi.ssi", <i32>(q - p));
-    } else if (c == 0x25 && s + 1 < end && load<u8>(s) == 0x78 && (load<u8>(s + 1) == 0x28 || load<u8>(s + 1) == 0x7b) && (q == p || !isWordByte(load<u8>(q - 1)))) {
+    } else if (
+      c == 0x25 &&
+      s + 1 < end &&
+      load<u8>(s) == 0x78 &&
+      (load<u8>(s + 1) == 0x28 || load<u8>(s + 1) == 0x7b) &&
+      (q == p || !isWordByte(load<u8>(q - 1)))
+    ) {
       return hit.set(B_CMDI, "cmdi.ruby-exec", <i32>(q - p)); // %x(cmd), %x{cmd}: Ruby's command literal
-    } else if (c == 0x7b) { // {cmd,arg}
+    } else if (c == 0x7b) {
+      // {cmd,arg}
       if (braceCommand(s, end)) return hit.set(B_CMDI, "cmdi.brace-expansion", <i32>(q - p));
     }
     if (mode >= 0) {
@@ -118,7 +136,16 @@ function isAttached(s: usize, end: usize): bool {
 function commandAt(s: usize, end: usize, mode: i32): bool {
   let q = s;
   const attached = isAttached(q, end);
-  while (q < end && (isSpaceByte(load<u8>(q)) || load<u8>(q) == 0x2b || load<u8>(q) == 0x22 || load<u8>(q) == 0x27 || load<u8>(q) == 0x28 || load<u8>(q) == 0x7b)) q++;
+  while (
+    q < end &&
+    (isSpaceByte(load<u8>(q)) ||
+      load<u8>(q) == 0x2b ||
+      load<u8>(q) == 0x22 ||
+      load<u8>(q) == 0x27 ||
+      load<u8>(q) == 0x28 ||
+      load<u8>(q) == 0x7b)
+  )
+    q++;
   blankEnd = q;
   lastAttached = attached;
   if (q >= end) return false;
@@ -131,13 +158,29 @@ function commandAt(s: usize, end: usize, mode: i32): bool {
   let forward = false;
   while (q < end) {
     const c = <u32>load<u8>(q);
-    if (isSpaceByte(c) || c == 0x3b || c == 0x7c || c == 0x26 || c == 0x60 || c == 0x29 || c == 0x3e || c == 0x3c || c == 0x2b || c == 0x7d || c == 0x2c) break;
+    if (
+      isSpaceByte(c) ||
+      c == 0x3b ||
+      c == 0x7c ||
+      c == 0x26 ||
+      c == 0x60 ||
+      c == 0x29 ||
+      c == 0x3e ||
+      c == 0x3c ||
+      c == 0x2b ||
+      c == 0x7d ||
+      c == 0x2c
+    )
+      break;
     // A written-out line break ends the word when no word material follows it ("id\n", "/usr/bin/id\n\n");
     // glued to letters it is more likely a Windows path ("c:\new").
     if (literalBreak(q, end) && (q + 2 >= end || !isWordByte(load<u8>(q + 2)))) break;
     if (c == 0x24) {
       // $@ or ${x} inserted to break words: skip them.
-      if (q + 1 < end && load<u8>(q + 1) == 0x40) { q += 2; continue; }
+      if (q + 1 < end && load<u8>(q + 1) == 0x40) {
+        q += 2;
+        continue;
+      }
       // A variable as the whole command ("; x=id; $x"): what runs is whatever it holds.
       if (q == tokStart && mode != M_START && variableCommand(q + 1, end)) {
         cmdAt = tokStart;
@@ -196,12 +239,20 @@ function commandAt(s: usize, end: usize, mode: i32): bool {
   const c = atEnd ? <u32>0 : <u32>load<u8>(r);
   // "data:image/png;base64,...": a word glued to a comma is a list item, never a command.
   if (c == 0x2c && r == tokEnd) return false;
-  const sepNext = atEnd || c == 0x3b || c == 0x7c || c == 0x26 || c == 0x60 || c == 0x29 || c == 0x0a || c == 0x3e || c == 0x3c || literalBreak(r, end);
-  const shellArg = !atEnd && (c == 0x2d && r + 1 < end && (isAlpha(load<u8>(r + 1)) || isDigit(load<u8>(r + 1)) || load<u8>(r + 1) == 0x2d) ||
-    c == 0x2f && r + 1 < end && (isWordByte(load<u8>(r + 1)) || load<u8>(r + 1) == 0x2e || load<u8>(r + 1) == 0x2a) ||
-    c == 0x7e || c == 0x24 || c == 0x2e && r + 1 < end && (load<u8>(r + 1) == 0x2f || load<u8>(r + 1) == 0x2e) ||
-    isAlpha(c) && r + 1 < end && load<u8>(r + 1) == 0x3a && (r + 2 >= end || !isWordByte(load<u8>(r + 2))) ||
-    c == 0x5c || c == 0x22 || c == 0x27 || c == 0x25 && r + 1 < end && isAlpha(load<u8>(r + 1)));
+  const sepNext =
+    atEnd || c == 0x3b || c == 0x7c || c == 0x26 || c == 0x60 || c == 0x29 || c == 0x0a || c == 0x3e || c == 0x3c || literalBreak(r, end);
+  const shellArg =
+    !atEnd &&
+    ((c == 0x2d && r + 1 < end && (isAlpha(load<u8>(r + 1)) || isDigit(load<u8>(r + 1)) || load<u8>(r + 1) == 0x2d)) ||
+      (c == 0x2f && r + 1 < end && (isWordByte(load<u8>(r + 1)) || load<u8>(r + 1) == 0x2e || load<u8>(r + 1) == 0x2a)) ||
+      c == 0x7e ||
+      c == 0x24 ||
+      (c == 0x2e && r + 1 < end && (load<u8>(r + 1) == 0x2f || load<u8>(r + 1) == 0x2e)) ||
+      (isAlpha(c) && r + 1 < end && load<u8>(r + 1) == 0x3a && (r + 2 >= end || !isWordByte(load<u8>(r + 2)))) ||
+      c == 0x5c ||
+      c == 0x22 ||
+      c == 0x27 ||
+      (c == 0x25 && r + 1 < end && isAlpha(load<u8>(r + 1))));
   const numArg = !atEnd && isDigit(c);
   const anyArg = !atEnd && !sepNext;
   // A second command or sub-command as the argument: "which wget", "sudo ls", "net user", "reg add".
@@ -233,7 +284,8 @@ function commandAt(s: usize, end: usize, mode: i32): bool {
   }
   if (argWord == 2 || argWord == 3) return true;
   switch (k) {
-    case C_RECON: return true;
+    case C_RECON:
+      return true;
     case C_STRONG:
       if (mode == M_START) return shellArg || (sepNext && !atEnd) || argWord != 0;
       return shellArg || sepNext || anyArg || attached;
@@ -304,7 +356,8 @@ function pipedToProse(r: usize, end: usize): bool {
   let e = s;
   while (e < end && e - s < 33 && (isWordByte(load<u8>(e)) || load<u8>(e) == 0x2e)) e++;
   if (e == s || e - s > 32) return false;
-  if (e < end && !isSpaceByte(load<u8>(e)) && load<u8>(e) != 0x7c && load<u8>(e) != 0x26 && load<u8>(e) != 0x2b && load<u8>(e) != 0x3b) return false;
+  if (e < end && !isSpaceByte(load<u8>(e)) && load<u8>(e) != 0x7c && load<u8>(e) != 0x26 && load<u8>(e) != 0x2b && load<u8>(e) != 0x3b)
+    return false;
   return COMMANDS.find(s, <i32>(e - s)) < 0;
 }
 
@@ -321,7 +374,7 @@ function substringExpansion(s: usize, end: usize): bool {
   if (s >= end || load<u8>(s) != 0x7b) return false;
   let q = s + 1;
   const n = q;
-  while (q < end && q - n < 32 && (isWordByte(load<u8>(q)))) q++;
+  while (q < end && q - n < 32 && isWordByte(load<u8>(q))) q++;
   if (q == n || q >= end || load<u8>(q) != 0x3a) return false;
   q++;
   while (q < end && (isSpaceByte(load<u8>(q)) || load<u8>(q) == 0x2d)) q++;
@@ -350,7 +403,7 @@ function variableCommand(s: usize, end: usize): bool {
 }
 
 function isIfs(s: usize, end: usize): bool {
-  return startsWith(s, end, "ifs") && (s + 3 >= end || !isAlpha(load<u8>(s + 3))) || startsWith(s, end, "{ifs}");
+  return (startsWith(s, end, "ifs") && (s + 3 >= end || !isAlpha(load<u8>(s + 3)))) || startsWith(s, end, "{ifs}");
 }
 
 /** Only blanks and quotes before `q`: bash imports a function only from a variable that starts with "() {". */

@@ -15,14 +15,19 @@ const H_LOCATION = 2; // a header line only when a URL follows
 
 /** Response headers an attacker sets through a line break. */
 const HEADERS = new Lexicon()
-  .add("set-cookie set-cookie2 content-type content-length content-disposition content-security-policy " +
-       "transfer-encoding refresh x-xss-protection x-frame-options access-control-allow-origin " +
-       "access-control-allow-credentials", H_HEADER)
+  .add(
+    "set-cookie set-cookie2 content-type content-length content-disposition content-security-policy " +
+      "transfer-encoding refresh x-xss-protection x-frame-options access-control-allow-origin " +
+      "access-control-allow-credentials",
+    H_HEADER,
+  )
   .add("location", H_LOCATION);
 
 /** IMAP commands (after a tag). */
-const IMAP = new Lexicon()
-  .add("capability login logout authenticate select examine fetch store copy search list lsub status append expunge uid", 1);
+const IMAP = new Lexicon().add(
+  "capability login logout authenticate select examine fetch store copy search list lsub status append expunge uid",
+  1,
+);
 
 /** Looks for CRLF injection in normalised bytes; fills `hit` and returns true on a hit. */
 export function detectCrlf(p: usize, len: i32, hit: Hit): bool {
@@ -67,7 +72,7 @@ function nextLine(r: usize, end: usize): string {
   if (startsWith(r, end, "http/1.") || startsWith(r, end, "http/2 ")) return "crlf.header";
   // SMTP
   if (startsWith(r, end, "rcpt to:") || startsWith(r, end, "mail from:")) return "crlf.mail-command";
-  if ((startsWith(r, end, "helo ") || startsWith(r, end, "ehlo ")) || (startsWith(r, end, "quit") && lineEndsAt(r + 4, end))) {
+  if (startsWith(r, end, "helo ") || startsWith(r, end, "ehlo ") || (startsWith(r, end, "quit") && lineEndsAt(r + 4, end))) {
     return "crlf.mail-command";
   }
   // IMAP: a tag with letters and digits, a space, a command, then the line's end or a number, list,

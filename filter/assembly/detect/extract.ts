@@ -18,7 +18,7 @@ export function utf8Into(s: string, buf: Scratch): i32 {
   const src = changetype<usize>(s);
   let o = buf.ptr;
   for (let i = 0; i < n; i++) {
-    let c = <u32>load<u16>(src + (<usize>i << 1));
+    let c = <u32>load<u16>(src + ((<usize>i) << 1));
     if (c < 0x80) {
       store<u8>(o++, <u8>c);
     } else if (c < 0x800) {
@@ -26,7 +26,7 @@ export function utf8Into(s: string, buf: Scratch): i32 {
       store<u8>(o++, <u8>(0x80 | (c & 0x3f)));
     } else {
       if (c >= 0xd800 && c < 0xdc00 && i + 1 < n) {
-        const d = <u32>load<u16>(src + (<usize>(i + 1) << 1));
+        const d = <u32>load<u16>(src + ((<usize>(i + 1)) << 1));
         if (d >= 0xdc00 && d < 0xe000) {
           c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
           i++;
@@ -132,7 +132,8 @@ export function scanHeaders(headers: HeaderList, names: Array<string>, mask: u32
       setLocation("header-name");
       return true;
     }
-    if (nl == 6 && load<u32>(np) == 0x6b6f6f63 && load<u16>(np + 4) == 0x6569) { // "cookie"
+    if (nl == 6 && load<u32>(np) == 0x6b6f6f63 && load<u16>(np + 4) == 0x6569) {
+      // "cookie"
       if (scanCookies(headers.valuePtr(i), headers.valueLength(i), mask)) return true;
       continue;
     }
@@ -164,7 +165,7 @@ function sameAscii(p: usize, s: string): bool {
   for (let i = 0; i < n; i++) {
     let c = <u32>load<u8>(p + i);
     if (c - 0x41 < 26) c |= 0x20;
-    if (c != <u32>load<u16>(sp + (<usize>i << 1))) return false;
+    if (c != <u32>load<u16>(sp + ((<usize>i) << 1))) return false;
   }
   return true;
 }

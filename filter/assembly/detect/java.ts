@@ -15,35 +15,46 @@ const WINDOW = 160;
 /** Packages and classes whose appearance in a request value is a gadget or a payload's target. */
 const CLASSES = new Lexicon()
   // Packages that also appear in stack traces (java.lang.reflect, java.lang.Thread...) are left out.
-  .add("java.lang.runtime java.lang.processbuilder java.lang.processimpl java.beans.xmldecoder " +
-       "javax.script.scriptenginemanager javax.naming.initialcontext jdk.jshell sun.misc.unsafe " +
-       "com.sun.org.apache.xalan com.sun.org.apache.bcel com.sun.rowset com.sun.jndi " +
-       "org.apache.commons.collections.functors org.apache.commons.collections4.functors " +
-       "org.apache.commons.beanutils.beancomparator org.apache.xbean.naming org.apache.naming.factory " +
-       "org.springframework.context.support.classpathxmlapplicationcontext org.codehaus.groovy.runtime " +
-       "groovy.lang.groovyshell bsh.interpreter com.mchange.v2.c3p0 org.hibernate.jmx " +
-       "org.apache.tomcat.dbcp ognl.ognlcontext freemarker.template.utility.execute", 1)
-  .add("invokertransformer chainedtransformer constanttransformer instantiatetransformer " +
-       "templatesimpl jdbcrowsetimpl annotationinvocationhandler badattributevalueexpexception " +
-       "lazymap transformedmap instantiatefactory", 2);
+  .add(
+    "java.lang.runtime java.lang.processbuilder java.lang.processimpl java.beans.xmldecoder " +
+      "javax.script.scriptenginemanager javax.naming.initialcontext jdk.jshell sun.misc.unsafe " +
+      "com.sun.org.apache.xalan com.sun.org.apache.bcel com.sun.rowset com.sun.jndi " +
+      "org.apache.commons.collections.functors org.apache.commons.collections4.functors " +
+      "org.apache.commons.beanutils.beancomparator org.apache.xbean.naming org.apache.naming.factory " +
+      "org.springframework.context.support.classpathxmlapplicationcontext org.codehaus.groovy.runtime " +
+      "groovy.lang.groovyshell bsh.interpreter com.mchange.v2.c3p0 org.hibernate.jmx " +
+      "org.apache.tomcat.dbcp ognl.ognlcontext freemarker.template.utility.execute",
+    1,
+  )
+  .add(
+    "invokertransformer chainedtransformer constanttransformer instantiatetransformer " +
+      "templatesimpl jdbcrowsetimpl annotationinvocationhandler badattributevalueexpexception " +
+      "lazymap transformedmap instantiatefactory",
+    2,
+  );
 
 /** Gadget classes distinctive enough to name on their own. */
-const GADGETS = new Lexicon()
-  .add("invokertransformer chainedtransformer constanttransformer instantiatetransformer " +
-       "templatesimpl jdbcrowsetimpl annotationinvocationhandler badattributevalueexpexception " +
-       "lazymap transformedmap instantiatefactory", 1);
+const GADGETS = new Lexicon().add(
+  "invokertransformer chainedtransformer constanttransformer instantiatetransformer " +
+    "templatesimpl jdbcrowsetimpl annotationinvocationhandler badattributevalueexpexception " +
+    "lazymap transformedmap instantiatefactory",
+  1,
+);
 
 /** Calls that only reflection and code execution need, inside an expression block. */
-const CALLS = new Lexicon()
-  .add("getclass forname getruntime exec start getmethod getdeclaredmethod invoke newinstance " +
-       "getconstructor setaccessible loadclass getclassloader defineclass getbean eval getengine " +
-       "getenv getproperty getinputstream getoutputstream getwriter getresponse getrequest " +
-       "getservletcontext getsession readallbytes readobject", 1);
+const CALLS = new Lexicon().add(
+  "getclass forname getruntime exec start getmethod getdeclaredmethod invoke newinstance " +
+    "getconstructor setaccessible loadclass getclassloader defineclass getbean eval getengine " +
+    "getenv getproperty getinputstream getoutputstream getwriter getresponse getrequest " +
+    "getservletcontext getsession readallbytes readobject",
+  1,
+);
 
 /** OGNL context variables. */
-const OGNL_VARS = new Lexicon()
-  .add("_memberaccess context application request session parameters attr root this " +
-       "container dm _ognlutil ognlutil", 1);
+const OGNL_VARS = new Lexicon().add(
+  "_memberaccess context application request session parameters attr root this " + "container dm _ognlutil ognlutil",
+  1,
+);
 
 /** Whether a word (any case) could be a gadget name: by length and first letter only. */
 export function maybeGadgetName(p: usize, len: i32): bool {
@@ -66,7 +77,8 @@ export function detectJava(p: usize, len: i32, hit: Hit): bool {
     if (c == 0x72 && boundary && startsWith(q, end, "ro0ab")) return hit.set(B_JAVA, "java.serialized-object", <i32>(q - p));
     if (c == 0x61 && boundary && startsWith(q, end, "aced0005")) return hit.set(B_JAVA, "java.serialized-object", <i32>(q - p));
     if (c == 0x63 && boundary && classLoaderPath(q, end)) return hit.set(B_JAVA, "java.class-loader", <i32>(q - p));
-    if (c == 0x23 && q + 1 < end && OGNL_VARS.hasFirst(load<u8>(q + 1)) && ognlVar(q + 1, end)) return hit.set(B_JAVA, "java.ognl", <i32>(q - p));
+    if (c == 0x23 && q + 1 < end && OGNL_VARS.hasFirst(load<u8>(q + 1)) && ognlVar(q + 1, end))
+      return hit.set(B_JAVA, "java.ognl", <i32>(q - p));
     if (boundary && CLASSES.hasFirst(c)) {
       const k = CLASSES.prefixAt(q, end);
       if (k >= 0) {
@@ -94,7 +106,8 @@ function classLoaderPath(q: usize, end: usize): bool {
   while (r < end && (load<u8>(r) == 0x22 || load<u8>(r) == 0x27)) r++;
   if (startsWith(r, end, "module")) {
     r += 6;
-    while (r < end && (load<u8>(r) == 0x2e || load<u8>(r) == 0x5d || load<u8>(r) == 0x5b || load<u8>(r) == 0x22 || load<u8>(r) == 0x27)) r++;
+    while (r < end && (load<u8>(r) == 0x2e || load<u8>(r) == 0x5d || load<u8>(r) == 0x5b || load<u8>(r) == 0x22 || load<u8>(r) == 0x27))
+      r++;
   }
   return startsWith(r, end, "classloader") || startsWith(r, end, "protectiondomain");
 }

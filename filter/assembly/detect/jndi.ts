@@ -22,18 +22,20 @@ export function detectJndi(p: usize, len: i32, hit: Hit): bool {
   const base = changetype<usize>(frames);
   for (let q = p; q < end; q++) {
     const c = <u32>load<u8>(q);
-    if (c == 0x24 && q + 1 < end && load<u8>(q + 1) == 0x7b) { // ${
+    if (c == 0x24 && q + 1 < end && load<u8>(q + 1) == 0x7b) {
+      // ${
       if (depth < MAX_DEPTH) {
-        unchecked(frameLen[depth] = 0);
-        unchecked(frameStart[depth] = <i32>(q - p));
-        unchecked(frameDefault[depth] = -1);
+        unchecked((frameLen[depth] = 0));
+        unchecked((frameStart[depth] = <i32>(q - p)));
+        unchecked((frameDefault[depth] = -1));
       }
       depth++;
       q++;
       continue;
     }
     if (depth == 0) continue;
-    if (c == 0x7d) { // }
+    if (c == 0x7d) {
+      // }
       depth--;
       if (depth >= MAX_DEPTH) continue;
       const f = base + <usize>(depth * KEEP);
@@ -57,7 +59,7 @@ export function detectJndi(p: usize, len: i32, hit: Hit): bool {
       const top = depth - 1;
       // ":-" starts the default value (the first one only).
       if (c == 0x2d && unchecked(frameDefault[top]) < 0 && q > p && load<u8>(q - 1) == 0x3a) {
-        unchecked(frameDefault[top] = unchecked(frameLen[top]));
+        unchecked((frameDefault[top] = unchecked(frameLen[top])));
         continue;
       }
       Frame.append(top, <u8>c);
@@ -76,7 +78,7 @@ class Frame {
     const n = unchecked(frameLen[frame]);
     if (n < KEEP) {
       store<u8>(changetype<usize>(frames) + <usize>(frame * KEEP + n), c);
-      unchecked(frameLen[frame] = n + 1);
+      unchecked((frameLen[frame] = n + 1));
     }
   }
 }
@@ -90,14 +92,32 @@ function dangerous(f: usize, n: i32): bool {
   const w = f + <usize>s;
   if (startsWithAt(w, m, "jndi:")) return true;
   // ldap://, rmi:// directly inside ${...} (some obfuscations drop the jndi: after resolution)
-  if (startsWithAt(w, m, "ldap:") || startsWithAt(w, m, "ldaps:") || startsWithAt(w, m, "rmi:") || startsWithAt(w, m, "dns:") || startsWithAt(w, m, "iiop:") || startsWithAt(w, m, "corba:") || startsWithAt(w, m, "nds:")) return true;
+  if (
+    startsWithAt(w, m, "ldap:") ||
+    startsWithAt(w, m, "ldaps:") ||
+    startsWithAt(w, m, "rmi:") ||
+    startsWithAt(w, m, "dns:") ||
+    startsWithAt(w, m, "iiop:") ||
+    startsWithAt(w, m, "corba:") ||
+    startsWithAt(w, m, "nds:")
+  )
+    return true;
   // Lookups that leak the environment, the JVM or the container.
   const colon = indexOfColon(w, m);
   if (colon >= 2 && colon <= 7) {
-    return startsWithAt(w, m, "env:") || startsWithAt(w, m, "sys:") || startsWithAt(w, m, "java:") ||
-      startsWithAt(w, m, "ctx:") || startsWithAt(w, m, "main:") || startsWithAt(w, m, "bundle:") ||
-      startsWithAt(w, m, "k8s:") || startsWithAt(w, m, "docker:") || startsWithAt(w, m, "spring:") ||
-      startsWithAt(w, m, "log4j:") || startsWithAt(w, m, "web:");
+    return (
+      startsWithAt(w, m, "env:") ||
+      startsWithAt(w, m, "sys:") ||
+      startsWithAt(w, m, "java:") ||
+      startsWithAt(w, m, "ctx:") ||
+      startsWithAt(w, m, "main:") ||
+      startsWithAt(w, m, "bundle:") ||
+      startsWithAt(w, m, "k8s:") ||
+      startsWithAt(w, m, "docker:") ||
+      startsWithAt(w, m, "spring:") ||
+      startsWithAt(w, m, "log4j:") ||
+      startsWithAt(w, m, "web:")
+    );
   }
   return false;
 }

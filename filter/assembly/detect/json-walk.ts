@@ -19,12 +19,15 @@ export function scanJson(p: usize, len: i32, mask: u32): i32 {
   let expectKey = false;
   while (q < end) {
     const c = <u32>load<u8>(q);
-    if (isSpaceByte(c)) { q++; continue; }
+    if (isSpaceByte(c)) {
+      q++;
+      continue;
+    }
     if (c == 0x7b || c == 0x5b) {
       if (depth < MAX_DEPTH) {
-        unchecked(jsonIsArray[depth] = c == 0x5b);
-        unchecked(jsonIndex[depth] = 0);
-        unchecked(jsonKeyLen[depth] = -1);
+        unchecked((jsonIsArray[depth] = c == 0x5b));
+        unchecked((jsonIndex[depth] = 0));
+        unchecked((jsonKeyLen[depth] = -1));
       }
       depth++;
       expectKey = c == 0x7b;
@@ -46,22 +49,30 @@ export function scanJson(p: usize, len: i32, mask: u32): i32 {
       q++;
       continue;
     }
-    if (c == 0x3a) { q++; expectKey = false; continue; }
+    if (c == 0x3a) {
+      q++;
+      expectKey = false;
+      continue;
+    }
     if (c == 0x22) {
       const s = q + 1;
       let r = s;
       let escapes = false;
       while (r < end) {
         const d = load<u8>(r);
-        if (d == 0x5c) { escapes = true; r += 2; continue; }
+        if (d == 0x5c) {
+          escapes = true;
+          r += 2;
+          continue;
+        }
         if (d == 0x22) break;
         r++;
       }
       if (r >= end) return DOC_INVALID;
       const isKey = expectKey && depth > 0 && depth <= MAX_DEPTH && !unchecked(jsonIsArray[depth - 1]);
       if (isKey) {
-        unchecked(jsonKeyPtr[depth - 1] = s);
-        unchecked(jsonKeyLen[depth - 1] = <i32>(r - s));
+        unchecked((jsonKeyPtr[depth - 1] = s));
+        unchecked((jsonKeyLen[depth - 1] = <i32>(r - s)));
       }
       let vp = s;
       let vl = <i32>(r - s);
@@ -121,14 +132,30 @@ function unescapeJson(p: usize, len: i32): i32 {
     const e = load<u8>(q + 1);
     let r: u32 = 0xffffffff;
     switch (e) {
-      case 0x22: r = 0x22; break;
-      case 0x5c: r = 0x5c; break;
-      case 0x2f: r = 0x2f; break;
-      case 0x62: r = 0x08; break;
-      case 0x66: r = 0x0c; break;
-      case 0x6e: r = 0x0a; break;
-      case 0x72: r = 0x0d; break;
-      case 0x74: r = 0x09; break;
+      case 0x22:
+        r = 0x22;
+        break;
+      case 0x5c:
+        r = 0x5c;
+        break;
+      case 0x2f:
+        r = 0x2f;
+        break;
+      case 0x62:
+        r = 0x08;
+        break;
+      case 0x66:
+        r = 0x0c;
+        break;
+      case 0x6e:
+        r = 0x0a;
+        break;
+      case 0x72:
+        r = 0x0d;
+        break;
+      case 0x74:
+        r = 0x09;
+        break;
     }
     if (r != 0xffffffff) {
       store<u8>(o++, <u8>r);

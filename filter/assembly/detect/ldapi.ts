@@ -14,11 +14,13 @@ export function detectLdapi(p: usize, len: i32, hit: Hit): bool {
   const end = p + <usize>len;
   for (let q = p; q + 1 < end; q++) {
     const c = load<u8>(q);
-    if (c == 0x28) { // (&( (|( (!(
+    if (c == 0x28) {
+      // (&( (|( (!(
       if (q + 2 < end && isFilterOp(load<u8>(q + 1)) && load<u8>(q + 2) == 0x28 && assertionAt(q + 3, end)) {
         return hit.set(B_LDAPI, "ldapi.composite-filter", <i32>(q - p));
       }
-    } else if (c == 0x29 && load<u8>(q + 1) == 0x28) { // )(
+    } else if (c == 0x29 && load<u8>(q + 1) == 0x28) {
+      // )(
       let r = q + 2;
       let op = false;
       while (r < end && r - q < 10 && (load<u8>(r) == 0x28 || isFilterOp(load<u8>(r)))) {
@@ -26,7 +28,8 @@ export function detectLdapi(p: usize, len: i32, hit: Hit): bool {
         r++;
       }
       if ((r >= end && op) || assertionAt(r, end)) return hit.set(B_LDAPI, "ldapi.filter-breakout", <i32>(q - p));
-    } else if (c == 0x3a && load<u8>(q + 1) == 0x3d) { // :=
+    } else if (c == 0x3a && load<u8>(q + 1) == 0x3d) {
+      // :=
       if (extensibleMatch(p, q)) return hit.set(B_LDAPI, "ldapi.extensible-match", <i32>(q - p));
     }
   }

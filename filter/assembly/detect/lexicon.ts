@@ -38,7 +38,7 @@ export class Lexicon {
       const w = this.words[i];
       const p = changetype<usize>(w);
       const l = w.byteLength < 63 ? w.byteLength : 63;
-      lengths[load<u8>(p)] |= (<u64>1) << <u64>l;
+      lengths[load<u8>(p)] |= (<u64>1) << (<u64>l);
       let h = hashBytes(p, w.byteLength) & this.mask;
       while (slots[h] >= 0) h = (h + 1) & this.mask;
       slots[h] = i;
@@ -68,7 +68,7 @@ export class Lexicon {
     if (len <= 0 || len > this.maxLength) return -1;
     // No listed word has this first byte and this length (most prose words): no hashing.
     const l = len < 63 ? len : 63;
-    if ((unchecked(this.lengths[load<u8>(p)]) & ((<u64>1) << <u64>l)) == 0) return -1;
+    if ((unchecked(this.lengths[load<u8>(p)]) & ((<u64>1) << (<u64>l))) == 0) return -1;
     let h = hashBytes(p, len) & this.mask;
     const slots = this.slots;
     while (true) {

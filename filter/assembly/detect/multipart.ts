@@ -198,7 +198,7 @@ function asciiEq(p: usize, s: string): bool {
   for (let i = 0; i < s.length; i++) {
     let c = <u32>load<u8>(p + i);
     if (c - 0x41 < 26) c |= 0x20;
-    if (c != <u32>load<u16>(sp + (<usize>i << 1))) return false;
+    if (c != <u32>load<u16>(sp + ((<usize>i) << 1))) return false;
   }
   return true;
 }

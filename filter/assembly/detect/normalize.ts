@@ -23,14 +23,42 @@ const bufB = new Scratch(1024);
 
 /** Named character references we decode (the ones that matter for markup, scripts and paths). */
 const ENTITIES = new Lexicon()
-  .add("lt", 0x3c).add("gt", 0x3e).add("amp", 0x26).add("quot", 0x22).add("apos", 0x27)
-  .add("nbsp", 0x20).add("tab", 0x09).add("newline", 0x0a).add("colon", 0x3a).add("lpar", 0x28)
-  .add("rpar", 0x29).add("sol", 0x2f).add("bsol", 0x5c).add("semi", 0x3b).add("comma", 0x2c)
-  .add("period", 0x2e).add("excl", 0x21).add("num", 0x23).add("dollar", 0x24).add("percnt", 0x25)
-  .add("lsqb lbrack", 0x5b).add("rsqb rbrack", 0x5d).add("lcub lbrace", 0x7b).add("rcub rbrace", 0x7d)
-  .add("grave", 0x60).add("equals", 0x3d).add("plus", 0x2b).add("ast midast", 0x2a).add("verbar vert", 0x7c)
-  .add("quest", 0x3f).add("lowbar", 0x5f).add("hat", 0x5e).add("commat", 0x40).add("dot", 0x2e)
-  .add("hyphen dash", 0x2d).add("shy", 0x00);
+  .add("lt", 0x3c)
+  .add("gt", 0x3e)
+  .add("amp", 0x26)
+  .add("quot", 0x22)
+  .add("apos", 0x27)
+  .add("nbsp", 0x20)
+  .add("tab", 0x09)
+  .add("newline", 0x0a)
+  .add("colon", 0x3a)
+  .add("lpar", 0x28)
+  .add("rpar", 0x29)
+  .add("sol", 0x2f)
+  .add("bsol", 0x5c)
+  .add("semi", 0x3b)
+  .add("comma", 0x2c)
+  .add("period", 0x2e)
+  .add("excl", 0x21)
+  .add("num", 0x23)
+  .add("dollar", 0x24)
+  .add("percnt", 0x25)
+  .add("lsqb lbrack", 0x5b)
+  .add("rsqb rbrack", 0x5d)
+  .add("lcub lbrace", 0x7b)
+  .add("rcub rbrace", 0x7d)
+  .add("grave", 0x60)
+  .add("equals", 0x3d)
+  .add("plus", 0x2b)
+  .add("ast midast", 0x2a)
+  .add("verbar vert", 0x7c)
+  .add("quest", 0x3f)
+  .add("lowbar", 0x5f)
+  .add("hat", 0x5e)
+  .add("commat", 0x40)
+  .add("dot", 0x2e)
+  .add("hyphen dash", 0x2d)
+  .add("shy", 0x00);
 
 /** Result of `normalize`: where the normalised bytes are, and the union of their classes. */
 export class Normalized {
@@ -83,7 +111,7 @@ function needsDecoding(p: usize, len: i32, plus: bool): bool {
   const want: u32 = plus ? ENCODED : ENCODED & ~(1 << 21);
   for (let i = 0; i < len; i++) {
     const c = load<u8>(p + i);
-    if (c < 0x80 && (load<u32>(t + (<usize>c << 2)) & want) != 0) return true;
+    if (c < 0x80 && (load<u32>(t + ((<usize>c) << 2)) & want) != 0) return true;
   }
   return false;
 }
@@ -96,7 +124,8 @@ function decodeRound(src: usize, len: i32, dst: usize, plusSpace: bool): i32 {
   lastEscape = 0;
   while (p < end) {
     const c = <u32>load<u8>(p);
-    if (c == 0x25) { // %
+    if (c == 0x25) {
+      // %
       if (p + 2 < end) {
         const h1 = hexValue(load<u8>(p + 1));
         const h2 = hexValue(load<u8>(p + 2));
@@ -149,7 +178,8 @@ function decodeRound(src: usize, len: i32, dst: usize, plusSpace: bool): i32 {
     } else if (c == 0x2b && plusSpace) {
       store<u8>(o++, 0x20);
       p++;
-    } else if (c == 0x26) { // &
+    } else if (c == 0x26) {
+      // &
       const q = decodeEntity(p, end);
       if (q > p) {
         o = putCodePoint(o, entityValue);
@@ -158,9 +188,11 @@ function decodeRound(src: usize, len: i32, dst: usize, plusSpace: bool): i32 {
         store<u8>(o++, <u8>c);
         p++;
       }
-    } else if (c == 0x5c && p + 1 < end) { // backslash
+    } else if (c == 0x5c && p + 1 < end) {
+      // backslash
       const e = load<u8>(p + 1) | 0x20;
-      if (e == 0x75) { // \uXXXX or \u{X...}
+      if (e == 0x75) {
+        // \uXXXX or \u{X...}
         if (p + 5 < end) {
           const cp = hex4(p + 2);
           if (cp >= 0) {
@@ -186,7 +218,8 @@ function decodeRound(src: usize, len: i32, dst: usize, plusSpace: bool): i32 {
             continue;
           }
         }
-      } else if (e == 0x78 && p + 3 < end) { // \xhh: a raw byte (payloads escape UTF-8 byte by byte)
+      } else if (e == 0x78 && p + 3 < end) {
+        // \xhh: a raw byte (payloads escape UTF-8 byte by byte)
         const h1 = hexValue(load<u8>(p + 2));
         const h2 = hexValue(load<u8>(p + 3));
         if (h1 >= 0 && h2 >= 0) {
@@ -249,7 +282,8 @@ let entityValue: u32 = 0;
 function decodeEntity(p: usize, end: usize): usize {
   let q = p + 1;
   if (q >= end) return p;
-  if (load<u8>(q) == 0x23) { // &#
+  if (load<u8>(q) == 0x23) {
+    // &#
     q++;
     let hex = false;
     if (q < end && (load<u8>(q) | 0x20) == 0x78) {
@@ -260,7 +294,7 @@ function decodeEntity(p: usize, end: usize): usize {
     let digits = 0;
     while (q < end) {
       const c = <u32>load<u8>(q);
-      const d = hex ? hexValue(c) : (c - 0x30 < 10 ? <i32>(c - 0x30) : -1);
+      const d = hex ? hexValue(c) : c - 0x30 < 10 ? <i32>(c - 0x30) : -1;
       if (d < 0) break;
       if (v < 0x110000) v = v * (hex ? 16 : 10) + <u32>d;
       q++;
@@ -348,7 +382,7 @@ function foldPass(src: usize, len: i32, dst: usize, out: Normalized, overlongPat
       if (c == 0) continue;
       if (c - 0x41 < 26) c |= 0x20;
       store<u8>(o++, <u8>c);
-      classes |= load<u32>(t + (<usize>c << 2));
+      classes |= load<u32>(t + ((<usize>c) << 2));
       continue;
     }
     if (c == 0xc0 || c == 0xc1) {
@@ -357,7 +391,7 @@ function foldPass(src: usize, len: i32, dst: usize, out: Normalized, overlongPat
         const v = ((c & 1) << 6) | (<u32>load<u8>(p + 1) & 0x3f);
         const a: u32 = v == 0x2e ? 0x2e : 0x2f;
         store<u8>(o++, <u8>a);
-        classes |= load<u32>(t + (<usize>a << 2));
+        classes |= load<u32>(t + ((<usize>a) << 2));
         p += 2;
         continue;
       }
@@ -365,11 +399,22 @@ function foldPass(src: usize, len: i32, dst: usize, out: Normalized, overlongPat
     // Multi-byte: decode leniently (over-long forms included).
     let n = 0;
     let cp: u32 = 0;
-    if (c >= 0xc0 && c < 0xe0) { n = 2; cp = c & 0x1f; }
-    else if (c >= 0xe0 && c < 0xf0) { n = 3; cp = c & 0x0f; }
-    else if (c >= 0xf0 && c < 0xf8) { n = 4; cp = c & 0x07; }
-    else if (c >= 0xf8 && c < 0xfc) { n = 5; cp = c & 0x03; }
-    else if (c >= 0xfc && c < 0xfe) { n = 6; cp = c & 0x01; }
+    if (c >= 0xc0 && c < 0xe0) {
+      n = 2;
+      cp = c & 0x1f;
+    } else if (c >= 0xe0 && c < 0xf0) {
+      n = 3;
+      cp = c & 0x0f;
+    } else if (c >= 0xf0 && c < 0xf8) {
+      n = 4;
+      cp = c & 0x07;
+    } else if (c >= 0xf8 && c < 0xfc) {
+      n = 5;
+      cp = c & 0x03;
+    } else if (c >= 0xfc && c < 0xfe) {
+      n = 6;
+      cp = c & 0x01;
+    }
     let ok = n > 0 && p + <usize>n <= end;
     if (ok) {
       for (let i = 1; i < n; i++) {
@@ -388,7 +433,7 @@ function foldPass(src: usize, len: i32, dst: usize, out: Normalized, overlongPat
     }
     if (!ok) {
       store<u8>(o++, <u8>c);
-      classes |= load<u32>(t + (<usize>c << 2));
+      classes |= load<u32>(t + ((<usize>c) << 2));
       p++;
       continue;
     }
@@ -401,7 +446,7 @@ function foldPass(src: usize, len: i32, dst: usize, out: Normalized, overlongPat
       let a = mapped;
       if (a - 0x41 < 26) a |= 0x20;
       store<u8>(o++, <u8>a);
-      classes |= load<u32>(t + (<usize>a << 2));
+      classes |= load<u32>(t + ((<usize>a) << 2));
       p += n;
       continue;
     }
@@ -422,18 +467,64 @@ function foldCodePoint(cp: u32): u32 {
   if (cp >= 0x24b6 && cp <= 0x24cf) return cp - 0x24b6 + 0x61; // circled capitals
   if (cp >= 0x24d0 && cp <= 0x24e9) return cp - 0x24d0 + 0x61; // circled small letters
   switch (cp) {
-    case 0xa0: case 0x1680: case 0x202f: case 0x205f: case 0x3000: case 0x85: return 0x20;
-    case 0xad: case 0x200b: case 0x200c: case 0x200d: case 0x2060: case 0xfeff: case 0x180e: return 0;
-    case 0x2028: case 0x2029: return 0x0a;
-    case 0x2215: case 0x2044: case 0x29f8: case 0xff0f: case 0xefc8: case 0xf025: return 0x2f; // incl. best-fit slashes
-    case 0x2216: case 0x29f9: case 0xfe68: return 0x5c;
-    case 0x2024: case 0xfe52: return 0x2e;
-    case 0x2039: case 0xfe64: case 0x3008: return 0x3c;
-    case 0x203a: case 0xfe65: case 0x3009: return 0x3e;
+    case 0xa0:
+    case 0x1680:
+    case 0x202f:
+    case 0x205f:
+    case 0x3000:
+    case 0x85:
+      return 0x20;
+    case 0xad:
+    case 0x200b:
+    case 0x200c:
+    case 0x200d:
+    case 0x2060:
+    case 0xfeff:
+    case 0x180e:
+      return 0;
+    case 0x2028:
+    case 0x2029:
+      return 0x0a;
+    case 0x2215:
+    case 0x2044:
+    case 0x29f8:
+    case 0xff0f:
+    case 0xefc8:
+    case 0xf025:
+      return 0x2f; // incl. best-fit slashes
+    case 0x2216:
+    case 0x29f9:
+    case 0xfe68:
+      return 0x5c;
+    case 0x2024:
+    case 0xfe52:
+      return 0x2e;
+    case 0x2039:
+    case 0xfe64:
+    case 0x3008:
+      return 0x3c;
+    case 0x203a:
+    case 0xfe65:
+    case 0x3009:
+      return 0x3e;
     // Typographic quotes and primes: best-fit conversions (and some databases' collations)
     // turn them into their ASCII forms.
-    case 0x2bc: case 0x2b9: case 0x2018: case 0x2019: case 0x201a: case 0x201b: case 0x2032: case 0x2035: return 0x27;
-    case 0x201c: case 0x201d: case 0x201e: case 0x201f: case 0x2033: case 0x2036: return 0x22;
+    case 0x2bc:
+    case 0x2b9:
+    case 0x2018:
+    case 0x2019:
+    case 0x201a:
+    case 0x201b:
+    case 0x2032:
+    case 0x2035:
+      return 0x27;
+    case 0x201c:
+    case 0x201d:
+    case 0x201e:
+    case 0x201f:
+    case 0x2033:
+    case 0x2036:
+      return 0x22;
   }
   if (cp >= 0x2000 && cp <= 0x200a) return 0x20;
   return cp;

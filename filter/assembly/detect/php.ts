@@ -10,18 +10,18 @@ import { Hit, B_PHP } from "./types";
 import { Lexicon } from "./lexicon";
 import { isAlpha, isDigit, isWordByte, isSpaceByte, startsWith } from "./bytes";
 
-const FUNCTIONS = new Lexicon()
-  .add("eval assert system exec shell_exec passthru popen proc_open pcntl_exec phpinfo create_function " +
-       "call_user_func call_user_func_array base64_decode gzinflate gzuncompress gzdecode str_rot13 " +
-       "file_get_contents file_put_contents readfile highlight_file show_source unserialize " +
-       "move_uploaded_file putenv ini_set register_shutdown_function get_defined_vars phpversion " +
-       "php_uname posix_getpwuid posix_getuid", 1);
+const FUNCTIONS = new Lexicon().add(
+  "eval assert system exec shell_exec passthru popen proc_open pcntl_exec phpinfo create_function " +
+    "call_user_func call_user_func_array base64_decode gzinflate gzuncompress gzdecode str_rot13 " +
+    "file_get_contents file_put_contents readfile highlight_file show_source unserialize " +
+    "move_uploaded_file putenv ini_set register_shutdown_function get_defined_vars phpversion " +
+    "php_uname posix_getpwuid posix_getuid",
+  1,
+);
 
-const SUPERGLOBALS = new Lexicon()
-  .add("_get _post _request _cookie _server _files _env _session", 1);
+const SUPERGLOBALS = new Lexicon().add("_get _post _request _cookie _server _files _env _session", 1);
 
-const WRAPPERS = new Lexicon()
-  .add("php expect phar zip glob compress.zlib compress.bzip2 rar ogg ssh2.shell ssh2.exec data", 1);
+const WRAPPERS = new Lexicon().add("php expect phar zip glob compress.zlib compress.bzip2 rar ogg ssh2.shell ssh2.exec data", 1);
 
 /** Looks for PHP code injection in normalised bytes; fills `hit` and returns true on a hit. */
 export function detectPhp(p: usize, len: i32, hit: Hit): bool {

@@ -63,7 +63,8 @@ function repeats(headers: HeaderList, i: i32, np: usize, nl: i32): i32 {
   for (let j = 0; j < i; j++) if (headers.nameLength(j) == nl && memory.compare(headers.namePtr(j), np, nl) == 0) return 0;
   let count = 1;
   const n = headers.count;
-  for (let j = i + 1; j < n && count <= MAX_REPEAT; j++) if (headers.nameLength(j) == nl && memory.compare(headers.namePtr(j), np, nl) == 0) count++;
+  for (let j = i + 1; j < n && count <= MAX_REPEAT; j++)
+    if (headers.nameLength(j) == nl && memory.compare(headers.namePtr(j), np, nl) == 0) count++;
   return count;
 }
 
@@ -82,7 +83,7 @@ export function detectSmuggledRequest(p: usize, len: i32, hit: Hit): bool {
     r++;
     // A header line: token ":".
     const h = r;
-    while (r < end && r - h < 64 && isTokenByte(load<u8>(r)) ) r++;
+    while (r < end && r - h < 64 && isTokenByte(load<u8>(r))) r++;
     if (r > h && r < end && load<u8>(r) == 0x3a) return hit.set(B_PROTOCOL, "protocol.smuggled-request", <i32>(ls - p));
   }
   return false;
@@ -103,8 +104,23 @@ function requestLine(s: usize, e: usize): bool {
 /** RFC 9110 tchar. */
 function isTokenByte(c: u32): bool {
   if (isAlpha(c) || isDigit(c)) return true;
-  return c == 0x21 || c == 0x23 || c == 0x24 || c == 0x25 || c == 0x26 || c == 0x27 || c == 0x2a || c == 0x2b ||
-    c == 0x2d || c == 0x2e || c == 0x5e || c == 0x5f || c == 0x60 || c == 0x7c || c == 0x7e;
+  return (
+    c == 0x21 ||
+    c == 0x23 ||
+    c == 0x24 ||
+    c == 0x25 ||
+    c == 0x26 ||
+    c == 0x27 ||
+    c == 0x2a ||
+    c == 0x2b ||
+    c == 0x2d ||
+    c == 0x2e ||
+    c == 0x5e ||
+    c == 0x5f ||
+    c == 0x60 ||
+    c == 0x7c ||
+    c == 0x7e
+  );
 }
 
 function nameIs(p: usize, n: i32, s: string): bool {

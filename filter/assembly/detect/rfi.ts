@@ -15,9 +15,11 @@ const FILE_SCHEMES = new Lexicon().add("ftp ftps smb webdav dav", 1);
 const WEB_SCHEMES = new Lexicon().add("http https", 1);
 
 /** Parameter names under which applications take the file, page or template to include. */
-const INCLUDE_NAMES = new Lexicon()
-  .add("file filename filepath page include inc incl template tpl doc document folder dir module mod " +
-       "load require conf config layout lang language skin theme", 1);
+const INCLUDE_NAMES = new Lexicon().add(
+  "file filename filepath page include inc incl template tpl doc document folder dir module mod " +
+    "load require conf config layout lang language skin theme",
+  1,
+);
 
 const lowered = memory.data(16);
 
@@ -49,7 +51,8 @@ export function detectRfi(p: usize, len: i32, nul: bool, includeName: bool, hit:
       if (url.hostKind == HOST_IPV4) return hit.set(B_RFI, "rfi.ip-host", at);
       if (includeName && url.schemeStart == p) return hit.set(B_RFI, "rfi.include-parameter", at);
       // Only a value that *is* the URL can be cut short by it.
-      if (url.schemeStart == p && url.hostKind == HOST_NAME && truncated(url.authorityEnd, end, nul)) return hit.set(B_RFI, "rfi.truncated-url", at);
+      if (url.schemeStart == p && url.hostKind == HOST_NAME && truncated(url.authorityEnd, end, nul))
+        return hit.set(B_RFI, "rfi.truncated-url", at);
     }
     from = url.authorityEnd > url.schemeEnd ? url.authorityEnd : url.schemeEnd + 3;
   }
@@ -60,7 +63,10 @@ export function detectRfi(p: usize, len: i32, nul: bool, includeName: bool, hit:
 function truncated(pathStart: usize, end: usize, nul: bool): bool {
   let q = pathStart;
   let slash = false;
-  while (q < end && load<u8>(q) == 0x2f) { q++; slash = true; }
+  while (q < end && load<u8>(q) == 0x2f) {
+    q++;
+    slash = true;
+  }
   if (!slash) return false;
   let fileChars = 0;
   while (q < end && load<u8>(q) != 0x3f && load<u8>(q) != 0x23) {

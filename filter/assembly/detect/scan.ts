@@ -3,12 +3,54 @@
 // normalised bytes and report in the shared Hit; nothing is allocated unless something fires.
 
 import {
-  Hit, B_SQLI, B_XSS, B_TRAVERSAL, B_CMDI, B_JNDI, B_SSTI, B_NOSQLI, B_XXE, B_LDAPI, B_CRLF,
-  B_PHP, B_JAVA, B_RFI, B_SSRF, B_PROTO, B_PROTOCOL, B_SESSION,
+  Hit,
+  B_SQLI,
+  B_XSS,
+  B_TRAVERSAL,
+  B_CMDI,
+  B_JNDI,
+  B_SSTI,
+  B_NOSQLI,
+  B_XXE,
+  B_LDAPI,
+  B_CRLF,
+  B_PHP,
+  B_JAVA,
+  B_RFI,
+  B_SSRF,
+  B_PROTO,
+  B_PROTOCOL,
+  B_SESSION,
 } from "./types";
 import {
-  classesOf, PLAIN, C_QUOTE, C_LT, C_COLON, C_PAREN, C_EQ, C_DOT, C_OTHER, C_SLASH, C_DOLLAR, C_BRACE,
-  C_HASH, C_PCT, C_PLUS, C_SEMI, C_PIPE, C_AMP, C_NL, C_SPACE, C_BSLASH, C_AT, C_DASH, C_CTRL, C_DIGIT, C_HIGH, C_USCORE, isAlpha,
+  classesOf,
+  PLAIN,
+  C_QUOTE,
+  C_LT,
+  C_COLON,
+  C_PAREN,
+  C_EQ,
+  C_DOT,
+  C_OTHER,
+  C_SLASH,
+  C_DOLLAR,
+  C_BRACE,
+  C_HASH,
+  C_PCT,
+  C_PLUS,
+  C_SEMI,
+  C_PIPE,
+  C_AMP,
+  C_NL,
+  C_SPACE,
+  C_BSLASH,
+  C_AT,
+  C_DASH,
+  C_CTRL,
+  C_DIGIT,
+  C_HIGH,
+  C_USCORE,
+  isAlpha,
 } from "./bytes";
 import { normalize, overlongAsPath, Normalized, NORM_URL_PATH, NORM_INCLUDE_NAME } from "./normalize";
 import { detectSqli, sqliWordsPossible } from "./sqli";
@@ -38,7 +80,7 @@ const G_TRAVERSAL: u32 = C_SLASH | C_COLON | C_DOT;
 // '+': a space encoded once more than the transport decodes ("+dir+c:/").
 const G_CMDI: u32 = C_SEMI | C_PIPE | C_AMP | C_QUOTE | C_DOLLAR | C_NL | C_PAREN | C_LT | C_BRACE | C_BSLASH | C_SPACE | C_PLUS;
 const G_SSTI: u32 = C_BRACE | C_PCT | C_HASH;
-const G_SQLI: u32 = ~(PLAIN) & ~C_CTRL;
+const G_SQLI: u32 = ~PLAIN & ~C_CTRL;
 /** "://" of a URL, or the "\\" of a UNC path. */
 const G_URL: u32 = C_COLON | C_SLASH;
 /** Categories a value of plain word material can still hold (as a whole word: __proto__, PHPSESSID, rO0AB...). */
@@ -60,7 +102,8 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
     // Or a SQL comment ("1--", "@@version--"): "--" ends a value only in an injection; or a value that
     // opens with a SQL server variable ("@@version").
     hexSeparators = (mask & B_TRAVERSAL) != 0 && len >= 8 && (raw & C_DIGIT) != 0 && hasHexSeparator(ptr, len);
-    const sqlMark = (mask & B_SQLI) != 0 && ((raw & C_DASH) != 0 && hasDoubleDash(ptr, len) || (raw & C_AT) != 0 && isServerVariable(ptr, len));
+    const sqlMark =
+      (mask & B_SQLI) != 0 && (((raw & C_DASH) != 0 && hasDoubleDash(ptr, len)) || ((raw & C_AT) != 0 && isServerVariable(ptr, len)));
     if (!hexSeparators && !sqlMark) {
       if ((mask & PLAIN_FAMILIES) != 0 && len >= 5 && plainWord(ptr, len, raw, mask)) {
         norm.ptr = ptr;
@@ -77,25 +120,54 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
   const p = norm.ptr;
   const n = norm.len;
   const k = norm.classes;
-  if ((k & ~PLAIN) == 0 && !hexSeparators && !norm.overlong && ((k & C_DASH) == 0 || !hasDoubleDash(p, n)) &&
-      ((k & C_AT) == 0 || !isServerVariable(p, n))) return (mask & PLAIN_FAMILIES) != 0 && n >= 5 && plainWord(p, n, k, mask);
+  if (
+    (k & ~PLAIN) == 0 &&
+    !hexSeparators &&
+    !norm.overlong &&
+    ((k & C_DASH) == 0 || !hasDoubleDash(p, n)) &&
+    ((k & C_AT) == 0 || !isServerVariable(p, n))
+  )
+    return (mask & PLAIN_FAMILIES) != 0 && n >= 5 && plainWord(p, n, k, mask);
   if ((mask & B_JNDI) != 0 && (k & (C_DOLLAR | C_BRACE)) == (C_DOLLAR | C_BRACE) && detectJndi(p, n, hit)) return true;
   if ((mask & B_XXE) != 0 && (k & C_LT) != 0 && detectXxe(p, n, hit)) return true;
-  if ((mask & B_PHP) != 0 && ((k & (C_LT | C_PAREN)) != 0 || (k & C_COLON) != 0 && (k & (C_SLASH | C_QUOTE)) != 0 ||
-      (k & (C_DOLLAR | C_USCORE | C_OTHER)) == (C_DOLLAR | C_USCORE | C_OTHER)) && detectPhp(p, n, hit)) return true;
-  if ((mask & B_JAVA) != 0 && ((k & (C_BRACE | C_HASH)) != 0 || n >= 12 && (k & (C_SPACE | C_AT)) == 0 && (k & (C_DOT | C_OTHER)) != 0 ||
-      n >= 8 && javaMagic(p)) && detectJava(p, n, hit)) return true;
-  if ((mask & B_PROTO) != 0 && n >= 9 && ((k & C_USCORE) != 0 && hasDunder(p, n) || n >= 21 && (k & (C_DOT | C_OTHER | C_SLASH)) != 0 && (k & C_SPACE) == 0) && detectProto(p, n, hit)) return true;
+  if (
+    (mask & B_PHP) != 0 &&
+    ((k & (C_LT | C_PAREN)) != 0 ||
+      ((k & C_COLON) != 0 && (k & (C_SLASH | C_QUOTE)) != 0) ||
+      (k & (C_DOLLAR | C_USCORE | C_OTHER)) == (C_DOLLAR | C_USCORE | C_OTHER)) &&
+    detectPhp(p, n, hit)
+  )
+    return true;
+  if (
+    (mask & B_JAVA) != 0 &&
+    ((k & (C_BRACE | C_HASH)) != 0 ||
+      (n >= 12 && (k & (C_SPACE | C_AT)) == 0 && (k & (C_DOT | C_OTHER)) != 0) ||
+      (n >= 8 && javaMagic(p))) &&
+    detectJava(p, n, hit)
+  )
+    return true;
+  if (
+    (mask & B_PROTO) != 0 &&
+    n >= 9 &&
+    (((k & C_USCORE) != 0 && hasDunder(p, n)) || (n >= 21 && (k & (C_DOT | C_OTHER | C_SLASH)) != 0 && (k & C_SPACE) == 0)) &&
+    detectProto(p, n, hit)
+  )
+    return true;
   if ((mask & B_PROTOCOL) != 0 && (k & C_NL) != 0 && n >= 16 && detectSmuggledRequest(p, n, hit)) return true;
-  if ((mask & B_SQLI) != 0 && ((k & G_SQLI) != 0 || (k & (C_DASH | C_AT)) != 0) &&
-      ((k & ~WORDISH) != 0 || hasDoubleDash(p, n) || isServerVariable(p, n) || sqliWordsPossible(p, n)) &&
-      detectSqli(p, n, (k & C_QUOTE) != 0, hit)) return true;
+  if (
+    (mask & B_SQLI) != 0 &&
+    ((k & G_SQLI) != 0 || (k & (C_DASH | C_AT)) != 0) &&
+    ((k & ~WORDISH) != 0 || hasDoubleDash(p, n) || isServerVariable(p, n) || sqliWordsPossible(p, n)) &&
+    detectSqli(p, n, (k & C_QUOTE) != 0, hit)
+  )
+    return true;
   if ((mask & B_XSS) != 0 && (k & G_XSS) != 0 && detectXss(p, n, hit)) return true;
   if ((mask & B_XSS) != 0 && (k & C_LT) != 0 && n <= 8 && encodedLtProbe(ptr, len, p, n)) return hit.set(B_XSS, "xss.encoded-probe", 0);
   if ((mask & B_CMDI) != 0 && (k & G_CMDI) != 0 && detectCmdi(p, n, hit)) return true;
   if ((mask & B_TRAVERSAL) != 0) {
     const urlPath = (flags & NORM_URL_PATH) != 0;
-    if (((k & G_TRAVERSAL) != 0 || hexSeparators || ((k & C_DIGIT) != 0 && hasHexSeparator(p, n))) && detectTraversal(p, n, urlPath, hit)) return true;
+    if (((k & G_TRAVERSAL) != 0 || hexSeparators || ((k & C_DIGIT) != 0 && hasHexSeparator(p, n))) && detectTraversal(p, n, urlPath, hit))
+      return true;
     // Over-long UTF-8 pairs read as the dots and separators old decoders made of them.
     if (norm.overlong) {
       overlongAsPath(norm);
@@ -104,15 +176,28 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
       norm.len = n;
     }
   }
-  if ((mask & B_SSRF) != 0 && ((k & G_URL) == G_URL || (k & (C_DIGIT | C_DOT)) == (C_DIGIT | C_DOT) && n >= 15) && detectSsrf(p, n, hit)) return true;
-  if ((mask & B_RFI) != 0 && ((k & G_URL) == G_URL || (k & C_BSLASH) != 0) && detectRfi(p, n, (raw & C_CTRL) != 0 || (raw & C_PCT) != 0 && hasEscapedNul(ptr, len), (flags & NORM_INCLUDE_NAME) != 0, hit)) return true;
+  if ((mask & B_SSRF) != 0 && ((k & G_URL) == G_URL || ((k & (C_DIGIT | C_DOT)) == (C_DIGIT | C_DOT) && n >= 15)) && detectSsrf(p, n, hit))
+    return true;
+  if (
+    (mask & B_RFI) != 0 &&
+    ((k & G_URL) == G_URL || (k & C_BSLASH) != 0) &&
+    detectRfi(p, n, (raw & C_CTRL) != 0 || ((raw & C_PCT) != 0 && hasEscapedNul(ptr, len)), (flags & NORM_INCLUDE_NAME) != 0, hit)
+  )
+    return true;
   if ((mask & B_SSTI) != 0 && (k & G_SSTI) != 0 && detectSsti(p, n, hit)) return true;
   if ((mask & B_NOSQLI) != 0 && (k & (C_DOLLAR | C_DOT)) != 0 && detectNosqli(p, n, hit)) return true;
   if ((mask & B_LDAPI) != 0 && (k & (C_PAREN | C_COLON)) != 0 && detectLdapi(p, n, hit)) return true;
   if ((mask & B_CRLF) != 0 && (k & (C_NL | C_HIGH)) != 0 && detectCrlf(p, n, hit)) return true;
   // "set-cookie:" / set-cookie" content=, "document.cookie=", or a dotted session name (connect.sid).
-  if ((mask & B_SESSION) != 0 && ((k & (C_DASH | C_COLON | C_DIGIT)) == (C_DASH | C_COLON) || (k & (C_DASH | C_EQ)) == (C_DASH | C_EQ) ||
-      (k & (C_DOT | C_EQ)) == (C_DOT | C_EQ) || n <= 20 && (k & ~(PLAIN | C_DOT)) == 0) && detectSession(p, n, hit)) return true;
+  if (
+    (mask & B_SESSION) != 0 &&
+    ((k & (C_DASH | C_COLON | C_DIGIT)) == (C_DASH | C_COLON) ||
+      (k & (C_DASH | C_EQ)) == (C_DASH | C_EQ) ||
+      (k & (C_DOT | C_EQ)) == (C_DOT | C_EQ) ||
+      (n <= 20 && (k & ~(PLAIN | C_DOT)) == 0)) &&
+    detectSession(p, n, hit)
+  )
+    return true;
   return false;
 }
 
@@ -141,14 +226,16 @@ function plainWord(p: usize, len: i32, raw: u32, mask: u32): bool {
 
 /** A serialized Java stream's magic at `p` (8 bytes readable): "rO0AB" (base64) or "aced0005" (hex). */
 function javaMagic(p: usize): bool {
-  return (load<u32>(p) | 0x20202020) == 0x61306f72 && (load<u8>(p + 4) | 0x20) == 0x62 ||
-    (load<u64>(p) | 0x2020202020202020) == 0x3530303064656361;
+  return (
+    ((load<u32>(p) | 0x20202020) == 0x61306f72 && (load<u8>(p + 4) | 0x20) == 0x62) ||
+    (load<u64>(p) | 0x2020202020202020) == 0x3530303064656361
+  );
 }
 
 /** "__" somewhere (a dunder name such as __proto__), read two bytes at a time. */
 function hasDunder(p: usize, len: i32): bool {
   for (let i = 1; i < len; i += 2) {
-    if (load<u8>(p + i) == 0x5f && (load<u8>(p + i - 1) == 0x5f || i + 1 < len && load<u8>(p + i + 1) == 0x5f)) return true;
+    if (load<u8>(p + i) == 0x5f && (load<u8>(p + i - 1) == 0x5f || (i + 1 < len && load<u8>(p + i + 1) == 0x5f))) return true;
   }
   return false;
 }

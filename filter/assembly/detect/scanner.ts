@@ -14,9 +14,12 @@ const PHRASE_REST = ["", " faster u fool"];
 
 const TOOLS = new Lexicon()
   // Injection and vulnerability scanners.
-  .add("sqlmap sqlninja havij bbqsql ghauri nosqlmap commix tplmap xsstrike dalfox fimap jaeles nuclei nikto " +
-       "w3af arachni skipfish acunetix netsparker invicti appscan webinspect wpscan joomscan droopescan cmsmap " +
-       "whatweb openvas openvasvt nessus nasl metasploit zmeu", 0)
+  .add(
+    "sqlmap sqlninja havij bbqsql ghauri nosqlmap commix tplmap xsstrike dalfox fimap jaeles nuclei nikto " +
+      "w3af arachni skipfish acunetix netsparker invicti appscan webinspect wpscan joomscan droopescan cmsmap " +
+      "whatweb openvas openvasvt nessus nasl metasploit zmeu",
+    0,
+  )
   // Port and service scanners.
   .add("nmap masscan zgrab zgrab2 naabu", 0)
   // Content discovery and fuzzers (ffuf's agent spells its name out: "Fuzz Faster U Fool").

@@ -8,8 +8,10 @@ import { Lexicon } from "./lexicon";
 import { isSpaceByte, isWordByte, startsWith } from "./bytes";
 
 /** Session cookie names of the common server frameworks (as parameter names). */
-const SESSION_NAMES = new Lexicon()
-  .add("jsessionid phpsessid asp.net_sessionid aspsessionid laravel_session ci_session connect.sid cfid cftoken", 1);
+const SESSION_NAMES = new Lexicon().add(
+  "jsessionid phpsessid asp.net_sessionid aspsessionid laravel_session ci_session connect.sid cfid cftoken",
+  1,
+);
 
 /** Looks for session fixation in normalised bytes; fills `hit` and returns true on a hit. */
 export function detectSession(p: usize, len: i32, hit: Hit): bool {
@@ -21,11 +23,13 @@ export function detectSession(p: usize, len: i32, hit: Hit): bool {
       let r = q + 10;
       while (r < end && (isSpaceByte(load<u8>(r)) || load<u8>(r) == 0x22 || load<u8>(r) == 0x27)) r++;
       // "Set-Cookie: name=" or http-equiv="set-cookie" content="name=..."
-      if (r < end && (load<u8>(r) == 0x3a || startsWith(r, end, "content"))) return hit.set(B_SESSION, "sessionfixation.set-cookie", <i32>(q - p));
+      if (r < end && (load<u8>(r) == 0x3a || startsWith(r, end, "content")))
+        return hit.set(B_SESSION, "sessionfixation.set-cookie", <i32>(q - p));
     } else if (c == 0x64 && startsWith(q, end, "document.cookie") && (q == p || !isWordByte(load<u8>(q - 1)))) {
       let r = q + 15;
       while (r < end && isSpaceByte(load<u8>(r))) r++;
-      if (r + 1 < end && load<u8>(r) == 0x3d && load<u8>(r + 1) != 0x3d) return hit.set(B_SESSION, "sessionfixation.document-cookie", <i32>(q - p));
+      if (r + 1 < end && load<u8>(r) == 0x3d && load<u8>(r + 1) != 0x3d)
+        return hit.set(B_SESSION, "sessionfixation.document-cookie", <i32>(q - p));
     }
   }
   return false;

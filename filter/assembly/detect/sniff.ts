@@ -69,8 +69,19 @@ export function sniffFormat(p: usize, len: i32): i32 {
 function looksBinary(p: usize, len: i32): bool {
   if (len >= 4) {
     const m = load<u32>(p);
-    if (m == 0x474e5089 || (m & 0xffffff) == 0xffd8ff || m == 0x38464947 || m == 0x46445025 || m == 0x04034b50 ||
-        (m & 0xffff) == 0x8b1f || m == 0x6d736100 || m == 0x46464952 || m == 0x32464f77 || m == 0x46464f77) return true;
+    if (
+      m == 0x474e5089 ||
+      (m & 0xffffff) == 0xffd8ff ||
+      m == 0x38464947 ||
+      m == 0x46445025 ||
+      m == 0x04034b50 ||
+      (m & 0xffff) == 0x8b1f ||
+      m == 0x6d736100 ||
+      m == 0x46464952 ||
+      m == 0x32464f77 ||
+      m == 0x46464f77
+    )
+      return true;
   }
   const n = len < BINARY_PROBE ? len : BINARY_PROBE;
   let control = 0;
@@ -124,6 +135,19 @@ export function sniffBoundary(p: usize, len: i32): i32 {
 /** RFC 2046 bchars: digits, letters, '()+_,-./:=? and space. */
 export function isBoundaryByte(c: u32): bool {
   if ((c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a)) return true;
-  return c == 0x27 || c == 0x28 || c == 0x29 || c == 0x2b || c == 0x5f || c == 0x2c || c == 0x2d ||
-    c == 0x2e || c == 0x2f || c == 0x3a || c == 0x3d || c == 0x3f || c == 0x20;
+  return (
+    c == 0x27 ||
+    c == 0x28 ||
+    c == 0x29 ||
+    c == 0x2b ||
+    c == 0x5f ||
+    c == 0x2c ||
+    c == 0x2d ||
+    c == 0x2e ||
+    c == 0x2f ||
+    c == 0x3a ||
+    c == 0x3d ||
+    c == 0x3f ||
+    c == 0x20
+  );
 }

@@ -2,7 +2,67 @@
 // fragment needs and prose does not, over the tokens of one pass.
 
 import { isWordByte, isSpaceByte, isDigit, isAlpha, startsWith } from "./bytes";
-import { T_STR, T_NUM, T_WORD, T_KW, T_VAR, T_OP, T_CMP, T_LOGIC, T_LP, T_RP, T_COMMA, T_SEMI, T_COMMENT, T_FUNC, K_UNION, K_SELECT, K_FROM, K_WHERE, K_INSERT, K_UPDATE, K_DELETE, K_DROP, K_CREATE, K_ALTER, K_EXEC, K_DECLARE, K_WAITFOR, K_SHUTDOWN, K_TRUNCATE, K_BEGIN, K_SET, K_INTO, K_OUTFILE, K_ORDER, K_GROUP, K_BY, K_HAVING, K_ALL, K_NULL, K_TRUE, K_CASE, K_WHEN, K_THEN, K_ELSE, K_END, K_DELAY, K_TABLE, K_TOP, K_PROCEDURE, K_NOT, K_LOGIC, K_CMPWORD, K_GRANT, K_CALL, K_IS, K_FSQL, K_FDANGER, K_NILADIC, isStatement } from "./sqli-tokens";
+import {
+  T_STR,
+  T_NUM,
+  T_WORD,
+  T_KW,
+  T_VAR,
+  T_OP,
+  T_CMP,
+  T_LOGIC,
+  T_LP,
+  T_RP,
+  T_COMMA,
+  T_SEMI,
+  T_COMMENT,
+  T_FUNC,
+  K_UNION,
+  K_SELECT,
+  K_FROM,
+  K_WHERE,
+  K_INSERT,
+  K_UPDATE,
+  K_DELETE,
+  K_DROP,
+  K_CREATE,
+  K_ALTER,
+  K_EXEC,
+  K_DECLARE,
+  K_WAITFOR,
+  K_SHUTDOWN,
+  K_TRUNCATE,
+  K_BEGIN,
+  K_SET,
+  K_INTO,
+  K_OUTFILE,
+  K_ORDER,
+  K_GROUP,
+  K_BY,
+  K_HAVING,
+  K_ALL,
+  K_NULL,
+  K_TRUE,
+  K_CASE,
+  K_WHEN,
+  K_THEN,
+  K_ELSE,
+  K_END,
+  K_DELAY,
+  K_TABLE,
+  K_TOP,
+  K_PROCEDURE,
+  K_NOT,
+  K_LOGIC,
+  K_CMPWORD,
+  K_GRANT,
+  K_CALL,
+  K_IS,
+  K_FSQL,
+  K_FDANGER,
+  K_NILADIC,
+  isStatement,
+} from "./sqli-tokens";
 import { lex } from "./sqli-lexer";
 
 // Boolean-clause states.
@@ -18,9 +78,12 @@ export class Analyzer {
   n: i32 = 0; // significant tokens so far
   ctx: bool = false; // the pass starts inside a literal
   tailWords: i32 = 0; // WORD tokens after the leading literal (quote passes)
-  t1: i32 = 0; k1: i32 = 0; // previous significant token
-  t2: i32 = 0; k2: i32 = 0;
-  t3: i32 = 0; k3: i32 = 0;
+  t1: i32 = 0;
+  k1: i32 = 0; // previous significant token
+  t2: i32 = 0;
+  k2: i32 = 0;
+  t3: i32 = 0;
+  k3: i32 = 0;
   t1Start: usize = 0;
   unionPending: bool = false;
   selectState: i32 = 0; // 0 none, 1 just saw SELECT, 2 select list (waiting for FROM)
@@ -62,7 +125,12 @@ export class Analyzer {
     this.n = 0;
     this.ctx = ctx;
     this.tailWords = 0;
-    this.t1 = 0; this.k1 = 0; this.t2 = 0; this.k2 = 0; this.t3 = 0; this.k3 = 0;
+    this.t1 = 0;
+    this.k1 = 0;
+    this.t2 = 0;
+    this.k2 = 0;
+    this.t3 = 0;
+    this.k3 = 0;
     this.unionPending = false;
     this.selectState = 0;
     this.selectCount = 0;
@@ -117,12 +185,28 @@ export class Analyzer {
       // swallows the rest of the query (so it holds next to nothing itself: "admin'--", "1')#", "x'-- -").
       // Not when a number follows the closing quote ("'1--": '' 1 is no SQL), nor when the literal it
       // closes is several words and the comment comes right after it (prose ending in "1 '#").
-      if (this.ctx && this.n >= 1 && this.n <= 8 && this.tailWords == 0 && commentBody(start, stop) <= 3 && !this.leadNumber &&
-          !(this.n == 1 && severalWords(this.passStart, this.leadStop))) return this.fire("sqli.comment-breakout", start);
+      if (
+        this.ctx &&
+        this.n >= 1 &&
+        this.n <= 8 &&
+        this.tailWords == 0 &&
+        commentBody(start, stop) <= 3 &&
+        !this.leadNumber &&
+        !(this.n == 1 && severalWords(this.passStart, this.leadStop))
+      )
+        return this.fire("sqli.comment-breakout", start);
       // An expression and nothing else, ended by a comment that swallows the rest of the query:
       // "1 --", "( 'a' * @a ) --", "limit 0,1--" (numeric context: no literal to close first).
-      if (!this.ctx && this.exprOnly && this.exprOperand && this.n >= 1 && restIsBlank(stop, this.end) && commentIsBare(start, stop) &&
-          !(this.n == 1 && dashRunAfterDigit(start, stop))) return this.fire("sqli.comment-expression", start);
+      if (
+        !this.ctx &&
+        this.exprOnly &&
+        this.exprOperand &&
+        this.n >= 1 &&
+        restIsBlank(stop, this.end) &&
+        commentIsBare(start, stop) &&
+        !(this.n == 1 && dashRunAfterDigit(start, stop))
+      )
+        return this.fire("sqli.comment-expression", start);
       // SELECT <niladic function> closed by a comment: "select current_user --"
       if (this.selectState == 2 && this.selectNiladic && this.n == 2) return this.fire("sqli.select", start);
       if (this.ddl == 6) return this.fire("sqli.stacked", start);
@@ -145,19 +229,33 @@ export class Analyzer {
 
     // Expression-only values (see the comment rule).
     if (type == T_WORD && kw < K_FSQL) this.exprOnly = false;
-    else if (type == T_NUM || type == T_STR || type == T_VAR || type == T_FUNC || type == T_LP || (type == T_WORD && kw == K_NILADIC)) this.exprOperand = true;
+    else if (type == T_NUM || type == T_STR || type == T_VAR || type == T_FUNC || type == T_LP || (type == T_WORD && kw == K_NILADIC))
+      this.exprOperand = true;
 
     // '<literal>' <operator> '<literal left open>: the value turns the application's literal into an
     // expression of two literals (x' / 'y, '&', A 'div' B). Judged at the end (finish).
     if (this.ctx) {
       if (this.quoteOp == 0) {
-        if (n == 1 && this.t1 == T_STR && lex.closedFirst && (
-            (type == T_OP && kw != K_NOT && !isHyphen(start, stop)) || (type == T_CMP && isWordOp(start)) ||
-            (type == T_LOGIC && kw == K_LOGIC && load<u8>(start) == 0x78))) { // xor
+        if (
+          n == 1 &&
+          this.t1 == T_STR &&
+          lex.closedFirst &&
+          ((type == T_OP && kw != K_NOT && !isHyphen(start, stop)) ||
+            (type == T_CMP && isWordOp(start)) ||
+            (type == T_LOGIC && kw == K_LOGIC && load<u8>(start) == 0x78))
+        ) {
+          // xor
           this.quoteOp = 1;
           this.quoteOpWord = isWordOp(start);
-        } else if (n == 1 && this.t1 == T_STR && lex.closedFirst && type == T_STR && !lex.closed && <u32>load<u8>(start) == lex.quote &&
-                   start > this.leadStop) {
+        } else if (
+          n == 1 &&
+          this.t1 == T_STR &&
+          lex.closedFirst &&
+          type == T_STR &&
+          !lex.closed &&
+          <u32>load<u8>(start) == lex.quote &&
+          start > this.leadStop
+        ) {
           // No operator at all: adjacent literals concatenate ('x' 'y' in MySQL and PostgreSQL).
           this.quoteOp = 2;
           this.quoteOpWord = false;
@@ -190,14 +288,22 @@ export class Analyzer {
 
     // LIKE '%' ending the value (or before a comment or ')'): a pattern of wildcards alone matches every
     // row (x' or name like '%'). Prose goes on after the quote ("a sign like '%' here").
-    if (type == T_STR && this.t1 == T_CMP && this.k1 == K_CMPWORD && isLike(this.t1Start) && onlyWildcards(start, stop) &&
-        endsClause(stop, this.end)) {
+    if (
+      type == T_STR &&
+      this.t1 == T_CMP &&
+      this.k1 == K_CMPWORD &&
+      isLike(this.t1Start) &&
+      onlyWildcards(start, stop) &&
+      endsClause(stop, this.end)
+    ) {
       return this.fire("sqli.tautology", start);
     }
 
     // CASE [x] WHEN ... THEN ... END
-    if (type == T_KW && kw == K_CASE && this.caseState == 0) { this.caseState = 1; this.caseCount = 0; }
-    else if (this.caseState > 0) {
+    if (type == T_KW && kw == K_CASE && this.caseState == 0) {
+      this.caseState = 1;
+      this.caseCount = 0;
+    } else if (this.caseState > 0) {
       if (++this.caseCount > 32 || (type == T_WORD && this.t1 == T_WORD && kw == 0)) this.caseState = 0;
       else if (type == T_KW && kw == K_WHEN && this.caseState == 1) this.caseState = 2;
       else if (type == T_KW && kw == K_THEN && this.caseState == 2) this.caseState = 3;
@@ -219,7 +325,7 @@ export class Analyzer {
 
     // T-SQL BACKUP DATABASE <name> TO DISK = '\\host\share', opening the value or stacked: writes the
     // database where the attacker reads it. (Prose says "backup database to disk", without the '='.)
-    if (type == T_WORD && (n == 0 && !this.ctx || this.t1 == T_SEMI) && isWord(start, stop, "backup")) this.backup = 1;
+    if (type == T_WORD && ((n == 0 && !this.ctx) || this.t1 == T_SEMI) && isWord(start, stop, "backup")) this.backup = 1;
     else if (this.backup > 0) {
       const b = this.backup;
       this.backup = 0;
@@ -242,7 +348,7 @@ export class Analyzer {
 
     // Control flow after ';': "; if 1=1 drop table t", "; while 1=1 shutdown", "; begin shutdown end".
     // IF/WHILE need a comparison before the statement (prose has "; if so, select...").
-    if (this.t1 == T_SEMI && ((type == T_WORD || type == T_FUNC) && isIfWhile(start, stop))) this.ctrl = 1;
+    if (this.t1 == T_SEMI && (type == T_WORD || type == T_FUNC) && isIfWhile(start, stop)) this.ctrl = 1;
     else if (this.t1 == T_SEMI && type == T_KW && kw == K_BEGIN) this.ctrl = 2;
     else if (this.ctrl > 0) {
       if (this.ctrl == 1 && type == T_CMP) this.ctrl = 2;
@@ -250,7 +356,7 @@ export class Analyzer {
         if (kw == K_SHUTDOWN) return this.fire("sqli.stacked", start);
         this.stackPending = true;
         this.ctrl = 0;
-      } else if (type == T_SEMI || type == T_WORD && this.t1 == T_WORD) this.ctrl = 0;
+      } else if (type == T_SEMI || (type == T_WORD && this.t1 == T_WORD)) this.ctrl = 0;
     }
 
     // Stacked statement: ; <statement> <what that statement needs next>
@@ -270,25 +376,44 @@ export class Analyzer {
       if (kw == K_DELAY && this.t1 == T_KW && this.k1 == K_WAITFOR) return this.fire("sqli.waitfor", start);
       if (kw == K_OUTFILE && this.t1 == T_KW && this.k1 == K_INTO) return this.fire("sqli.outfile", start);
     }
-    if (this.t1 == T_KW && this.k1 == K_EXEC && (type == T_WORD || type == T_FUNC) && isProcName(start, stop)) return this.fire("sqli.exec", start);
+    if (this.t1 == T_KW && this.k1 == K_EXEC && (type == T_WORD || type == T_FUNC) && isProcName(start, stop))
+      return this.fire("sqli.exec", start);
     if (this.t1 == T_KW && this.k1 == K_DECLARE && type == T_VAR) return this.fire("sqli.declare", start);
 
     // ORDER/GROUP BY <n> after a literal or ')'.
-    if (type == T_NUM && this.t1 == T_KW && this.k1 == K_BY && this.t2 == T_KW && (this.k2 == K_ORDER || this.k2 == K_GROUP) &&
-        (this.t3 == T_STR || this.t3 == T_NUM || this.t3 == T_RP)) return this.fire("sqli.order-by", start);
+    if (
+      type == T_NUM &&
+      this.t1 == T_KW &&
+      this.k1 == K_BY &&
+      this.t2 == T_KW &&
+      (this.k2 == K_ORDER || this.k2 == K_GROUP) &&
+      (this.t3 == T_STR || this.t3 == T_NUM || this.t3 == T_RP)
+    )
+      return this.fire("sqli.order-by", start);
 
     // A literal closed and followed by an operator and another operand: x' & 'y, 1' * id - '0, '^'.
     // Arithmetic or concatenation needs code on its right (x'+(select..., x'||version()); a comparison
     // may also take a literal (x'='x, 1'=0).
     if (this.breakoutOp) {
       this.breakoutOp = false;
-      if (type == T_VAR || (type == T_FUNC && kw >= K_FSQL) || type == T_LP || (type == T_KW && (kw == K_NULL || kw == K_SELECT)) ||
-          (this.t1 == T_CMP && type == T_STR)) {
+      if (
+        type == T_VAR ||
+        (type == T_FUNC && kw >= K_FSQL) ||
+        type == T_LP ||
+        (type == T_KW && (kw == K_NULL || kw == K_SELECT)) ||
+        (this.t1 == T_CMP && type == T_STR)
+      ) {
         return this.fire("sqli.breakout-operator", start);
       }
       if (this.t1 == T_CMP && type == T_NUM) this.pend("sqli.breakout-operator", start);
     }
-    if (this.ctx && n == 1 && this.t1 == T_STR && ((type == T_CMP && !isWordOp(start)) || (type == T_OP && kw != K_NOT && !isHyphen(start, stop) && !isWordOp(start)))) this.breakoutOp = true;
+    if (
+      this.ctx &&
+      n == 1 &&
+      this.t1 == T_STR &&
+      ((type == T_CMP && !isWordOp(start)) || (type == T_OP && kw != K_NOT && !isHyphen(start, stop) && !isWordOp(start)))
+    )
+      this.breakoutOp = true;
 
     // Nested calls of SQL functions: conv(hex(substr(...
     if (this.lastFunc == 2 && type == T_FUNC && kw >= K_FSQL) return this.fire("sqli.function", start);
@@ -297,7 +422,8 @@ export class Analyzer {
     else this.lastFunc = 0;
 
     // xp_cmdshell and friends, called or named.
-    if (type == T_WORD && kw == K_FDANGER && load<u16>(start) == 0x7078 && load<u8>(start + 2) == 0x5f) return this.fire("sqli.function", start);
+    if (type == T_WORD && kw == K_FDANGER && load<u16>(start) == 0x7078 && load<u8>(start + 2) == 0x5f)
+      return this.fire("sqli.function", start);
 
     // UPDATE <table> SET <column> =
     if (this.updatePending > 0) {
@@ -322,8 +448,15 @@ export class Analyzer {
     if (this.selectState == 1) {
       if ((type == T_KW && (kw == K_ALL || kw == K_TOP)) || (type == T_OP && (load<u8>(start) == 0x2d || load<u8>(start) == 0x2b))) {
         // keep waiting for the first item
-      } else if (type == T_NUM || type == T_STR || type == T_VAR || type == T_LP || type == T_FUNC ||
-                 (type == T_KW && (kw == K_NULL || kw == K_CASE)) || (type == T_OP && load<u8>(start) == 0x2a)) {
+      } else if (
+        type == T_NUM ||
+        type == T_STR ||
+        type == T_VAR ||
+        type == T_LP ||
+        type == T_FUNC ||
+        (type == T_KW && (kw == K_NULL || kw == K_CASE)) ||
+        (type == T_OP && load<u8>(start) == 0x2a)
+      ) {
         if (!this.selectFirst || type == T_VAR || type == T_FUNC) return this.fire("sqli.select", start);
         this.selectState = 2;
       } else if (type == T_WORD) {
@@ -345,8 +478,16 @@ export class Analyzer {
     if (type == T_KW && kw == K_SELECT) {
       const t1 = this.t1;
       // After these, SELECT starts a (sub-)query; anywhere else it needs a FROM to count.
-      const strong = t1 == T_LP || t1 == T_SEMI || t1 == T_OP || t1 == T_LOGIC || t1 == T_CMP || t1 == T_COMMA || t1 == T_RP ||
-          (t1 == T_KW && (this.k1 == K_UNION || this.k1 == K_ALL || this.k1 == K_THEN || this.k1 == K_ELSE)) || (t1 == T_STR && this.ctx && n == 1);
+      const strong =
+        t1 == T_LP ||
+        t1 == T_SEMI ||
+        t1 == T_OP ||
+        t1 == T_LOGIC ||
+        t1 == T_CMP ||
+        t1 == T_COMMA ||
+        t1 == T_RP ||
+        (t1 == T_KW && (this.k1 == K_UNION || this.k1 == K_ALL || this.k1 == K_THEN || this.k1 == K_ELSE)) ||
+        (t1 == T_STR && this.ctx && n == 1);
       this.selectFirst = n == 0 || !strong;
       this.selectState = 1;
       this.selectCount = 0;
@@ -360,9 +501,12 @@ export class Analyzer {
       this.t3First = type;
       this.leadStop = stop;
     }
-    this.t3 = this.t2; this.k3 = this.k2;
-    this.t2 = this.t1; this.k2 = this.k1;
-    this.t1 = type; this.k1 = kw;
+    this.t3 = this.t2;
+    this.k3 = this.k2;
+    this.t2 = this.t1;
+    this.k2 = this.k1;
+    this.t1 = type;
+    this.k1 = kw;
     this.t1Start = start;
     this.n = n + 1;
     return false;
@@ -374,8 +518,14 @@ export class Analyzer {
       case B_OPERAND: {
         if (type == T_LP || (type == T_OP && (load<u8>(start) == 0x2d || load<u8>(start) == 0x2b))) return false;
         if ((type == T_FUNC && kw >= K_FSQL) || (type == T_WORD && kw == K_NILADIC)) return this.fire("sqli.boolean-function", start);
-        if (type == T_NUM || type == T_STR || type == T_VAR || type == T_WORD || type == T_FUNC ||
-            (type == T_KW && (kw == K_NULL || kw == K_TRUE))) {
+        if (
+          type == T_NUM ||
+          type == T_STR ||
+          type == T_VAR ||
+          type == T_WORD ||
+          type == T_FUNC ||
+          (type == T_KW && (kw == K_NULL || kw == K_TRUE))
+        ) {
           if (this.boolAfterBreakout && type == T_NUM) this.pend("sqli.breakout-logic", start);
           else if (this.boolAfterBreakout && type != T_WORD) return this.fire("sqli.breakout-logic", start);
           this.boolState = B_AFTER;
@@ -404,8 +554,15 @@ export class Analyzer {
       }
       case B_RIGHT: {
         if (type == T_LP || (type == T_OP && (load<u8>(start) == 0x2d || load<u8>(start) == 0x2b))) return false;
-        if (type == T_NUM || type == T_STR || type == T_VAR || type == T_FUNC || (type == T_KW && (kw == K_NULL || kw == K_TRUE || kw == K_SELECT))) {
-          if (this.boolLeftType != T_WORD || type == T_NUM || type == T_STR || this.boolIs || this.boolAfterBreakout) return this.fire("sqli.tautology", start);
+        if (
+          type == T_NUM ||
+          type == T_STR ||
+          type == T_VAR ||
+          type == T_FUNC ||
+          (type == T_KW && (kw == K_NULL || kw == K_TRUE || kw == K_SELECT))
+        ) {
+          if (this.boolLeftType != T_WORD || type == T_NUM || type == T_STR || this.boolIs || this.boolAfterBreakout)
+            return this.fire("sqli.tautology", start);
         }
         if (type == T_WORD) {
           if (this.boolLeftType != T_WORD || this.boolAfterBreakout) return this.fire("sqli.tautology", start);
@@ -439,12 +596,14 @@ export class Analyzer {
   /** At the end of the input. */
   finish(): bool {
     if (this.pendingAt != 0) return this.fire(this.pendingRule, this.pendingAt);
-    if (this.boolState == B_AFTER && this.boolAfterBreakout && this.boolLeftType != T_WORD) return this.fire("sqli.breakout-logic", this.end);
+    if (this.boolState == B_AFTER && this.boolAfterBreakout && this.boolLeftType != T_WORD)
+      return this.fire("sqli.breakout-logic", this.end);
     if (this.quoteOp == 2) {
       // Both literals short, a word at most each (a word operator needs them shorter still: prose
       // quotes words like 'like').
       const max = this.quoteOpWord ? 2 : 3;
-      if (shortWord(this.passStart, this.leadStop - 1, max) && shortWord(this.tailStart + 1, this.end, max)) return this.fire("sqli.breakout-operator", this.tailStart);
+      if (shortWord(this.passStart, this.leadStop - 1, max) && shortWord(this.tailStart + 1, this.end, max))
+        return this.fire("sqli.breakout-operator", this.tailStart);
     }
     // An expression then UNION at the end: the select comes in the rest of the query ("-1 union",
     // "1#\nunion", "1/1/**/union").
@@ -567,17 +726,29 @@ function shortWord(s: usize, e: usize, max: i32): bool {
 /** After "; <statement>": the token that makes it a statement rather than prose. */
 function stackContinues(stmt: i32, type: i32, kw: i32, start: usize, stop: usize): bool {
   switch (stmt) {
-    case K_SELECT: return true;
-    case K_INSERT: return type == T_KW && kw == K_INTO;
-    case K_DELETE: return type == T_KW && kw == K_FROM;
-    case K_UPDATE: return type == T_WORD || type == T_VAR;
-    case K_DROP: case K_CREATE: case K_ALTER: case K_TRUNCATE:
+    case K_SELECT:
+      return true;
+    case K_INSERT:
+      return type == T_KW && kw == K_INTO;
+    case K_DELETE:
+      return type == T_KW && kw == K_FROM;
+    case K_UPDATE:
+      return type == T_WORD || type == T_VAR;
+    case K_DROP:
+    case K_CREATE:
+    case K_ALTER:
+    case K_TRUNCATE:
       return (type == T_KW && (kw == K_TABLE || kw == K_PROCEDURE)) || (type == T_WORD && isObjectWord(start, stop));
-    case K_EXEC: return type == T_VAR || type == T_LP || type == T_STR || ((type == T_WORD || type == T_FUNC) && isProcName(start, stop));
-    case K_DECLARE: return type == T_VAR;
-    case K_WAITFOR: return type == T_KW && kw == K_DELAY || type == T_WORD;
-    case K_GRANT: return type == T_KW && kw == K_ALL || type == T_WORD;
-    case K_CALL: return type == T_FUNC;
+    case K_EXEC:
+      return type == T_VAR || type == T_LP || type == T_STR || ((type == T_WORD || type == T_FUNC) && isProcName(start, stop));
+    case K_DECLARE:
+      return type == T_VAR;
+    case K_WAITFOR:
+      return (type == T_KW && kw == K_DELAY) || type == T_WORD;
+    case K_GRANT:
+      return (type == T_KW && kw == K_ALL) || type == T_WORD;
+    case K_CALL:
+      return type == T_FUNC;
   }
   return false;
 }
@@ -586,7 +757,9 @@ function stackContinues(stmt: i32, type: i32, kw: i32, start: usize, stop: usize
 function isObjectWord(start: usize, stop: usize): bool {
   const n = <i32>(stop - start);
   const w = String.UTF8.decodeUnsafe(start, n);
-  return w == "database" || w == "user" || w == "view" || w == "index" || w == "function" || w == "trigger" || w == "schema" || w == "login";
+  return (
+    w == "database" || w == "user" || w == "view" || w == "index" || w == "function" || w == "trigger" || w == "schema" || w == "login"
+  );
 }
 
 /** EXEC of a system/extended procedure: xp_..., sp_..., master..xp_... */

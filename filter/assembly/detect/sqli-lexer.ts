@@ -3,7 +3,28 @@
 // reset per pass: the analyser reads its state (the pass's quote, whether the leading literal closed).
 
 import { isWordByte, isSpaceByte, isDigit, isAlpha, hexValue } from "./bytes";
-import { T_STR, T_NUM, T_WORD, T_KW, T_VAR, T_OP, T_CMP, T_LOGIC, T_LP, T_RP, T_COMMA, T_SEMI, T_COMMENT, T_FUNC, K_NOT, K_LOGIC, K_CMPWORD, K_OPWORD, K_FSQL, WORDS } from "./sqli-tokens";
+import {
+  T_STR,
+  T_NUM,
+  T_WORD,
+  T_KW,
+  T_VAR,
+  T_OP,
+  T_CMP,
+  T_LOGIC,
+  T_LP,
+  T_RP,
+  T_COMMA,
+  T_SEMI,
+  T_COMMENT,
+  T_FUNC,
+  K_NOT,
+  K_LOGIC,
+  K_CMPWORD,
+  K_OPWORD,
+  K_FSQL,
+  WORDS,
+} from "./sqli-tokens";
 
 export const WORD_MAX = 48;
 const wordTmp = memory.data(WORD_MAX);
@@ -74,7 +95,8 @@ class Lexer {
     if (c == 0x27 || c == 0x22) {
       p = this.scanString(p + 1, c);
       this.type = T_STR;
-    } else if (c == 0x60) { // `identifier`
+    } else if (c == 0x60) {
+      // `identifier`
       p++;
       while (p < end && load<u8>(p) != 0x60) p++;
       if (p < end) p++;
@@ -83,29 +105,41 @@ class Lexer {
       p = this.scanNumber(p);
     } else if (isAlpha(c) || c == 0x5f || c >= 0x80 || c == 0x24) {
       p = this.scanWord(p);
-    } else if (c == 0x40) { // @var, @@var
+    } else if (c == 0x40) {
+      // @var, @@var
       let q = p + 1;
       if (q < end && load<u8>(q) == 0x40) q++;
       const w = q;
       while (q < end && (isWordByte(load<u8>(q)) || load<u8>(q) == 0x2e || load<u8>(q) == 0x24)) q++;
       this.type = q > w ? T_VAR : T_OP;
       p = q;
-    } else if (c == 0x2d && p + 1 < end && load<u8>(p + 1) == 0x2d) { // -- comment
+    } else if (c == 0x2d && p + 1 < end && load<u8>(p + 1) == 0x2d) {
+      // -- comment
       p = this.toEol(p);
       this.type = T_COMMENT;
-    } else if (c == 0x23) { // # comment
+    } else if (c == 0x23) {
+      // # comment
       p = this.toEol(p);
       this.type = T_COMMENT;
-    } else if (c == 0x2f && p + 1 < end && load<u8>(p + 1) == 0x2a) { // /* comment */
+    } else if (c == 0x2f && p + 1 < end && load<u8>(p + 1) == 0x2a) {
+      // /* comment */
       p += 2;
       while (p + 1 < end && !(load<u8>(p) == 0x2a && load<u8>(p + 1) == 0x2f)) p++;
       p = p + 1 < end ? p + 2 : end;
       this.type = T_COMMENT;
-    } else if (c == 0x28) { p++; this.type = T_LP; }
-    else if (c == 0x29) { p++; this.type = T_RP; }
-    else if (c == 0x2c) { p++; this.type = T_COMMA; }
-    else if (c == 0x3b) { p++; this.type = T_SEMI; }
-    else {
+    } else if (c == 0x28) {
+      p++;
+      this.type = T_LP;
+    } else if (c == 0x29) {
+      p++;
+      this.type = T_RP;
+    } else if (c == 0x2c) {
+      p++;
+      this.type = T_COMMA;
+    } else if (c == 0x3b) {
+      p++;
+      this.type = T_SEMI;
+    } else {
       p = this.scanOperator(p);
     }
     this.p = p;
@@ -129,7 +163,8 @@ class Lexer {
         continue;
       }
       if (c == q) {
-        if (p + 1 < end && <u32>load<u8>(p + 1) == q) { // doubled quote
+        if (p + 1 < end && <u32>load<u8>(p + 1) == q) {
+          // doubled quote
           p += 2;
           continue;
         }
@@ -158,7 +193,8 @@ class Lexer {
       p++;
       while (p < end && isDigit(load<u8>(p))) p++;
     }
-    if (p < end && load<u8>(p) == 0x65) { // exponent
+    if (p < end && load<u8>(p) == 0x65) {
+      // exponent
       let q = p + 1;
       if (q < end && (load<u8>(q) == 0x2b || load<u8>(q) == 0x2d)) q++;
       if (q < end && isDigit(load<u8>(q))) {
@@ -224,25 +260,43 @@ class Lexer {
     const end = this.end;
     const c = <u32>load<u8>(p);
     const d: u32 = p + 1 < end ? <u32>load<u8>(p + 1) : 0;
-    if (c == 0x3d) { // = ==
+    if (c == 0x3d) {
+      // = ==
       this.type = T_CMP;
       return d == 0x3d ? p + 2 : p + 1;
     }
-    if (c == 0x3c) { // < <= <> <=> <<
-      if (d == 0x3c) { this.type = T_OP; return p + 2; }
+    if (c == 0x3c) {
+      // < <= <> <=> <<
+      if (d == 0x3c) {
+        this.type = T_OP;
+        return p + 2;
+      }
       this.type = T_CMP;
       if (d == 0x3d) return p + 2 < end && load<u8>(p + 2) == 0x3e ? p + 3 : p + 2;
       return d == 0x3e ? p + 2 : p + 1;
     }
     if (c == 0x3e) {
-      if (d == 0x3e) { this.type = T_OP; return p + 2; }
+      if (d == 0x3e) {
+        this.type = T_OP;
+        return p + 2;
+      }
       this.type = T_CMP;
       return d == 0x3d ? p + 2 : p + 1;
     }
-    if (c == 0x21 && d == 0x3d) { this.type = T_CMP; return p + 2; }
-    if (c == 0x7c && d == 0x7c) { this.type = T_LOGIC; return p + 2; }
-    if (c == 0x26 && d == 0x26) { this.type = T_LOGIC; return p + 2; }
-    if (c == 0x21 || c == 0x7e) { // ! ~ : unary, like NOT
+    if (c == 0x21 && d == 0x3d) {
+      this.type = T_CMP;
+      return p + 2;
+    }
+    if (c == 0x7c && d == 0x7c) {
+      this.type = T_LOGIC;
+      return p + 2;
+    }
+    if (c == 0x26 && d == 0x26) {
+      this.type = T_LOGIC;
+      return p + 2;
+    }
+    if (c == 0x21 || c == 0x7e) {
+      // ! ~ : unary, like NOT
       this.type = T_OP;
       this.kw = K_NOT;
       return p + 1;

@@ -17,9 +17,11 @@ const ALIBABA_METADATA_V4: u32 = 0x646464c8; // 100.100.100.200
 const SCHEMES = new Lexicon().add("gopher dict file ldap ldaps tftp jar netdoc sftp", 1);
 
 /** Host names that resolve to the server itself or to a cloud's metadata service. */
-const INTERNAL_NAMES = new Lexicon()
-  .add("localhost metadata metadata.google.internal metadata.goog instance-data instance-data.ec2.internal " +
-       "metadata.azure.com kubernetes.default kubernetes.default.svc", 1);
+const INTERNAL_NAMES = new Lexicon().add(
+  "localhost metadata metadata.google.internal metadata.goog instance-data instance-data.ec2.internal " +
+    "metadata.azure.com kubernetes.default kubernetes.default.svc",
+  1,
+);
 
 /** Looks for SSRF in normalised bytes; fills `hit` and returns true on a hit. */
 export function detectSsrf(p: usize, len: i32, hit: Hit): bool {
@@ -74,7 +76,7 @@ function bareMetadata(p: usize, end: usize, hit: Hit): bool {
   for (let q = p; q + 15 <= end; q++) {
     if (load<u8>(q) != 0x31 || (q > p && (isWordByte(load<u8>(q - 1)) || load<u8>(q - 1) == 0x2e))) continue;
     if (!equals(q, q + 15, "169.254.169.254")) continue;
-    if (q + 15 < end && (isDigit(load<u8>(q + 15)))) continue;
+    if (q + 15 < end && isDigit(load<u8>(q + 15))) continue;
     return hit.set(B_SSRF, "ssrf.metadata", <i32>(q - p));
   }
   return false;

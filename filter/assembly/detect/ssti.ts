@@ -11,14 +11,16 @@ import { isDigit, isSpaceByte, isWordByte, startsWith } from "./bytes";
 
 const WINDOW = 128;
 
-const MARKERS = new Lexicon()
-  .add("__class__ __mro__ __subclasses__ __globals__ __builtins__ __init__ __import__ __base__ __bases__ " +
-       "|attr getclass( forname( .getruntime t(java. freemarker. ?new( .execute( lipsum. cycler. joiner. " +
-       "namespace. request.application request.args config.items self._ self.template self.module " +
-       "self.context self.attr settings.secret_key .mro( subclasses( url_for. get_flashed_messages " +
-       "_self.env registerundefinedfiltercallback getfilter( class.module .classloader @java.lang " +
-       "new java. java.lang.runtime popen( os.system os.popen .system( |filter( .read() config.__ " +
-       "request|attr request.__ range(", 1);
+const MARKERS = new Lexicon().add(
+  "__class__ __mro__ __subclasses__ __globals__ __builtins__ __init__ __import__ __base__ __bases__ " +
+    "|attr getclass( forname( .getruntime t(java. freemarker. ?new( .execute( lipsum. cycler. joiner. " +
+    "namespace. request.application request.args config.items self._ self.template self.module " +
+    "self.context self.attr settings.secret_key .mro( subclasses( url_for. get_flashed_messages " +
+    "_self.env registerundefinedfiltercallback getfilter( class.module .classloader @java.lang " +
+    "new java. java.lang.runtime popen( os.system os.popen .system( |filter( .read() config.__ " +
+    "request|attr request.__ range(",
+  1,
+);
 
 /** Looks for template injection in normalised bytes; fills `hit` and returns true on a hit. */
 export function detectSsti(p: usize, len: i32, hit: Hit): bool {
@@ -27,11 +29,15 @@ export function detectSsti(p: usize, len: i32, hit: Hit): bool {
     const c = <u32>load<u8>(q);
     const d = <u32>load<u8>(q + 1);
     let open = 0;
-    if (c == 0x7b && (d == 0x7b || d == 0x25)) open = 2; // {{ {%
-    else if ((c == 0x24 || c == 0x23 || c == 0x2a || c == 0x40) && d == 0x7b) open = 2; // ${ #{ *{ @{
-    else if (c == 0x3c && d == 0x25) open = 2; // <%
+    if (c == 0x7b && (d == 0x7b || d == 0x25))
+      open = 2; // {{ {%
+    else if ((c == 0x24 || c == 0x23 || c == 0x2a || c == 0x40) && d == 0x7b)
+      open = 2; // ${ #{ *{ @{
+    else if (c == 0x3c && d == 0x25)
+      open = 2; // <%
     else if (c == 0x3c && d == 0x23 && startsWith(q, end, "<#assign")) return hit.set(B_SSTI, "ssti.freemarker", <i32>(q - p));
-    else if (c == 0x23 && (startsWith(q, end, "#set(") || startsWith(q, end, "#foreach(") || startsWith(q, end, "#evaluate("))) return hit.set(B_SSTI, "ssti.velocity", <i32>(q - p));
+    else if (c == 0x23 && (startsWith(q, end, "#set(") || startsWith(q, end, "#foreach(") || startsWith(q, end, "#evaluate(")))
+      return hit.set(B_SSTI, "ssti.velocity", <i32>(q - p));
     if (open == 0) continue;
     const s = q + 2;
     const limit = s + WINDOW < end ? s + WINDOW : end;

@@ -17,7 +17,14 @@ export function percentEncode(s: string): string {
   return out;
 }
 
-export function request(path: string, query: string, names: Array<string>, values: Array<string>, contentType: string, body: string): RequestView {
+export function request(
+  path: string,
+  query: string,
+  names: Array<string>,
+  values: Array<string>,
+  contentType: string,
+  body: string,
+): RequestView {
   const r = new RequestView();
   r.method = body.length > 0 ? "POST" : "GET";
   r.path = path;

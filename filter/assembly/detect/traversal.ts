@@ -18,40 +18,42 @@ const F_SQUASHED = 3; // sensitive path with its separators deleted: fire at a w
 const SENSITIVE = new Lexicon()
   .add(
     "etc/passwd etc/shadow etc/group etc/hosts etc/issue etc/motd etc/sudoers etc/crontab etc/fstab " +
-    "etc/hostname etc/resolv.conf etc/profile etc/bashrc etc/ssh/ etc/apache etc/httpd/ etc/nginx/ " +
-    "etc/mysql/ etc/my.cnf etc/php etc/inetd.conf etc/security/ etc/environment etc/master.passwd " +
-    "etc/netrc etc/lsb-release etc/os-release etc/redhat-release etc/debian_version etc/network/ " +
-    "etc/init.d/ etc/rc.d/ etc/ftpusers etc/vsftpd etc/samba/ etc/ldap etc/exports etc/aliases " +
-    "etc/syslog etc/logrotate etc/timezone etc/mtab etc/ld.so etc/modules etc/login.defs etc/pam.d " +
-    "etc/cron etc/x11/ etc/sysconfig/ etc/release etc/chrootusers etc/knockd etc/proftpd etc/pure-ftpd " +
-    "etc/tomcat etc/wgetrc etc/hosts.allow etc/hosts.deny etc/passwd- etc/shells " +
-    "proc/self/ proc/version proc/cpuinfo proc/meminfo proc/mounts proc/net/ proc/cmdline proc/sched_debug " +
-    "proc/1/ proc/devices proc/interrupts proc/loadavg proc/partitions proc/stat proc/swaps " +
-    "var/log/ var/www/ var/mail/ var/spool/ var/lib/mysql var/run/ var/apache var/lib/php " +
-    "usr/local/apache usr/local/etc/ usr/local/lib/php usr/local/php usr/pkg/etc usr/local/app " +
-    "root/. .ssh/ id_rsa id_dsa id_ecdsa id_ed25519 authorized_keys known_hosts .bash_history " +
-    ".bash_profile .bashrc .zsh_history .mysql_history .htaccess .htpasswd .git/ .svn/ .hg/ .ds_store " +
-    ".aws/ .docker/ .kube/ .npmrc .netrc .pgpass web-inf/ meta-inf/ wp-config.php " +
-    "configuration.php localsettings.php config.inc.php php.ini httpd.conf httpd-vhosts.conf my.ini my.cnf " +
-    "web.config applicationhost.config boot.ini win.ini system.ini autoexec.bat ntuser.dat " +
-    "windows/system32 windows/repair windows/win windows/panther windows/debug windows/system. " +
-    "windows/temp windows/php.ini windows/my.ini winnt/ system32/ inetpub/ sam.log " +
-    "xampp/ wamp/ apache/logs apache2/logs apache/conf apache2/conf access_log error_log access.log " +
-    "error.log server.xml tomcat-users.xml shadow- passwd- sysprep.inf sysprep.xml unattend.xml " +
-    "unattended.xml autounattend.xml c$/ admin$/ global.asa",
-    F_FILE)
+      "etc/hostname etc/resolv.conf etc/profile etc/bashrc etc/ssh/ etc/apache etc/httpd/ etc/nginx/ " +
+      "etc/mysql/ etc/my.cnf etc/php etc/inetd.conf etc/security/ etc/environment etc/master.passwd " +
+      "etc/netrc etc/lsb-release etc/os-release etc/redhat-release etc/debian_version etc/network/ " +
+      "etc/init.d/ etc/rc.d/ etc/ftpusers etc/vsftpd etc/samba/ etc/ldap etc/exports etc/aliases " +
+      "etc/syslog etc/logrotate etc/timezone etc/mtab etc/ld.so etc/modules etc/login.defs etc/pam.d " +
+      "etc/cron etc/x11/ etc/sysconfig/ etc/release etc/chrootusers etc/knockd etc/proftpd etc/pure-ftpd " +
+      "etc/tomcat etc/wgetrc etc/hosts.allow etc/hosts.deny etc/passwd- etc/shells " +
+      "proc/self/ proc/version proc/cpuinfo proc/meminfo proc/mounts proc/net/ proc/cmdline proc/sched_debug " +
+      "proc/1/ proc/devices proc/interrupts proc/loadavg proc/partitions proc/stat proc/swaps " +
+      "var/log/ var/www/ var/mail/ var/spool/ var/lib/mysql var/run/ var/apache var/lib/php " +
+      "usr/local/apache usr/local/etc/ usr/local/lib/php usr/local/php usr/pkg/etc usr/local/app " +
+      "root/. .ssh/ id_rsa id_dsa id_ecdsa id_ed25519 authorized_keys known_hosts .bash_history " +
+      ".bash_profile .bashrc .zsh_history .mysql_history .htaccess .htpasswd .git/ .svn/ .hg/ .ds_store " +
+      ".aws/ .docker/ .kube/ .npmrc .netrc .pgpass web-inf/ meta-inf/ wp-config.php " +
+      "configuration.php localsettings.php config.inc.php php.ini httpd.conf httpd-vhosts.conf my.ini my.cnf " +
+      "web.config applicationhost.config boot.ini win.ini system.ini autoexec.bat ntuser.dat " +
+      "windows/system32 windows/repair windows/win windows/panther windows/debug windows/system. " +
+      "windows/temp windows/php.ini windows/my.ini winnt/ system32/ inetpub/ sam.log " +
+      "xampp/ wamp/ apache/logs apache2/logs apache/conf apache2/conf access_log error_log access.log " +
+      "error.log server.xml tomcat-users.xml shadow- passwd- sysprep.inf sysprep.xml unattend.xml " +
+      "unattended.xml autounattend.xml c$/ admin$/ global.asa",
+    F_FILE,
+  )
   // The same paths with their separators deleted, as they arrive when a layer strips '\' (or '/')
   // from a Windows-style payload: "....etcpasswd", "c:windowswin.ini", "c:inetpubwwwrootglobal.asa".
   // Glued to whatever followed them, so they need no boundary after.
   .add("etcpasswd etcshadow web-infweb.xml windowswin.ini windowssystem32 winntsystem32 inetpubwwwroot", F_SQUASHED)
   .add(
     "file: php://filter php://input php://fd php://memory php://temp php://stdin zip:// phar:// " +
-    "expect:// glob:// data:// zlib:// compress.zlib:// compress.bzip2:// ogg:// rar:// ssh2. " +
-    // (gopher://, dict://, tftp:// talk to network services: SSRF's schemes, reported as such.)
-    "jar:file jar:http netdoc: " +
-    // PHP stream filters, named alone as filter-chain payloads pass them
-    "convert.iconv. convert.base64-decode convert.base64-encode convert.quoted-printable string.rot13 zlib.inflate zlib.deflate",
-    F_SCHEME);
+      "expect:// glob:// data:// zlib:// compress.zlib:// compress.bzip2:// ogg:// rar:// ssh2. " +
+      // (gopher://, dict://, tftp:// talk to network services: SSRF's schemes, reported as such.)
+      "jar:file jar:http netdoc: " +
+      // PHP stream filters, named alone as filter-chain payloads pass them
+      "convert.iconv. convert.base64-decode convert.base64-encode convert.quoted-printable string.rot13 zlib.inflate zlib.deflate",
+    F_SCHEME,
+  );
 
 /** Top-level directories of a Unix system that a parameter value has no reason to name. */
 const SYSTEM_DIRS = new Lexicon().add("etc/ var/ usr/ proc/ sys/ root/ dev/ bin/ sbin/ boot/ lib/ lib64/", 1);
@@ -191,12 +193,23 @@ function toPath(p: usize, len: i32): i32 {
     let c = <u32>load<u8>(q);
     let hexDot = false;
     // "0x2e" / "0x2f" / "0x5c": hex spelled out, as traversal fuzzers do.
-    if (c == 0x30 && q + 3 < end && load<u8>(q + 1) == 0x78 && load<u8>(q + 2) == 0x32 || c == 0x30 && q + 3 < end && load<u8>(q + 1) == 0x78 && load<u8>(q + 2) == 0x35) {
+    if (
+      (c == 0x30 && q + 3 < end && load<u8>(q + 1) == 0x78 && load<u8>(q + 2) == 0x32) ||
+      (c == 0x30 && q + 3 < end && load<u8>(q + 1) == 0x78 && load<u8>(q + 2) == 0x35)
+    ) {
       const d = load<u8>(q + 3);
       const h = load<u8>(q + 2);
-      if (h == 0x32 && d == 0x65) { c = 0x2e; q += 3; hexDot = true; }
-      else if (h == 0x32 && d == 0x66) { c = 0x2f; q += 3; }
-      else if (h == 0x35 && d == 0x63) { c = 0x2f; q += 3; }
+      if (h == 0x32 && d == 0x65) {
+        c = 0x2e;
+        q += 3;
+        hexDot = true;
+      } else if (h == 0x32 && d == 0x66) {
+        c = 0x2f;
+        q += 3;
+      } else if (h == 0x35 && d == 0x63) {
+        c = 0x2f;
+        q += 3;
+      }
     }
     if (c == 0x5c) {
       // "\." right after a dot: the backslash escapes the dot (.\.\./ reads ../ to an unescaping
@@ -208,7 +221,8 @@ function toPath(p: usize, len: i32): i32 {
       c = 0x2f;
     }
     const atSegStart = o == out || load<u8>(o - 1) == 0x2f;
-    if (c == 0x2f && o > out && load<u8>(o - 1) == 0x2f && !(o - 1 > out && load<u8>(o - 2) == 0x3a)) { // keep scheme://
+    if (c == 0x2f && o > out && load<u8>(o - 1) == 0x2f && !(o - 1 > out && load<u8>(o - 2) == 0x3a)) {
+      // keep scheme://
       q++;
       continue;
     }

@@ -43,8 +43,26 @@ export const B_PROTOCOL: u32 = 65536;
 export const B_SESSION: u32 = 131072;
 
 export function allCategories(): Array<string> {
-  return [CAT_SQLI, CAT_XSS, CAT_TRAVERSAL, CAT_CMDI, CAT_JNDI, CAT_SSTI, CAT_NOSQLI, CAT_XXE, CAT_LDAPI, CAT_CRLF, CAT_SCANNER,
-    CAT_PHP, CAT_JAVA, CAT_RFI, CAT_SSRF, CAT_PROTO, CAT_PROTOCOL, CAT_SESSION];
+  return [
+    CAT_SQLI,
+    CAT_XSS,
+    CAT_TRAVERSAL,
+    CAT_CMDI,
+    CAT_JNDI,
+    CAT_SSTI,
+    CAT_NOSQLI,
+    CAT_XXE,
+    CAT_LDAPI,
+    CAT_CRLF,
+    CAT_SCANNER,
+    CAT_PHP,
+    CAT_JAVA,
+    CAT_RFI,
+    CAT_SSRF,
+    CAT_PROTO,
+    CAT_PROTOCOL,
+    CAT_SESSION,
+  ];
 }
 
 /** Bit set of the named categories; unknown names are ignored. */

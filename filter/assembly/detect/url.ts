@@ -58,7 +58,11 @@ export function authority(a: usize, end: usize): void {
     url.hostKind = HOST_IPV6;
     return;
   }
-  for (let i = h; i < e; i++) if (load<u8>(i) == 0x3a) { he = i; break; }
+  for (let i = h; i < e; i++)
+    if (load<u8>(i) == 0x3a) {
+      he = i;
+      break;
+    }
   // A trailing dot names the same host ("127.0.0.1.", "metadata.google.internal.").
   if (he > h && load<u8>(he - 1) == 0x2e) he--;
   url.hostStart = h;
@@ -71,7 +75,19 @@ function isSchemeByte(c: u32): bool {
 }
 
 function isAuthorityEnd(c: u32): bool {
-  return c == 0x2f || c == 0x5c || c == 0x3f || c == 0x23 || c <= 0x20 || c == 0x22 || c == 0x27 || c == 0x3c || c == 0x3e || c == 0x26 || c == 0x3b;
+  return (
+    c == 0x2f ||
+    c == 0x5c ||
+    c == 0x3f ||
+    c == 0x23 ||
+    c <= 0x20 ||
+    c == 0x22 ||
+    c == 0x27 ||
+    c == 0x3c ||
+    c == 0x3e ||
+    c == 0x26 ||
+    c == 0x3b
+  );
 }
 
 /**
@@ -90,13 +106,20 @@ export function classifyHost(s: usize, e: usize): i32 {
     // One part.
     let base: u64 = 10;
     let p = q;
-    if (p < e && load<u8>(p) == 0x30 && p + 1 < e && (load<u8>(p + 1) | 0x20) == 0x78) { base = 16; p += 2; canonical = false; }
-    else if (p < e && load<u8>(p) == 0x30 && p + 1 < e && isDigit(load<u8>(p + 1))) { base = 8; p++; canonical = false; }
+    if (p < e && load<u8>(p) == 0x30 && p + 1 < e && (load<u8>(p + 1) | 0x20) == 0x78) {
+      base = 16;
+      p += 2;
+      canonical = false;
+    } else if (p < e && load<u8>(p) == 0x30 && p + 1 < e && isDigit(load<u8>(p + 1))) {
+      base = 8;
+      p++;
+      canonical = false;
+    }
     let n: u64 = 0;
     let digits = 0;
     while (p < e && load<u8>(p) != 0x2e) {
       const c = <u32>load<u8>(p);
-      const d = base == 16 ? hexValue(c) : (isDigit(c) ? <i32>(c - 0x30) : -1);
+      const d = base == 16 ? hexValue(c) : isDigit(c) ? <i32>(c - 0x30) : -1;
       if (d < 0 || <u64>d >= base) return HOST_NAME;
       n = n * base + <u64>d;
       if (n > 0xffffffff) return HOST_NAME;
@@ -109,8 +132,8 @@ export function classifyHost(s: usize, e: usize): i32 {
     if (p >= e) {
       // The last part fills the remaining bytes.
       const room = 8 * (5 - parts);
-      if (room < 32 && n >= ((<u64>1) << <u64>room)) return HOST_NAME;
-      acc = (acc << <u64>room) | n;
+      if (room < 32 && n >= (<u64>1) << (<u64>room)) return HOST_NAME;
+      acc = (acc << (<u64>room)) | n;
       value = <u32>acc;
       break;
     }
@@ -126,6 +149,13 @@ export function classifyHost(s: usize, e: usize): i32 {
 export function isInternalIpv4(a: u32): bool {
   const b0 = a >> 24;
   const b1 = (a >> 16) & 0xff;
-  return b0 == 127 || b0 == 10 || b0 == 0 || (b0 == 172 && (b1 & 0xf0) == 16) || (b0 == 192 && b1 == 168) ||
-    (b0 == 169 && b1 == 254) || (b0 == 100 && (b1 & 0xc0) == 64);
+  return (
+    b0 == 127 ||
+    b0 == 10 ||
+    b0 == 0 ||
+    (b0 == 172 && (b1 & 0xf0) == 16) ||
+    (b0 == 192 && b1 == 168) ||
+    (b0 == 169 && b1 == 254) ||
+    (b0 == 100 && (b1 & 0xc0) == 64)
+  );
 }

@@ -126,8 +126,8 @@ function xmlStartTag(lt: usize, end: usize, mask: u32): usize {
     return 0;
   }
   if (xmlDepth < MAX_DEPTH) {
-    unchecked(xmlNamePtr[xmlDepth] = ns);
-    unchecked(xmlNameLen[xmlDepth] = <i32>(r - ns));
+    unchecked((xmlNamePtr[xmlDepth] = ns));
+    unchecked((xmlNameLen[xmlDepth] = <i32>(r - ns)));
   }
   xmlDepth++;
   return xmlAttributes(r, end, mask, 0, 0);
@@ -146,7 +146,8 @@ function xmlEndTag(lt: usize, end: usize, mask: u32): usize {
     return 0;
   }
   xmlDepth--;
-  if (xmlDepth < MAX_DEPTH && (unchecked(xmlNameLen[xmlDepth]) != n || memory.compare(unchecked(xmlNamePtr[xmlDepth]), ns, n) != 0)) return notXml();
+  if (xmlDepth < MAX_DEPTH && (unchecked(xmlNameLen[xmlDepth]) != n || memory.compare(unchecked(xmlNamePtr[xmlDepth]), ns, n) != 0))
+    return notXml();
   return r + 1;
 }
 
@@ -166,7 +167,8 @@ function xmlAttributes(r: usize, end: usize, mask: u32, target: usize, targetLen
       break;
     }
     if (!pi && c == 0x3e) return r + 1;
-    if (!pi && c == 0x2f) { // "/>": an empty element
+    if (!pi && c == 0x2f) {
+      // "/>": an empty element
       if (r + 1 >= end) return unterminated();
       if (load<u8>(r + 1) != 0x3e) break;
       xmlDepth--;

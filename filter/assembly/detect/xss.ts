@@ -22,33 +22,44 @@ const TAG_FORMAT = 4; // text formatting: markup injection only when it carries 
 
 const TAGS = new Lexicon()
   .add("script", TAG_SCRIPT)
-  .add("iframe frame frameset object embed applet base meta link svg math xml import isindex " +
-       "vmlframe xss portal bgsound layer ilayer style", TAG_DANGER)
+  .add(
+    "iframe frame frameset object embed applet base meta link svg math xml import isindex " +
+      "vmlframe xss portal bgsound layer ilayer style",
+    TAG_DANGER,
+  )
   // Document structure, forms, media and SVG/XSL elements: markup a value has no reason to carry.
   // (Text formatting — a, b, i, p, span, div, br, lists, tables... — is judged by its attributes only.)
-  .add("area article aside audio basefont bdi bdo blink body button canvas command content datalist " +
-       "details dialog dir element fieldset figure footer form head header hgroup html image img input " +
-       "keygen label legend listing main map marquee menu menuitem meter multicol nav nextid noembed noframes " +
-       "noscript optgroup option output param picture plaintext progress section select shadow slot " +
-       "source spacer summary template textarea title track video xmp animate animatemotion " +
-       "animatetransform set feimage foreignobject use mask path circle rect defs symbol lineargradient " +
-       "filter handler listener stylesheet transform", TAG_HTML)
-  .add("a abbr acronym address b big blockquote br caption center cite code col colgroup dd del dfn div dl " +
-       "dt em font h1 h2 h3 h4 h5 h6 hr i ins kbd li mark nobr ol p pre q rb rp rt rtc ruby s samp small span " +
-       "strike strong sub sup table tbody td tfoot th thead time tr tt u ul var wbr g stop", TAG_FORMAT);
+  .add(
+    "area article aside audio basefont bdi bdo blink body button canvas command content datalist " +
+      "details dialog dir element fieldset figure footer form head header hgroup html image img input " +
+      "keygen label legend listing main map marquee menu menuitem meter multicol nav nextid noembed noframes " +
+      "noscript optgroup option output param picture plaintext progress section select shadow slot " +
+      "source spacer summary template textarea title track video xmp animate animatemotion " +
+      "animatetransform set feimage foreignobject use mask path circle rect defs symbol lineargradient " +
+      "filter handler listener stylesheet transform",
+    TAG_HTML,
+  )
+  .add(
+    "a abbr acronym address b big blockquote br caption center cite code col colgroup dd del dfn div dl " +
+      "dt em font h1 h2 h3 h4 h5 h6 hr i ins kbd li mark nobr ol p pre q rb rp rt rtc ruby s samp small span " +
+      "strike strong sub sup table tbody td tfoot th thead time tr tt u ul var wbr g stop",
+    TAG_FORMAT,
+  );
 
 /** Attributes whose value is a URL (or code) the browser may run. */
-const URL_ATTRS = new Lexicon()
-  .add("src href action formaction data background dynsrc lowsrc xlink:href poster code codebase " +
-       "srcdoc from to values by content datasrc style lowsrc profile classid ping imagesrc", 1);
+const URL_ATTRS = new Lexicon().add(
+  "src href action formaction data background dynsrc lowsrc xlink:href poster code codebase " +
+    "srcdoc from to values by content datasrc style lowsrc profile classid ping imagesrc",
+  1,
+);
 
 /** Functions payloads call to prove execution or to decode the real payload. */
-const JS_CALLS = new Lexicon()
-  .add("alert prompt confirm eval settimeout setinterval execscript msgbox fromcharcode atob " +
-       "unescape print showmodaldialog", 1);
+const JS_CALLS = new Lexicon().add(
+  "alert prompt confirm eval settimeout setinterval execscript msgbox fromcharcode atob " + "unescape print showmodaldialog",
+  1,
+);
 
-const JS_DOM = new Lexicon()
-  .add("cookie domain write writeln location createelement body", 1);
+const JS_DOM = new Lexicon().add("cookie domain write writeln location createelement body", 1);
 
 function isDelimiter(c: u32): bool {
   return !(isWordByte(c) || c >= 0x80);
@@ -60,38 +71,59 @@ export function detectXss(p: usize, len: i32, hit: Hit): bool {
   let tagEnd: usize = p; // end of the last tag scanned (positions before it were seen as attributes)
   for (let q = p; q < end; q++) {
     const c = <u32>load<u8>(q);
-    if (c == 0x3c) { // <
+    if (c == 0x3c) {
+      // <
       // Inside an open tag '<' and '/' are attribute-name bytes to a browser: `<x </onxxx=1` gives x an
       // onxxx attribute. (The tag scan stops at '<' to stay linear, so the handler is judged here.)
       if (q > p && q == tagEnd && smuggledHandler(q, end)) return hit.set(B_XSS, "xss.event-handler", <i32>(q - p));
       const r = scanTag(q, end, hit);
       if (r == 0) return hit.set(B_XSS, hit.rule, <i32>(hitAt - p));
       tagEnd = r;
-    } else if (c == 0x6f) { // o: on<event>= outside a tag
+    } else if (c == 0x6f) {
+      // o: on<event>= outside a tag
       if (q >= tagEnd && q + 4 < end && load<u8>(q + 1) == 0x6e && (q == p || isDelimiter(load<u8>(q - 1)))) {
         if (injectedHandler(p, q, end)) return hit.set(B_XSS, "xss.event-handler", <i32>(q - p));
       }
-    } else if (c == 0x3a) { // :
+    } else if (c == 0x3a) {
+      // :
       if (scriptScheme(p, q, end)) return hit.set(B_XSS, "xss.script-url", <i32>(schemeAt - p));
-    } else if (c == 0x28 || c == 0x60 || c == 0x29 || c == 0x2c) { // ( ` ) ,
+    } else if (c == 0x28 || c == 0x60 || c == 0x29 || c == 0x2c) {
+      // ( ` ) ,
       if (q > p && isAlpha(load<u8>(q - 1)) && jsCall(p, q, end, c)) return hit.set(B_XSS, "xss.js-call", <i32>(callAt - p));
       // Optional call: alert?.(1)
-      if (c == 0x28 && q - p > 2 && load<u8>(q - 1) == 0x2e && load<u8>(q - 2) == 0x3f && isAlpha(load<u8>(q - 3)) &&
-          jsCall(p, q - 2, end, c)) return hit.set(B_XSS, "xss.js-call", <i32>(callAt - p));
-    } else if (c == 0x2e || c == 0x5b) { // . [
+      if (
+        c == 0x28 &&
+        q - p > 2 &&
+        load<u8>(q - 1) == 0x2e &&
+        load<u8>(q - 2) == 0x3f &&
+        isAlpha(load<u8>(q - 3)) &&
+        jsCall(p, q - 2, end, c)
+      )
+        return hit.set(B_XSS, "xss.js-call", <i32>(callAt - p));
+    } else if (c == 0x2e || c == 0x5b) {
+      // . [
       if (domSink(p, q, end)) return hit.set(B_XSS, "xss.dom-sink", <i32>(q - p));
       if (c == 0x5b && computedGlobalCall(p, q, end)) return hit.set(B_XSS, "xss.js-call", <i32>(callAt - p));
-    } else if (c == 0x2b) { // UTF-7: +ADw- is '<' (lower-cased here: +adw-), then a tag name
+    } else if (c == 0x2b) {
+      // UTF-7: +ADw- is '<' (lower-cased here: +adw-), then a tag name
       if (startsWith(q, end, "+adw-") && q + 5 < end && isAlpha(load<u8>(q + 5))) return hit.set(B_XSS, "xss.utf7-markup", <i32>(q - p));
-    } else if (c == 0x65) { // e: expression(
+    } else if (c == 0x65) {
+      // e: expression(
       if (cssExpression(p, q, end)) return hit.set(B_XSS, "xss.css-expression", <i32>(q - p));
-    } else if (c == 0x2d) { // -moz-binding
+    } else if (c == 0x2d) {
+      // -moz-binding
       if (startsWith(q, end, "-moz-binding")) return hit.set(B_XSS, "xss.css-binding", <i32>(q - p));
-    } else if (c == 0x40) { // @import inside a style
-      if (startsWith(q, end, "@import") && q + 7 < end && (load<u8>(q + 7) == 0x27 || load<u8>(q + 7) == 0x22 || isSpaceByte(load<u8>(q + 7)))) {
+    } else if (c == 0x40) {
+      // @import inside a style
+      if (
+        startsWith(q, end, "@import") &&
+        q + 7 < end &&
+        (load<u8>(q + 7) == 0x27 || load<u8>(q + 7) == 0x22 || isSpaceByte(load<u8>(q + 7)))
+      ) {
         return hit.set(B_XSS, "xss.css-import", <i32>(q - p));
       }
-    } else if (c == 0x62) { // behavior: url(  behaviour: url(  binding: url(
+    } else if (c == 0x62) {
+      // behavior: url(  behaviour: url(  binding: url(
       if (cssBinding(q, end)) return hit.set(B_XSS, "xss.css-binding", <i32>(q - p));
     }
   }
@@ -222,7 +254,7 @@ function scanTag(lt: usize, end: usize, hit: Hit): usize {
     while (v < end) {
       c = <u32>load<u8>(v);
       if (c == 0x3c) break;
-      if (quote != 0 ? c == quote : (isSpaceByte(c) || c == 0x3e)) break;
+      if (quote != 0 ? c == quote : isSpaceByte(c) || c == 0x3e) break;
       v++;
     }
     if (URL_ATTRS.find(an, anLen) >= 0 && dangerousValue(vs, v)) {
@@ -261,15 +293,18 @@ function smuggledHandler(lt: usize, end: usize): bool {
  * Attributes that only lay out or label text. Not id or name: they define globals scripts read (DOM
  * clobbering).
  */
-const LAYOUT_ATTRS = new Lexicon()
-  .add("class title width height border cellpadding cellspacing align valign colspan rowspan dir lang " +
-       "alt target rel bgcolor color size face nowrap summary scope headers abbr start type value", 1);
+const LAYOUT_ATTRS = new Lexicon().add(
+  "class title width height border cellpadding cellspacing align valign colspan rowspan dir lang " +
+    "alt target rel bgcolor color size face nowrap summary scope headers abbr start type value",
+  1,
+);
 
 /** A layout attribute, or a link attribute (href, src) whose value stays on the site: a path, no scheme, no "//". */
 function inertAttribute(an: usize, anLen: i32, vs: usize, ve: usize): bool {
   if (LAYOUT_ATTRS.find(an, anLen) >= 0) return true;
-  if (!(anLen == 4 && startsWith(an, an + 4, "href") || anLen == 3 && startsWith(an, an + 3, "src"))) return false;
-  if (ve - vs >= 2 && (load<u8>(vs) == 0x2f || load<u8>(vs) == 0x5c) && (load<u8>(vs + 1) == 0x2f || load<u8>(vs + 1) == 0x5c)) return false;
+  if (!((anLen == 4 && startsWith(an, an + 4, "href")) || (anLen == 3 && startsWith(an, an + 3, "src")))) return false;
+  if (ve - vs >= 2 && (load<u8>(vs) == 0x2f || load<u8>(vs) == 0x5c) && (load<u8>(vs + 1) == 0x2f || load<u8>(vs + 1) == 0x5c))
+    return false;
   for (let q = vs; q < ve; q++) {
     const c = load<u8>(q);
     if (c == 0x3a || c <= 0x20 || c == 0x26) return false; // a scheme, or bytes a browser strips from one
@@ -357,17 +392,40 @@ function scriptScheme(begin: usize, q: usize, end: usize): bool {
   let r = q + 1;
   if (kind == 2) {
     while (r < end && load<u8>(r) <= 0x20) r++;
-    return startsWith(r, end, "text/html") || startsWith(r, end, "image/svg") || startsWith(r, end, "text/javascript") ||
-      startsWith(r, end, "application/javascript") || startsWith(r, end, "application/x-") || startsWith(r, end, "text/xml") ||
-      startsWith(r, end, "application/xhtml") || startsWith(r, end, ",<") || startsWith(r, end, ";base64");
+    return (
+      startsWith(r, end, "text/html") ||
+      startsWith(r, end, "image/svg") ||
+      startsWith(r, end, "text/javascript") ||
+      startsWith(r, end, "application/javascript") ||
+      startsWith(r, end, "application/x-") ||
+      startsWith(r, end, "text/xml") ||
+      startsWith(r, end, "application/xhtml") ||
+      startsWith(r, end, ",<") ||
+      startsWith(r, end, ";base64")
+    );
   }
   while (r < end && load<u8>(r) <= 0x20) r++;
   if (r >= end) return false;
   const c = <u32>load<u8>(r);
   if (!isAlpha(c) && c != 0x5f && c != 0x24) {
     // Punctuation that starts an expression: ( [ { ' " / ! ~ + - `
-    return c == 0x28 || c == 0x5b || c == 0x7b || c == 0x27 || c == 0x22 || c == 0x2f || c == 0x21 || c == 0x7e ||
-      c == 0x2b || c == 0x2d || c == 0x60 || c == 0x3b || isDigit(c) || c == 0x3c || c >= 0x80;
+    return (
+      c == 0x28 ||
+      c == 0x5b ||
+      c == 0x7b ||
+      c == 0x27 ||
+      c == 0x22 ||
+      c == 0x2f ||
+      c == 0x21 ||
+      c == 0x7e ||
+      c == 0x2b ||
+      c == 0x2d ||
+      c == 0x60 ||
+      c == 0x3b ||
+      isDigit(c) ||
+      c == 0x3c ||
+      c >= 0x80
+    );
   }
   // identifier(, identifier., identifier=, identifier[, identifier`, identifier:
   let s = r;
@@ -408,9 +466,16 @@ function computedGlobalCall(begin: usize, q: usize, end: usize): bool {
   while (b > begin && q - b < 12 && isAlpha(load<u8>(b - 1))) b--;
   if (b > begin && (isWordByte(load<u8>(b - 1)) || load<u8>(b - 1) == 0x2e)) return false;
   const n = <i32>(q - b);
-  if (!(n == 3 && startsWith(b, q, "top") || n == 4 && (startsWith(b, q, "self") || startsWith(b, q, "this")) ||
-        n == 6 && (startsWith(b, q, "window") || startsWith(b, q, "parent") || startsWith(b, q, "frames")) ||
-        n == 10 && startsWith(b, q, "globalthis") || n == 8 && startsWith(b, q, "document"))) return false;
+  if (
+    !(
+      (n == 3 && startsWith(b, q, "top")) ||
+      (n == 4 && (startsWith(b, q, "self") || startsWith(b, q, "this"))) ||
+      (n == 6 && (startsWith(b, q, "window") || startsWith(b, q, "parent") || startsWith(b, q, "frames"))) ||
+      (n == 10 && startsWith(b, q, "globalthis")) ||
+      (n == 8 && startsWith(b, q, "document"))
+    )
+  )
+    return false;
   // The bracket closes (within 96 bytes, brackets balanced) and a call follows: ](  or ]`
   // A numeric index (frames[0], top[3]) is not a name.
   let r0 = q + 1;
@@ -455,8 +520,15 @@ function domSink(begin: usize, q: usize, end: usize): bool {
   if (m == 0) return false;
   // Named in prose ("document.cookie tutorial", "how document.domain works"): a space or nothing on
   // both sides and a word after — no expression reads or assigns it.
-  if (c == 0x2e && s + 1 < end && isProseGap(load<u8>(s)) && isAlpha(load<u8>(s + 1)) && o - begin >= 8 &&
-      (o - 8 == begin || isProseGap(load<u8>(o - 9)) || load<u8>(o - 9) == 0x3d)) return false;
+  if (
+    c == 0x2e &&
+    s + 1 < end &&
+    isProseGap(load<u8>(s)) &&
+    isAlpha(load<u8>(s + 1)) &&
+    o - begin >= 8 &&
+    (o - 8 == begin || isProseGap(load<u8>(o - 9)) || load<u8>(o - 9) == 0x3d)
+  )
+    return false;
   // document.cookie names the session whatever is glued before it (a filter that deleted "<script>"
   // leaves "scriptdocument.cookie=...").
   if (o - begin >= 8 && startsWith(o - 8, o, "document") && m == 6 && startsWith(r, s, "cookie")) return true;
@@ -464,7 +536,8 @@ function domSink(begin: usize, q: usize, end: usize): bool {
   const isDoc = n == 8 && startsWith(b, o, "document");
   const isWin = n == 6 && startsWith(b, o, "window");
   if (!isDoc && !isWin) return false;
-  if (isWin) return m == 8 && startsWith(r, s, "location") || (c == 0x5b) || (m == 4 && startsWith(r, s, "open") && s < end && load<u8>(s) == 0x28);
+  if (isWin)
+    return (m == 8 && startsWith(r, s, "location")) || c == 0x5b || (m == 4 && startsWith(r, s, "open") && s < end && load<u8>(s) == 0x28);
   return JS_DOM.find(r, m) >= 0;
 }
 

@@ -11,9 +11,11 @@ export function detectXxe(p: usize, len: i32, hit: Hit): bool {
   for (let q = p; q + 1 < end; q++) {
     if (load<u8>(q) != 0x3c) continue;
     const d = load<u8>(q + 1);
-    if (d == 0x21) { // <!
+    if (d == 0x21) {
+      // <!
       if (startsWith(q, end, "<!entity")) return hit.set(B_XXE, "xxe.entity", <i32>(q - p));
-      if (startsWith(q, end, "<!attlist") && q + 9 < end && isSpaceByte(load<u8>(q + 9))) return hit.set(B_XXE, "xxe.attlist", <i32>(q - p));
+      if (startsWith(q, end, "<!attlist") && q + 9 < end && isSpaceByte(load<u8>(q + 9)))
+        return hit.set(B_XXE, "xxe.attlist", <i32>(q - p));
       if (startsWith(q, end, "<!doctype")) {
         // <!DOCTYPE name [ ... or SYSTEM/PUBLIC "..."
         let r = q + 9;

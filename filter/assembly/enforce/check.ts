@@ -30,7 +30,7 @@ export function parseCheckAnswer(text: string): CheckAnswer {
   else if (action.text == "monitor") v.action = Action.Monitor;
   else if (action.text == "block") v.action = Action.Block;
   else {
-    answer.error = "check answer has an unknown action \"" + action.text + "\"";
+    answer.error = 'check answer has an unknown action "' + action.text + '"';
     return answer;
   }
   v.rule = stringOr(root.get("rule"), "tme-check");

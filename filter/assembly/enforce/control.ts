@@ -12,10 +12,17 @@ import { Callout, CalloutReply, callTme, pair } from "../host/callout";
 
 const POLL_TIMEOUT_MS: u32 = 2000;
 
-enum Feed { Policy, DenyList }
+enum Feed {
+  Policy,
+  DenyList,
+}
 
 class PollCall extends Callout {
-  constructor(root: RootContext, public control: Control, public feed: Feed) {
+  constructor(
+    root: RootContext,
+    public control: Control,
+    public feed: Feed,
+  ) {
     super(root, root.context_id);
   }
 
@@ -34,7 +41,11 @@ export class Control {
   private lastPollMs: u64 = 0;
   private warnedAtMs: u64 = 0;
 
-  constructor(private root: RootContext, private cfg: Config, private metrics: FilterMetrics) {
+  constructor(
+    private root: RootContext,
+    private cfg: Config,
+    private metrics: FilterMetrics,
+  ) {
     this.policy = cfg.policy;
     this.detectOptions = detectOptionsOf(cfg.policy, cfg.enforcement.inspectBodySize);
     metrics.setGauge(metrics.policyRevision, cfg.policy.revision);
@@ -64,7 +75,9 @@ export class Control {
       // No policy served (404) or the TME is away: keep what we have.
       if (reply.status != 404) {
         this.metrics.pollFailures.increment(1);
-        this.warn(reply.status == 0 ? "polling the TME failed (unreachable or timed out)" : "polling the TME answered " + reply.status.toString());
+        this.warn(
+          reply.status == 0 ? "polling the TME failed (unreachable or timed out)" : "polling the TME answered " + reply.status.toString(),
+        );
       }
       return;
     }

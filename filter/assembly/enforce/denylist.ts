@@ -86,14 +86,14 @@ export function parseDenyList(text: string): DenyListResult {
     if (ipv !== null && ipv.kind == JsonKind.String) {
       const ip = parseIp(ipv.text);
       if (ip === null) {
-        result.error = name + ".ip: not an IP address: \"" + ipv.text + "\"";
+        result.error = name + '.ip: not an IP address: "' + ipv.text + '"';
         return result;
       }
       list.addIp(ip, until);
     } else if (keyv !== null && keyv.kind == JsonKind.String && keyv.text.length > 0) {
       list.addKey(keyv.text, until);
     } else {
-      result.error = name + ": expected \"ip\" or \"key\"";
+      result.error = name + ': expected "ip" or "key"';
       return result;
     }
   }

@@ -1,6 +1,15 @@
 // HTTP callouts to the TME from a root context. The reply arrives on the root context; the origin
 // object carries what the handler needs (AssemblyScript has no closures).
-import { BaseContext, Context, RootContext, Headers, HeaderPair, HeaderMapTypeValues, BufferTypeValues, WasmResultValues } from "@solo-io/proxy-runtime/assembly/runtime";
+import {
+  BaseContext,
+  Context,
+  RootContext,
+  Headers,
+  HeaderPair,
+  HeaderMapTypeValues,
+  BufferTypeValues,
+  WasmResultValues,
+} from "@solo-io/proxy-runtime/assembly/runtime";
 import { bufferBytes, headerValue } from "./abi";
 import { Config } from "../config";
 
@@ -41,8 +50,16 @@ export function pair(name: string, value: string): HeaderPair {
  * Starts a call to the TME (cluster `tmeCluster`, authority `report.authority`), with the agent token
  * when one is configured; false when the proxy refused it (e.g. an unknown cluster).
  */
-export function callTme(root: RootContext, cfg: Config, method: string, path: string,
-  extra: Headers, body: ArrayBuffer, timeoutMs: u32, callout: Callout): bool {
+export function callTme(
+  root: RootContext,
+  cfg: Config,
+  method: string,
+  path: string,
+  extra: Headers,
+  body: ArrayBuffer,
+  timeoutMs: u32,
+  callout: Callout,
+): bool {
   const headers: Headers = [pair(":method", method), pair(":path", path), pair(":authority", cfg.report.authority)];
   if (cfg.agentToken.length > 0) headers.push(pair(cfg.agentTokenHeader, cfg.agentToken));
   for (let i = 0; i < extra.length; i++) headers.push(extra[i]);

@@ -1,9 +1,18 @@
 // Every proxy-wasm ABI export of a filter module. Stream callbacks are ours (streams.ts: fewer lookups
 // on the hot path); the allocator, roots, configuration, ticks and callouts are the SDK's.
 export {
-  proxy_abi_version_0_2_0, proxy_on_vm_start, proxy_validate_configuration, proxy_on_configure, proxy_on_tick,
-  proxy_on_foreign_function, proxy_on_queue_ready, proxy_on_http_call_response,
-  proxy_on_grpc_receive_initial_metadata, proxy_on_grpc_trailing_metadata, proxy_on_grpc_receive, proxy_on_grpc_close,
+  proxy_abi_version_0_2_0,
+  proxy_on_vm_start,
+  proxy_validate_configuration,
+  proxy_on_configure,
+  proxy_on_tick,
+  proxy_on_foreign_function,
+  proxy_on_queue_ready,
+  proxy_on_http_call_response,
+  proxy_on_grpc_receive_initial_metadata,
+  proxy_on_grpc_trailing_metadata,
+  proxy_on_grpc_receive,
+  proxy_on_grpc_close,
 } from "@solo-io/proxy-runtime/assembly/exports";
 export * from "./streams";
 export * from "@solo-io/proxy-runtime/assembly/malloc";

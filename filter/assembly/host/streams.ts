@@ -4,7 +4,15 @@
 // stream's filter chain step at a time) is found by comparing one id, else by one Map lookup. Roots,
 // configuration, ticks and callouts stay with the SDK (index.ts), as do the Context classes, so a
 // filter keeps its method names (onRequestHeaders, onLog, ...).
-import { BaseContext, Context, RootContext, deleteContext, getBaseContext, getRootContext, ensureRootContext } from "@solo-io/proxy-runtime/assembly/runtime";
+import {
+  BaseContext,
+  Context,
+  RootContext,
+  deleteContext,
+  getBaseContext,
+  getRootContext,
+  ensureRootContext,
+} from "@solo-io/proxy-runtime/assembly/runtime";
 
 const streams = new Map<u32, Context>();
 let lastId: u32 = 0;

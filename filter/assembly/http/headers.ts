@@ -20,13 +20,13 @@ export class HeaderList {
     const at = changetype<usize>(offsets);
     let data = 4 + count * 8;
     for (let i = 0; i < count; i++) {
-      const nameLen = <i32>load<u32>(base + 4 + (<usize>i << 3));
-      const valueLen = <i32>load<u32>(base + 8 + (<usize>i << 3));
+      const nameLen = <i32>load<u32>(base + 4 + ((<usize>i) << 3));
+      const valueLen = <i32>load<u32>(base + 8 + ((<usize>i) << 3));
       if (<i64>data + nameLen + valueLen + 2 > <i64>size) {
         count = i;
         break;
       }
-      const o = at + (<usize>i << 4);
+      const o = at + ((<usize>i) << 4);
       store<i32>(o, data);
       store<i32>(o, nameLen, 4);
       data += nameLen + 1;
@@ -44,11 +44,21 @@ export class HeaderList {
   }
 
   // Callers pass indices below `count`, which the constructor checked against the buffer.
-  @inline private slot(i: i32): usize { return changetype<usize>(this.offsets) + (<usize>i << 4); }
-  @inline namePtr(i: i32): usize { return changetype<usize>(this.raw) + <usize>load<i32>(this.slot(i)); }
-  @inline nameLength(i: i32): i32 { return load<i32>(this.slot(i), 4); }
-  @inline valuePtr(i: i32): usize { return changetype<usize>(this.raw) + <usize>load<i32>(this.slot(i), 8); }
-  @inline valueLength(i: i32): i32 { return load<i32>(this.slot(i), 12); }
+  @inline private slot(i: i32): usize {
+    return changetype<usize>(this.offsets) + ((<usize>i) << 4);
+  }
+  @inline namePtr(i: i32): usize {
+    return changetype<usize>(this.raw) + <usize>load<i32>(this.slot(i));
+  }
+  @inline nameLength(i: i32): i32 {
+    return load<i32>(this.slot(i), 4);
+  }
+  @inline valuePtr(i: i32): usize {
+    return changetype<usize>(this.raw) + <usize>load<i32>(this.slot(i), 8);
+  }
+  @inline valueLength(i: i32): i32 {
+    return load<i32>(this.slot(i), 12);
+  }
 
   isPseudo(i: i32): bool {
     return this.nameLength(i) > 0 && load<u8>(this.namePtr(i)) == 0x3a;
@@ -63,7 +73,7 @@ export class HeaderList {
       const p = this.namePtr(i);
       let same = true;
       for (let j = 0; j < len; j++) {
-        if (<u32>load<u8>(p + j) != <u32>load<u16>(src + (<usize>j << 1))) {
+        if (<u32>load<u8>(p + j) != <u32>load<u16>(src + ((<usize>j) << 1))) {
           same = false;
           break;
         }
@@ -108,8 +118,8 @@ export function serializeHeaders(names: Array<string>, values: Array<string>): A
   for (let i = 0; i < n; i++) {
     const name = encodedNames[i];
     const value = encodedValues[i];
-    store<u32>(base + 4 + (<usize>i << 3), name.byteLength);
-    store<u32>(base + 8 + (<usize>i << 3), value.byteLength);
+    store<u32>(base + 4 + ((<usize>i) << 3), name.byteLength);
+    store<u32>(base + 8 + ((<usize>i) << 3), value.byteLength);
     memory.copy(data, changetype<usize>(name), name.byteLength);
     data += name.byteLength;
     store<u8>(data++, 0);

@@ -55,7 +55,7 @@ export class ByteBuffer {
     const dst = this.dataStart + this.length;
     const src = changetype<usize>(s);
     for (let i = 0; i < len; i++) {
-      store<u8>(dst + i, <u8>load<u16>(src + (<usize>i << 1)));
+      store<u8>(dst + i, <u8>load<u16>(src + ((<usize>i) << 1)));
     }
     this.length += len;
   }

@@ -77,12 +77,12 @@ export class FieldReader {
     if (v.kind == JsonKind.Number) ms = v.number;
     else if (v.kind == JsonKind.String) ms = parseDurationMs(v.text);
     else {
-      this.fail(name, "expected a duration such as \"50ms\", \"0.2s\" or \"1h\", got " + v.kindName());
+      this.fail(name, 'expected a duration such as "50ms", "0.2s" or "1h", got ' + v.kindName());
       return fallbackMs;
     }
     if (ms < 0 || isNaN(ms)) {
-      const got = v.kind == JsonKind.Number ? v.number.toString() : "\"" + v.text + "\"";
-      this.fail(name, "expected a duration such as \"50ms\", \"0.2s\" or \"1h\", got " + got);
+      const got = v.kind == JsonKind.Number ? v.number.toString() : '"' + v.text + '"';
+      this.fail(name, 'expected a duration such as "50ms", "0.2s" or "1h", got ' + got);
       return fallbackMs;
     }
     const rounded = <u32>Math.ceil(ms);
@@ -151,4 +151,3 @@ export function parseDurationMs(text: string): f64 {
   if (dots > 1 || digits == ".") return -1;
   return parseFloat(digits) * unit;
 }
-

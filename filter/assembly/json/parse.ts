@@ -3,7 +3,14 @@
 
 import { hexValue } from "../encoding/hex";
 
-export enum JsonKind { Null, Bool, Number, String, Array, Object }
+export enum JsonKind {
+  Null,
+  Bool,
+  Number,
+  String,
+  Array,
+  Object,
+}
 
 export class JsonValue {
   kind: JsonKind = JsonKind.Null;
@@ -29,12 +36,18 @@ export class JsonValue {
 
   kindName(): string {
     switch (this.kind) {
-      case JsonKind.Null: return "null";
-      case JsonKind.Bool: return "a boolean";
-      case JsonKind.Number: return "a number";
-      case JsonKind.String: return "a string";
-      case JsonKind.Array: return "an array";
-      default: return "an object";
+      case JsonKind.Null:
+        return "null";
+      case JsonKind.Bool:
+        return "a boolean";
+      case JsonKind.Number:
+        return "a number";
+      case JsonKind.String:
+        return "a string";
+      case JsonKind.Array:
+        return "an array";
+      default:
+        return "an object";
     }
   }
 }
@@ -200,7 +213,7 @@ class Parser {
         }
         n = copyUnits(out, n, s, run, this.pos);
         this.pos++;
-        return String.UTF16.decodeUnsafe(changetype<usize>(out), <usize>n << 1);
+        return String.UTF16.decodeUnsafe(changetype<usize>(out), (<usize>n) << 1);
       }
       if (c < 0x20) {
         this.fail("control character in a string");
@@ -242,7 +255,7 @@ class Parser {
         this.fail("bad escape");
         return null;
       }
-      store<u16>(changetype<usize>(out) + (<usize>n << 1), <u16>unit);
+      store<u16>(changetype<usize>(out) + ((<usize>n) << 1), <u16>unit);
       n++;
       run = this.pos;
     }
@@ -261,7 +274,7 @@ function rawStringLength(s: string, start: i32): i32 {
 }
 
 function copyUnits(out: ArrayBuffer, n: i32, s: string, from: i32, to: i32): i32 {
-  memory.copy(changetype<usize>(out) + (<usize>n << 1), changetype<usize>(s) + (<usize>from << 1), <usize>(to - from) << 1);
+  memory.copy(changetype<usize>(out) + ((<usize>n) << 1), changetype<usize>(s) + ((<usize>from) << 1), (<usize>(to - from)) << 1);
   return n + to - from;
 }
 

@@ -11,7 +11,7 @@ export class JsonKey {
   readonly bytes: ArrayBuffer;
 
   constructor(name: string) {
-    this.bytes = String.UTF8.encode("\"" + name + "\":");
+    this.bytes = String.UTF8.encode('"' + name + '":');
   }
 }
 
@@ -31,7 +31,7 @@ export class JsonWriter {
   }
 
   @inline private setFirst(depth: i32, first: bool): void {
-    const bit = (<u32>1) << <u32>depth;
+    const bit = (<u32>1) << (<u32>depth);
     this.firstBits = first ? this.firstBits | bit : this.firstBits & ~bit;
   }
 
@@ -47,7 +47,7 @@ export class JsonWriter {
       this.afterKey = false;
       return;
     }
-    const bit = (<u32>1) << <u32>this.depth;
+    const bit = (<u32>1) << (<u32>this.depth);
     if ((this.firstBits & bit) == 0) this.out.writeByte(0x2c);
     this.firstBits &= ~bit;
   }
@@ -65,10 +65,18 @@ export class JsonWriter {
     this.depth--;
   }
 
-  beginObject(): void { this.open(0x7b); }
-  endObject(): void { this.close(0x7d); }
-  beginArray(): void { this.open(0x5b); }
-  endArray(): void { this.close(0x5d); }
+  beginObject(): void {
+    this.open(0x7b);
+  }
+  endObject(): void {
+    this.close(0x7d);
+  }
+  beginArray(): void {
+    this.open(0x5b);
+  }
+  endArray(): void {
+    this.close(0x5d);
+  }
 
   /** Writes an object key; keys are program constants, ASCII and free of characters to escape. */
   key(name: string): void {
@@ -264,7 +272,7 @@ export function writeJsonStringUtf16(out: ByteBuffer, s: string): void {
   const src = changetype<usize>(s);
   const len = s.length;
   for (let i = 0; i < len; i++) {
-    const c = <u32>load<u16>(src + (<usize>i << 1));
+    const c = <u32>load<u16>(src + ((<usize>i) << 1));
     if (c < 0x80) {
       if (needsEscape(c)) writeEscape(out, c);
       else out.writeByte(c);
@@ -272,7 +280,7 @@ export function writeJsonStringUtf16(out: ByteBuffer, s: string): void {
       out.writeByte(0xc0 | (c >> 6));
       out.writeByte(0x80 | (c & 63));
     } else if (c >= 0xd800 && c < 0xdc00 && i + 1 < len) {
-      const lo = <u32>load<u16>(src + (<usize>(i + 1) << 1));
+      const lo = <u32>load<u16>(src + ((<usize>(i + 1)) << 1));
       if (lo >= 0xdc00 && lo < 0xe000) {
         const cp = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
         out.writeByte(0xf0 | (cp >> 18));

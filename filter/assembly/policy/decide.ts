@@ -151,7 +151,14 @@ export function replyStatus(v: Verdict, policy: Policy, configuredStatus: i32): 
 
 /** The text of the blocking reply: `message` when given, else by status, policy and configuration. */
 export function replyMessage(v: Verdict, status: i32, policy: Policy, configuredMessage: string, message: string): string {
-  let text = message.length > 0 ? message : (status == 429 ? "Too Many Requests" : (policy.blockingMessage.length > 0 ? policy.blockingMessage : configuredMessage));
+  let text =
+    message.length > 0
+      ? message
+      : status == 429
+        ? "Too Many Requests"
+        : policy.blockingMessage.length > 0
+          ? policy.blockingMessage
+          : configuredMessage;
   if (policy.revealRule) text += " (rule " + v.rule + ")";
   return text;
 }

@@ -36,22 +36,22 @@ export class Glob {
     const m = t.length;
     let cur = this.cur;
     let next = this.next;
-    for (let j = 0; j <= m; j++) unchecked(cur[j] = false);
-    unchecked(cur[0] = true);
+    for (let j = 0; j <= m; j++) unchecked((cur[j] = false));
+    unchecked((cur[0] = true));
     closure(t, cur);
     const n = s.length;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
       let any = false;
-      for (let j = 0; j <= m; j++) unchecked(next[j] = false);
+      for (let j = 0; j <= m; j++) unchecked((next[j] = false));
       for (let j = 0; j < m; j++) {
         if (!unchecked(cur[j])) continue;
         const k = unchecked(t[j]);
         if (k == GLOBSTAR || (k == STAR && c != 0x2f)) {
-          unchecked(next[j] = true);
+          unchecked((next[j] = true));
           any = true;
         } else if (k == c || (k == ANY && c != 0x2f)) {
-          unchecked(next[j + 1] = true);
+          unchecked((next[j + 1] = true));
           any = true;
         }
       }
@@ -70,6 +70,6 @@ function closure(t: StaticArray<i32>, set: StaticArray<bool>): void {
   const m = t.length;
   for (let j = 0; j < m; j++) {
     const k = unchecked(t[j]);
-    if (unchecked(set[j]) && (k == STAR || k == GLOBSTAR)) unchecked(set[j + 1] = true);
+    if (unchecked(set[j]) && (k == STAR || k == GLOBSTAR)) unchecked((set[j + 1] = true));
   }
 }

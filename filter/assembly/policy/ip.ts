@@ -2,11 +2,17 @@
 import { hexValue } from "../encoding/hex";
 
 export class Ip {
-  constructor(public hi: u64, public lo: u64) {}
+  constructor(
+    public hi: u64,
+    public lo: u64,
+  ) {}
 }
 
 export class Cidr {
-  constructor(public net: Ip, public bits: i32) {}
+  constructor(
+    public net: Ip,
+    public bits: i32,
+  ) {}
 
   contains(ip: Ip): bool {
     const bits = this.bits;

@@ -3,20 +3,33 @@ import { Cidr } from "./ip";
 import { StringMatch } from "./strings";
 import { allCategories } from "../detect/types";
 
-export enum Action { None, Allow, Monitor, Block }
+export enum Action {
+  None,
+  Allow,
+  Monitor,
+  Block,
+}
 
 export function actionName(a: Action): string {
   switch (a) {
-    case Action.Allow: return "allow";
-    case Action.Monitor: return "monitor";
-    case Action.Block: return "block";
-    default: return "none";
+    case Action.Allow:
+      return "allow";
+    case Action.Monitor:
+      return "monitor";
+    case Action.Block:
+      return "block";
+    default:
+      return "none";
   }
 }
 
 /** A header or query parameter condition: present, absent, or with a value matching. */
 export class FieldMatch {
-  constructor(public name: string, public value: StringMatch | null, public present: bool) {}
+  constructor(
+    public name: string,
+    public value: StringMatch | null,
+    public present: bool,
+  ) {}
 }
 
 /** Every condition that is set must hold (AND); lists inside one condition are alternatives (OR). */
@@ -30,10 +43,17 @@ export class Match {
 }
 
 export class Rule {
-  constructor(public id: string, public action: Action, public match: Match) {}
+  constructor(
+    public id: string,
+    public action: Action,
+    public match: Match,
+  ) {}
 }
 
-export enum RateKey { ClientIp, Header }
+export enum RateKey {
+  ClientIp,
+  Header,
+}
 
 export class RateLimit {
   id: string = "";

@@ -24,7 +24,7 @@ class PolicyReader extends FieldReader {
     const text = this.str(obj, "action", name, "");
     if (text.length == 0) return fallback;
     if (!allowed.includes(text)) {
-      this.fail(name, "must be one of " + allowed.join(", ") + ", got \"" + text + "\"");
+      this.fail(name, "must be one of " + allowed.join(", ") + ', got "' + text + '"');
       return fallback;
     }
     if (text == "allow") return Action.Allow;
@@ -36,7 +36,7 @@ class PolicyReader extends FieldReader {
   stringMatch(v: JsonValue, name: string): StringMatch | null {
     if (v.kind == JsonKind.String) return new StringMatch(StringMatchKind.Exact, v.text, false);
     if (v.kind != JsonKind.Object) {
-      this.fail(name, "expected a string or an object such as {\"prefix\": \"/api\"}, got " + v.kindName());
+      this.fail(name, 'expected a string or an object such as {"prefix": "/api"}, got ' + v.kindName());
       return null;
     }
     let found = -1;
@@ -84,7 +84,7 @@ class PolicyReader extends FieldReader {
           break;
         }
       }
-      if (value !== null && !present) this.fail(itemName, "a value match cannot be combined with \"present\": false");
+      if (value !== null && !present) this.fail(itemName, 'a value match cannot be combined with "present": false');
       out.push(new FieldMatch(fieldName, value, present));
     }
     return out;
@@ -101,7 +101,7 @@ class PolicyReader extends FieldReader {
     for (let i = 0; i < ips.length; i++) {
       const cidr = parseCidr(ips[i]);
       if (cidr === null) {
-        this.fail(name + ".clientIp[" + i.toString() + "]", "not an IP address or CIDR range: \"" + ips[i] + "\"");
+        this.fail(name + ".clientIp[" + i.toString() + "]", 'not an IP address or CIDR range: "' + ips[i] + '"');
         break;
       }
       m.clientIps.push(cidr);
@@ -135,7 +135,7 @@ class PolicyReader extends FieldReader {
       this.checkKeys(item, ["id", "action", "match"], name + ".");
       const id = this.str(item, "id", name + ".id", "");
       if (id.length == 0) this.fail(name + ".id", "is required");
-      if (seen.has(id)) this.fail(name + ".id", "duplicate rule id \"" + id + "\"");
+      if (seen.has(id)) this.fail(name + ".id", 'duplicate rule id "' + id + '"');
       seen.add(id);
       const action = this.action(item, name + ".action", ["allow", "monitor", "block"], Action.None);
       if (action == Action.None) this.fail(name + ".action", "is required (allow, monitor or block)");
@@ -171,7 +171,7 @@ class PolicyReader extends FieldReader {
         rl.key = RateKey.Header;
         rl.keyHeader = key.substring(7).toLowerCase();
       } else {
-        this.fail(name + ".key", "must be \"clientIp\" or \"header:<name>\", got \"" + key + "\"");
+        this.fail(name + ".key", 'must be "clientIp" or "header:<name>", got "' + key + '"');
       }
       if (item.get("requests") === null) this.fail(name + ".requests", "is required");
       rl.requests = <u32>this.int(item, "requests", name + ".requests", 1, 1, 1000000000);
@@ -199,7 +199,10 @@ class PolicyReader extends FieldReader {
     d.categories = this.strings(o, "categories", "detection.categories", d.categories, true);
     for (let i = 0; i < d.categories.length; i++) {
       if (!CATEGORIES.includes(d.categories[i])) {
-        this.fail("detection.categories[" + i.toString() + "]", "unknown category \"" + d.categories[i] + "\" (known: " + CATEGORIES.join(", ") + ")");
+        this.fail(
+          "detection.categories[" + i.toString() + "]",
+          'unknown category "' + d.categories[i] + '" (known: ' + CATEGORIES.join(", ") + ")",
+        );
       }
     }
     d.headers = this.strings(o, "headers", "detection.headers", d.headers, true);

@@ -5,7 +5,7 @@ import { ByteBuffer } from "../json/bytes";
 
 export const REDACTED = "[REDACTED]";
 const REDACTED_BYTES = String.UTF8.encode(REDACTED);
-const QUOTED_BYTES = String.UTF8.encode("\"" + REDACTED + "\"");
+const QUOTED_BYTES = String.UTF8.encode('"' + REDACTED + '"');
 
 /** How a marked run is written. */
 export enum Mark {

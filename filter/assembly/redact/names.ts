@@ -15,7 +15,7 @@ export function indexOfFolded(ptr: usize, from: i32, end: i32, s: string): i32 {
   const chars = changetype<usize>(s);
   for (let i = from; i + n <= end; i++) {
     let k = 0;
-    while (k < n && lowerAscii(<u32>load<u8>(ptr + i + k)) == <u32>load<u16>(chars + (<usize>k << 1))) k++;
+    while (k < n && lowerAscii(<u32>load<u8>(ptr + i + k)) == <u32>load<u16>(chars + ((<usize>k) << 1))) k++;
     if (k == n) return i;
   }
   return -1;

@@ -20,16 +20,16 @@ export class Pattern {
   /** Sets the pattern to the `len` bytes at `ptr` (at most the capacity). */
   set(ptr: usize, len: i32): void {
     if (len > this.capacity) len = this.capacity;
-    for (let i = 0; i < len; i++) unchecked(this.bytes[i] = <u8>lowerAscii(<u32>load<u8>(ptr + i)));
+    for (let i = 0; i < len; i++) unchecked((this.bytes[i] = <u8>lowerAscii(<u32>load<u8>(ptr + i))));
     this.length = len;
     if (len == 0) return;
-    unchecked(this.failure[0] = 0);
+    unchecked((this.failure[0] = 0));
     let k = 0;
     for (let i = 1; i < len; i++) {
       const c = unchecked(this.bytes[i]);
       while (k > 0 && unchecked(this.bytes[k]) != c) k = unchecked(this.failure[k - 1]);
       if (unchecked(this.bytes[k]) == c) k++;
-      unchecked(this.failure[i] = k);
+      unchecked((this.failure[i] = k));
     }
   }
 

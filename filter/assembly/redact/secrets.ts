@@ -18,7 +18,7 @@ export class SecretSet {
   dropped: i32 = 0;
 
   constructor() {
-    for (let i = 0; i < MAX_SECRETS; i++) unchecked(this.patterns[i] = new Pattern(MAX_SECRET_BYTES));
+    for (let i = 0; i < MAX_SECRETS; i++) unchecked((this.patterns[i] = new Pattern(MAX_SECRET_BYTES)));
   }
 
   clear(): void {
@@ -29,7 +29,10 @@ export class SecretSet {
   /** Remembers the `len` bytes at `ptr` (a longer value by its first MAX_SECRET_BYTES). */
   add(ptr: usize, len: i32): void {
     // Surrounding spaces and quotes are not part of the secret a client or upstream repeats.
-    while (len > 0 && isTrim(load<u8>(ptr))) { ptr++; len--; }
+    while (len > 0 && isTrim(load<u8>(ptr))) {
+      ptr++;
+      len--;
+    }
     while (len > 0 && isTrim(load<u8>(ptr + len - 1))) len--;
     if (len < MIN_SECRET_BYTES) return;
     if (len > MAX_SECRET_BYTES) len = MAX_SECRET_BYTES;

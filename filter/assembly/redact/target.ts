@@ -5,7 +5,11 @@ import { NameSet } from "./names";
 import { SecretSet } from "./secrets";
 
 export class Target {
-  constructor(public fields: NameSet, public marks: Marks, public secrets: SecretSet) {}
+  constructor(
+    public fields: NameSet,
+    public marks: Marks,
+    public secrets: SecretSet,
+  ) {}
 
   /** Hides bytes [start, end) of the text at `base` and remembers them as a secret. */
   hide(base: usize, start: i32, end: i32, kind: Mark = Mark.Text): void {

@@ -6,7 +6,10 @@ import { ReportConfig } from "../config";
 export class Batch {
   /** Failed sends so far. */
   attempts: i32 = 0;
-  constructor(public body: ArrayBuffer, public records: i32) {}
+  constructor(
+    public body: ArrayBuffer,
+    public records: i32,
+  ) {}
 }
 
 const BATCH_OPEN = '{"records":[';

@@ -17,7 +17,11 @@ const MIN_BACKOFF_MS: u64 = 100;
 const MAX_BACKOFF_MS: u64 = 1000;
 
 class ReportCall extends Callout {
-  constructor(root: RootContext, public reporter: Reporter, public batch: Batch) {
+  constructor(
+    root: RootContext,
+    public reporter: Reporter,
+    public batch: Batch,
+  ) {
     super(root, root.context_id);
   }
 
@@ -49,7 +53,11 @@ export class Reporter {
   private backoffMs: u64 = 0;
   private resumeAtMs: u64 = 0;
 
-  constructor(private root: RootContext, private cfg: Config, private metrics: FilterMetrics) {
+  constructor(
+    private root: RootContext,
+    private cfg: Config,
+    private metrics: FilterMetrics,
+  ) {
     this.batcher = new Batcher(cfg.report);
     this.sampler = new Sampler(cfg.report.sampleRate);
   }
@@ -63,7 +71,9 @@ export class Reporter {
       if (batch === null) return;
       const call = new ReportCall(this.root, this, batch);
       const report = this.cfg.report;
-      if (!callTme(this.root, this.cfg, "POST", report.path, [pair("content-type", "application/json")], batch.body, report.timeoutMs, call)) {
+      if (
+        !callTme(this.root, this.cfg, "POST", report.path, [pair("content-type", "application/json")], batch.body, report.timeoutMs, call)
+      ) {
         // A configuration error, not an outage: retrying would not help.
         this.batcher.settle(batch);
         this.failed(batch.records, "callout refused by the proxy; is cluster '" + this.cfg.tmeCluster + "' defined?");

@@ -64,26 +64,53 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
   if (config.policyFile !== undefined) policies.loadFile(config.policyFile);
   engine.setRedaction(config.redaction);
   const inventory = await startInventory(config);
-  const inventoryTelemetry = inventory.inventory === undefined ? undefined : startInventoryTelemetry(config, inventory.inventory, metrics.registry);
+  const inventoryTelemetry =
+    inventory.inventory === undefined ? undefined : startInventoryTelemetry(config, inventory.inventory, metrics.registry);
   const sampler = new StoreSampler(config.storeSampleRate);
-  const notStored = (why: 'summary' | 'sampled-out'): void => metrics.recordsNotStored.inc({ reason: why === 'summary' ? 'summary' : 'sampled_out' });
-  const pipeline = new CapturePipeline(engineRedactor(engine), { spool, ring, spans, inventory: inventory.sink, sampler, notStored }, autoDeny);
+  const notStored = (why: 'summary' | 'sampled-out'): void =>
+    metrics.recordsNotStored.inc({ reason: why === 'summary' ? 'summary' : 'sampled_out' });
+  const pipeline = new CapturePipeline(
+    engineRedactor(engine),
+    { spool, ring, spans, inventory: inventory.sink, sampler, notStored },
+    autoDeny,
+  );
 
-  const router = createRouter([
-    ...ingestRoutes({ pipeline, encode: (parts) => engine.encodeRecord(parts), metrics, maxBodyBytes: config.maxBatchBytes }),
-    ...captureRoutes(ring, config.capturesResponseBytes),
-    ...adminRoutes(metrics.registry),
-    ...inventory.routes,
-    ...dashboardRoutes(config.adminToken),
-    ...enforceRoutes({ policies, denyList, check: requestChecker(denyList, recordInspector(engine, () => policies.detectionAction(), (v) => countDetection(metrics.detections, v))), maxBodyBytes: config.maxBatchBytes }),
-  ], credentialCheck(config, (route) => metrics.unauthorized.inc({ route })));
+  const router = createRouter(
+    [
+      ...ingestRoutes({ pipeline, encode: (parts) => engine.encodeRecord(parts), metrics, maxBodyBytes: config.maxBatchBytes }),
+      ...captureRoutes(ring, config.capturesResponseBytes),
+      ...adminRoutes(metrics.registry),
+      ...inventory.routes,
+      ...dashboardRoutes(config.adminToken),
+      ...enforceRoutes({
+        policies,
+        denyList,
+        check: requestChecker(
+          denyList,
+          recordInspector(
+            engine,
+            () => policies.detectionAction(),
+            (v) => countDetection(metrics.detections, v),
+          ),
+        ),
+        maxBodyBytes: config.maxBatchBytes,
+      }),
+    ],
+    credentialCheck(config, (route) => metrics.unauthorized.inc({ route })),
+  );
   const http = await startHttpServer(config.host, config.httpPort, config.maxConnections, router);
   // ext_proc and ext_authz: Envoy asks the TME directly (no Wasm); same engine, policy and deny list.
-  const decider = new RequestDecider(engine, policies, denyList, {
-    maxBodyBytes: config.capture.bodyCaptureSize,
-    blockingStatusCode: config.blocking.statusCode,
-    blockingMessage: config.blocking.message,
-  }, metrics.detections);
+  const decider = new RequestDecider(
+    engine,
+    policies,
+    denyList,
+    {
+      maxBodyBytes: config.capture.bodyCaptureSize,
+      blockingStatusCode: config.blocking.statusCode,
+      blockingMessage: config.blocking.message,
+    },
+    metrics.detections,
+  );
   const extProc = extProcService({
     decider,
     settings: config.capture,

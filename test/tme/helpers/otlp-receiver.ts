@@ -90,7 +90,8 @@ export async function startOtlpReceiver(status = 200): Promise<OtlpReceiver> {
     async waitForLogs(accept, what, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       while (!accept(receiver.logRecords())) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(receiver.logRecords().map((r) => r.eventName))}`);
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(receiver.logRecords().map((r) => r.eventName))}`);
         await new Promise((done) => setTimeout(done, 20));
       }
       return receiver.logRecords();

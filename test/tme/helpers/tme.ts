@@ -79,7 +79,12 @@ export interface ChildTme {
  * Runs a TME entry point (source via tsx, or a bundle) until it prints its startup line or exits.
  * `command` runs it some other way, e.g. bash with limits that then execs node.
  */
-export async function spawnTme(env: Record<string, string>, args: string[] = [], entry: string[] = ['--import', 'tsx', MAIN_TS], command = process.execPath): Promise<ChildTme> {
+export async function spawnTme(
+  env: Record<string, string>,
+  args: string[] = [],
+  entry: string[] = ['--import', 'tsx', MAIN_TS],
+  command = process.execPath,
+): Promise<ChildTme> {
   const child = spawn(command, [...entry, ...args], { cwd: REPO_ROOT, env: { PATH: process.env.PATH, ...env } });
   let out = '';
   let err = '';

@@ -43,14 +43,19 @@ export function credentialCheck(settings: CredentialSettings, refused: (path: st
     return new HttpError(401, message, headers);
   };
   // A browser signed in to the dashboard carries a session cookie instead of the bearer token.
-  const isAdmin = (req: IncomingMessage, adminToken: string): boolean => tokenMatches(bearer(req), adminToken) || hasSession(req, adminToken);
+  const isAdmin = (req: IncomingMessage, adminToken: string): boolean =>
+    tokenMatches(bearer(req), adminToken) || hasSession(req, adminToken);
   return (req: IncomingMessage, access: Access, path: string): void => {
     if (access === 'open') return;
     const { adminToken } = settings;
     if (access === 'agent') {
       const { agentToken, agentTokenHeader } = settings;
       // Whoever holds the admin token may also do what the filter does (the dashboard shows the policy).
-      if (agentToken !== undefined && !tokenMatches(headerText(req.headers[agentTokenHeader]), agentToken) && !(adminToken !== undefined && isAdmin(req, adminToken))) {
+      if (
+        agentToken !== undefined &&
+        !tokenMatches(headerText(req.headers[agentTokenHeader]), agentToken) &&
+        !(adminToken !== undefined && isAdmin(req, adminToken))
+      ) {
         throw unauthorized(path, `${agentTokenHeader}: the agent token is required`);
       }
       return;

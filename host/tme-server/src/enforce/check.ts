@@ -41,8 +41,16 @@ export function recordInspector(
     if (action === undefined) return undefined;
     const { request } = record;
     const contentType = request.headers.find(([name]) => name === 'content-type')?.[1] ?? '';
-    const body = request.body === undefined ? undefined : Buffer.from(request.body.data, request.body.encoding === 'base64' ? 'base64' : 'utf8');
-    const found = engine.inspect({ method: request.method, path: request.path, query: request.query, headers: request.headers, contentType, body });
+    const body =
+      request.body === undefined ? undefined : Buffer.from(request.body.data, request.body.encoding === 'base64' ? 'base64' : 'utf8');
+    const found = engine.inspect({
+      method: request.method,
+      path: request.path,
+      query: request.query,
+      headers: request.headers,
+      contentType,
+      body,
+    });
     if (found === null) return undefined;
     const v: CheckVerdict = { ...found, action: MONITOR_ONLY_RULES.has(found.rule) ? 'monitor' : action };
     counted(v);

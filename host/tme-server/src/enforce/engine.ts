@@ -14,7 +14,8 @@ function wasmPath(): string {
     join(here, '../../../../build/gatewarden-engine.wasm'), // running from source
   ].filter((p): p is string => p !== undefined && p !== '');
   const found = candidates.find((p) => existsSync(p));
-  if (found === undefined) throw new Error(`engine: gatewarden-engine.wasm not found (looked in ${candidates.join(', ')}); run npm run build`);
+  if (found === undefined)
+    throw new Error(`engine: gatewarden-engine.wasm not found (looked in ${candidates.join(', ')}); run npm run build`);
   return found;
 }
 

@@ -132,9 +132,11 @@ export class Exchange {
       verdict: this.verdict,
     };
     const reqBody = this.requestBody;
-    if (reqBody !== undefined && (reqBody.observed || this.requestHeadersEndedStream)) parts.requestBody = reqBody.toPart(declaredLength(this.requestHeaders));
+    if (reqBody !== undefined && (reqBody.observed || this.requestHeadersEndedStream))
+      parts.requestBody = reqBody.toPart(declaredLength(this.requestHeaders));
     const resBody = this.responseBody;
-    if (resBody !== undefined && (resBody.observed || this.responseHeadersEndedStream)) parts.responseBody = resBody.toPart(declaredLength(this.responseHeaders));
+    if (resBody !== undefined && (resBody.observed || this.responseHeadersEndedStream))
+      parts.responseBody = resBody.toPart(declaredLength(this.responseHeaders));
     return parts;
   }
 

@@ -49,7 +49,11 @@ export class CaptureSpans {
       }
     };
     const exporter: SpanExporter = new CountingSpanExporter(new OTLPTraceExporter({ url: options.url }), options.counts, release);
-    this.processor = new BatchSpanProcessor({ exporter, scheduledDelayMillis: options.scheduledDelayMillis, maxQueueSize: MAX_QUEUED_SPANS });
+    this.processor = new BatchSpanProcessor({
+      exporter,
+      scheduledDelayMillis: options.scheduledDelayMillis,
+      maxQueueSize: MAX_QUEUED_SPANS,
+    });
   }
 
   /** Queues a capture of about `bytes` bytes for export, unless the queue is full. */

@@ -38,9 +38,11 @@ export interface InventoryLogOptions {
 
 const MESSAGES: Record<InventoryEvent['kind'], (e: InventoryEvent) => string> = {
   'endpoint.new': (e) => `new API endpoint ${e.endpoint.method} ${e.endpoint.host}${e.endpoint.template}`,
-  'endpoint.shadow': (e) => `shadow API endpoint (not in the loaded OpenAPI documents) ${e.endpoint.method} ${e.endpoint.host}${e.endpoint.template}`,
+  'endpoint.shadow': (e) =>
+    `shadow API endpoint (not in the loaded OpenAPI documents) ${e.endpoint.method} ${e.endpoint.host}${e.endpoint.template}`,
   'field.new': (e) => `new field ${e.location} on ${e.endpoint.method} ${e.endpoint.host}${e.endpoint.template}`,
-  'field.sensitive': (e) => `sensitive data (${e.classes?.join(', ')}) in ${e.location} on ${e.endpoint.method} ${e.endpoint.host}${e.endpoint.template}`,
+  'field.sensitive': (e) =>
+    `sensitive data (${e.classes?.join(', ')}) in ${e.location} on ${e.endpoint.method} ${e.endpoint.host}${e.endpoint.template}`,
   drift: (e) => `API drift (${e.drift}) at ${e.location} on ${e.endpoint.method} ${e.endpoint.host}${e.endpoint.template}`,
 };
 
@@ -99,7 +101,14 @@ export class InventoryLogs {
         ...(options.environment ? { [DEPLOYMENT_ENVIRONMENT]: options.environment } : {}),
       }),
       logRecordLimits: { attributeValueLengthLimit: MAX_TEXT },
-      processors: [new BatchLogRecordProcessor({ exporter, scheduledDelayMillis: options.scheduledDelayMillis, maxQueueSize: MAX_QUEUED, maxExportBatchSize: MAX_BATCH })],
+      processors: [
+        new BatchLogRecordProcessor({
+          exporter,
+          scheduledDelayMillis: options.scheduledDelayMillis,
+          maxQueueSize: MAX_QUEUED,
+          maxExportBatchSize: MAX_BATCH,
+        }),
+      ],
     });
     this.logger = this.provider.getLogger(INSTRUMENTATION_SCOPE);
   }

@@ -38,7 +38,11 @@ export function extProcService(deps: ExtProcDependencies): ExtProcService {
     labelNames: ['outcome'],
     registers,
   });
-  const failures = new Counter({ name: 'tme_extproc_record_failures_total', help: 'ext_proc records the pipeline could not accept.', registers });
+  const failures = new Counter({
+    name: 'tme_extproc_record_failures_total',
+    help: 'ext_proc records the pipeline could not accept.',
+    registers,
+  });
   exchanges.inc({ outcome: 'passed' }, 0);
   exchanges.inc({ outcome: 'blocked' }, 0);
 

@@ -10,7 +10,15 @@
 // - a response whose content type is not captured asks Envoy to skip its body (mode_override), which
 //   Envoy applies when allow_mode_override is set and ignores otherwise.
 import type { Decision, RequestDecider } from '../decide/request-decider.ts';
-import { BodyCapture, Exchange, headerValue, isCapturedContentType, nowNanos, parseAddress, type HeaderPairs } from '../exchange/exchange.ts';
+import {
+  BodyCapture,
+  Exchange,
+  headerValue,
+  isCapturedContentType,
+  nowNanos,
+  parseAddress,
+  type HeaderPairs,
+} from '../exchange/exchange.ts';
 
 /** Settings shared by every stream. */
 export interface ProcessorSettings {
@@ -233,7 +241,9 @@ export class ExchangeProcessor {
     // A body never held to its end (body mode NONE, or cut by Envoy's buffer): decide it for the record.
     if (this.holdBody) {
       this.holdBody = false;
-      this.apply(this.decider.body({ headers: ex.requestHeaders, body: this.heldBody()?.bytes(), peer: this.peer }, ex.verdict !== undefined));
+      this.apply(
+        this.decider.body({ headers: ex.requestHeaders, body: this.heldBody()?.bytes(), peer: this.peer }, ex.verdict !== undefined),
+      );
       this.inspected = undefined;
     }
     const headers = headerPairs(msg.headers);
@@ -281,7 +291,12 @@ export class ExchangeProcessor {
     this.reply({
       immediate_response: {
         status: { code: reply.status },
-        headers: { set_headers: headers.map(([key, value]) => ({ header: { key, raw_value: Buffer.from(value) }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' })) },
+        headers: {
+          set_headers: headers.map(([key, value]) => ({
+            header: { key, raw_value: Buffer.from(value) },
+            append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
+          })),
+        },
         body: Buffer.from(reply.message),
         details: 'gatewarden_blocked',
       },

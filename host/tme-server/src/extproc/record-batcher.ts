@@ -31,7 +31,12 @@ export class RecordBatcher {
     const batch = this.pending;
     this.pending = [];
     if (batch.length > 0) {
-      this.flushing = this.flushing.then(() => this.sink.accept(batch).then(() => undefined, (error: unknown) => this.onError(error, batch.length)));
+      this.flushing = this.flushing.then(() =>
+        this.sink.accept(batch).then(
+          () => undefined,
+          (error: unknown) => this.onError(error, batch.length),
+        ),
+      );
     }
     return this.flushing;
   }

@@ -36,7 +36,8 @@ export function createRouter(routes: readonly Route[], checkCredentials: Credent
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://tme.invalid');
     let candidates = routes.filter((route) => route.path === url.pathname);
-    if (candidates.length === 0) candidates = routes.filter((route) => route.path.endsWith('/*') && url.pathname.startsWith(route.path.slice(0, -1)));
+    if (candidates.length === 0)
+      candidates = routes.filter((route) => route.path.endsWith('/*') && url.pathname.startsWith(route.path.slice(0, -1)));
     if (candidates.length === 0) {
       sendError(req, res, new HttpError(404, `no route for ${url.pathname}`));
       return;

@@ -51,7 +51,11 @@ export interface FramingLimits {
 }
 
 /** The record format's bounds (record-schema.ts), as the framing applies them. */
-export const RECORD_FRAMING: FramingLimits = { maxRecords: MAX_RECORDS_PER_BATCH, maxRecordBytes: MAX_RECORD_BYTES, maxRecordDepth: MAX_RECORD_DEPTH };
+export const RECORD_FRAMING: FramingLimits = {
+  maxRecords: MAX_RECORDS_PER_BATCH,
+  maxRecordBytes: MAX_RECORD_BYTES,
+  maxRecordDepth: MAX_RECORD_DEPTH,
+};
 
 export class FramingError extends Error {}
 
@@ -72,7 +76,9 @@ function isWhitespace(byte: number): boolean {
 
 // Bytes of a number or of true/false/null; scalarKind tells which, if any.
 function isScalarByte(byte: number): boolean {
-  return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x2d || byte === 0x2b || byte === 0x2e || byte === 0x45;
+  return (
+    (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x2d || byte === 0x2b || byte === 0x2e || byte === 0x45
+  );
 }
 
 // What the last string scanned held, beside its end (module state: no object per string).
@@ -151,7 +157,8 @@ export function frameBatch(buf: Buffer, limits: FramingLimits): RecordFrame[] {
     expect = depth === 0 ? Expect.Done : Expect.CommaOrEnd;
   };
   const finishRecord = (frame: RecordFrame): void => {
-    if (frame.problem === undefined && frame.end - frame.start > limits.maxRecordBytes) frame.problem = `larger than ${limits.maxRecordBytes} bytes`;
+    if (frame.problem === undefined && frame.end - frame.start > limits.maxRecordBytes)
+      frame.problem = `larger than ${limits.maxRecordBytes} bytes`;
     frame.fits = frame.problem === undefined && shape.fits;
     if (frame.problem === undefined) {
       // The next LF of the batch, searched again only once passed: one scan of the batch in all.
@@ -207,7 +214,12 @@ export function frameBatch(buf: Buffer, limits: FramingLimits): RecordFrame[] {
             shape.key(keyStart, keyEnd, stringEscaped);
           }
           if (depth === 1 && current === undefined && bytesEqual(buf, keyStart, keyEnd, 'records')) keyOfRecord = 'records';
-          else if (inRecordTop) keyOfRecord = bytesEqual(buf, keyStart, keyEnd, 'redacted') ? 'redacted' : bytesEqual(buf, keyStart, keyEnd, 'verdict') ? 'verdict' : '';
+          else if (inRecordTop)
+            keyOfRecord = bytesEqual(buf, keyStart, keyEnd, 'redacted')
+              ? 'redacted'
+              : bytesEqual(buf, keyStart, keyEnd, 'verdict')
+                ? 'verdict'
+                : '';
           else keyOfRecord = '';
         }
         expect = Expect.Colon;
@@ -225,11 +237,21 @@ export function frameBatch(buf: Buffer, limits: FramingLimits): RecordFrame[] {
         if (startsRecord) {
           if (frames.length >= limits.maxRecords) throw new FramingError(`records: at most ${limits.maxRecords} records per batch`);
           shape.begin(buf, i);
-          current = { start: i, end: i, problem: byte === 0x7b ? undefined : 'expected an object', redacted: false, verdict: false, oneLine: false, fits: false, index: shape.index };
+          current = {
+            start: i,
+            end: i,
+            problem: byte === 0x7b ? undefined : 'expected an object',
+            redacted: false,
+            verdict: false,
+            oneLine: false,
+            fits: false,
+            index: shape.index,
+          };
         }
         if (inRecordTop && keyOfRecord === 'verdict') current!.verdict = true;
         if (byte === 0x7b || byte === 0x5b) {
-          if (current !== undefined && depth - recordsArrayDepth + 1 > limits.maxRecordDepth) current.problem = `nested deeper than ${limits.maxRecordDepth} levels`;
+          if (current !== undefined && depth - recordsArrayDepth + 1 > limits.maxRecordDepth)
+            current.problem = `nested deeper than ${limits.maxRecordDepth} levels`;
           // No producer nests this deep; the bound keeps the scanner's own memory small.
           if (depth >= MAX_BATCH_DEPTH) fail(`nested deeper than ${MAX_BATCH_DEPTH} levels`);
           kinds.push(byte === 0x7b ? 0 : 1);

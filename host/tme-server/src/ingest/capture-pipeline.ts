@@ -13,7 +13,17 @@
 // earns the fast path; redacting twice changes nothing.
 import { viewOfIndex } from '../inventory/indexed-view.ts';
 import type { ExchangeView } from '../inventory/exchange-view.ts';
-import { captureOf, lineParts, readCapture, readRecord, storeEncoded, storeRecord, type Capture, type CaptureSource, type StoredCapture } from '../record/capture.ts';
+import {
+  captureOf,
+  lineParts,
+  readCapture,
+  readRecord,
+  storeEncoded,
+  storeRecord,
+  type Capture,
+  type CaptureSource,
+  type StoredCapture,
+} from '../record/capture.ts';
 import { isSummary, StoreSampler, type StoreDecision } from '../sampling/store-sampler.ts';
 import { frameRecord } from './batch-framing.ts';
 import type { RecordIndex } from './record-shape.ts';
@@ -92,11 +102,13 @@ export class CapturePipeline {
 
   async acceptEncoded(records: readonly EncodedRecord[], source: CaptureSource): Promise<void> {
     const receivedAt = new Date().toISOString();
-    const kept = records.map(({ bytes, index, verdict }): Kept => ({
-      stored: storeEncoded(bytes, source, receivedAt),
-      decision: this.sampler.decide(verdict, isSummary(bytes)),
-      index,
-    }));
+    const kept = records.map(
+      ({ bytes, index, verdict }): Kept => ({
+        stored: storeEncoded(bytes, source, receivedAt),
+        decision: this.sampler.decide(verdict, isSummary(bytes)),
+        index,
+      }),
+    );
     await this.store(kept);
     if (this.verdicts === undefined) return;
     // Only records with a verdict are parsed, for their client address and category.

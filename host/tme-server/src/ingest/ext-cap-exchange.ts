@@ -73,7 +73,13 @@ export function extCapExchange(report: ExtCapReport, postHeaders: IncomingHttpHe
     client: { address, peer: address, port: request.source_port ?? 0 },
     // Connectors do not report the HTTP version.
     protocol: '',
-    requestHeaders: [[':method', request.method], [':scheme', scheme], [':authority', authority], [':path', query === '' ? request.path : `${request.path}?${query}`], ...requestHeaders],
+    requestHeaders: [
+      [':method', request.method],
+      [':scheme', scheme],
+      [':authority', authority],
+      [':path', query === '' ? request.path : `${request.path}?${query}`],
+      ...requestHeaders,
+    ],
     responseHeaders: [[':status', String(response.status_code ?? response.statusCode ?? 0)], ...headerPairs(response.headers)],
   };
   const requestBody = body(request.body, request.truncated);

@@ -17,7 +17,9 @@ export function fieldPath(path: readonly PropertyKey[]): string {
 
 function reason(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') {
-    return / received undefined$/.test(issue.message) ? `required, expected ${issue.expected}` : issue.message.replace(/^Invalid input: /, '');
+    return / received undefined$/.test(issue.message)
+      ? `required, expected ${issue.expected}`
+      : issue.message.replace(/^Invalid input: /, '');
   }
   return issue.message.replace(/^Invalid input: /, '');
 }

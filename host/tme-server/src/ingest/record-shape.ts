@@ -46,7 +46,10 @@ interface Shape {
   leaf: Leaf;
 }
 
-function shapeOf(kind: Shape['kind'], { fields = [], required = 0, body = false, contentType = -1, leaf = 'any' }: Partial<Shape> = {}): Shape {
+function shapeOf(
+  kind: Shape['kind'],
+  { fields = [], required = 0, body = false, contentType = -1, leaf = 'any' }: Partial<Shape> = {},
+): Shape {
   return { kind, fields, required, body, contentType, leaf };
 }
 
@@ -77,7 +80,10 @@ function fieldNamed(fields: readonly Field[], buf: Buffer, start: number, end: n
   return undefined;
 }
 
-const BODY = object({ data: [leaf('string'), true], encoding: [leaf('encoding'), true], size: [leaf('uint'), true], truncated: [leaf('bool'), true] }, true);
+const BODY = object(
+  { data: [leaf('string'), true], encoding: [leaf('encoding'), true], size: [leaf('uint'), true], truncated: [leaf('bool'), true] },
+  true,
+);
 
 export const RECORD_SHAPE: Shape = object({
   id: [leaf('string'), true],
@@ -85,7 +91,10 @@ export const RECORD_SHAPE: Shape = object({
   module_version: [leaf('string'), true],
   start_time_unix_nano: [leaf('digits'), true],
   duration_nano: [leaf('uint'), true],
-  client: [object({ address: [leaf('string'), true, Slot.ClientAddress], port: [leaf('port'), true], peer: [leaf('string'), false] }), true],
+  client: [
+    object({ address: [leaf('string'), true, Slot.ClientAddress], port: [leaf('port'), true], peer: [leaf('string'), false] }),
+    true,
+  ],
   request: [
     object({
       method: [leaf('string'), true, Slot.Method],

@@ -19,7 +19,17 @@ export const OVERFLOW_TEMPLATE = '/*';
 
 // Request headers whose presence and shape describe the API (auth, content negotiation, idempotency);
 // other x-* headers are kept too, up to the schema's property bound.
-const HEADERS_OF_INTEREST = new Set(['authorization', 'cookie', 'content-type', 'accept', 'accept-language', 'idempotency-key', 'if-match', 'if-none-match', 'api-key']);
+const HEADERS_OF_INTEREST = new Set([
+  'authorization',
+  'cookie',
+  'content-type',
+  'accept',
+  'accept-language',
+  'idempotency-key',
+  'if-match',
+  'if-none-match',
+  'api-key',
+]);
 const INFRASTRUCTURE_HEADER = /^x-(?:forwarded-|envoy-|b3-|request-id$|real-ip$|test-id$)/;
 
 export interface DriftExample {
@@ -147,7 +157,8 @@ export function learn(endpoint: Endpoint, view: ExchangeView, changes?: FieldCha
   endpoint.learned++;
   const found = new Set<SensitiveClass>();
   const query = paramsObject(view.query);
-  if (endpoint.template !== OVERFLOW_TEMPLATE) fold(endpoint.pathParams, '', pathParamValues(endpoint.template, view.path), found, 0, under(changes, 'path'));
+  if (endpoint.template !== OVERFLOW_TEMPLATE)
+    fold(endpoint.pathParams, '', pathParamValues(endpoint.template, view.path), found, 0, under(changes, 'path'));
   fold(endpoint.query, '', query, found, 0, under(changes, 'query'));
   fold(endpoint.headers, '', interestingHeaders(requestHeaders(view)), found, 0, under(changes, 'header'));
   const requestView = requestBody(view);
@@ -158,7 +169,8 @@ export function learn(endpoint: Endpoint, view: ExchangeView, changes?: FieldCha
   const status = String(view.status);
   if (response !== undefined && view.status !== 0) {
     let summary = endpoint.responses[status];
-    if (summary === undefined && Object.keys(endpoint.responses).length < MAX_STATUSES) summary = endpoint.responses[status] = emptySummary();
+    if (summary === undefined && Object.keys(endpoint.responses).length < MAX_STATUSES)
+      summary = endpoint.responses[status] = emptySummary();
     if (summary !== undefined) fold(summary, '', response, found, 0, under(changes, `response.${status}`));
   }
   for (const c of found) addCount(endpoint.sensitive, c);

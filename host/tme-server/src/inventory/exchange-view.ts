@@ -74,7 +74,8 @@ function contentType(list: unknown): string {
   const n = Math.min(list.length, MAX_HEADER_PAIRS);
   for (let i = 0; i < n; i++) {
     const pair: unknown = list[i];
-    if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string' && pair[0].toLowerCase() === 'content-type') return mediaType(pair[1]);
+    if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string' && pair[0].toLowerCase() === 'content-type')
+      return mediaType(pair[1]);
   }
   return '';
 }

@@ -61,7 +61,16 @@ export class Inventory {
   private draining = false;
   private specIndex = SpecIndex.empty();
   private sequence = 0;
-  readonly stats: InventoryStats = { observed: 0, learned: 0, countedOnly: 0, overflowed: 0, summaries: 0, queued: 0, drift: {}, learnSeconds: 0 };
+  readonly stats: InventoryStats = {
+    observed: 0,
+    learned: 0,
+    countedOnly: 0,
+    overflowed: 0,
+    summaries: 0,
+    queued: 0,
+    drift: {},
+    learnSeconds: 0,
+  };
   /** Bumped on every change, for persistence to know when to write. */
   version = 0;
   private readonly listeners: InventoryListener[] = [];
@@ -173,7 +182,11 @@ export class Inventory {
       state = this.hosts.get(key);
       if (state === undefined) {
         state = {
-          templater: new HostTemplater({ pinned: this.options.pinned, distinctThreshold: this.options.distinctThreshold, maxNodes: this.options.maxEndpointsPerHost * 8 }),
+          templater: new HostTemplater({
+            pinned: this.options.pinned,
+            distinctThreshold: this.options.distinctThreshold,
+            maxNodes: this.options.maxEndpointsPerHost * 8,
+          }),
           endpoints: new Map(),
         };
         this.hosts.set(key, state);
@@ -199,7 +212,8 @@ export class Inventory {
     const key = `${method} ${template}`;
     let endpoint = state.endpoints.get(key);
     if (endpoint !== undefined) return endpoint;
-    if (template === OVERFLOW_TEMPLATE || state.endpoints.size >= this.options.maxEndpointsPerHost) return this.overflowEndpoint(state, host, at);
+    if (template === OVERFLOW_TEMPLATE || state.endpoints.size >= this.options.maxEndpointsPerHost)
+      return this.overflowEndpoint(state, host, at);
     endpoint = newEndpoint(host, method, template, at);
     state.endpoints.set(key, endpoint);
     if (!this.merging && this.listeners.length > 0) {
@@ -229,7 +243,8 @@ export class Inventory {
     if (changes !== undefined) {
       const ref = endpointRef(endpoint);
       if (settled) for (const location of changes.added) this.emit({ kind: 'field.new', endpoint: ref, location, at: view.at });
-      for (const { location, classes } of changes.sensitive) this.emit({ kind: 'field.sensitive', endpoint: ref, location, classes, at: view.at });
+      for (const { location, classes } of changes.sensitive)
+        this.emit({ kind: 'field.sensitive', endpoint: ref, location, classes, at: view.at });
     }
     this.checkDrift(endpoint, view, learned);
   }
@@ -263,7 +278,8 @@ export class Inventory {
     noteDrift(endpoint, findings, view.at);
     for (const finding of findings) {
       this.stats.drift[finding.kind] = (this.stats.drift[finding.kind] ?? 0) + 1;
-      if (this.listeners.length > 0) this.emit({ kind: 'drift', endpoint: endpointRef(endpoint), location: finding.location, drift: finding.kind, at: view.at });
+      if (this.listeners.length > 0)
+        this.emit({ kind: 'drift', endpoint: endpointRef(endpoint), location: finding.location, drift: finding.kind, at: view.at });
     }
   }
 
@@ -286,7 +302,8 @@ export class Inventory {
     this.version++;
     if (this.listeners.length === 0) return;
     const at = Date.now();
-    for (const endpoint of this.endpoints()) if (this.isShadow(endpoint)) this.emit({ kind: 'endpoint.shadow', endpoint: endpointRef(endpoint), at });
+    for (const endpoint of this.endpoints())
+      if (this.isShadow(endpoint)) this.emit({ kind: 'endpoint.shadow', endpoint: endpointRef(endpoint), at });
   }
 
   /** The documented operation an endpoint belongs to, if any. */

@@ -208,7 +208,7 @@ export class HostTemplater {
       if (at.collapsed) return;
       let next = at.literals.get(segment);
       if (next === undefined) {
-        if ( at.literals.size >= this.options.distinctThreshold || this.nodes >= this.options.maxNodes) return;
+        if (at.literals.size >= this.options.distinctThreshold || this.nodes >= this.options.maxNodes) return;
         next = node();
         this.nodes++;
         at.literals.set(segment, next);

@@ -78,7 +78,15 @@ export function inventoryRoutes({ inventory, maxBodyBytes, changed }: InventoryR
             .map((d) => ({ operation: d.operation, lastSeen: d.lastSeen === undefined ? null : new Date(d.lastSeen).toISOString() })),
           drift: endpoints
             .filter((e) => Object.keys(e.drift).length > 0)
-            .map((e) => ({ id: e.id, host: e.host, method: e.method, template: e.template, operation: inventory.operationOf(e), counts: e.drift, examples: e.driftExamples })),
+            .map((e) => ({
+              id: e.id,
+              host: e.host,
+              method: e.method,
+              template: e.template,
+              operation: inventory.operationOf(e),
+              counts: e.drift,
+              examples: e.driftExamples,
+            })),
         });
       }),
     },

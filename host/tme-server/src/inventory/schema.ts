@@ -38,7 +38,16 @@ export interface SchemaSummary {
 }
 
 export function emptySummary(): SchemaSummary {
-  return { count: 0, types: dict(), formats: dict(), enum: [], properties: dict(), droppedProperties: 0, items: undefined, sensitive: dict() };
+  return {
+    count: 0,
+    types: dict(),
+    formats: dict(),
+    enum: [],
+    properties: dict(),
+    droppedProperties: 0,
+    items: undefined,
+    sensitive: dict(),
+  };
 }
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
@@ -105,7 +114,12 @@ function changeRoom(changes: FieldChanges): boolean {
   return changes.added.length + changes.sensitive.length < MAX_CHANGES;
 }
 
-function noteClasses(summary: SchemaSummary, classes: readonly SensitiveClass[], found: Set<SensitiveClass>, changes: FieldChanges | undefined): void {
+function noteClasses(
+  summary: SchemaSummary,
+  classes: readonly SensitiveClass[],
+  found: Set<SensitiveClass>,
+  changes: FieldChanges | undefined,
+): void {
   let fresh: SensitiveClass[] | undefined;
   for (const c of classes) {
     if (changes !== undefined && summary.sensitive[c] === undefined) (fresh ??= []).push(c);
@@ -119,7 +133,14 @@ function noteClasses(summary: SchemaSummary, classes: readonly SensitiveClass[],
  * Folds `value` (a field named `name`) into `summary`. Sensitive classes found anywhere in it are
  * added to `found`. Recursion depth is capped at MAX_DEPTH, whatever the value.
  */
-export function fold(summary: SchemaSummary, name: string, value: unknown, found: Set<SensitiveClass>, depth = 0, changes?: FieldChanges): void {
+export function fold(
+  summary: SchemaSummary,
+  name: string,
+  value: unknown,
+  found: Set<SensitiveClass>,
+  depth = 0,
+  changes?: FieldChanges,
+): void {
   summary.count++;
   const type = jsonType(value);
   addCount(summary.types, type);
@@ -209,7 +230,9 @@ export function restoreSummary(raw: unknown, depth = 0): SchemaSummary {
   mergeCounts(out.types, r.types);
   mergeCounts(out.formats, r.formats, 16);
   mergeCounts(out.sensitive, r.sensitive, 16);
-  out.enum = Array.isArray(r.enum) ? r.enum.filter((v): v is string => typeof v === 'string' && ENUM_VALUE.test(v)).slice(0, MAX_ENUM) : null;
+  out.enum = Array.isArray(r.enum)
+    ? r.enum.filter((v): v is string => typeof v === 'string' && ENUM_VALUE.test(v)).slice(0, MAX_ENUM)
+    : null;
   out.droppedProperties = Number.isFinite(r.droppedProperties) ? Number(r.droppedProperties) : 0;
   if (depth >= MAX_DEPTH) return out;
   if (r.items !== undefined) out.items = restoreSummary(r.items, depth + 1);
@@ -239,7 +262,13 @@ export function toJsonSchema(summary: SchemaSummary): JsonSchema {
   const strings = summary.types.string ?? 0;
   const format = strings > 0 ? dominant(summary.formats, strings, 0.9) : dominant(summary.formats, summary.types.integer ?? 0, 0.01);
   if (format !== undefined) out.format = format;
-  if (summary.enum !== null && summary.enum.length > 1 && summary.count >= ENUM_MIN_COUNT && merged.length === 1 && merged[0] === 'string') {
+  if (
+    summary.enum !== null &&
+    summary.enum.length > 1 &&
+    summary.count >= ENUM_MIN_COUNT &&
+    merged.length === 1 &&
+    merged[0] === 'string'
+  ) {
     out.enum = [...summary.enum].sort();
   }
   const objects = summary.types.object ?? 0;

@@ -19,7 +19,8 @@ const IBAN = /^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/;
 const SSN = /^(\d{3})-(\d{2})-(\d{4})$/;
 const JWT = /^eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*$/;
 // Provider key prefixes (Stripe, AWS, GitHub, Slack, Google, OpenAI-style) with a long random tail.
-const KEY_PREFIX = /^(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,}$|^AKIA[0-9A-Z]{16}$|^gh[pousr]_[A-Za-z0-9]{30,}$|^xox[abpr]-[A-Za-z0-9-]{10,}$|^AIza[0-9A-Za-z_-]{35}$|^sk-[A-Za-z0-9_-]{20,}$/;
+const KEY_PREFIX =
+  /^(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,}$|^AKIA[0-9A-Z]{16}$|^gh[pousr]_[A-Za-z0-9]{30,}$|^xox[abpr]-[A-Za-z0-9-]{10,}$|^AIza[0-9A-Za-z_-]{35}$|^sk-[A-Za-z0-9_-]{20,}$/;
 const BEARER = /^(?:Bearer|Basic|Token) [A-Za-z0-9._~+/=-]{8,}$/i;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$|^(\d{2})[/.](\d{2})[/.](\d{4})$/;
 const TOKEN = /^[A-Za-z0-9_+/=.-]{24,}$/;

@@ -22,7 +22,9 @@ export interface RunningInventory {
 export async function startInventory(config: TmeConfig): Promise<RunningInventory> {
   const options = config.inventory;
   if (!options.enabled) return { sink: undefined, routes: [], inventory: undefined, stop: async () => undefined };
-  const templatesText = [options.templates, options.templatesFile === undefined ? '' : readFileSync(options.templatesFile, 'utf8')].join('\n');
+  const templatesText = [options.templates, options.templatesFile === undefined ? '' : readFileSync(options.templatesFile, 'utf8')].join(
+    '\n',
+  );
   const inventory = new Inventory({
     pinned: parseTemplateList(templatesText),
     maxEndpointsPerHost: options.maxEndpointsPerHost,

@@ -98,7 +98,8 @@ function operationsOf(doc: unknown): Operation[] {
       const body = resolve(doc, op.requestBody);
       let requestBody: Schema | undefined;
       if (isObject(body) && isObject(body.content)) {
-        const jsonKey = Object.keys(body.content).find((ct) => ct.includes('json')) ?? Object.keys(body.content).find((ct) => ct.includes('form'));
+        const jsonKey =
+          Object.keys(body.content).find((ct) => ct.includes('json')) ?? Object.keys(body.content).find((ct) => ct.includes('form'));
         const media = jsonKey === undefined ? undefined : resolve(doc, body.content[jsonKey]);
         if (isObject(media)) requestBody = inline(doc, media.schema);
       }
@@ -227,10 +228,18 @@ export class SpecIndex {
       const param = op.query.get(name);
       if (param === undefined) findings.push({ kind: 'unknown-parameter', location: `query.${name}` });
       // A query value is text: one that spells a number still fits a documented string.
-      else checkValue(param.schema, param.schema !== undefined && expectedTypes(param.schema)?.includes('string') ? String(query[name]) : query[name], `query.${name}`, findings, 0);
+      else
+        checkValue(
+          param.schema,
+          param.schema !== undefined && expectedTypes(param.schema)?.includes('string') ? String(query[name]) : query[name],
+          `query.${name}`,
+          findings,
+          0,
+        );
     }
     for (const [name, param] of op.query) {
-      if (param.required && !Object.prototype.hasOwnProperty.call(query, name)) findings.push({ kind: 'missing-required', location: `query.${name}` });
+      if (param.required && !Object.prototype.hasOwnProperty.call(query, name))
+        findings.push({ kind: 'missing-required', location: `query.${name}` });
     }
     if (body !== undefined) checkValue(op.requestBody, body, 'body', findings, 0);
     else if (op.bodyRequired && !hasBody) findings.push({ kind: 'missing-required', location: 'body' });

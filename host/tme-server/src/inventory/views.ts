@@ -65,7 +65,11 @@ function dominantKey(counts: Record<string, number>, fallback: string): string {
   return best;
 }
 
-function parameters(where: 'path' | 'query' | 'header', summary: SchemaSummary, required: (name: string) => boolean): Record<string, unknown>[] {
+function parameters(
+  where: 'path' | 'query' | 'header',
+  summary: SchemaSummary,
+  required: (name: string) => boolean,
+): Record<string, unknown>[] {
   const schema = toJsonSchema(summary);
   const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
   return Object.keys(properties).map((name) => {
@@ -101,11 +105,7 @@ function operation(e: Endpoint): Record<string, unknown> {
   if (Object.keys(responses).length === 0) responses.default = { description: 'No response observed' };
   const out: Record<string, unknown> = {
     operationId: `${e.method.toLowerCase()}_${e.id}`,
-    parameters: [
-      ...parameters('path', e.pathParams, () => true),
-      ...parameters('query', e.query, (n) => requiredQuery.has(n)),
-      ...headers,
-    ],
+    parameters: [...parameters('path', e.pathParams, () => true), ...parameters('query', e.query, (n) => requiredQuery.has(n)), ...headers],
     responses,
     'x-gatewarden-count': e.count,
     'x-gatewarden-host': e.host,
@@ -120,7 +120,10 @@ function operation(e: Endpoint): Record<string, unknown> {
 
 // Path parameters the template names; OpenAPI wants each declared exactly once.
 function pathParamNames(template: string): string[] {
-  return template.split('/').filter((s) => s.startsWith('{') && s.endsWith('}')).map((s) => s.slice(1, -1));
+  return template
+    .split('/')
+    .filter((s) => s.startsWith('{') && s.endsWith('}'))
+    .map((s) => s.slice(1, -1));
 }
 
 /** OpenAPI 3.1 of the learned endpoints (of one host, or all: the busiest wins where two hosts share a path). */
@@ -128,7 +131,10 @@ export function openApiDocument(inventory: Inventory, host: string | undefined):
   const paths: Record<string, Record<string, unknown>> = {};
   const endpoints = inventory
     .endpoints()
-    .filter((e) => e.template !== OVERFLOW_TEMPLATE && (host === undefined || e.host === host) && /^[A-Z]+$/.test(e.method) && e.method !== 'OTHER')
+    .filter(
+      (e) =>
+        e.template !== OVERFLOW_TEMPLATE && (host === undefined || e.host === host) && /^[A-Z]+$/.test(e.method) && e.method !== 'OTHER',
+    )
     .sort((a, b) => b.count - a.count);
   const methods = new Set(['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE']);
   for (const e of endpoints) {
@@ -139,14 +145,20 @@ export function openApiDocument(inventory: Inventory, host: string | undefined):
     const op = operation(e);
     // Every templated name must be declared as a path parameter, even if no value was learned yet.
     const declared = new Set((op.parameters as { name: string; in: string }[]).filter((p) => p.in === 'path').map((p) => p.name));
-    const params = (op.parameters as Record<string, unknown>[]).filter((p) => p.in !== 'path' || pathParamNames(e.template).includes(p.name as string));
-    for (const name of pathParamNames(e.template)) if (!declared.has(name)) params.unshift({ name, in: 'path', required: true, schema: { type: 'string' } });
+    const params = (op.parameters as Record<string, unknown>[]).filter(
+      (p) => p.in !== 'path' || pathParamNames(e.template).includes(p.name as string),
+    );
+    for (const name of pathParamNames(e.template))
+      if (!declared.has(name)) params.unshift({ name, in: 'path', required: true, schema: { type: 'string' } });
     op.parameters = params;
     item[key] = op;
   }
   return {
     openapi: '3.1.0',
-    info: { title: host === undefined ? 'APIs seen by Gatewarden' : `APIs of ${host} seen by Gatewarden`, version: new Date().toISOString() },
+    info: {
+      title: host === undefined ? 'APIs seen by Gatewarden' : `APIs of ${host} seen by Gatewarden`,
+      version: new Date().toISOString(),
+    },
     paths,
   };
 }

@@ -94,10 +94,25 @@ export function registerInventoryMetrics(registry: Registry, inventory: Inventor
       this.set(inventory.queueLength);
     },
   });
-  following('tme_inventory_observed_total', 'Exchanges the inventory counted (every record received, summaries included).', registers, () => stats.observed);
+  following(
+    'tme_inventory_observed_total',
+    'Exchanges the inventory counted (every record received, summaries included).',
+    registers,
+    () => stats.observed,
+  );
   following('tme_inventory_learned_total', 'Exchanges whose schemas the inventory learned (a sample).', registers, () => stats.learned);
-  following('tme_inventory_overflowed_total', "Exchanges counted under an overflow endpoint (a host past TME_API_MAX_ENDPOINTS_PER_HOST, or hosts past TME_API_MAX_HOSTS).", registers, () => stats.overflowed);
-  following('tme_inventory_learn_seconds_total', 'Time spent learning schemas and checking drift, in seconds (divide by tme_inventory_learned_total for the time per exchange).', registers, () => stats.learnSeconds);
+  following(
+    'tme_inventory_overflowed_total',
+    'Exchanges counted under an overflow endpoint (a host past TME_API_MAX_ENDPOINTS_PER_HOST, or hosts past TME_API_MAX_HOSTS).',
+    registers,
+    () => stats.overflowed,
+  );
+  following(
+    'tme_inventory_learn_seconds_total',
+    'Time spent learning schemas and checking drift, in seconds (divide by tme_inventory_learned_total for the time per exchange).',
+    registers,
+    () => stats.learnSeconds,
+  );
   const driftSeen = new Map<string, number>();
   const drift = new Counter({
     name: 'tme_inventory_drift_total',
@@ -114,8 +129,20 @@ export function registerInventoryMetrics(registry: Registry, inventory: Inventor
   });
   for (const kind of ['unknown-parameter', 'wrong-type', 'missing-required']) drift.inc({ kind }, 0);
   return {
-    exported: new Counter({ name: 'tme_inventory_events_exported_total', help: 'Inventory changes the OTLP logs endpoint accepted as log records.', registers }),
-    failed: new Counter({ name: 'tme_inventory_events_export_failures_total', help: 'Inventory change log records whose OTLP export failed (dropped).', registers }),
-    dropped: new Counter({ name: 'tme_inventory_events_dropped_total', help: 'Inventory changes not exported because they came faster than TME_API_EVENTS_PER_SECOND.', registers }),
+    exported: new Counter({
+      name: 'tme_inventory_events_exported_total',
+      help: 'Inventory changes the OTLP logs endpoint accepted as log records.',
+      registers,
+    }),
+    failed: new Counter({
+      name: 'tme_inventory_events_export_failures_total',
+      help: 'Inventory change log records whose OTLP export failed (dropped).',
+      registers,
+    }),
+    dropped: new Counter({
+      name: 'tme_inventory_events_dropped_total',
+      help: 'Inventory changes not exported because they came faster than TME_API_EVENTS_PER_SECOND.',
+      registers,
+    }),
   };
 }

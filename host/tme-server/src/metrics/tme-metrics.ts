@@ -75,7 +75,7 @@ export function createTmeMetrics(spoolBytes: () => number): TmeMetrics {
     }),
     recordsNotStored: new Counter({
       name: 'tme_records_not_stored_total',
-      help: 'Records accepted and counted by the inventory but not stored, by reason: summary (the filter\'s report.sampleRate) or sampled_out (TME_STORE_SAMPLE_RATE).',
+      help: "Records accepted and counted by the inventory but not stored, by reason: summary (the filter's report.sampleRate) or sampled_out (TME_STORE_SAMPLE_RATE).",
       labelNames: ['reason'],
       registers,
     }),

@@ -20,10 +20,19 @@ export function AttackChart({ captures }: { captures: Capture[] }) {
     counts.set(category, (counts.get(category) ?? 0) + 1);
     perMinute.set(minute, counts);
   }
-  if (categories.length === 0) return <p class="muted" id="attacks">No attack blocked in the last {MINUTES} minutes.</p>;
+  if (categories.length === 0)
+    return (
+      <p class="muted" id="attacks">
+        No attack blocked in the last {MINUTES} minutes.
+      </p>
+    );
   categories.sort();
   let max = 1;
-  for (const counts of perMinute.values()) max = Math.max(max, [...counts.values()].reduce((a, b) => a + b, 0));
+  for (const counts of perMinute.values())
+    max = Math.max(
+      max,
+      [...counts.values()].reduce((a, b) => a + b, 0),
+    );
   const bar = W / MINUTES;
   const bars = [];
   for (const [minute, counts] of perMinute) {
@@ -46,12 +55,19 @@ export function AttackChart({ captures }: { captures: Capture[] }) {
       <svg viewBox={`0 0 ${W} ${H + 16}`} width="100%" role="img" aria-label="blocked attacks per minute by category">
         <line x1="0" y1={H} x2={W} y2={H} stroke="#d0d5dd" />
         {bars}
-        <text x="0" y={H + 13} font-size="10" fill="#667085">-{MINUTES} min</text>
-        <text x={W} y={H + 13} font-size="10" fill="#667085" text-anchor="end">now</text>
+        <text x="0" y={H + 13} font-size="10" fill="#667085">
+          -{MINUTES} min
+        </text>
+        <text x={W} y={H + 13} font-size="10" fill="#667085" text-anchor="end">
+          now
+        </text>
       </svg>
       <div class="legend">
         {categories.map((c, i) => (
-          <span data-category={c}><i style={`background:${COLORS[i % COLORS.length]}`} />{c}</span>
+          <span data-category={c}>
+            <i style={`background:${COLORS[i % COLORS.length]}`} />
+            {c}
+          </span>
         ))}
       </div>
     </div>

@@ -34,7 +34,9 @@ function Badges({ row }: { row: EndpointRow }) {
   return (
     <>
       {row.sensitive.map((c) => (
-        <span class="badge" data-sensitive={c}>{c}</span>
+        <span class="badge" data-sensitive={c}>
+          {c}
+        </span>
       ))}
       {row.shadow && <span class="badge shadow">shadow</span>}
       {blocked > 0 && <span class="badge blocked">{blocked} blocked</span>}
@@ -51,17 +53,35 @@ function Inventory({ selected, select }: { selected: string | undefined; select(
   return (
     <table id="endpoints">
       <thead>
-        <tr><th>Method</th><th>Endpoint</th><th>Calls</th><th>p50 / p99 ms</th><th>Clients</th><th>Findings</th></tr>
+        <tr>
+          <th>Method</th>
+          <th>Endpoint</th>
+          <th>Calls</th>
+          <th>p50 / p99 ms</th>
+          <th>Clients</th>
+          <th>Findings</th>
+        </tr>
       </thead>
       <tbody>
         {data.endpoints.map((row) => (
-          <tr key={row.id} class={`endpoint${row.id === selected ? ' selected' : ''}`} data-endpoint={`${row.method} ${row.template}`} onClick={() => select(row.id)}>
+          <tr
+            key={row.id}
+            class={`endpoint${row.id === selected ? ' selected' : ''}`}
+            data-endpoint={`${row.method} ${row.template}`}
+            onClick={() => select(row.id)}
+          >
             <td class="method">{row.method}</td>
-            <td><span class="muted">{row.host}</span> <code>{row.template}</code></td>
+            <td>
+              <span class="muted">{row.host}</span> <code>{row.template}</code>
+            </td>
             <td>{row.count}</td>
-            <td>{row.latencyMs.p50 ?? '–'} / {row.latencyMs.p99 ?? '–'}</td>
+            <td>
+              {row.latencyMs.p50 ?? '–'} / {row.latencyMs.p99 ?? '–'}
+            </td>
             <td>{row.clients}</td>
-            <td><Badges row={row} /></td>
+            <td>
+              <Badges row={row} />
+            </td>
           </tr>
         ))}
       </tbody>
@@ -74,7 +94,9 @@ function Detail({ id }: { id: string }) {
   if (!data) return <p class="muted">Loading…</p>;
   return (
     <div id="schema">
-      <p><span class="method">{data.method}</span> <code>{data.template}</code> <span class="muted">on {data.host}</span></p>
+      <p>
+        <span class="method">{data.method}</span> <code>{data.template}</code> <span class="muted">on {data.host}</span>
+      </p>
       <SchemaView title="Path parameters" schema={data.pathParameters} />
       <SchemaView title="Query" schema={data.query} />
       <SchemaView title="Headers" schema={data.headers} />
@@ -96,15 +118,26 @@ function Captures({ captures }: { captures: Capture[] }) {
   return (
     <table id="captures">
       <thead>
-        <tr><th>Time</th><th>Request</th><th>Status</th><th>Verdict</th></tr>
+        <tr>
+          <th>Time</th>
+          <th>Request</th>
+          <th>Status</th>
+          <th>Verdict</th>
+        </tr>
       </thead>
       <tbody>
         {captures.slice(0, 25).map((c) => (
           <tr key={c.id}>
             <td class="muted">{c.received_at.slice(11, 19)}</td>
-            <td><span class="method">{String(c.attributes['http.request.method'])}</span> <code>{String(c.attributes['url.path'])}</code></td>
+            <td>
+              <span class="method">{String(c.attributes['http.request.method'])}</span> <code>{String(c.attributes['url.path'])}</code>
+            </td>
             <td>{String(c.attributes['http.response.status_code'] ?? '–')}</td>
-            <td>{verdictOf(c) && <span class={`badge ${c.attributes['gatewarden.verdict.action'] === 'block' ? 'blocked' : 'ok'}`}>{verdictOf(c)}</span>}</td>
+            <td>
+              {verdictOf(c) && (
+                <span class={`badge ${c.attributes['gatewarden.verdict.action'] === 'block' ? 'blocked' : 'ok'}`}>{verdictOf(c)}</span>
+              )}
+            </td>
           </tr>
         ))}
       </tbody>

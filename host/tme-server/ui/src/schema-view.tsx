@@ -36,7 +36,9 @@ export function SchemaView({ title, schema }: { title: string; schema: JsonSchem
   }
   return (
     <div>
-      <h3 style="font-size:13px;margin:10px 0 4px">{title} <span class="muted">{typeText(schema)}</span></h3>
+      <h3 style="font-size:13px;margin:10px 0 4px">
+        {title} <span class="muted">{typeText(schema)}</span>
+      </h3>
       <Fields schema={schema} depth={0} />
     </div>
   );

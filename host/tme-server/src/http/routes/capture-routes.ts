@@ -13,13 +13,15 @@ const MAX_LIMIT = 1000;
 function parseLimit(raw: string | null): number {
   if (raw === null) return DEFAULT_LIMIT;
   const limit = /^\d{1,7}$/.test(raw) ? Number(raw) : NaN;
-  if (!(limit >= 1 && limit <= MAX_LIMIT)) throw new HttpError(400, `limit: expected an integer from 1 to ${MAX_LIMIT}, got ${JSON.stringify(raw)}`);
+  if (!(limit >= 1 && limit <= MAX_LIMIT))
+    throw new HttpError(400, `limit: expected an integer from 1 to ${MAX_LIMIT}, got ${JSON.stringify(raw)}`);
   return limit;
 }
 
 function parseCursor(raw: string | null): number | undefined {
   if (raw === null) return undefined;
-  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(400, `cursor: expected the next_cursor of a previous answer, got ${JSON.stringify(raw)}`);
+  if (!/^\d{1,15}$/.test(raw))
+    throw new HttpError(400, `cursor: expected the next_cursor of a previous answer, got ${JSON.stringify(raw)}`);
   return Number(raw);
 }
 

@@ -28,7 +28,10 @@ const DenyRequestSchema = z
   .object({
     ip: z.string().optional(),
     key: z.string().optional(),
-    ttlSeconds: z.number().positive().max(30 * 86_400),
+    ttlSeconds: z
+      .number()
+      .positive()
+      .max(30 * 86_400),
     reason: z.string().max(200).optional(),
   })
   .refine((v) => (v.ip === undefined) !== (v.key === undefined), { message: 'give exactly one of ip or key', path: ['ip'] });

@@ -34,7 +34,6 @@ interface Rejection {
   error: string;
 }
 
-
 async function durably(write: () => Promise<void>): Promise<void> {
   try {
     await write();
