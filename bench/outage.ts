@@ -3,6 +3,7 @@
 // few seconds later. Prints what the clients saw, what reached the spool, and the filter's counters; the
 // target is no lost capture and no failed request at 2,000 requests/s with a 5 s outage.
 //   npm run bench:outage -- [--rate 2000] [--outage 5] [--kill-at 3] [--duration 15] [--concurrency 2]
+//                           [--max-buffer-bytes N]
 import { parseArgs } from "node:util";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir, loadavg } from "node:os";
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     duration: { type: "string", default: "15" },
     concurrency: { type: "string", default: "2" },
     connections: { type: "string", default: "16" },
+    "max-buffer-bytes": { type: "string" },
   },
 });
 const rate = Number(values.rate);
@@ -54,8 +56,11 @@ const envoy = await startEnvoy({
     UPSTREAM_PORT: upstream.port,
     TME_HTTP_PORT: httpPort,
     GATEWARDEN_WASM: WASM_PATH,
-    // The defaults of the report settings (flush interval, timeout, retry buffer) are what is measured.
-    GATEWARDEN_PLUGIN_CONFIG: pluginConfigScalar({}),
+    // The defaults of the report settings (flush interval, timeout, retry buffer) are what is measured,
+    // unless --max-buffer-bytes sizes the retry buffer.
+    GATEWARDEN_PLUGIN_CONFIG: pluginConfigScalar(
+      values["max-buffer-bytes"] === undefined ? {} : { report: { maxBufferBytes: Number(values["max-buffer-bytes"]) } },
+    ),
   },
 });
 try {
@@ -94,7 +99,7 @@ try {
     `outage: spool: ${stored} records, lost ${Math.max(0, answered - stored)} (${((Math.max(0, answered - stored) / answered) * 100).toFixed(2)}%)`,
   );
   console.log(
-    `outage: filter: captured ${stats.get("gatewarden_captured_total")}, reported ${stats.get("gatewarden_reported_total")}, dropped ${stats.get("gatewarden_dropped_total") ?? 0}, report failures ${stats.get("gatewarden_report_failures_total") ?? 0}`,
+    `outage: filter: captured ${stats.get("gatewarden_captured_total")}, reported ${stats.get("gatewarden_reported_total")}, dropped ${stats.get("gatewarden_dropped_total") ?? 0}, report failures ${stats.get("gatewarden_report_failures_total") ?? 0}, Wasm memory of the last worker to tick ${((stats.get("gatewarden_wasm_memory_bytes") ?? 0) / 2 ** 20).toFixed(1)} MiB`,
   );
   process.exitCode = failed > 0 || stored < answered ? 1 : 0;
 } finally {

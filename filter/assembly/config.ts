@@ -21,7 +21,7 @@ export class ReportConfig {
   /** Batches waiting, in flight or waiting for a retry, per worker. */
   maxPendingBatches: i32 = 1024;
   /** Bytes of those batches per worker: a few seconds of traffic, kept through a TME restart. */
-  maxBufferBytes: i32 = 8 * 1024 * 1024;
+  maxBufferBytes: i32 = 32 * 1024 * 1024;
   /**
    * Share of exchanges reported in full; the others are reported as summaries (no bodies, no query, only
    * the content-type headers) that the TME counts in the inventory but does not store. An exchange
