@@ -46,13 +46,16 @@ export interface StreamData {
   responseTrailers?: Uint8Array;
 }
 
+/** A body as the next body callback shows it: one chunk, or all buffered so far. */
+interface Body {
+  shown: Uint8Array;
+  buffered: boolean;
+}
+
 interface Stream {
   data: StreamData;
-  /** The request (response) body the next body callback shows: one chunk, or all buffered so far. */
-  requestBody: Uint8Array;
-  responseBody: Uint8Array;
-  requestBuffered: boolean;
-  responseBuffered: boolean;
+  request: Body;
+  response: Body;
 }
 
 /** A call the module dispatched with proxy_http_call, waiting for `answer` or `fail`. */
@@ -223,9 +226,9 @@ export class ProxyWasmHost {
             : type === CALLOUT_RESPONSE_BODY
               ? host.calloutBody
               : type === REQUEST_BODY
-                ? stream?.requestBody
+                ? stream?.request.shown
                 : type === RESPONSE_BODY
-                  ? stream?.responseBody
+                  ? stream?.response.shown
                   : undefined;
         if (source === undefined) return NOT_FOUND;
         return give(source.subarray(start, start + length), ptrOut, sizeOut);
@@ -310,7 +313,7 @@ export class ProxyWasmHost {
 
   /** A new HTTP stream: its headers (serialized once, see `headers`) and the module's context for it. */
   open(id: number, data: StreamData): void {
-    this.streams.set(id, { data, requestBody: EMPTY, responseBody: EMPTY, requestBuffered: false, responseBuffered: false });
+    this.streams.set(id, { data, request: { shown: EMPTY, buffered: false }, response: { shown: EMPTY, buffered: false } });
     this.on(id, "proxy_on_context_create", this.rootId);
   }
 
@@ -320,11 +323,7 @@ export class ProxyWasmHost {
 
   /** One chunk of the request body; after StopIterationAndBuffer the module sees it appended to the buffer. */
   requestBody(id: number, chunk: Uint8Array, endOfStream: boolean): number {
-    const s = this.stream(id);
-    s.requestBody = s.requestBuffered ? Buffer.concat([s.requestBody, chunk]) : chunk;
-    const status = this.on(id, "proxy_on_request_body", s.requestBody.length, endOfStream ? 1 : 0);
-    s.requestBuffered = status === STOP_ITERATION_AND_BUFFER;
-    return status;
+    return this.body(id, this.stream(id).request, "proxy_on_request_body", chunk, endOfStream);
   }
 
   requestTrailers(id: number): number {
@@ -336,10 +335,13 @@ export class ProxyWasmHost {
   }
 
   responseBody(id: number, chunk: Uint8Array, endOfStream: boolean): number {
-    const s = this.stream(id);
-    s.responseBody = s.responseBuffered ? Buffer.concat([s.responseBody, chunk]) : chunk;
-    const status = this.on(id, "proxy_on_response_body", s.responseBody.length, endOfStream ? 1 : 0);
-    s.responseBuffered = status === STOP_ITERATION_AND_BUFFER;
+    return this.body(id, this.stream(id).response, "proxy_on_response_body", chunk, endOfStream);
+  }
+
+  private body(id: number, body: Body, callback: string, chunk: Uint8Array, endOfStream: boolean): number {
+    body.shown = body.buffered ? Buffer.concat([body.shown, chunk]) : chunk;
+    const status = this.on(id, callback, body.shown.length, endOfStream ? 1 : 0);
+    body.buffered = status === STOP_ITERATION_AND_BUFFER;
     return status;
   }
 
