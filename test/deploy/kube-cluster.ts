@@ -2,13 +2,14 @@
 // (built by host/devstack/kube.mjs from the Go module proxy) on 127.0.0.1, with self-signed certificates
 // made by openssl and a static bearer token for the test client. No kubelet, no controllers: objects are
 // stored and admitted (webhooks called, schemas checked), pods are never scheduled.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../../host/devstack/paths.ts";
 import { freePort } from "../../host/devstack/ports.ts";
+import { openssl, selfSignedCert } from "../helpers/tls.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 // The paths host/devstack/kube.mjs installs to and records a failure in.
@@ -47,10 +48,6 @@ export interface Cluster {
   serverCert(name: string): [string, string];
   logs(): string;
   stop(): Promise<void>;
-}
-
-function openssl(dir: string, args: string[]): void {
-  execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
 }
 
 function makeCert(dir: string, name: string, cn: string): [string, string] {
@@ -105,23 +102,7 @@ export async function startCluster(): Promise<Cluster> {
   if (!existsSync(kubeApiserverBinary()))
     throw new Error(`${kubeApiserverBinary()} not found: run \`npm run setup\` (builds it) or set KUBE_APISERVER_BIN`);
   const dir = mkdtempSync(join(tmpdir(), "gatewarden-kube-"));
-  openssl(dir, [
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.crt",
-    "-days",
-    "1",
-    "-subj",
-    "/CN=gatewarden-test-ca",
-  ]);
+  selfSignedCert(dir, "ca", "gatewarden-test-ca");
   const [apiCert, apiKey] = makeCert(dir, "apiserver", "kube-apiserver");
   openssl(dir, ["genrsa", "-out", "sa.key", "2048"]);
   openssl(dir, ["rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub"]);

@@ -12,6 +12,7 @@ import { parseInjectionConfig, type InjectionConfig } from "../../host/webhook/c
 import { INJECT_ANNOTATION, STATUS_ANNOTATION } from "../../host/webhook/inject.ts";
 import { startWebhookServer, type RunningWebhook } from "../../host/webhook/server.ts";
 import type { K8sObject } from "../../host/chart-tools/helm.ts";
+import { selfSignedCert } from "../helpers/tls.ts";
 import { only, render, validateObject } from "./helpers.ts";
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(import.meta.dirname, "fixtures", name), "utf8"));
@@ -25,29 +26,7 @@ const logs: string[] = [];
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "gatewarden-webhook-"));
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-keyout",
-      join(dir, "tls.key"),
-      "-out",
-      join(dir, "tls.crt"),
-      "-days",
-      "1",
-      "-subj",
-      "/CN=gatewarden-tme-injector.gatewarden-system.svc",
-      "-addext",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    ],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
+  selfSignedCert(dir, "tls", "gatewarden-tme-injector.gatewarden-system.svc", "DNS:localhost,IP:127.0.0.1");
   cert = readFileSync(join(dir, "tls.crt"), "utf8");
   key = readFileSync(join(dir, "tls.key"), "utf8");
   // The injection config exactly as the chart renders it for the webhook.
