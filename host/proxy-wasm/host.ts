@@ -46,6 +46,15 @@ export interface StreamData {
   responseTrailers?: Uint8Array;
 }
 
+/** A stream's serialized header (or trailer) map of the given map type, if it has one. */
+function streamMap(data: StreamData | undefined, type: number): Uint8Array | undefined {
+  if (type === REQUEST_HEADERS) return data?.requestHeaders;
+  if (type === RESPONSE_HEADERS) return data?.responseHeaders;
+  if (type === REQUEST_TRAILERS) return data?.requestTrailers;
+  if (type === RESPONSE_TRAILERS) return data?.responseTrailers;
+  return undefined;
+}
+
 /** A body as the next body callback shows it: one chunk, or all buffered so far. */
 interface Body {
   shown: Uint8Array;
@@ -291,18 +300,7 @@ export class ProxyWasmHost {
 
   private headerMap(type: number): Uint8Array {
     if (type === CALLOUT_RESPONSE_HEADERS) return this.calloutHeaders;
-    const data = this.streams.get(this.effectiveContext)?.data;
-    const map =
-      type === REQUEST_HEADERS
-        ? data?.requestHeaders
-        : type === RESPONSE_HEADERS
-          ? data?.responseHeaders
-          : type === REQUEST_TRAILERS
-            ? data?.requestTrailers
-            : type === RESPONSE_TRAILERS
-              ? data?.responseTrailers
-              : undefined;
-    return map ?? NO_HEADERS;
+    return streamMap(this.streams.get(this.effectiveContext)?.data, type) ?? NO_HEADERS;
   }
 
   /** Runs a callback of context `id` by its export name, effective while it runs, as the host does. */
@@ -392,15 +390,7 @@ export class ProxyWasmHost {
   }
 
   private headerCount(id: number, type: number): number {
-    const data = this.streams.get(id)?.data;
-    const map =
-      type === REQUEST_HEADERS
-        ? data?.requestHeaders
-        : type === RESPONSE_HEADERS
-          ? data?.responseHeaders
-          : type === REQUEST_TRAILERS
-            ? data?.requestTrailers
-            : data?.responseTrailers;
+    const map = streamMap(this.streams.get(id)?.data, type);
     return map ? new DataView(map.buffer, map.byteOffset).getUint32(0, true) : 0;
   }
 }

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../../host/devstack/paths.ts";
 import { freePort } from "../../host/devstack/ports.ts";
-import { openssl, selfSignedCert } from "../helpers/tls.ts";
+import { caSignedCert, openssl, selfSignedCert } from "../helpers/tls.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 // The paths host/devstack/kube.mjs installs to and records a failure in.
@@ -50,42 +50,6 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-function makeCert(dir: string, name: string, cn: string): [string, string] {
-  openssl(dir, [
-    "req",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-    "-keyout",
-    `${name}.key`,
-    "-out",
-    `${name}.csr`,
-    "-subj",
-    `/CN=${cn}`,
-  ]);
-  writeFileSync(join(dir, `${name}.ext`), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
-  openssl(dir, [
-    "x509",
-    "-req",
-    "-in",
-    `${name}.csr`,
-    "-CA",
-    "ca.crt",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-days",
-    "1",
-    "-extfile",
-    `${name}.ext`,
-    "-out",
-    `${name}.crt`,
-  ]);
-  return [join(dir, `${name}.crt`), join(dir, `${name}.key`)];
-}
-
 function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolveStop) => {
@@ -103,7 +67,7 @@ export async function startCluster(): Promise<Cluster> {
     throw new Error(`${kubeApiserverBinary()} not found: run \`npm run setup\` (builds it) or set KUBE_APISERVER_BIN`);
   const dir = mkdtempSync(join(tmpdir(), "gatewarden-kube-"));
   selfSignedCert(dir, "ca", "gatewarden-test-ca");
-  const [apiCert, apiKey] = makeCert(dir, "apiserver", "kube-apiserver");
+  const [apiCert, apiKey] = caSignedCert(dir, "apiserver", "kube-apiserver");
   openssl(dir, ["genrsa", "-out", "sa.key", "2048"]);
   openssl(dir, ["rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub"]);
   const token = `test-${Date.now().toString(36)}-token`;
@@ -252,7 +216,7 @@ export async function startCluster(): Promise<Cluster> {
     token,
     kubeconfig,
     request: call,
-    serverCert: (name) => makeCert(dir, name, name),
+    serverCert: (name) => caSignedCert(dir, name, name),
     logs: () => output,
     stop,
   };
