@@ -94,7 +94,7 @@ test('a summary is never stored, even at TME_STORE_SAMPLE_RATE 1', async () => {
 });
 
 test('TME_STORE_SAMPLE_RATE must be a number from 0 to 1, and the error names it', () => {
-  for (const bad of ['1.5', '-0.1', 'half', '50%']) {
+  for (const bad of ['1.5', '-0.1', '-0', 'half', '50%', 'NaN', 'Infinity', '1e1', '1e400', '0x1', ' 0.5', '.']) {
     assert.throws(
       () => loadConfig({ TME_STORE_SAMPLE_RATE: bad }),
       (error: Error) => error instanceof ConfigError && error.message.includes('TME_STORE_SAMPLE_RATE: expected a number from 0 to 1'),
@@ -102,5 +102,8 @@ test('TME_STORE_SAMPLE_RATE must be a number from 0 to 1, and the error names it
   }
   assert.equal(loadConfig({ TME_STORE_SAMPLE_RATE: '0.5' }).storeSampleRate, 0.5);
   assert.equal(loadConfig({ TME_STORE_SAMPLE_RATE: '0' }).storeSampleRate, 0);
+  assert.equal(loadConfig({ TME_STORE_SAMPLE_RATE: '1.0' }).storeSampleRate, 1);
+  // As Helm renders a small captureSampleRate.
+  assert.equal(loadConfig({ TME_STORE_SAMPLE_RATE: '5e-05' }).storeSampleRate, 0.00005);
   assert.equal(loadConfig({}).storeSampleRate, 1);
 });
