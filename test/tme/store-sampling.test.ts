@@ -93,6 +93,25 @@ test('a summary is never stored, even at TME_STORE_SAMPLE_RATE 1', async () => {
   }
 });
 
+test('a summary that carries a verdict is stored: a verdict always is, whatever else the record says', async () => {
+  // The filter never writes one; a record that can put a client on the deny list must stay auditable.
+  const tme = await startTestTme({ TME_STORE_SAMPLE_RATE: '0' });
+  try {
+    const slow: Record<string, unknown> = { ...summary('slow', '/a'), ...VERDICT };
+    const { redacted: _, ...unmarked } = slow;
+    const records = [{ ...summary('fast', '/a'), ...VERDICT }, unmarked, summary('plain', '/a')];
+    assert.equal((await tme.post('/v1/records', { records })).status, 200);
+    assert.deepEqual(
+      (await tme.spoolLines()).map((line) => (line.record as { id: string }).id),
+      ['fast', 'slow'],
+    );
+    assert.equal(await tme.metric('tme_records_not_stored_total', '{reason="summary"}'), 1);
+    assert.equal(await inventoryCount(tme), 3);
+  } finally {
+    await tme.stop();
+  }
+});
+
 test('TME_STORE_SAMPLE_RATE must be a number from 0 to 1, and the error names it', () => {
   for (const bad of ['1.5', '-0.1', '-0', 'half', '50%', 'NaN', 'Infinity', '1e1', '1e400', '0x1', ' 0.5', '.']) {
     assert.throws(

@@ -1,8 +1,9 @@
 // Which accepted records the TME stores (spool, ring, OTLP export) under TME_STORE_SAMPLE_RATE. Every
 // record still reaches the inventory; storing is what is sampled. A record with a verdict is always
-// stored, and a summary (an exchange the filter's report.sampleRate left out) never is. The choice is a
-// credit counter, the filter's own arithmetic (filter/assembly/report/sampler.ts): exactly rate × records
-// in an even spread, so it can be counted.
+// stored, and a summary (an exchange the filter's report.sampleRate left out) never is; a summary that
+// carries a verdict (the filter writes none) is stored, since its verdict reaches auto-deny and must
+// stay auditable. The choice is a credit counter, the filter's own arithmetic
+// (filter/assembly/report/sampler.ts): exactly rate × records in an even spread, so it can be counted.
 
 /** The rate in millionths, so the credit is exact integer arithmetic. */
 const SCALE = 1_000_000;
@@ -20,8 +21,8 @@ export class StoreSampler {
   }
 
   decide(verdict: boolean, summary: boolean): StoreDecision {
-    if (summary) return 'summary';
     if (verdict) return 'store';
+    if (summary) return 'summary';
     this.credit += this.step;
     if (this.credit < SCALE) return 'sampled-out';
     this.credit -= SCALE;
