@@ -77,6 +77,39 @@ describe('TME_STORE_SAMPLE_RATE', () => {
     assert.equal(await tme.metric('tme_records_not_stored_total', '{reason="sampled_out"}'), 16);
     assert.equal(await inventoryCount(tme), 30);
   });
+
+  test('GET /v1/sampling shows the rates in force and what they stored and left counted only', async () => {
+    const res = await tme.get('/v1/sampling');
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), {
+      storeSampleRate: 0.25,
+      // 21 full records and 6 summaries without a verdict reached the TME: the filter kept 21 in 27.
+      filterSampleRate: 21 / 27,
+      received: { full: 21, summaries: 6, verdicts: 3 },
+      counted: 30,
+      stored: 8,
+      notStored: { summary: 6, sampledOut: 16 },
+    });
+  });
+});
+
+test('GET /v1/sampling before any record, with the inventory off, and behind the admin token', async () => {
+  const tme = await startTestTme({ TME_API_INVENTORY: 'off', TME_ADMIN_TOKEN: 'sampling-admin-token-0123' });
+  try {
+    assert.equal((await tme.get('/v1/sampling')).status, 401);
+    const res = await fetch(`${tme.url}/v1/sampling`, { headers: { authorization: 'Bearer sampling-admin-token-0123' } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), {
+      storeSampleRate: 1,
+      filterSampleRate: null,
+      received: { full: 0, summaries: 0, verdicts: 0 },
+      counted: null,
+      stored: null,
+      notStored: { summary: 0, sampledOut: 0 },
+    });
+  } finally {
+    await tme.stop();
+  }
 });
 
 test('a summary is never stored, even at TME_STORE_SAMPLE_RATE 1', async () => {

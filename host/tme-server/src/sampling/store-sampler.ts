@@ -12,17 +12,34 @@ const SUMMARY_PREFIX = Buffer.from('{"sampled":false');
 
 export type StoreDecision = 'store' | 'summary' | 'sampled-out';
 
+/** Records the sampler was asked about since start, by what they carried. */
+export interface SamplerTally {
+  verdict: number;
+  /** Summaries without a verdict: exchanges the filter's report.sampleRate left out. */
+  summary: number;
+  /** Full records without a verdict: the ones TME_STORE_SAMPLE_RATE samples. */
+  plain: number;
+}
+
 export class StoreSampler {
   private readonly step: number;
   private credit = 0;
+  readonly tally: SamplerTally = { verdict: 0, summary: 0, plain: 0 };
 
-  constructor(rate: number) {
+  constructor(readonly rate: number) {
     this.step = Math.round(rate * SCALE);
   }
 
   decide(verdict: boolean, summary: boolean): StoreDecision {
-    if (verdict) return 'store';
-    if (summary) return 'summary';
+    if (verdict) {
+      this.tally.verdict++;
+      return 'store';
+    }
+    if (summary) {
+      this.tally.summary++;
+      return 'summary';
+    }
+    this.tally.plain++;
     this.credit += this.step;
     if (this.credit < SCALE) return 'sampled-out';
     this.credit -= SCALE;
