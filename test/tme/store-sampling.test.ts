@@ -138,6 +138,11 @@ test('a summary that carries a verdict is stored: a verdict always is, whatever 
       (await tme.spoolLines()).map((line) => (line.record as { id: string }).id),
       ['fast', 'slow'],
     );
+    const { captures } = (await (await tme.get('/v1/captures?limit=10')).json()) as { captures: { attributes: Record<string, unknown> }[] };
+    assert.deepEqual(
+      captures.map((c) => c.attributes['gatewarden.verdict.action']),
+      ['block', 'block'],
+    );
     assert.equal(await tme.metric('tme_records_not_stored_total', '{reason="summary"}'), 1);
     assert.equal(await inventoryCount(tme), 3);
   } finally {
