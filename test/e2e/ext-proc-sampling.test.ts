@@ -44,6 +44,14 @@ async function everyRequestCounted(stack: ExtStack): Promise<Map<string, number>
   });
 }
 
+/** GET /v1/sampling: in ext_proc mode every record arrives in full, so the filter's rate reads 1. */
+async function assertSamplingView(stack: ExtStack, storeSampleRate: number, stored: number): Promise<void> {
+  const res = await stack.tmeGet("/v1/sampling");
+  assert.equal(res.status, 200);
+  const view = (await res.json()) as Record<string, unknown>;
+  assert.deepEqual([view.storeSampleRate, view.filterSampleRate, view.counted, view.stored], [storeSampleRate, 1, PLAIN + ATTACKS, stored]);
+}
+
 function isAttack(path: unknown): boolean {
   return path === "/api/search";
 }
@@ -66,6 +74,7 @@ test("TME_STORE_SAMPLE_RATE 0 in ext_proc mode: only the blocked exchanges are s
       Array.from({ length: ATTACKS }, () => "block"),
     );
     assert.equal(await stack.tmeMetric("tme_records_not_stored_total"), PLAIN);
+    await assertSamplingView(stack, 0, ATTACKS);
   });
 });
 
@@ -84,5 +93,6 @@ test("TME_STORE_SAMPLE_RATE 0.5 in ext_proc mode: exactly half the ordinary exch
     for (const r of plain) assert.match(r.record.request.query, /^page=\d+$/);
     assert.equal((await stack.captures()).length, PLAIN / 2 + ATTACKS);
     assert.equal(await stack.tmeMetric("tme_records_not_stored_total"), PLAIN / 2);
+    await assertSamplingView(stack, 0.5, PLAIN / 2 + ATTACKS);
   });
 });
