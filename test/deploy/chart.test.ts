@@ -326,6 +326,14 @@ test("captureSampleRate is the filter's report.sampleRate in wasm mode, the TME'
   assert.equal((only(extProc, "ConfigMap", "gatewarden-tme").data as any).TME_STORE_SAMPLE_RATE, "0.25");
 });
 
+test("captureSampleRate given with --set (a string to Helm) is read as its number", async () => {
+  // `helm install --set captureSampleRate=0.5` hands the chart the string "0.5".
+  const wasm = await render({ set: { captureSampleRate: "0.5" } });
+  assert.equal(wasmSpec(wasm).pluginConfig.report.sampleRate, 0.5);
+  const extProc = await render({ set: { mode: "ext_proc", captureSampleRate: "0.05" } });
+  assert.equal((only(extProc, "ConfigMap", "gatewarden-tme").data as any).TME_STORE_SAMPLE_RATE, "0.05");
+});
+
 test("every captureSampleRate the chart accepts renders a TME_STORE_SAMPLE_RATE the TME accepts, small ones too", async () => {
   // Go prints small floats in e-notation (0.00005 as 5e-05), which the TME's variable does not read.
   for (const [rate, expected] of [
@@ -380,6 +388,8 @@ test("bad values fail `helm template` and name the field", async () => {
     [{ captureSampleRate: 1.5 }, /captureSampleRate/],
     [{ captureSampleRate: "half" }, /captureSampleRate/],
     [{ captureSampleRate: -0.1 }, /captureSampleRate/],
+    [{ captureSampleRate: "1.5" }, /captureSampleRate/],
+    [{ captureSampleRate: "-0.1" }, /captureSampleRate/],
     [{ filterName: "Bad_Name" }, /filterName/],
   ];
   for (const [set, field] of cases) {
