@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { ROOT } from "../../host/devstack/paths.ts";
 import { HelmError, helmTemplate, helmVersion } from "../../host/chart-tools/helm.ts";
 import { parseInjectionConfig } from "../../host/webhook/config.ts";
+import { loadConfig } from "../../host/tme-server/src/config.ts";
 import { all, configPatches, only, render, validateObject, wasmSpec } from "./helpers.ts";
 
 /** The keys filter/assembly/config.ts reads (its TOP_KEYS / REPORT_KEYS), read from the source. */
@@ -325,6 +326,29 @@ test("captureSampleRate is the filter's report.sampleRate in wasm mode, the TME'
   assert.equal((only(extProc, "ConfigMap", "gatewarden-tme").data as any).TME_STORE_SAMPLE_RATE, "0.25");
 });
 
+test("captureSampleRate given with --set (a string to Helm) is read as its number", async () => {
+  // `helm install --set captureSampleRate=0.5` hands the chart the string "0.5".
+  const wasm = await render({ set: { captureSampleRate: "0.5" } });
+  assert.equal(wasmSpec(wasm).pluginConfig.report.sampleRate, 0.5);
+  const extProc = await render({ set: { mode: "ext_proc", captureSampleRate: "0.05" } });
+  assert.equal((only(extProc, "ConfigMap", "gatewarden-tme").data as any).TME_STORE_SAMPLE_RATE, "0.05");
+});
+
+test("every captureSampleRate the chart accepts renders a TME_STORE_SAMPLE_RATE the TME accepts, small ones too", async () => {
+  // Go prints small floats in e-notation (0.00005 as 5e-05), which the TME's variable does not read.
+  for (const [rate, expected] of [
+    [0, 0],
+    [1, 1],
+    [0.5, 0.5],
+    [0.00005, 0.00005],
+    [0.000001, 0.000001],
+  ] as const) {
+    const objects = await render({ values: [{ mode: "ext_proc", captureSampleRate: rate }] });
+    const data = only(objects, "ConfigMap", "gatewarden-tme").data as Record<string, string>;
+    assert.equal(loadConfig({ ...data, TME_SPOOL_DIR: "/tmp/unused" }).storeSampleRate, expected, `captureSampleRate ${rate}`);
+  }
+});
+
 test("webhook.enable points the MutatingWebhookConfiguration at an external webhook and runs none", async () => {
   const caBundle = Buffer.from("-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n").toString("base64");
   const objects = await render({
@@ -363,6 +387,9 @@ test("bad values fail `helm template` and name the field", async () => {
     [{ bodyCaptureSizee: 1 }, /bodyCaptureSizee/],
     [{ captureSampleRate: 1.5 }, /captureSampleRate/],
     [{ captureSampleRate: "half" }, /captureSampleRate/],
+    [{ captureSampleRate: -0.1 }, /captureSampleRate/],
+    [{ captureSampleRate: "1.5" }, /captureSampleRate/],
+    [{ captureSampleRate: "-0.1" }, /captureSampleRate/],
     [{ filterName: "Bad_Name" }, /filterName/],
   ];
   for (const [set, field] of cases) {

@@ -1,6 +1,7 @@
 // The dashboard in a real browser: Debian's Chromium driven by playwright-core, against the real stack
 // (Envoy + filter + TME). Traffic goes through Envoy; the test signs in with the admin token and checks
-// that the endpoints, a learned field with its sensitive badge, a blocked attack and the policy show.
+// that the capture sampling (both rates, stored against counted only), the endpoints, a learned field
+// with its sensitive badge, a blocked attack and the policy show.
 // On failure a screenshot is saved under .cache/screenshots/; GATEWARDEN_DASHBOARD_SCREENSHOT=path saves
 // one on success too (the README's picture).
 import { test, before, after } from "node:test";
@@ -33,9 +34,12 @@ let profile = "";
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: npm run setup installs Chromium (apt-get install chromium)`);
   stack = await CaptureStack.start({
-    tmeEnv: { TME_ADMIN_TOKEN: TOKEN },
+    // Both samplers on, so the page shows each: the filter reports half the exchanges in full, the TME
+    // stores half of those. One Envoy worker, so the filter's counter (per worker) sees every exchange.
+    tmeEnv: { TME_ADMIN_TOKEN: TOKEN, TME_STORE_SAMPLE_RATE: "0.5" },
+    concurrency: 1,
     pluginConfig: {
-      ...FAST_REPORTS,
+      report: { ...FAST_REPORTS.report, sampleRate: 0.5 },
       enforcement: { refreshInterval: 0, holdHeadersForBody: true },
       policy: { detection: { action: "block" } },
     },
@@ -64,7 +68,7 @@ async function screenshotOnFailure(page: Page, name: string, body: () => Promise
   }
 }
 
-test("the dashboard shows the inventory, a learned field, a blocked attack and the policy", async () => {
+test("the dashboard shows the capture sampling, the inventory, a learned field, a blocked attack and the policy", async () => {
   const admin = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
   const put = await fetch(`${stack.tme!.url}/v1/policy`, {
     method: "PUT",
@@ -72,8 +76,10 @@ test("the dashboard shows the inventory, a learned field, a blocked attack and t
     body: JSON.stringify({ name: "dashboard-demo", detection: { action: "block" } }),
   });
   assert.equal(put.status, 200);
-  for (let i = 1; i <= 5; i++) await stack.send(`/api/orders/${i * 11}`);
-  for (let i = 0; i < 3; i++) {
+  // Ten exchanges without a verdict: the filter reports the 2nd, 4th … 10th in full (orders 22, 44, 66,
+  // customers c1 and c3) and the rest as summaries; the TME stores every other full one (orders 44, c1).
+  for (let i = 1; i <= 6; i++) await stack.send(`/api/orders/${i * 11}`);
+  for (let i = 0; i < 4; i++) {
     await stack.send("/api/customers", {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -84,7 +90,7 @@ test("the dashboard shows the inventory, a learned field, a blocked attack and t
   await waitFor("the inventory and the blocked capture", async () => {
     const res = await fetch(`${stack.tme!.url}/v1/apis`, { headers: admin });
     const { endpoints } = (await res.json()) as { endpoints: { count: number }[] };
-    return endpoints.reduce((n, e) => n + e.count, 0) >= 9 ? true : undefined;
+    return endpoints.reduce((n, e) => n + e.count, 0) >= 11 ? true : undefined;
   });
 
   const page = await browser!.newPage();
@@ -95,9 +101,18 @@ test("the dashboard shows the inventory, a learned field, a blocked attack and t
     await page.fill('input[name="token"]', TOKEN);
     await Promise.all([page.waitForURL(`${stack.tme!.url}/ui`), page.click('button[type="submit"]')]);
 
+    // Every call counted, a sample stored: 11 calls, of which the blocked one and two others stored.
+    const figure = (name: string) => page.locator(`#sampling [data-figure="${name}"] b`);
+    await figure("counted").filter({ hasText: /^11$/ }).waitFor({ timeout: 10_000 });
+    assert.equal(await figure("filter-rate").innerText(), "0.5");
+    assert.equal(await figure("store-rate").innerText(), "0.5");
+    assert.equal(await figure("stored").innerText(), "3");
+    assert.equal(await figure("counted-only").innerText(), "8");
+    assert.match(await page.locator('#sampling [data-figure="counted-only"]').innerText(), /5 summaries, 3 sampled out/);
+
     const orders = page.locator('tr[data-endpoint="GET /api/orders/{orderId}"]');
     await orders.waitFor({ timeout: 10_000 });
-    assert.match(await orders.innerText(), /5/);
+    assert.match(await orders.innerText(), /\b6\b/);
     const customers = page.locator('tr[data-endpoint="POST /api/customers"]');
     assert.deepEqual((await customers.locator("[data-sensitive]").allInnerTexts()).sort(), ["card", "email"]);
 

@@ -37,6 +37,13 @@ async function inventoryCounts(stack: CaptureStack): Promise<Map<string, number>
   return new Map(endpoints.map((e) => [`${e.method} ${e.template}`, e.count]));
 }
 
+/** What GET /v1/sampling says of the filter's rate and of what was stored. */
+async function samplingView(stack: CaptureStack): Promise<{ filterSampleRate: number | null; counted: number; stored: number }> {
+  const res = await stack.tmeGet("/v1/sampling");
+  assert.equal(res.status, 200);
+  return (await res.json()) as { filterSampleRate: number | null; counted: number; stored: number };
+}
+
 async function everyRequestCounted(stack: CaptureStack): Promise<Map<string, number>> {
   return waitFor("the inventory to count every request", async () => {
     const counts = await inventoryCounts(stack);
@@ -57,6 +64,8 @@ test("sampleRate 0: only the blocked exchanges are stored, the inventory counts 
     );
     assert.equal((await stack.stats()).get("gatewarden_sampled_out_total"), PLAIN);
     assert.equal(await stack.tmeMetric("tme_records_not_stored_total"), PLAIN);
+    const view = await samplingView(stack);
+    assert.deepEqual([view.filterSampleRate, view.counted, view.stored], [0, PLAIN + 2, 2]);
     // A summary carries no query, and the inventory learned nothing from the summaries.
     const items = ((await (await stack.tmeGet("/v1/apis")).json()) as { endpoints: { id: string; template: string }[] }).endpoints.find(
       (e) => e.template === "/api/items/{itemId}",
@@ -85,5 +94,7 @@ test("sampleRate 0.5: half the ordinary exchanges and every monitored one are st
     // Stored in full: the query and the request headers are there.
     for (const c of plain) assert.match(String(c.attributes["url.query"]), /^page=\d$/);
     assert.equal((await stack.stats()).get("gatewarden_sampled_out_total"), PLAIN / 2);
+    const view = await samplingView(stack);
+    assert.deepEqual([view.filterSampleRate, view.counted, view.stored], [0.5, PLAIN + 2, PLAIN / 2 + 2]);
   });
 });

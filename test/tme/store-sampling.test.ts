@@ -77,6 +77,39 @@ describe('TME_STORE_SAMPLE_RATE', () => {
     assert.equal(await tme.metric('tme_records_not_stored_total', '{reason="sampled_out"}'), 16);
     assert.equal(await inventoryCount(tme), 30);
   });
+
+  test('GET /v1/sampling shows the rates in force and what they stored and left counted only', async () => {
+    const res = await tme.get('/v1/sampling');
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), {
+      storeSampleRate: 0.25,
+      // 21 full records and 6 summaries without a verdict reached the TME: the filter kept 21 in 27.
+      filterSampleRate: 21 / 27,
+      received: { full: 21, summaries: 6, verdicts: 3 },
+      counted: 30,
+      stored: 8,
+      notStored: { summary: 6, sampledOut: 16 },
+    });
+  });
+});
+
+test('GET /v1/sampling before any record, with the inventory off, and behind the admin token', async () => {
+  const tme = await startTestTme({ TME_API_INVENTORY: 'off', TME_ADMIN_TOKEN: 'sampling-admin-token-0123' });
+  try {
+    assert.equal((await tme.get('/v1/sampling')).status, 401);
+    const res = await fetch(`${tme.url}/v1/sampling`, { headers: { authorization: 'Bearer sampling-admin-token-0123' } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), {
+      storeSampleRate: 1,
+      filterSampleRate: null,
+      received: { full: 0, summaries: 0, verdicts: 0 },
+      counted: null,
+      stored: null,
+      notStored: { summary: 0, sampledOut: 0 },
+    });
+  } finally {
+    await tme.stop();
+  }
 });
 
 test('a summary is never stored, even at TME_STORE_SAMPLE_RATE 1', async () => {
@@ -93,8 +126,32 @@ test('a summary is never stored, even at TME_STORE_SAMPLE_RATE 1', async () => {
   }
 });
 
+test('a summary that carries a verdict is stored: a verdict always is, whatever else the record says', async () => {
+  // The filter never writes one; a record that can put a client on the deny list must stay auditable.
+  const tme = await startTestTme({ TME_STORE_SAMPLE_RATE: '0' });
+  try {
+    const slow: Record<string, unknown> = { ...summary('slow', '/a'), ...VERDICT };
+    const { redacted: _, ...unmarked } = slow;
+    const records = [{ ...summary('fast', '/a'), ...VERDICT }, unmarked, summary('plain', '/a')];
+    assert.equal((await tme.post('/v1/records', { records })).status, 200);
+    assert.deepEqual(
+      (await tme.spoolLines()).map((line) => (line.record as { id: string }).id),
+      ['fast', 'slow'],
+    );
+    const { captures } = (await (await tme.get('/v1/captures?limit=10')).json()) as { captures: { attributes: Record<string, unknown> }[] };
+    assert.deepEqual(
+      captures.map((c) => c.attributes['gatewarden.verdict.action']),
+      ['block', 'block'],
+    );
+    assert.equal(await tme.metric('tme_records_not_stored_total', '{reason="summary"}'), 1);
+    assert.equal(await inventoryCount(tme), 3);
+  } finally {
+    await tme.stop();
+  }
+});
+
 test('TME_STORE_SAMPLE_RATE must be a number from 0 to 1, and the error names it', () => {
-  for (const bad of ['1.5', '-0.1', 'half', '50%']) {
+  for (const bad of ['1.5', '-0.1', '-0', 'half', '50%', 'NaN', 'Infinity', '1e1', '1e400', '0x1', ' 0.5', '.']) {
     assert.throws(
       () => loadConfig({ TME_STORE_SAMPLE_RATE: bad }),
       (error: Error) => error instanceof ConfigError && error.message.includes('TME_STORE_SAMPLE_RATE: expected a number from 0 to 1'),
@@ -102,5 +159,8 @@ test('TME_STORE_SAMPLE_RATE must be a number from 0 to 1, and the error names it
   }
   assert.equal(loadConfig({ TME_STORE_SAMPLE_RATE: '0.5' }).storeSampleRate, 0.5);
   assert.equal(loadConfig({ TME_STORE_SAMPLE_RATE: '0' }).storeSampleRate, 0);
+  assert.equal(loadConfig({ TME_STORE_SAMPLE_RATE: '1.0' }).storeSampleRate, 1);
+  // As Helm renders a small captureSampleRate.
+  assert.equal(loadConfig({ TME_STORE_SAMPLE_RATE: '5e-05' }).storeSampleRate, 0.00005);
   assert.equal(loadConfig({}).storeSampleRate, 1);
 });

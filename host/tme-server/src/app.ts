@@ -24,6 +24,7 @@ import { engineRedactor } from './ingest/engine-redactor.ts';
 import { startInventory } from './inventory/setup.ts';
 import { startInventoryTelemetry } from './inventory/telemetry.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
+import { samplingRoutes } from './dashboard/sampling-route.ts';
 import { countDetection, createTmeMetrics } from './metrics/tme-metrics.ts';
 import { StoreSampler } from './sampling/store-sampler.ts';
 import { JsonlSpool } from './spool/jsonl-spool.ts';
@@ -82,6 +83,7 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
       ...adminRoutes(metrics.registry),
       ...inventory.routes,
       ...dashboardRoutes(config.adminToken),
+      ...samplingRoutes({ sampler, notStored: metrics.recordsNotStored, inventory: inventory.inventory }),
       ...enforceRoutes({
         policies,
         denyList,

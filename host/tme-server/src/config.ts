@@ -45,10 +45,12 @@ const contentTypeList = z
 // Like the filter's blockingStatusCode: anything outside 400-499 becomes 403.
 const blockingStatus = integer(0, 999).transform((code) => (code >= 400 && code <= 499 ? code : 403));
 
+// Any unsigned decimal, e-notation included: Helm renders a small rate such as 0.00005 as 5e-05.
 const fraction = z
   .string()
-  .regex(/^(?:0(?:\.\d+)?|1(?:\.0+)?|\.\d+)$/, 'expected a number from 0 to 1')
-  .transform(Number);
+  .regex(/^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/, 'expected a number from 0 to 1')
+  .transform(Number)
+  .refine((n) => n <= 1, 'expected a number from 0 to 1');
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 

@@ -33,6 +33,8 @@ so every template includes it first and then reads only this chart's own keys.
 {{- $_ := set $v $key (printf "%dms" (index $v $key | int64)) -}}
 {{- end -}}
 {{- end -}}
+{{- /* --set hands a rate over as a string ("0.5"); the schema checked its form. */ -}}
+{{- $_ := set $v "captureSampleRate" ($v.captureSampleRate | float64) -}}
 {{- if hasKey $v "requestTimeout" -}}
 {{- $_ := set $v.extProc "messageTimeout" $v.requestTimeout -}}
 {{- end -}}

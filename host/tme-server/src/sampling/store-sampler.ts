@@ -1,8 +1,9 @@
 // Which accepted records the TME stores (spool, ring, OTLP export) under TME_STORE_SAMPLE_RATE. Every
 // record still reaches the inventory; storing is what is sampled. A record with a verdict is always
-// stored, and a summary (an exchange the filter's report.sampleRate left out) never is. The choice is a
-// credit counter, the filter's own arithmetic (filter/assembly/report/sampler.ts): exactly rate × records
-// in an even spread, so it can be counted.
+// stored, and a summary (an exchange the filter's report.sampleRate left out) never is; a summary that
+// carries a verdict (the filter writes none) is stored, since its verdict reaches auto-deny and must
+// stay auditable. The choice is a credit counter, the filter's own arithmetic
+// (filter/assembly/report/sampler.ts): exactly rate × records in an even spread, so it can be counted.
 
 /** The rate in millionths, so the credit is exact integer arithmetic. */
 const SCALE = 1_000_000;
@@ -11,17 +12,34 @@ const SUMMARY_PREFIX = Buffer.from('{"sampled":false');
 
 export type StoreDecision = 'store' | 'summary' | 'sampled-out';
 
+/** Records the sampler was asked about since start, by what they carried. */
+export interface SamplerTally {
+  verdict: number;
+  /** Summaries without a verdict: exchanges the filter's report.sampleRate left out. */
+  summary: number;
+  /** Full records without a verdict: the ones TME_STORE_SAMPLE_RATE samples. */
+  plain: number;
+}
+
 export class StoreSampler {
   private readonly step: number;
   private credit = 0;
+  readonly tally: SamplerTally = { verdict: 0, summary: 0, plain: 0 };
 
-  constructor(rate: number) {
+  constructor(readonly rate: number) {
     this.step = Math.round(rate * SCALE);
   }
 
   decide(verdict: boolean, summary: boolean): StoreDecision {
-    if (summary) return 'summary';
-    if (verdict) return 'store';
+    if (verdict) {
+      this.tally.verdict++;
+      return 'store';
+    }
+    if (summary) {
+      this.tally.summary++;
+      return 'summary';
+    }
+    this.tally.plain++;
     this.credit += this.step;
     if (this.credit < SCALE) return 'sampled-out';
     this.credit -= SCALE;

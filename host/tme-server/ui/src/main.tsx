@@ -1,9 +1,11 @@
-// The Gatewarden dashboard: the API inventory with sensitive-data badges, one endpoint's learned
-// schema, recent captures with verdicts, blocked attacks by category over time, the policy in force.
+// The Gatewarden dashboard: capture sampling, the API inventory with sensitive-data badges, one
+// endpoint's learned schema, recent captures with verdicts, blocked attacks by category over time, the
+// policy in force.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Capture, type EndpointDetail, type EndpointRow } from './api.ts';
 import { AttackChart } from './attack-chart.tsx';
+import { SamplingPanel } from './sampling-panel.tsx';
 import { SchemaView } from './schema-view.tsx';
 
 const REFRESH_MS = 2000;
@@ -156,13 +158,18 @@ function App() {
   const [selected, setSelected] = useState<string | undefined>(undefined);
   const captures = usePolled(api.captures);
   const list = captures.data?.captures ?? [];
+  const sampling = usePolled(api.sampling);
   return (
     <>
       <header>
         <h1>Gatewarden</h1>
-        <span class="stats">API inventory · captures · policy</span>
+        <span class="stats">sampling · API inventory · captures · policy</span>
       </header>
       <main>
+        <section class="wide">
+          <h2>Capture sampling</h2>
+          {sampling.error ? <p class="muted">Sampling unavailable: {sampling.error}</p> : <SamplingPanel data={sampling.data} />}
+        </section>
         <section>
           <h2>Endpoints</h2>
           <Inventory selected={selected} select={setSelected} />
