@@ -76,17 +76,19 @@ async function post(tme: TmeProcess, records: unknown[]): Promise<void> {
   await res.arrayBuffer();
 }
 
-async function drained(tme: TmeProcess, inventory: boolean): Promise<void> {
-  if (!inventory) return;
+/** Waits for the inventory's learning queue to empty; how many records it has learned from so far. */
+async function drained(tme: TmeProcess, inventory: boolean): Promise<number> {
+  if (!inventory) return 0;
   for (;;) {
     const res = await fetch(`${tme.url}/v1/apis?host=none`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    const { stats } = (await res.json()) as { stats: { queued: number } };
-    if (stats.queued === 0) return;
+    const { stats } = (await res.json()) as { stats: { queued: number; learned: number } };
+    if (stats.queued === 0) return stats.learned;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-async function measure(inventory: boolean): Promise<number> {
+/** TME CPU µs per record, and how many of the measured records the inventory learned from. */
+async function measure(inventory: boolean): Promise<{ micros: number; learned: number }> {
   const spool = mkdtempSync(join(tmpdir(), "gatewarden-bench-"));
   const tme = await startTmeProcess({
     env: { TME_SPOOL_DIR: spool, TME_SPOOL_FSYNC: "never", TME_API_INVENTORY: inventory ? "on" : "off", TME_ADMIN_TOKEN: TOKEN },
@@ -96,11 +98,11 @@ async function measure(inventory: boolean): Promise<number> {
       Array.from({ length: BATCH }, (_, i) => record(b * BATCH + i)),
     );
     for (const batch of batches.slice(0, 20)) await post(tme, batch); // warm-up: JIT, first endpoints
-    await drained(tme, inventory);
+    const learnedBefore = await drained(tme, inventory);
     const before = processCpuMicros(tme.process.pid!);
     for (const batch of batches) await post(tme, batch);
-    await drained(tme, inventory);
-    return (processCpuMicros(tme.process.pid!) - before) / (batches.length * BATCH);
+    const learned = (await drained(tme, inventory)) - learnedBefore;
+    return { micros: (processCpuMicros(tme.process.pid!) - before) / (batches.length * BATCH), learned };
   } finally {
     await tme.stop();
     rmSync(spool, { recursive: true, force: true });
@@ -112,9 +114,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const off: number[] = [];
 const on: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
-  off.push(await measure(false));
-  on.push(await measure(true));
-  console.log(`round ${round + 1}: off ${off.at(-1)!.toFixed(1)} µs/record, on ${on.at(-1)!.toFixed(1)} µs/record`);
+  off.push((await measure(false)).micros);
+  const { micros, learned } = await measure(true);
+  on.push(micros);
+  console.log(
+    `round ${round + 1}: off ${off.at(-1)!.toFixed(1)} µs/record, on ${micros.toFixed(1)} µs/record (learned from ${learned} of ${RECORDS})`,
+  );
 }
 console.log(
   `records of ${size} bytes, ${MARKED ? "marked redacted (fast path)" : "unmarked (slow path)"}, ${RECORDS} per run, median of ${ROUNDS}:`,
