@@ -217,3 +217,23 @@ test('a record is read field by field: wrong types read as absent, never throw, 
     ],
   );
 });
+
+test('a path whose walk changes nothing is templated as a walk that may change the trie would', () => {
+  // A pinned template (that never matches) makes every walk the one that may change the trie.
+  const walked = [templater(), templater('/never/{matched}')];
+  for (const t of walked) t.seed('/api/v1/2024/report');
+  const paths = [
+    '/',
+    '/api/users/42/',
+    '/api/users/-7/orders/x',
+    '/api/v1/2024/report',
+    '/api/users/ada@example.org',
+    '/a//b',
+    `/long/${'9'.repeat(300)}`,
+  ];
+  for (let i = 0; i < 8; i++) paths.push(`/tags/t${'x'.repeat(i)}`, `/api/users/${i}/orders/${i}`, '/tags/t');
+  const [fast, slow] = walked.map((t) => [...paths, ...paths].map((p) => t.template(p)));
+  assert.deepEqual(fast, slow);
+  assert.equal(fast![3], '/api/v1/{v1Id}/report', 'an integer segment is a parameter even where a literal was seeded');
+  assert.equal(fast!.at(-1), '/tags/{tagId}', 'a collapsed position takes every value');
+});

@@ -16,6 +16,8 @@ function sameBytes(a: Buffer, b: Buffer, start: number, end: number): boolean {
 
 export class SpanCache {
   private readonly entries = new Map<number, Entry>();
+  /** The entry found last: consecutive records mostly repeat it, and one compare finds it. */
+  private last: Entry = { bytes: Buffer.alloc(0), value: '' };
 
   constructor(
     readonly derive: (text: string) => string,
@@ -25,13 +27,16 @@ export class SpanCache {
   /** derive() of the UTF-8 text of record[start, end), which holds no JSON escape. */
   get(record: Buffer, start: number, end: number): string {
     if (end - start > MAX_CACHED_SPAN) return this.derive(record.toString('utf8', start, end));
+    if (start !== end && sameBytes(this.last.bytes, record, start, end)) return this.last.value;
     let h = 0x811c9dc5;
     for (let i = start; i < end; i++) h = Math.imul(h ^ record[i]!, 0x01000193);
-    const entry = this.entries.get(h);
-    if (entry !== undefined && sameBytes(entry.bytes, record, start, end)) return entry.value;
-    const value = this.derive(record.toString('utf8', start, end));
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    this.entries.set(h, { bytes: Buffer.from(record.subarray(start, end)), value });
-    return value;
+    let entry = this.entries.get(h);
+    if (entry === undefined || !sameBytes(entry.bytes, record, start, end)) {
+      entry = { bytes: Buffer.from(record.subarray(start, end)), value: this.derive(record.toString('utf8', start, end)) };
+      if (this.entries.size >= this.maxEntries) this.entries.clear();
+      this.entries.set(h, entry);
+    }
+    this.last = entry;
+    return entry.value;
   }
 }
