@@ -3,6 +3,9 @@
 // over HTTP to a real TME, marked redacted as the filter sends them (counted from the framing's index).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { frameRecord } from '../../host/tme-server/src/ingest/batch-framing.ts';
+import { viewOfRecord } from '../../host/tme-server/src/inventory/exchange-view.ts';
+import { viewOfIndex } from '../../host/tme-server/src/inventory/indexed-view.ts';
 import { keySignature, SIGNATURE_WORDS } from '../../host/tme-server/src/inventory/key-signature.ts';
 import { MAX_INTERVAL, WARM_UP } from '../../host/tme-server/src/inventory/learn-sampler.ts';
 import { startTestTme, type TestTme } from './helpers/tme.ts';
@@ -40,14 +43,19 @@ function record(i: number, body: Json, response: Json = { id: i, status: 'ok' },
 
 const order = (i: number): Json => ({ item: `sku-${i % 50}`, qty: i % 7, address: { city: 'Paris', zip: '75001' } });
 
+/** The record's key signature, read from its framing's index as the fast path does; checked against a whole-record scan. */
 function bitsOf(r: Json): Uint32Array {
-  const bits = new Uint32Array(SIGNATURE_WORDS);
-  keySignature(
-    Buffer.from(JSON.stringify(r)),
-    { status: r.response.status, query: r.request.query, requestContentType: 'application/json', responseContentType: 'application/json' },
-    bits,
-  );
-  return bits;
+  const bytes = Buffer.from(JSON.stringify(r));
+  const frame = frameRecord(bytes);
+  assert.ok(frame.fits);
+  const [indexed, whole] = [viewOfIndex(bytes, frame.index), viewOfRecord(bytes)!].map((view) => {
+    const bits = new Uint32Array(SIGNATURE_WORDS);
+    keySignature(bytes, view, bits);
+    return bits;
+  });
+  assert.ok(indexed![0] !== 0 && viewOfIndex(bytes, frame.index).keysFrom > 0);
+  assert.deepEqual(indexed, whole, 'the scan from after the query finds what the whole-record scan does');
+  return indexed!;
 }
 
 test('the key signature changes with the names a record shows, not with its values', () => {

@@ -21,6 +21,8 @@ export interface BodyView {
 export interface ExchangeView {
   /** The record's JSON bytes, as stored. */
   record: Buffer;
+  /** Where in them the request's line and query end (0 when not known): body keys are looked for after it. */
+  keysFrom: number;
   host: string;
   method: string;
   path: string;
@@ -130,6 +132,7 @@ export function viewOfRecord(bytes: Buffer): ExchangeView | undefined {
   const duration = record.duration_nano;
   return {
     record: bytes,
+    keysFrom: 0,
     host: splitAuthority(text(request.authority)).host.toLowerCase().slice(0, 253),
     method: methodKey(text(request.method)),
     path: text(request.path) || '/',

@@ -74,6 +74,12 @@ class IndexedView implements ExchangeView {
     this.summary = record[2] === 0x73 && isSummary(record);
   }
 
+  get keysFrom(): number {
+    // The byte after the query's closing quote; the framing required the query, so it is noted.
+    const end = this.index.spans[Slot.Query * 2 + 1]!;
+    return end === 0 ? 0 : end + 1;
+  }
+
   get query(): string {
     return this.index.text(this.record, Slot.Query) ?? '';
   }

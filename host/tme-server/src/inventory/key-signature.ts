@@ -82,9 +82,9 @@ const parents = new Int32Array(MAX_KEY_DEPTH + 1);
  * `\"`, its own escapes `\\` then the escaped character. Valid JSON has a key before every colon outside
  * its strings, so the last string closed before one is a key; only keys are hashed.
  */
-function scanRecord(record: Buffer, responseSeed: number, bits: Uint32Array): void {
-  const end = Math.min(record.length, MAX_SCANNED_BYTES);
-  let depth = 0; // the record's own nesting
+function scanRecord(record: Buffer, from: number, responseSeed: number, bits: Uint32Array): void {
+  const end = Math.min(record.length, from + MAX_SCANNED_BYTES);
+  let depth = from === 0 ? 0 : 2; // the record's own nesting
   let section = SEED_REQUEST;
   let inString = false;
   let stringStart = 0;
@@ -96,7 +96,7 @@ function scanRecord(record: Buffer, responseSeed: number, bits: Uint32Array): vo
   let nesting = 0;
   let path = section;
   let valuePath = section;
-  for (let i = 0; i < end; i++) {
+  for (let i = from; i < end; i++) {
     const kind = CLASS[record[i]!]!;
     if (kind === 0) continue;
     if (!inString) {
@@ -147,6 +147,11 @@ function scanRecord(record: Buffer, responseSeed: number, bits: Uint32Array): vo
 }
 
 export interface SignatureParts {
+  /**
+   * Where the scan may start: 0, or just after the request's query string, inside the request object (the
+   * record format writes its line and query before its headers and body, and the response after it).
+   */
+  keysFrom: number;
   status: number;
   query: string;
   requestContentType: string;
@@ -172,7 +177,7 @@ export function keySignature(record: Buffer, parts: SignatureParts, bits: Uint32
     else if (inName) h = mix(h, c);
   }
   if (h !== SEED_QUERY) setBits(bits, h);
-  scanRecord(record, mix(SEED_RESPONSE, parts.status), bits);
+  scanRecord(record, parts.keysFrom, mix(SEED_RESPONSE, parts.status), bits);
 }
 
 /** Whether `bits` has a bit `known` lacks. */
