@@ -15,6 +15,7 @@ import {
   latencyQuantile,
 } from '../../host/tme-server/src/inventory/sketches.ts';
 import { Inventory } from '../../host/tme-server/src/inventory/inventory.ts';
+import { SpanCache } from '../../host/tme-server/src/inventory/span-cache.ts';
 
 function templater(pinned = '', threshold = 5): HostTemplater {
   return new HostTemplater({ pinned: parseTemplateList(pinned), distinctThreshold: threshold, maxNodes: 1000 });
@@ -236,4 +237,19 @@ test('a path whose walk changes nothing is templated as a walk that may change t
   assert.deepEqual(fast, slow);
   assert.equal(fast![3], '/api/v1/{v1Id}/report', 'an integer segment is a parameter even where a literal was seeded');
   assert.equal(fast!.at(-1), '/tags/{tagId}', 'a collapsed position takes every value');
+});
+
+test('a span cache answers what deriving from the decoded text answers, whatever the variety', () => {
+  const cache = new SpanCache((text) => text.toUpperCase(), 16);
+  const words = Array.from({ length: 200 }, (_, i) => `host-${i % 37}-${'é'.repeat(i % 3)}.example:${i}`);
+  const record = Buffer.from(`"${words.join('","')}"`);
+  for (let round = 0; round < 3; round++) {
+    let at = 1;
+    for (const word of words) {
+      const end = at + Buffer.byteLength(word);
+      assert.equal(cache.get(record, at, end), word.toUpperCase());
+      at = end + 3;
+    }
+  }
+  assert.equal(cache.get(record, 1, 1), '', 'an empty span');
 });

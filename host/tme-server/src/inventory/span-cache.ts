@@ -1,6 +1,8 @@
 // Strings derived from short byte spans that repeat record after record (the host of an authority, a
 // method's key, a media type): one hash and one byte compare instead of decoding the span and deriving
 // from it each time. Bounded: cleared when full, so hostile variety costs a decode, never memory.
+import { hashBytes } from './sketches.ts';
+
 const MAX_CACHED_SPAN = 256;
 
 interface Entry {
@@ -28,8 +30,7 @@ export class SpanCache {
   get(record: Buffer, start: number, end: number): string {
     if (end - start > MAX_CACHED_SPAN) return this.derive(record.toString('utf8', start, end));
     if (start !== end && sameBytes(this.last.bytes, record, start, end)) return this.last.value;
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ record[i]!, 0x01000193);
+    const h = hashBytes(record, start, end);
     let entry = this.entries.get(h);
     if (entry === undefined || !sameBytes(entry.bytes, record, start, end)) {
       entry = { bytes: Buffer.from(record.subarray(start, end)), value: this.derive(record.toString('utf8', start, end)) };
