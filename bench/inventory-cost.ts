@@ -1,9 +1,12 @@
-// What the API inventory costs the TME: the same batches of ~1 KiB records posted to a real TME (the
-// built bundle) with TME_API_INVENTORY=off and =on, and the TME process's CPU time (utime+stime from
-// /proc) per record, including the inventory's drain after the last batch. CPU time, not wall time, so
-// a busy shared machine blurs it little. The records are marked redacted, as the filter sends them (the
-// ingest fast path: the inventory counts them from the framing's index); `slow` posts them unmarked, as
-// an older producer would (parsed, validated and redacted by the TME, then read by the inventory).
+// What the API inventory costs the TME: the same batches of ~1 KiB records posted to two real TMEs (the
+// built bundle), one with TME_API_INVENTORY=off and one with =on, side by side and fed each batch in
+// turn, and each TME process's CPU time (utime+stime from /proc) per record, including the inventory's
+// drain after the last batch. CPU time, not wall time, and both processes measured over the same window,
+// so a busy shared machine blurs the difference little (measured one after the other, the off figure
+// alone ranged 36-57 µs between runs here). The records are marked redacted, as the filter sends them
+// (the ingest fast path: the inventory counts them from the framing's index); `slow` posts them
+// unmarked, as an older producer would (parsed, validated and redacted by the TME, then read by the
+// inventory). Each round starts fresh processes; the cost is the median of the rounds' differences.
 // Usage: tsx bench/inventory-cost.ts [records=40000] [rounds=3] [fast|slow]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -76,49 +79,72 @@ async function post(tme: TmeProcess, records: unknown[]): Promise<void> {
   await res.arrayBuffer();
 }
 
-async function drained(tme: TmeProcess, inventory: boolean): Promise<void> {
-  if (!inventory) return;
+/** Waits for the inventory's learning queue to empty; how many records it has learned from so far. */
+async function drained(tme: TmeProcess): Promise<number> {
   for (;;) {
     const res = await fetch(`${tme.url}/v1/apis?host=none`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    const { stats } = (await res.json()) as { stats: { queued: number } };
-    if (stats.queued === 0) return;
+    const { stats } = (await res.json()) as { stats: { queued: number; learned: number } };
+    if (stats.queued === 0) return stats.learned;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-async function measure(inventory: boolean): Promise<number> {
+interface Round {
+  off: number;
+  on: number;
+  learned: number;
+}
+
+async function startTme(inventory: boolean): Promise<{ tme: TmeProcess; spool: string }> {
   const spool = mkdtempSync(join(tmpdir(), "gatewarden-bench-"));
   const tme = await startTmeProcess({
     env: { TME_SPOOL_DIR: spool, TME_SPOOL_FSYNC: "never", TME_API_INVENTORY: inventory ? "on" : "off", TME_ADMIN_TOKEN: TOKEN },
   });
+  return { tme, spool };
+}
+
+/** TME CPU µs per record with the inventory off and on, and how many measured records it learned from. */
+async function measure(): Promise<Round> {
+  const both = await Promise.all([startTme(false), startTme(true)]);
+  const [off, on] = both.map((b) => b.tme) as [TmeProcess, TmeProcess];
   try {
     const batches = Array.from({ length: Math.ceil(RECORDS / BATCH) }, (_, b) =>
       Array.from({ length: BATCH }, (_, i) => record(b * BATCH + i)),
     );
-    for (const batch of batches.slice(0, 20)) await post(tme, batch); // warm-up: JIT, first endpoints
-    await drained(tme, inventory);
-    const before = processCpuMicros(tme.process.pid!);
-    for (const batch of batches) await post(tme, batch);
-    await drained(tme, inventory);
-    return (processCpuMicros(tme.process.pid!) - before) / (batches.length * BATCH);
+    // Warm-up: JIT, first endpoints and their first learned exchanges.
+    for (const batch of batches.slice(0, 20)) await Promise.all([post(off, batch), post(on, batch)]);
+    const learnedBefore = await drained(on);
+    const cpu = () => [processCpuMicros(off.process.pid!), processCpuMicros(on.process.pid!)];
+    const before = cpu();
+    for (const batch of batches) {
+      await post(off, batch);
+      await post(on, batch);
+    }
+    const learned = (await drained(on)) - learnedBefore;
+    const after = cpu();
+    const perRecord = (i: number) => (after[i]! - before[i]!) / (batches.length * BATCH);
+    return { off: perRecord(0), on: perRecord(1), learned };
   } finally {
-    await tme.stop();
-    rmSync(spool, { recursive: true, force: true });
+    for (const { tme, spool } of both) {
+      await tme.stop();
+      rmSync(spool, { recursive: true, force: true });
+    }
   }
 }
 
 const size = JSON.stringify(record(1)).length;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const off: number[] = [];
-const on: number[] = [];
+const rounds: Round[] = [];
 for (let round = 0; round < ROUNDS; round++) {
-  off.push(await measure(false));
-  on.push(await measure(true));
-  console.log(`round ${round + 1}: off ${off.at(-1)!.toFixed(1)} µs/record, on ${on.at(-1)!.toFixed(1)} µs/record`);
+  const r = await measure();
+  rounds.push(r);
+  console.log(
+    `round ${round + 1}: off ${r.off.toFixed(1)} µs/record, on ${r.on.toFixed(1)} µs/record, difference ${(r.on - r.off).toFixed(1)} (learned from ${r.learned} of ${RECORDS})`,
+  );
 }
 console.log(
   `records of ${size} bytes, ${MARKED ? "marked redacted (fast path)" : "unmarked (slow path)"}, ${RECORDS} per run, median of ${ROUNDS}:`,
 );
-console.log(`  TME CPU per record, inventory off: ${median(off).toFixed(1)} µs`);
-console.log(`  TME CPU per record, inventory on:  ${median(on).toFixed(1)} µs`);
-console.log(`  inventory cost: ${(median(on) - median(off)).toFixed(1)} µs/record`);
+console.log(`  TME CPU per record, inventory off: ${median(rounds.map((r) => r.off)).toFixed(1)} µs`);
+console.log(`  TME CPU per record, inventory on:  ${median(rounds.map((r) => r.on)).toFixed(1)} µs`);
+console.log(`  inventory cost: ${median(rounds.map((r) => r.on - r.off)).toFixed(1)} µs/record`);

@@ -15,6 +15,7 @@ import {
   latencyQuantile,
 } from '../../host/tme-server/src/inventory/sketches.ts';
 import { Inventory } from '../../host/tme-server/src/inventory/inventory.ts';
+import { SpanCache } from '../../host/tme-server/src/inventory/span-cache.ts';
 
 function templater(pinned = '', threshold = 5): HostTemplater {
   return new HostTemplater({ pinned: parseTemplateList(pinned), distinctThreshold: threshold, maxNodes: 1000 });
@@ -216,4 +217,39 @@ test('a record is read field by field: wrong types read as absent, never throw, 
       ['shop.example', 'GET', '/big', 1, ['0']],
     ],
   );
+});
+
+test('a path whose walk changes nothing is templated as a walk that may change the trie would', () => {
+  // A pinned template (that never matches) makes every walk the one that may change the trie.
+  const walked = [templater(), templater('/never/{matched}')];
+  for (const t of walked) t.seed('/api/v1/2024/report');
+  const paths = [
+    '/',
+    '/api/users/42/',
+    '/api/users/-7/orders/x',
+    '/api/v1/2024/report',
+    '/api/users/ada@example.org',
+    '/a//b',
+    `/long/${'9'.repeat(300)}`,
+  ];
+  for (let i = 0; i < 8; i++) paths.push(`/tags/t${'x'.repeat(i)}`, `/api/users/${i}/orders/${i}`, '/tags/t');
+  const [fast, slow] = walked.map((t) => [...paths, ...paths].map((p) => t.template(p)));
+  assert.deepEqual(fast, slow);
+  assert.equal(fast![3], '/api/v1/{v1Id}/report', 'an integer segment is a parameter even where a literal was seeded');
+  assert.equal(fast!.at(-1), '/tags/{tagId}', 'a collapsed position takes every value');
+});
+
+test('a span cache answers what deriving from the decoded text answers, whatever the variety', () => {
+  const cache = new SpanCache((text) => text.toUpperCase(), 16);
+  const words = Array.from({ length: 200 }, (_, i) => `host-${i % 37}-${'é'.repeat(i % 3)}.example:${i}`);
+  const record = Buffer.from(`"${words.join('","')}"`);
+  for (let round = 0; round < 3; round++) {
+    let at = 1;
+    for (const word of words) {
+      const end = at + Buffer.byteLength(word);
+      assert.equal(cache.get(record, at, end), word.toUpperCase());
+      at = end + 3;
+    }
+  }
+  assert.equal(cache.get(record, 1, 1), '', 'an empty span');
 });

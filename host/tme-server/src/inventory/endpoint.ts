@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { addCount, dict, mergeCounts, type Dict } from './dict.ts';
 import { parseBody, paramsObject, requestBody, requestHeaders, responseBody, typedValue, type ExchangeView } from './exchange-view.ts';
-import { emptyHll, emptyLatency, hllAdd, hllFromBase64, hllMerge, hllToBase64, latencyBucket, mergeLatency } from './sketches.ts';
+import { emptyHll, emptyLatency, hllAddHash, hllFromBase64, hllMerge, hllToBase64, latencyBucket, mergeLatency } from './sketches.ts';
 import { emptySummary, fold, mergeSummary, restoreSummary, type FieldChanges, type SchemaSummary } from './schema.ts';
 import type { SensitiveClass } from './sensitive.ts';
 import { splitPath } from './path-template.ts';
@@ -113,7 +113,7 @@ export function count(endpoint: Endpoint, view: ExchangeView): void {
   addBounded(endpoint.requestContentTypes, view.requestContentType, MAX_CONTENT_TYPES);
   addBounded(endpoint.responseContentTypes, view.responseContentType, MAX_CONTENT_TYPES);
   endpoint.latency[latencyBucket(view.durationMicros)]!++;
-  if (view.client !== '') hllAdd(endpoint.clients, view.client);
+  if (view.clientHash !== undefined) hllAddHash(endpoint.clients, view.clientHash);
   if (view.verdictAction === 'block') addBounded(endpoint.blocked, view.verdictCategory ?? 'policy', MAX_CATEGORIES);
 }
 

@@ -4,6 +4,7 @@
 // checks each field it uses itself: no schema validation and no attribute mapping per record, which
 // cost more than the counting. Anything of the wrong type reads as absent.
 import { splitAuthority } from '../record/attributes.ts';
+import { hashText } from './sketches.ts';
 
 /** Bodies larger than this are counted but not parsed for their schema. */
 export const MAX_PARSED_BODY_BYTES = 256 * 1024;
@@ -18,13 +19,18 @@ export interface BodyView {
 }
 
 export interface ExchangeView {
+  /** The record's JSON bytes, as stored. */
+  record: Buffer;
+  /** Where in them the request's line and query end (0 when not known): body keys are looked for after it. */
+  keysFrom: number;
   host: string;
   method: string;
   path: string;
   query: string;
   status: number;
   durationMicros: number;
-  client: string;
+  /** The client address's hash (sketches.ts hashText), undefined without one: distinct clients are counted by it. */
+  clientHash: number | undefined;
   at: number;
   requestContentType: string;
   responseContentType: string;
@@ -106,6 +112,10 @@ export function methodKey(raw: string): string {
   return METHOD.test(method) ? method : 'OTHER';
 }
 
+function clientHash(address: string): number | undefined {
+  return address === '' ? undefined : hashText(address);
+}
+
 /** The view of a record's JSON bytes; undefined when they are not a record with a request. */
 export function viewOfRecord(bytes: Buffer): ExchangeView | undefined {
   let record: Json | undefined;
@@ -121,13 +131,15 @@ export function viewOfRecord(bytes: Buffer): ExchangeView | undefined {
   const status = response.status;
   const duration = record.duration_nano;
   return {
+    record: bytes,
+    keysFrom: 0,
     host: splitAuthority(text(request.authority)).host.toLowerCase().slice(0, 253),
     method: methodKey(text(request.method)),
     path: text(request.path) || '/',
     query: text(request.query),
     status: typeof status === 'number' && Number.isInteger(status) && status > 0 && status <= 999 ? status : 0,
     durationMicros: typeof duration === 'number' && duration >= 0 ? duration / 1000 : 0,
-    client: text(object(record.client)?.address),
+    clientHash: clientHash(text(object(record.client)?.address)),
     // The record was received moments ago (the queue drains within milliseconds): no date parsing per record.
     at: Date.now(),
     requestContentType: contentType(request.headers),

@@ -1,13 +1,15 @@
 // The API inventory: endpoints per host, learned from captures. observe()
 // counts every exchange on the spot (template, counters and sketches: a few
 // microseconds) and queues a sample of them for schema learning, which runs
-// off the ingest path in setImmediate slices. An endpoint learns from all of
-// its first STABLE_AFTER exchanges, then from one in STABLE_SAMPLE; a backlog
-// thins the sample further, and a full queue (bounded in entries and bytes)
-// skips learning, never counting.
+// off the ingest path in setImmediate slices. Which exchanges an endpoint
+// learns from is the LearnSampler's choice (every one showing a field name
+// it has not learned, and an adaptive sample of the rest); a backlog thins
+// the sample further, and a full queue (bounded in entries and bytes) skips
+// learning, never counting.
 import { count, learn, type Learned, mergeEndpoint, newEndpoint, noteDrift, OVERFLOW_TEMPLATE, type Endpoint } from './endpoint.ts';
 import { endpointRef, type InventoryEvent, type InventoryListener } from './events.ts';
 import { viewOfRecord, type ExchangeView } from './exchange-view.ts';
+import { LearnSampler } from './learn-sampler.ts';
 import { HostTemplater, nameParameters, splitPath, templateShape, type PinnedTemplate } from './path-template.ts';
 import { emptySummary, fieldChanges } from './schema.ts';
 import { SpecIndex, templateSegments } from './specs.ts';
@@ -24,11 +26,8 @@ export interface InventoryOptions {
 
 const QUEUE_MAX_ENTRIES = 10_000;
 const QUEUE_MAX_BYTES = 32 * 1024 * 1024;
-/** Backlog up to which every exchange's schema is learned; beyond, one in backlog/LEARN_ALL_BACKLOG. */
+/** Backlog up to which every chosen exchange's schema is learned; beyond, one in backlog/LEARN_ALL_BACKLOG. */
 const LEARN_ALL_BACKLOG = 256;
-/** Once an endpoint has learned this many exchanges, its schemas are settled: it learns one in STABLE_SAMPLE. */
-const STABLE_AFTER = 200;
-const STABLE_SAMPLE = 20;
 const SLICE_MS = 4;
 /** Host name of the endpoint that counts exchanges of hosts past maxHosts. */
 export const OVERFLOW_HOST = '*';
@@ -52,6 +51,8 @@ export interface InventoryStats {
 interface HostState {
   templater: HostTemplater;
   endpoints: Map<string, Endpoint>;
+  /** The same endpoints by template, then method: found without building their key. Refolding clears it. */
+  byTemplate: Map<string, Map<string, Endpoint>>;
 }
 
 export class Inventory {
@@ -59,6 +60,7 @@ export class Inventory {
   private readonly queue: { endpoint: Endpoint; view: ExchangeView; bytes: number }[] = [];
   private queuedBytes = 0;
   private draining = false;
+  private readonly sampler = new LearnSampler();
   private specIndex = SpecIndex.empty();
   private sequence = 0;
   readonly stats: InventoryStats = {
@@ -125,11 +127,7 @@ export class Inventory {
       this.stats.summaries++;
       return;
     }
-    if (endpoint.template === OVERFLOW_TEMPLATE || !this.sampled(endpoint)) return;
-    if (this.queue.length >= QUEUE_MAX_ENTRIES || this.queuedBytes + bytes > QUEUE_MAX_BYTES) {
-      this.stats.countedOnly++;
-      return;
-    }
+    if (endpoint.template === OVERFLOW_TEMPLATE || !this.sampler.choose(endpoint, endpoint.count, view, () => this.roomFor(bytes))) return;
     this.queue.push({ endpoint, view, bytes });
     this.queuedBytes += bytes;
     if (!this.draining) {
@@ -138,10 +136,15 @@ export class Inventory {
     }
   }
 
-  private sampled(endpoint: Endpoint): boolean {
-    if (endpoint.count > STABLE_AFTER && endpoint.count % STABLE_SAMPLE !== 0) return false;
+  /** Whether a chosen exchange is queued: a backlog thins the choice, a full queue refuses it. */
+  private roomFor(bytes: number): boolean {
     const backlog = this.queue.length;
-    return backlog <= LEARN_ALL_BACKLOG || this.sequence++ % Math.ceil(backlog / LEARN_ALL_BACKLOG) === 0;
+    if (backlog > LEARN_ALL_BACKLOG && this.sequence++ % Math.ceil(backlog / LEARN_ALL_BACKLOG) !== 0) return false;
+    if (backlog >= QUEUE_MAX_ENTRIES || this.queuedBytes + bytes > QUEUE_MAX_BYTES) {
+      this.stats.countedOnly++;
+      return false;
+    }
+    return true;
   }
 
   /** Exchanges waiting to be learned. */
@@ -188,6 +191,7 @@ export class Inventory {
             maxNodes: this.options.maxEndpointsPerHost * 8,
           }),
           endpoints: new Map(),
+          byTemplate: new Map(),
         };
         this.hosts.set(key, state);
       }
@@ -209,18 +213,28 @@ export class Inventory {
   private endpointFor(host: string, method: string, template: string, at: number): Endpoint {
     const state = this.hostState(host);
     if (this.hosts.get(host) !== state) return this.overflowEndpoint(state, OVERFLOW_HOST, at);
-    const key = `${method} ${template}`;
-    let endpoint = state.endpoints.get(key);
+    let methods = state.byTemplate.get(template);
+    let endpoint = methods?.get(method);
     if (endpoint !== undefined) return endpoint;
-    if (template === OVERFLOW_TEMPLATE || state.endpoints.size >= this.options.maxEndpointsPerHost)
-      return this.overflowEndpoint(state, host, at);
-    endpoint = newEndpoint(host, method, template, at);
-    state.endpoints.set(key, endpoint);
+    const key = `${method} ${template}`;
+    endpoint = state.endpoints.get(key);
+    if (endpoint === undefined) {
+      if (template === OVERFLOW_TEMPLATE || state.endpoints.size >= this.options.maxEndpointsPerHost)
+        return this.overflowEndpoint(state, host, at);
+      endpoint = newEndpoint(host, method, template, at);
+      state.endpoints.set(key, endpoint);
+      this.announce(endpoint, at);
+    }
+    if (methods === undefined) state.byTemplate.set(template, (methods = new Map()));
+    methods.set(method, endpoint);
+    return endpoint;
+  }
+
+  private announce(endpoint: Endpoint, at: number): void {
     if (!this.merging && this.listeners.length > 0) {
       this.emit({ kind: 'endpoint.new', endpoint: endpointRef(endpoint), at });
       if (this.isShadow(endpoint)) this.emit({ kind: 'endpoint.shadow', endpoint: endpointRef(endpoint), at });
     }
-    return endpoint;
   }
 
   private count(view: ExchangeView): Endpoint {
@@ -238,9 +252,10 @@ export class Inventory {
     this.stats.learned++;
     // The first exchange of an endpoint shows all its fields: that is the endpoint.new event, not news per field.
     const settled = endpoint.learned > 0;
-    const changes = this.listeners.length > 0 ? fieldChanges('') : undefined;
+    const changes = fieldChanges('');
     const learned = learn(endpoint, view, changes);
-    if (changes !== undefined) {
+    this.sampler.learned(endpoint, changes.added.length > 0 || changes.sensitive.length > 0);
+    if (this.listeners.length > 0) {
       const ref = endpointRef(endpoint);
       if (settled) for (const location of changes.added) this.emit({ kind: 'field.new', endpoint: ref, location, at: view.at });
       for (const { location, classes } of changes.sensitive)
@@ -262,6 +277,7 @@ export class Inventory {
       if (!prefix.every((segment, i) => segment === shape[i])) continue;
       shape[depth] = null;
       state.endpoints.delete(key);
+      state.byTemplate.clear();
       const template = nameParameters(shape);
       const target = this.endpointFor(host, endpoint.method, template, endpoint.firstSeen);
       // The old endpoint had no parameter at this position, so it has no values of it to add.

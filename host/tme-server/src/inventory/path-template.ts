@@ -30,6 +30,18 @@ function hasLetter(s: string): boolean {
   return false;
 }
 
+/** Whether text[start, end) is a short integer, as INTEGER tests it: read in place, no string built. */
+function isInteger(text: string, start: number, end: number): boolean {
+  if (end - start > MAX_SEGMENT_CHARS) return false;
+  if (text.charCodeAt(start) === 0x2d) start++;
+  if (start >= end) return false;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** True when a path segment is an identifier by its shape alone. */
 export function looksLikeId(segment: string): boolean {
   if (segment.length > MAX_SEGMENT_CHARS) return true;
@@ -44,7 +56,8 @@ export function looksLikeId(segment: string): boolean {
 
 /** Splits a path into its segments, at most MAX_SEGMENTS (the rest joins the last one). */
 export function splitPath(path: string): string[] {
-  const segments = path.split('/', MAX_SEGMENTS + 2).slice(1);
+  const segments = path.split('/', MAX_SEGMENTS + 2);
+  segments.shift();
   if (segments.length > MAX_SEGMENTS) segments.length = MAX_SEGMENTS;
   return segments;
 }
@@ -151,6 +164,34 @@ export class HostTemplater {
   private collapses: (string | null)[][] = [];
 
   template(path: string): string {
+    return (this.options.pinned.length === 0 ? this.known(path) : undefined) ?? this.learn(path);
+  }
+
+  /**
+   * The template of a path whose walk changes nothing (every literal known, every node named): the
+   * common case, walked without splitting the path, and without a string for an integer segment.
+   * Undefined when the walk would change the trie; learn() then walks it again, changing it.
+   */
+  private known(path: string): string | undefined {
+    if (path.charCodeAt(0) !== 0x2f) return undefined;
+    let at: Node | undefined = this.root;
+    let segments = 0;
+    for (let start = 1; ; ) {
+      if (++segments > MAX_SEGMENTS) return undefined;
+      let end = path.indexOf('/', start);
+      if (end < 0) end = path.length;
+      if (at.collapsed || isInteger(path, start, end)) at = at.param;
+      else {
+        const segment = path.slice(start, end);
+        at = looksLikeId(segment) ? at.param : at.literals.get(segment);
+      }
+      if (at === undefined) return undefined;
+      if (end === path.length) return at.template;
+      start = end + 1;
+    }
+  }
+
+  private learn(path: string): string {
     const segments = splitPath(path);
     for (const pinned of this.options.pinned) if (matchesPinned(pinned, segments)) return pinned.template;
     const shape: (string | null)[] = [];
@@ -189,7 +230,8 @@ export class HostTemplater {
 
   takeCollapses(): (string | null)[][] {
     const out = this.collapses;
-    this.collapses = [];
+    // Asked for every exchange and almost always empty: a new array only after a collapse.
+    if (out.length > 0) this.collapses = [];
     return out;
   }
 

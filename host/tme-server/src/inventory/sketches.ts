@@ -46,12 +46,7 @@ export function emptyHll(): Uint8Array {
 }
 
 // FNV-1a then the murmur3 finalizer: cheap, and well enough mixed for register selection and rank.
-function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -60,8 +55,25 @@ function hash32(text: string): number {
   return h >>> 0;
 }
 
+/** The hash a value is counted by. */
+export function hashText(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return finish(h);
+}
+
+/** hashText of the bytes' text, when they are ASCII (client addresses are): no string built. */
+export function hashBytes(bytes: Buffer, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return finish(h);
+}
+
 export function hllAdd(registers: Uint8Array, value: string): void {
-  const h = hash32(value);
+  hllAddHash(registers, hashText(value));
+}
+
+export function hllAddHash(registers: Uint8Array, h: number): void {
   const index = h >>> (32 - HLL_BITS);
   const rest = (h << HLL_BITS) >>> 0;
   const rank = rest === 0 ? 32 - HLL_BITS + 1 : Math.clz32(rest) + 1;
