@@ -461,6 +461,8 @@ function codeExec(begin: usize, q: usize): bool {
 /** A value that is nothing but a reconnaissance command (whoami, uname, ifconfig...), in any case. */
 export function isReconWord(p: usize, len: i32, hit: Hit): bool {
   if (len < 4 || len > 12) return false;
+  const first = <u32>load<u8>(p);
+  if (!COMMANDS.mayHold(first - 0x41 < 26 ? first | 0x20 : first, len)) return false;
   const tmp = memory.data(16);
   for (let i = 0; i < len; i++) {
     let c = <u32>load<u8>(p + i);

@@ -96,9 +96,13 @@ const WORDISH: u32 = PLAIN | C_SPACE | C_DOT;
  * `norm` holds the normalised bytes it fired on.
  */
 export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
+  return len > 0 && scanClassified(ptr, len, flags, mask, classesOf(ptr, len));
+}
+
+/** scanValue for a value whose classes (`raw`: classesOf) its walker worked out in its own pass over it. */
+export function scanClassified(ptr: usize, len: i32, flags: i32, mask: u32, raw: u32): bool {
   if (len <= 0) return false;
   let hexSeparators = false;
-  const raw = classesOf(ptr, len);
   if ((raw & ~PLAIN) == 0) {
     // Plain word material: only a bare reconnaissance command (whoami, ifconfig...) is worth a look,
     // or a path whose separators are spelled as hex (etc0x2fpasswd).
