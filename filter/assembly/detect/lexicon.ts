@@ -64,7 +64,7 @@ export class Lexicon {
   }
 
   /** Whether a listed word starts with byte `first` and has `len` bytes: a test before any copying. */
-  mayHold(first: u32, len: i32): bool {
+  @inline mayHold(first: u32, len: i32): bool {
     if (len <= 0 || len > this.maxLength) return false;
     const l = len < 63 ? len : 63;
     return (unchecked(this.lengths[<i32>(first & 0xff)]) & ((<u64>1) << (<u64>l))) != 0;

@@ -164,7 +164,7 @@ export function scanClassified(ptr: usize, len: i32, flags: i32, mask: u32, raw:
   if (
     (mask & B_SQLI) != 0 &&
     ((k & G_SQLI) != 0 || (k & (C_DASH | C_AT)) != 0) &&
-    ((k & ~WORDISH) != 0 || hasDoubleDash(p, n) || isServerVariable(p, n) || sqliWordsPossible(p, n)) &&
+    ((k & ~WORDISH) != 0 || ((k & C_DASH) != 0 && hasDoubleDash(p, n)) || isServerVariable(p, n) || sqliWordsPossible(p, n)) &&
     detectSqli(p, n, (k & C_QUOTE) != 0, hit)
   )
     return true;
