@@ -195,16 +195,28 @@ describe("SQL: word-only values skip the token analysis unless a word is SQL", (
   it("keeps keywords, niladic and dangerous functions, and numbers glued to letters", () => {
     expect(wordsPossible("1 union select password from users")).toBe(true);
     expect(wordsPossible("1union")).toBe(true);
-    expect(wordsPossible("admin or 1")).toBe(true);
     expect(wordsPossible("x current_user")).toBe(true);
     expect(wordsPossible("benchmark 5")).toBe(true);
     expect(category(q("1 union select password from users"))).toBe("sqli");
   });
-  it("skips names, addresses, e-mail addresses and function names used as words", () => {
+  it("keeps AND/OR opening the value (NOT before it aside) and server variables after AND/OR", () => {
+    expect(wordsPossible("or 1")).toBe(true);
+    expect(wordsPossible("not and 1")).toBe(true);
+    expect(wordsPossible("x or @@version")).toBe(true);
+    expect(category(q("or 1"))).toBe("sqli");
+    expect(category(q("not and 1"))).toBe("sqli");
+    expect(category(q("x or @@version"))).toBe("sqli");
+  });
+  it("skips names, addresses, e-mail addresses, function names used as words, and prose with and/or", () => {
     expect(wordsPossible("main street 12")).toBe(false);
     expect(wordsPossible("customer0@example.com")).toBe(false);
     expect(wordsPossible("version 2 left right")).toBe(false);
     expect(category(q("Main Street 12"))).toBe("none");
+    // A boolean clause further on needs a comparison (LIKE, IS) or a function to fire.
+    expect(wordsPossible("admin or 1")).toBe(false);
+    expect(wordsPossible("ring between nine and five and not later")).toBe(false);
+    expect(category(q("admin or 1"))).toBe("none");
+    expect(wordsPossible("admin or 1 is null")).toBe(true);
   });
 });
 

@@ -54,9 +54,10 @@ export const C_CTRL: u32 = 1 << 24; // other control bytes, NUL
 export const C_OTHER: u32 = 1 << 25; // other punctuation: , ! ? ^ ~ [ ] _
 export const C_DIGIT: u32 = 1 << 26;
 export const C_USCORE: u32 = 1 << 27; // _ (always with C_ALNUM)
+export const C_UPPER: u32 = 1 << 28; // A-Z (always with C_ALNUM): normalisation has to lower-case them
 
 /** Classes that mean "plain word material": a value made only of these needs no inspection. */
-export const PLAIN: u32 = C_ALNUM | C_DIGIT | C_DASH | C_AT | C_USCORE;
+export const PLAIN: u32 = C_ALNUM | C_DIGIT | C_DASH | C_AT | C_USCORE | C_UPPER;
 /** Bytes that an encoding layer may hide something behind. */
 export const ENCODED: u32 = C_PCT | C_AMP | C_BSLASH | C_HIGH | C_PLUS;
 
@@ -66,7 +67,8 @@ function buildClasses(): StaticArray<u32> {
   const t = new StaticArray<u32>(256);
   for (let c = 0; c < 256; c++) {
     let k: u32 = C_OTHER;
-    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a)) k = C_ALNUM;
+    if (c >= 0x61 && c <= 0x7a) k = C_ALNUM;
+    else if (c >= 0x41 && c <= 0x5a) k = C_ALNUM | C_UPPER;
     else if (c == 0x5f) k = C_ALNUM | C_USCORE;
     else if (c >= 0x30 && c <= 0x39) k = C_DIGIT;
     else if (c == 0x20 || c == 0x09 || c == 0x0b || c == 0x0c) k = C_SPACE;

@@ -64,7 +64,7 @@ let cmdAt: usize = 0;
 /** Looks for command injection in normalised bytes; fills `hit` and returns true on a hit. */
 export function detectCmdi(p: usize, len: i32, hit: Hit): bool {
   const end = p + <usize>len;
-  if (commandAt(p, end, M_START)) return hit.set(B_CMDI, "cmdi.command", <i32>(cmdAt - p));
+  if (detectLeadingCommand(p, len, hit)) return true;
   if (openingPipe(p, end)) return hit.set(B_CMDI, "cmdi.chained-command", 0);
   // End of the blank run the last chained-command check skipped: a newline inside it leads to the same
   // word, so it is not checked again (runs of newlines would otherwise cost quadratic time).
@@ -119,6 +119,14 @@ export function detectCmdi(p: usize, len: i32, hit: Hit): bool {
     if (c == 0x28 && q > p && isAlpha(load<u8>(q - 1)) && codeExec(p, q)) return hit.set(B_CMDI, "cmdi.code-exec", <i32>(cmdAt - p));
   }
   return false;
+}
+
+/**
+ * The first part of detectCmdi: a command word opening the value. For a value without the bytes the
+ * rest of detectCmdi acts on (; | & newline ` $ ( { < \\), this is all of it.
+ */
+export function detectLeadingCommand(p: usize, len: i32, hit: Hit): bool {
+  return commandAt(p, p + <usize>len, M_START) && hit.set(B_CMDI, "cmdi.command", <i32>(cmdAt - p));
 }
 
 const word = memory.data(32);
@@ -453,6 +461,8 @@ function codeExec(begin: usize, q: usize): bool {
 /** A value that is nothing but a reconnaissance command (whoami, uname, ifconfig...), in any case. */
 export function isReconWord(p: usize, len: i32, hit: Hit): bool {
   if (len < 4 || len > 12) return false;
+  const first = <u32>load<u8>(p);
+  if (!COMMANDS.mayHold(first - 0x41 < 26 ? first | 0x20 : first, len)) return false;
   const tmp = memory.data(16);
   for (let i = 0; i < len; i++) {
     let c = <u32>load<u8>(p + i);

@@ -60,7 +60,8 @@ const OGNL_VARS = new Lexicon().add(
 export function maybeGadgetName(p: usize, len: i32): bool {
   if (len < 7 || len > 28) return false;
   const c = load<u8>(p) | 0x20;
-  return c == 0x69 || c == 0x63 || c == 0x74 || c == 0x6a || c == 0x61 || c == 0x62 || c == 0x6c; // i c t j a b l
+  // i c t j a b l, and a listed name of that first letter and length
+  return (c == 0x69 || c == 0x63 || c == 0x74 || c == 0x6a || c == 0x61 || c == 0x62 || c == 0x6c) && GADGETS.mayHold(c, len);
 }
 
 /** The whole (lower-case) word is a gadget class name. */

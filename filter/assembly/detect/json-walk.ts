@@ -1,8 +1,8 @@
 // The JSON walker: every string value and key of a document inspected, each reported at its JSON path
 // ("body.json:$.a.b[2]"). One pass, no tree; strings with escapes are unescaped into a scratch buffer.
 
-import { Scratch, isSpaceByte } from "./bytes";
-import { scanValue } from "./scan";
+import { Scratch, CLASS, C_QUOTE, C_BSLASH, classesOf, isSpaceByte } from "./bytes";
+import { scanClassified } from "./scan";
 import { setLocation, DOC_CLEAN, DOC_HIT, DOC_INVALID, MAX_DEPTH } from "./walk";
 
 const jsonIsArray = new StaticArray<bool>(MAX_DEPTH);
@@ -14,6 +14,7 @@ const unescaped = new Scratch(1024);
 /** Walks a JSON document and inspects every string value and key. */
 export function scanJson(p: usize, len: i32, mask: u32): i32 {
   const end = p + <usize>len;
+  const table = changetype<usize>(CLASS);
   let depth = 0;
   let q = p;
   let expectKey = false;
@@ -58,14 +59,20 @@ export function scanJson(p: usize, len: i32, mask: u32): i32 {
       const s = q + 1;
       let r = s;
       let escapes = false;
+      // One pass finds the string's end and the union of its byte classes (what scanValue gates on).
+      let raw: u32 = 0;
       while (r < end) {
         const d = load<u8>(r);
-        if (d == 0x5c) {
-          escapes = true;
-          r += 2;
-          continue;
+        const k = load<u32>(table + ((<usize>d) << 2));
+        if ((k & (C_QUOTE | C_BSLASH)) != 0) {
+          if (d == 0x5c) {
+            escapes = true;
+            r += 2;
+            continue;
+          }
+          if (d == 0x22) break;
         }
-        if (d == 0x22) break;
+        raw |= k;
         r++;
       }
       if (r >= end) return DOC_INVALID;
@@ -79,8 +86,9 @@ export function scanJson(p: usize, len: i32, mask: u32): i32 {
       if (escapes) {
         vl = unescapeJson(s, vl);
         vp = unescaped.ptr;
+        raw = classesOf(vp, vl);
       }
-      if (scanValue(vp, vl, 0, mask)) {
+      if (scanClassified(vp, vl, 0, mask, raw)) {
         setLocation("body.json:" + jsonPath(depth));
         return DOC_HIT;
       }

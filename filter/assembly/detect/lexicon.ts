@@ -63,12 +63,17 @@ export class Lexicon {
     this.buildTrie();
   }
 
+  /** Whether a listed word starts with byte `first` and has `len` bytes: a test before any copying. */
+  @inline mayHold(first: u32, len: i32): bool {
+    if (len <= 0 || len > this.maxLength) return false;
+    const l = len < 63 ? len : 63;
+    return (unchecked(this.lengths[<i32>(first & 0xff)]) & ((<u64>1) << (<u64>l))) != 0;
+  }
+
   /** Value of the word of `len` bytes at `p`, or -1. */
   find(p: usize, len: i32): i32 {
-    if (len <= 0 || len > this.maxLength) return -1;
     // No listed word has this first byte and this length (most prose words): no hashing.
-    const l = len < 63 ? len : 63;
-    if ((unchecked(this.lengths[load<u8>(p)]) & ((<u64>1) << (<u64>l))) == 0) return -1;
+    if (!this.mayHold(load<u8>(p), len)) return -1;
     let h = hashBytes(p, len) & this.mask;
     const slots = this.slots;
     while (true) {

@@ -6,7 +6,7 @@
 // (full-width forms, division slash, enclosed letters...) to ASCII.
 // Output length never exceeds input length, so every pass runs in place-size scratch buffers.
 
-import { Scratch, CLASS, ENCODED, hexValue, isAlpha } from "./bytes";
+import { Scratch, CLASS, ENCODED, C_PLUS, C_UPPER, C_CTRL, C_HIGH, hexValue, isAlpha } from "./bytes";
 import { Lexicon } from "./lexicon";
 
 export const MAX_ROUNDS = 4;
@@ -76,17 +76,33 @@ const pathFold = new Scratch(1024);
 
 const fold = new Scratch(1024);
 
+/** Raw classes after which the fold pass would change nothing: upper case, NUL and controls, non-ASCII. */
+const FOLDED: u32 = C_UPPER | C_CTRL | C_HIGH;
+
 /**
  * Normalises `len` bytes at `src` into an internal buffer (valid until the next call) and returns a
- * shared Normalized describing it.
+ * shared Normalized describing it. `raw` is the union of the input's classes (classesOf): a value with
+ * nothing to decode and nothing to fold is its own normalisation, read in place without a copy.
  */
-export function normalize(src: usize, len: i32, flags: i32, out: Normalized): Normalized {
+export function normalize(src: usize, len: i32, flags: i32, out: Normalized, raw: u32): Normalized {
+  // The bytes a decoding round reads (needsDecoding): none in the raw value, no round at all.
+  const escapes = (flags & NORM_PLUS_SPACE) != 0 ? ENCODED & ~C_HIGH : ENCODED & ~(C_HIGH | C_PLUS);
+  if ((raw & (escapes | FOLDED)) == 0) {
+    decodedPtr = src;
+    decodedLen = len;
+    out.ptr = src;
+    out.len = len;
+    out.classes = raw;
+    out.overlong = false;
+    return out;
+  }
   let cur = src;
   let curLen = len;
   bufA.ensure(len);
   bufB.ensure(len);
   let useA = true;
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+  const rounds = (raw & escapes) != 0 ? MAX_ROUNDS : 0;
+  for (let round = 0; round < rounds; round++) {
     if (!needsDecoding(cur, curLen, round == 0 && (flags & NORM_PLUS_SPACE) != 0)) break;
     const dst = useA ? bufA : bufB;
     const n = decodeRound(cur, curLen, dst.ptr, round == 0 && (flags & NORM_PLUS_SPACE) != 0);
@@ -108,7 +124,7 @@ export function normalize(src: usize, len: i32, flags: i32, out: Normalized): No
 
 function needsDecoding(p: usize, len: i32, plus: bool): bool {
   const t = changetype<usize>(CLASS);
-  const want: u32 = plus ? ENCODED : ENCODED & ~(1 << 21);
+  const want: u32 = plus ? ENCODED : ENCODED & ~C_PLUS;
   for (let i = 0; i < len; i++) {
     const c = load<u8>(p + i);
     if (c < 0x80 && (load<u32>(t + ((<usize>c) << 2)) & want) != 0) return true;
@@ -454,7 +470,7 @@ function foldPass(src: usize, len: i32, dst: usize, out: Normalized, overlongPat
     memory.copy(o, p, n);
     o += n;
     p += n;
-    classes |= 1 << 23;
+    classes |= C_HIGH;
   }
   out.classes = classes;
   return <i32>(o - dst);

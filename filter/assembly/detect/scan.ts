@@ -56,7 +56,7 @@ import { normalize, overlongAsPath, Normalized, NORM_URL_PATH, NORM_INCLUDE_NAME
 import { detectSqli, sqliWordsPossible } from "./sqli";
 import { detectXss, encodedLtProbe } from "./xss";
 import { detectTraversal } from "./traversal";
-import { detectCmdi, isReconWord } from "./cmdi";
+import { detectCmdi, detectLeadingCommand, isReconWord } from "./cmdi";
 import { detectJndi } from "./jndi";
 import { detectSsti } from "./ssti";
 import { detectNosqli } from "./nosqli";
@@ -76,9 +76,12 @@ export const hit = new Hit();
 export const norm = new Normalized();
 
 const G_XSS: u32 = C_LT | C_COLON | C_PAREN | C_EQ | C_QUOTE | C_DOT | C_OTHER;
-const G_TRAVERSAL: u32 = C_SLASH | C_COLON | C_DOT;
-// '+': a space encoded once more than the transport decodes ("+dir+c:/").
-const G_CMDI: u32 = C_SEMI | C_PIPE | C_AMP | C_QUOTE | C_DOLLAR | C_NL | C_PAREN | C_LT | C_BRACE | C_BSLASH | C_SPACE | C_PLUS;
+export const G_TRAVERSAL: u32 = C_SLASH | C_COLON | C_DOT;
+/** The bytes detectCmdi's scan acts on (separators, substitutions, `(` `{` `<` `\`). */
+const G_CMDI_SYNTAX: u32 = C_SEMI | C_PIPE | C_AMP | C_QUOTE | C_DOLLAR | C_NL | C_PAREN | C_LT | C_BRACE | C_BSLASH;
+// Without them, a command word and its argument ("sleep 10"); '+': a space encoded once more than the
+// transport decodes ("+dir+c:/").
+export const G_CMDI: u32 = G_CMDI_SYNTAX | C_SPACE | C_PLUS;
 const G_SSTI: u32 = C_BRACE | C_PCT | C_HASH;
 const G_SQLI: u32 = ~PLAIN & ~C_CTRL;
 /** "://" of a URL, or the "\\" of a UNC path. */
@@ -93,9 +96,13 @@ const WORDISH: u32 = PLAIN | C_SPACE | C_DOT;
  * `norm` holds the normalised bytes it fired on.
  */
 export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
+  return len > 0 && scanClassified(ptr, len, flags, mask, classesOf(ptr, len));
+}
+
+/** scanValue for a value whose classes (`raw`: classesOf) its walker worked out in its own pass over it. */
+export function scanClassified(ptr: usize, len: i32, flags: i32, mask: u32, raw: u32): bool {
   if (len <= 0) return false;
   let hexSeparators = false;
-  const raw = classesOf(ptr, len);
   if ((raw & ~PLAIN) == 0) {
     // Plain word material: only a bare reconnaissance command (whoami, ifconfig...) is worth a look,
     // or a path whose separators are spelled as hex (etc0x2fpasswd).
@@ -116,7 +123,7 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
       return true;
     }
   }
-  normalize(ptr, len, flags, norm);
+  normalize(ptr, len, flags, norm, raw);
   const p = norm.ptr;
   const n = norm.len;
   const k = norm.classes;
@@ -157,13 +164,14 @@ export function scanValue(ptr: usize, len: i32, flags: i32, mask: u32): bool {
   if (
     (mask & B_SQLI) != 0 &&
     ((k & G_SQLI) != 0 || (k & (C_DASH | C_AT)) != 0) &&
-    ((k & ~WORDISH) != 0 || hasDoubleDash(p, n) || isServerVariable(p, n) || sqliWordsPossible(p, n)) &&
+    ((k & ~WORDISH) != 0 || ((k & C_DASH) != 0 && hasDoubleDash(p, n)) || isServerVariable(p, n) || sqliWordsPossible(p, n)) &&
     detectSqli(p, n, (k & C_QUOTE) != 0, hit)
   )
     return true;
   if ((mask & B_XSS) != 0 && (k & G_XSS) != 0 && detectXss(p, n, hit)) return true;
   if ((mask & B_XSS) != 0 && (k & C_LT) != 0 && n <= 8 && encodedLtProbe(ptr, len, p, n)) return hit.set(B_XSS, "xss.encoded-probe", 0);
-  if ((mask & B_CMDI) != 0 && (k & G_CMDI) != 0 && detectCmdi(p, n, hit)) return true;
+  if ((mask & B_CMDI) != 0 && (k & G_CMDI) != 0 && ((k & G_CMDI_SYNTAX) != 0 ? detectCmdi(p, n, hit) : detectLeadingCommand(p, n, hit)))
+    return true;
   if ((mask & B_TRAVERSAL) != 0) {
     const urlPath = (flags & NORM_URL_PATH) != 0;
     if (((k & G_TRAVERSAL) != 0 || hexSeparators || ((k & C_DIGIT) != 0 && hasHexSeparator(p, n))) && detectTraversal(p, n, urlPath, hit))
@@ -241,7 +249,7 @@ function hasDunder(p: usize, len: i32): bool {
 }
 
 /** "%00" or "%2500" in the raw value: a NUL, escaped once or twice, that normalisation drops. */
-function hasEscapedNul(p: usize, len: i32): bool {
+export function hasEscapedNul(p: usize, len: i32): bool {
   for (let i = 0; i + 2 < len; i++) {
     if (load<u8>(p + i) != 0x25) continue;
     let j = i + 1;
@@ -257,7 +265,7 @@ function hasEscapedNul(p: usize, len: i32): bool {
  */
 export function scanAgent(ptr: usize, len: i32): bool {
   if (len <= 0) return false;
-  normalize(ptr, len, 0, norm);
+  normalize(ptr, len, 0, norm, classesOf(ptr, len));
   return detectScanner(norm.ptr, norm.len, hit);
 }
 

@@ -39,7 +39,9 @@ export function detectSession(p: usize, len: i32, hit: Hit): bool {
 export function maybeSessionName(p: usize, len: i32): bool {
   if (len != 7 && len != 9 && len != 10 && len != 11 && len != 15 && len != 17 && len != 20) return false;
   const c = load<u8>(p) | 0x20;
-  return c == 0x6a || c == 0x70 || c == 0x61 || c == 0x6c || c == 0x63; // j p a l c
+  if (!(c == 0x6a || c == 0x70 || c == 0x61 || c == 0x6c || c == 0x63)) return false; // j p a l c
+  // ...and a listed name of that first letter and length (ASPSESSIONID + suffix: 20 bytes).
+  return SESSION_NAMES.mayHold(c, len) || (len == 20 && c == 0x61);
 }
 
 /** The whole value (lower-case) is a session cookie name, or ASPSESSIONID followed by its suffix. */

@@ -85,11 +85,25 @@ function looksBinary(p: usize, len: i32): bool {
   }
   const n = len < BINARY_PROBE ? len : BINARY_PROBE;
   let control = 0;
+  let i = 0;
+  // Eight bytes at a time: only a word holding a byte below 0x20 or a DEL is counted byte by byte.
+  for (; i + 8 <= n; i += 8) {
+    const x = load<u64>(p + i);
+    const d = x ^ 0x7f7f7f7f7f7f7f7f;
+    if ((((x - 0x2020202020202020) & ~x) | ((d - 0x0101010101010101) & ~d)) & 0x8080808080808080) control += controlBytes(p + i, 8);
+  }
+  control += controlBytes(p + i, n - i);
+  return control * 100 > n * BINARY_CONTROL_PERCENT;
+}
+
+/** Control bytes other than tab and line ends, and DELs, among `n` bytes at `p`. */
+function controlBytes(p: usize, n: i32): i32 {
+  let control = 0;
   for (let i = 0; i < n; i++) {
     const c = <u32>load<u8>(p + i);
     if ((c < 0x20 && c != 0x09 && c != 0x0a && c != 0x0d) || c == 0x7f) control++;
   }
-  return control * 100 > n * BINARY_CONTROL_PERCENT;
+  return control;
 }
 
 /** A first name of form-name bytes followed by `=`, within FORM_NAME_MAX bytes. */

@@ -12,7 +12,7 @@
 
 import { Hit, B_SQLI } from "./types";
 import { isWordByte, isDigit, isAlpha } from "./bytes";
-import { K_FSQL, K_FDANGER, K_NILADIC, WORDS } from "./sqli-tokens";
+import { K_FSQL, K_FDANGER, K_NILADIC, K_LOGIC, K_NOT, WORDS } from "./sqli-tokens";
 import { WORD_MAX, lex } from "./sqli-lexer";
 import { Analyzer } from "./sqli-analyzer";
 
@@ -33,26 +33,37 @@ function runPass(p: usize, len: i32, quote: u32): bool {
 
 /**
  * For a value of words, digits, spaces, dots, dashes and '@' only (no quote, operator, parenthesis or
- * comment): false when no word is a SQL keyword, a niladic or a dangerous function, and no number runs
- * into letters ("1union"). Without those the token analysis has nothing to fire on, so the common API
- * value ("Main Street 12", "ana@example.com") skips it.
+ * comment): false when the token analysis has nothing to fire on, so the common API value ("Main Street
+ * 12", "ana@example.com", a sentence) skips it. Its tokens are then words, numbers, variables, '-' and
+ * '.'; the analyser's rules need, besides those, a SQL keyword, a niladic or a dangerous function, a
+ * number running into letters ("1union"), a server variable ("@@version" after AND/OR) or AND/OR as
+ * the value's first token (NOT and BINARY before it are transparent). AND/OR further on only open a
+ * boolean clause, which needs a comparison (LIKE, IS: keywords) or a function to fire.
  */
 export function sqliWordsPossible(p: usize, len: i32): bool {
   const end = p + <usize>len;
+  let leading = true;
   let q = p;
   while (q < end) {
-    while (q < end && !isWordByte(load<u8>(q))) q++;
+    while (q < end && !isWordByte(load<u8>(q))) {
+      if (load<u8>(q) == 0x40 && q + 1 < end && load<u8>(q + 1) == 0x40) return true;
+      q++;
+    }
     const s = q;
     while (q < end && isWordByte(load<u8>(q))) q++;
     if (q == s) break;
     if (isDigit(load<u8>(s))) {
       for (let r = s; r < q; r++) if (isAlpha(load<u8>(r))) return true;
+      leading = false;
       continue;
     }
     const n = <i32>(q - s);
-    if (n > WORD_MAX) continue;
-    const k = WORDS.find(s, n);
-    if (k >= 0 && (k < K_FSQL || k == K_NILADIC || k == K_FDANGER)) return true;
+    const k = n <= WORD_MAX ? WORDS.find(s, n) : -1;
+    if (k == K_NOT) continue;
+    if (k == K_LOGIC) {
+      if (leading) return true;
+    } else if (k >= 0 && (k < K_FSQL || k == K_NILADIC || k == K_FDANGER)) return true;
+    leading = false;
   }
   return false;
 }

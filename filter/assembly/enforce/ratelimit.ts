@@ -24,8 +24,31 @@ export function fnv1a(s: string): u32 {
   return h;
 }
 
-export function slotKey(limitId: string, clientKey: string): string {
-  return "gatewarden/rl/" + limitId + "/" + (fnv1a(clientKey) % SLOTS_PER_LIMIT).toString();
+/** Where the slot keys are written; it grows with the longest limit id. */
+let keyBuffer = new ArrayBuffer(64);
+
+/**
+ * Writes the shared-data key of `clientKey`'s slot under `limit`, "gatewarden/rl/<limit id>/<slot>",
+ * into keyBuffer and returns its length: the limit's prefix is encoded once, the slot's digits per call.
+ */
+function slotKeyInto(limit: RateLimit, clientKey: string): i32 {
+  let prefix = limit.slotPrefix;
+  if (prefix === null) {
+    prefix = String.UTF8.encode("gatewarden/rl/" + limit.id + "/");
+    limit.slotPrefix = prefix;
+  }
+  const n = prefix.byteLength;
+  if (keyBuffer.byteLength < n + 5) keyBuffer = new ArrayBuffer(n + 5);
+  const p = changetype<usize>(keyBuffer);
+  memory.copy(p, changetype<usize>(prefix), n);
+  let slot = fnv1a(clientKey) % SLOTS_PER_LIMIT;
+  let digits = 1;
+  for (let s = slot; s >= 10; s /= 10) digits++;
+  for (let i = digits - 1; i >= 0; i--) {
+    store<u8>(p + n + i, <u8>(0x30 + (slot % 10)));
+    slot /= 10;
+  }
+  return n + digits;
 }
 
 /**
@@ -34,12 +57,13 @@ export function slotKey(limitId: string, clientKey: string): string {
  */
 export function countRequest(limit: RateLimit, clientKey: string, nowMs: u64): u32 {
   const window = nowMs / limit.windowMs;
-  const key = String.UTF8.encode(slotKey(limit.id, clientKey));
+  const keyLength = slotKeyInto(limit, clientKey);
+  const key = changetype<usize>(keyBuffer);
   for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
     store<usize>(OUT_PTR, 0);
     store<usize>(OUT_SIZE, 0);
     store<u32>(OUT_CAS, 0);
-    const got = imports.proxy_get_shared_data(changetype<usize>(key), key.byteLength, OUT_PTR, OUT_SIZE, OUT_CAS);
+    const got = imports.proxy_get_shared_data(key, keyLength, OUT_PTR, OUT_SIZE, OUT_CAS);
     let count: u32 = 1;
     let cas: u32 = 0;
     if (got == WasmResultValues.Ok) {
@@ -55,7 +79,7 @@ export function countRequest(limit: RateLimit, clientKey: string, nowMs: u64): u
     store<u64>(VALUE, window);
     store<u32>(VALUE + 8, count);
     // A cas of 0 means "unconditionally": a slot nobody has written yet.
-    const set = imports.proxy_set_shared_data(changetype<usize>(key), key.byteLength, VALUE, VALUE_SIZE, cas);
+    const set = imports.proxy_set_shared_data(key, keyLength, VALUE, VALUE_SIZE, cas);
     if (set == WasmResultValues.Ok) return count;
     if (set != WasmResultValues.CasMismatch) return 0;
   }

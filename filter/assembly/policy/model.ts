@@ -64,6 +64,8 @@ export class RateLimit {
   windowMs: u64 = 60000;
   action: Action = Action.Block;
   statusCode: i32 = 429;
+  /** "gatewarden/rl/<id>/" as bytes, made on first use (enforce/ratelimit.ts). */
+  slotPrefix: ArrayBuffer | null = null;
 }
 
 export class Detection {
