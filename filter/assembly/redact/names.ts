@@ -21,6 +21,11 @@ export function indexOfFolded(ptr: usize, from: i32, end: i32, s: string): i32 {
   return -1;
 }
 
+/** A byte's bit in NameSet's filters: equal for the two cases of a letter (lowerAscii is `| 0x20` on letters). */
+function foldBit(b: u32): u64 {
+  return <u64>((b | 0x20) & 63);
+}
+
 export class NameSet {
   /**
    * The names, lower-cased, back to back and grouped by length: those of n bytes fill
@@ -29,6 +34,12 @@ export class NameSet {
    */
   private bytes: StaticArray<u8>;
   private byLength: StaticArray<i32>;
+  /**
+   * Per length, a bit per first and per last byte (folded, `(b | 0x20) & 63`) that some name of that
+   * length has: most keys and headers on the wire are no name, and two loads tell so.
+   */
+  private firsts: StaticArray<u64>;
+  private lasts: StaticArray<u64>;
   private count: i32;
   longest: i32;
 
@@ -47,6 +58,14 @@ export class NameSet {
       if (len > longest) longest = len;
     }
     for (let n = 1; n < byLength.length; n++) byLength[n] += byLength[n - 1];
+    const firsts = new StaticArray<u64>(MAX_NAME_BYTES + 1);
+    const lasts = new StaticArray<u64>(MAX_NAME_BYTES + 1);
+    for (let i = 0; i < encoded.length; i++) {
+      const name = changetype<usize>(encoded[i]);
+      const len = encoded[i].byteLength;
+      firsts[len] |= (<u64>1) << foldBit(load<u8>(name));
+      lasts[len] |= (<u64>1) << foldBit(load<u8>(name + len - 1));
+    }
     const all = new StaticArray<u8>(total);
     // Filled from each length's start; byLength[n] ends up at the start of length n + 1, then shifts back.
     const bytes = changetype<usize>(all);
@@ -60,6 +79,8 @@ export class NameSet {
     byLength[0] = 0;
     this.bytes = all;
     this.byLength = byLength;
+    this.firsts = firsts;
+    this.lasts = lasts;
     this.count = encoded.length;
     this.longest = longest;
   }
@@ -71,6 +92,8 @@ export class NameSet {
   /** Whether the `len` bytes at `ptr` spell one of the names, ignoring ASCII case. */
   has(ptr: usize, len: i32): bool {
     if (len <= 0 || len > this.longest) return false;
+    const leads = unchecked(this.firsts[len]) >> foldBit(load<u8>(ptr));
+    if ((leads & (unchecked(this.lasts[len]) >> foldBit(load<u8>(ptr + len - 1))) & 1) == 0) return false;
     let o = unchecked(this.byLength[len]);
     const to = unchecked(this.byLength[len + 1]);
     if (o == to) return false;
