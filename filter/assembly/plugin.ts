@@ -172,9 +172,9 @@ class GatewardenStream extends Context {
     return true;
   }
 
-  private bodyCaptureFor(headers: HeaderList, contentType: string): BodyCapture | null {
+  private bodyCaptureFor(headers: HeaderList): BodyCapture | null {
     const cfg = this.root.config;
-    if (!isCapturedContentType(contentType, cfg.allowedContentTypes)) return null;
+    if (!isCapturedContentType(headers, cfg.allowedContentTypes)) return null;
     return new BodyCapture(cfg.bodyCaptureSize, declaredLength(headers));
   }
 
@@ -184,8 +184,7 @@ class GatewardenStream extends Context {
     ex.startNanos = nowNanos();
     const headers = new HeaderList(headerPairs(HeaderMapTypeValues.RequestHeaders));
     ex.requestHeaders = headers;
-    const contentType = headers.get("content-type");
-    ex.requestBody = this.bodyCaptureFor(headers, contentType);
+    ex.requestBody = this.bodyCaptureFor(headers);
     ex.id = headers.get("x-request-id");
     if (ex.id.length == 0) ex.id = propertyString(REQUEST_ID);
     const peer = parseAddress(propertyString(SOURCE_ADDRESS));
@@ -407,7 +406,7 @@ class GatewardenStream extends Context {
   onResponseHeaders(count: u32, end_of_stream: bool): FilterHeadersStatusValues {
     const ex = this.ex;
     ex.responseHeaders = new HeaderList(headerPairs(HeaderMapTypeValues.ResponseHeaders));
-    ex.responseBody = this.bodyCaptureFor(ex.responseHeaders, ex.responseHeaders.get("content-type"));
+    ex.responseBody = this.bodyCaptureFor(ex.responseHeaders);
     return FilterHeadersStatusValues.Continue;
   }
 

@@ -82,14 +82,19 @@ describe("BodyCapture", () => {
   });
 });
 
+function withContentType(value: string): HeaderList {
+  return new HeaderList(serializeHeaders([":path", "content-type"], ["/", value]));
+}
+
 describe("isCapturedContentType", () => {
   it("matches substrings case-insensitively", () => {
     const allowed: Array<string> = ["json", "x-www-form-urlencoded", "grpc"];
-    expect(isCapturedContentType("Application/JSON; charset=utf-8", allowed)).toBe(true);
-    expect(isCapturedContentType("application/grpc+proto", allowed)).toBe(true);
-    expect(isCapturedContentType("application/x-www-form-urlencoded", allowed)).toBe(true);
-    expect(isCapturedContentType("text/html", allowed)).toBe(false);
-    expect(isCapturedContentType("", allowed)).toBe(false);
+    expect(isCapturedContentType(withContentType("Application/JSON; charset=utf-8"), allowed)).toBe(true);
+    expect(isCapturedContentType(withContentType("application/grpc+proto"), allowed)).toBe(true);
+    expect(isCapturedContentType(withContentType("application/x-www-form-urlencoded"), allowed)).toBe(true);
+    expect(isCapturedContentType(withContentType("text/html"), allowed)).toBe(false);
+    expect(isCapturedContentType(withContentType(""), allowed)).toBe(false);
+    expect(isCapturedContentType(new HeaderList(serializeHeaders([":path"], ["/json"])), allowed)).toBe(false);
   });
 });
 

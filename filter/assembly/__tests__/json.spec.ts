@@ -1,6 +1,33 @@
 import { parseJson, JsonKind } from "../json/parse";
 import { ByteBuffer } from "../json/bytes";
 import { JsonWriter, writeJsonStringBytes } from "../json/writer";
+import { utf8SequenceLength } from "../encoding/utf8";
+
+/** writeJsonStringBytes one byte at a time, as the format says: the reference for the word-at-a-time writer. */
+function referenceString(raw: ArrayBuffer): string {
+  const p = changetype<usize>(raw);
+  const end = p + <usize>raw.byteLength;
+  let out = '"';
+  let i = p;
+  while (i < end) {
+    const b = <u32>load<u8>(i);
+    const n = b >= 0x80 ? utf8SequenceLength(i, end) : 1;
+    if (b >= 0x80 && n > 0) {
+      out += String.UTF8.decodeUnsafe(i, n);
+      i += n;
+      continue;
+    }
+    if (b == 0x22) out += '\\"';
+    else if (b == 0x5c) out += "\\\\";
+    else if (b == 0x0a) out += "\\n";
+    else if (b == 0x0d) out += "\\r";
+    else if (b == 0x09) out += "\\t";
+    else if (b < 0x20 || b >= 0x80) out += "\\u00" + (b < 0x10 ? "0" : "") + b.toString(16);
+    else out += String.fromCharCode(b);
+    i++;
+  }
+  return out + '"';
+}
 
 function bytesOf(values: Array<u8>): ArrayBuffer {
   const out = new ArrayBuffer(values.length);
@@ -79,5 +106,29 @@ describe("JsonWriter", () => {
     const raw = bytesOf(values);
     writeJsonStringBytes(out, changetype<usize>(raw), raw.byteLength);
     expect(out.toString()).toBe(want + '"');
+  });
+
+  it("writes every byte, at every offset in a word, as the byte-at-a-time reference does", () => {
+    // Bytes that need a look (quote, backslash, controls, UTF-8 leads and continuations, invalid bytes)
+    // among plain ones, by a fixed pseudo-random sequence, in strings of every length up to 40.
+    const alphabet: Array<u8> = [
+      0x41, 0x7a, 0x20, 0x7e, 0x22, 0x5c, 0x00, 0x0a, 0x1f, 0x7f, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0xff, 0xc0, 0xed,
+      0xa0,
+    ];
+    let seed: u32 = 12345;
+    for (let round = 0; round < 400; round++) {
+      const len = round % 41;
+      const values = new Array<u8>();
+      for (let i = 0; i < len; i++) {
+        seed = seed * 1103515245 + 12345;
+        // Mostly plain letters, so that whole plain words occur too.
+        const pick = (seed >> 16) % 64;
+        values.push(pick < <u32>alphabet.length ? alphabet[pick] : <u8>(0x61 + (pick % 26)));
+      }
+      const raw = bytesOf(values);
+      const out = new ByteBuffer(1);
+      writeJsonStringBytes(out, changetype<usize>(raw), raw.byteLength);
+      expect(out.toString()).toBe(referenceString(raw));
+    }
   });
 });

@@ -80,6 +80,9 @@ describe("redact: JSON", () => {
       // An escaped quote, an escaped backslash before a closing quote, a key spelled in a value: none is a key.
       const text = '{"' + pad + '\\"":"' + pad + '\\\\","n' + pad + '":"\\"password\\":\\"v\\"","Password":"s3cret-' + pad + '"}';
       expect(fresh(text, "application/json")).toBe(text.replace("s3cret-" + pad, "[REDACTED]"));
+      // An escaped key name after strings ending at every offset, and a backslash escaping a backslash.
+      const escaped = '{"' + pad + '":"\\\\","to\\u006Ben":"t0ken-' + pad + '"}';
+      expect(fresh(escaped, "application/json")).toBe(escaped.replace("t0ken-" + pad, "[REDACTED]"));
     }
   });
   it("leaves a body without a field name as it is", () => {

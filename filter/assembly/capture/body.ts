@@ -20,12 +20,20 @@ export class BodyCapture {
   /** Written as base64 even when the bytes are UTF-8 (a record read back keeps its encoding). */
   base64: bool = false;
 
-  /** `expected`: the declared length, or -1; the buffer starts at what will be kept, saving regrowth. */
+  /** What the buffer starts at, once the first chunk comes. */
+  private readonly capacity: i32;
+
+  /**
+   * `expected`: the declared length, or -1; the buffer starts at what will be kept, saving regrowth.
+   * Nothing is allocated before the first chunk, which usually is the whole body and is kept as the
+   * host handed it over.
+   */
   constructor(limit: i32, expected: i64 = -1) {
     this.limit = limit;
     let capacity: i64 = expected < 0 ? 1024 : expected;
     if (capacity > <i64>limit) capacity = <i64>limit;
-    this.data = new ByteBuffer(<i32>capacity);
+    this.capacity = <i32>capacity;
+    this.data = new ByteBuffer(0);
   }
 
   /** How many bytes of the next chunk to copy. */
@@ -33,11 +41,22 @@ export class BodyCapture {
     return this.limit - this.data.length;
   }
 
+  /** Appends a chunk the host handed over (the capture may keep `chunk` itself: it is not reused). */
   append(chunk: ArrayBuffer): void {
     let n = chunk.byteLength;
     const room = this.room();
     if (n > room) n = room;
-    this.data.writeBytes(changetype<usize>(chunk), n);
+    if (n <= 0) return;
+    const data = this.data;
+    if (data.length == 0) {
+      // The whole expected body in one chunk: the host's copy is the capture.
+      if (n >= this.capacity) {
+        data.adopt(chunk, n);
+        return;
+      }
+      if (data.capacity < this.capacity) data.reserve(this.capacity);
+    }
+    data.writeBytes(changetype<usize>(chunk), n);
   }
 
   /** Set when the producer of a record read back said the body was cut short (its size may not show it). */

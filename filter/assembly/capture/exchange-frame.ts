@@ -92,6 +92,7 @@ class FrameCursor {
 export function bodyCapture(len: i32): BodyCapture {
   const n = len < 0 ? 0 : len;
   const b = new BodyCapture(n, n);
+  b.data.reserve(n);
   b.data.length = n;
   return b;
 }

@@ -60,25 +60,27 @@ export class HeaderList {
     return load<i32>(this.slot(i), 12);
   }
 
-  isPseudo(i: i32): bool {
+  @inline isPseudo(i: i32): bool {
     return this.nameLength(i) > 0 && load<u8>(this.namePtr(i)) == 0x3a;
   }
 
   /** Index of the first header named `name` (ASCII, lower-case: hosts lower-case header names), or -1. */
   indexOf(name: string): i32 {
     const len = name.length;
+    if (len == 0) return -1;
     const src = changetype<usize>(name);
-    for (let i = 0; i < this.count; i++) {
-      if (this.nameLength(i) != len) continue;
-      const p = this.namePtr(i);
-      let same = true;
-      for (let j = 0; j < len; j++) {
-        if (<u32>load<u8>(p + j) != <u32>load<u16>(src + ((<usize>j) << 1))) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return i;
+    // The first and last bytes tell most names of the same length apart (":method", ":scheme").
+    const first = <u32>load<u16>(src);
+    const last = <u32>load<u16>(src + ((<usize>(len - 1)) << 1));
+    const raw = changetype<usize>(this.raw);
+    let slot = changetype<usize>(this.offsets);
+    for (let i = 0; i < this.count; i++, slot += 16) {
+      if (load<i32>(slot, 4) != len) continue;
+      const p = raw + <usize>load<i32>(slot);
+      if (<u32>load<u8>(p) != first || <u32>load<u8>(p + <usize>(len - 1)) != last) continue;
+      let j = 1;
+      while (j < len && <u32>load<u8>(p + <usize>j) == <u32>load<u16>(src + ((<usize>j) << 1))) j++;
+      if (j >= len) return i;
     }
     return -1;
   }

@@ -2,12 +2,21 @@
 // through AssemblyScript's UTF-16 strings on the hot path.
 import { copyBytes } from "../memory/blocks";
 
+/** The storage of every buffer made without capacity: never written, as any write first grows. */
+const NO_BYTES = new ArrayBuffer(0);
+
 export class ByteBuffer {
   private buf: ArrayBuffer;
   length: i32 = 0;
 
   constructor(capacity: i32 = 1024) {
-    this.buf = new ArrayBuffer(capacity);
+    this.buf = capacity > 0 ? new ArrayBuffer(capacity) : NO_BYTES;
+  }
+
+  /** Takes `buf` as the storage, its first `length` bytes as written: bytes copied in already need no second copy. */
+  adopt(buf: ArrayBuffer, length: i32): void {
+    this.buf = buf;
+    this.length = length;
   }
 
   @inline get dataStart(): usize {

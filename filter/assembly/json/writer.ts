@@ -6,18 +6,32 @@ const MAX_DEPTH = 32;
 const ONES: u64 = 0x0101010101010101;
 const HIGHS: u64 = 0x8080808080808080;
 
-/** An object key with its quotes and colon, encoded once. */
+/** An object key with its quotes and colon, encoded once, padded to whole words for a word-at-a-time copy. */
 export class JsonKey {
-  readonly bytes: ArrayBuffer;
+  private readonly bytes: ArrayBuffer;
+  readonly length: i32;
 
   constructor(name: string) {
-    this.bytes = String.UTF8.encode('"' + name + '":');
+    const encoded = String.UTF8.encode('"' + name + '":');
+    const len = encoded.byteLength;
+    const padded = new ArrayBuffer((len + 7) & ~7);
+    memory.copy(changetype<usize>(padded), changetype<usize>(encoded), len);
+    this.bytes = padded;
+    this.length = len;
+  }
+
+  /** Writes the key at `d`, with room for its length rounded up to a word. */
+  @inline copyTo(d: usize): void {
+    const src = changetype<usize>(this.bytes);
+    for (let i = 0; i < this.length; i += 8) store<u64>(d + <usize>i, load<u64>(src + <usize>i));
   }
 }
 
 /**
  * Streams JSON into a ByteBuffer. Separators are tracked per nesting level, so callers write
- * keys and values in order and never place commas themselves.
+ * keys and values in order and never place commas themselves. The methods are inlined: each call out
+ * of line would set up and zero a shadow-stack frame of its own (the incremental GC's, for `this` and
+ * the buffer), which cost more than most of them do.
  */
 export class JsonWriter {
   out: ByteBuffer;
@@ -52,7 +66,7 @@ export class JsonWriter {
     this.firstBits &= ~bit;
   }
 
-  private open(ch: u32): void {
+  @inline private open(ch: u32): void {
     this.separate();
     this.out.writeByte(ch);
     this.depth++;
@@ -60,21 +74,21 @@ export class JsonWriter {
     this.setFirst(this.depth, true);
   }
 
-  private close(ch: u32): void {
+  @inline private close(ch: u32): void {
     this.out.writeByte(ch);
     this.depth--;
   }
 
-  beginObject(): void {
+  @inline beginObject(): void {
     this.open(0x7b);
   }
-  endObject(): void {
+  @inline endObject(): void {
     this.close(0x7d);
   }
-  beginArray(): void {
+  @inline beginArray(): void {
     this.open(0x5b);
   }
-  endArray(): void {
+  @inline endArray(): void {
     this.close(0x5d);
   }
 
@@ -89,86 +103,87 @@ export class JsonWriter {
   }
 
   /** A key encoded once (`"name":`), for keys written on every record. */
-  encodedKey(key: JsonKey): void {
+  @inline encodedKey(key: JsonKey): void {
     this.separate();
-    this.out.writeBuffer(key.bytes);
+    const out = this.out;
+    out.reserve(key.length + 8);
+    key.copyTo(out.dataStart + <usize>out.length);
+    out.length += key.length;
     this.afterKey = true;
   }
 
-  string(s: string): void {
+  @inline string(s: string): void {
     this.separate();
     writeJsonStringUtf16(this.out, s);
   }
 
   /** A string from raw bytes: valid UTF-8 passes through, any other byte is read as Latin-1. */
-  stringBytes(ptr: usize, len: i32): void {
+  @inline stringBytes(ptr: usize, len: i32): void {
     this.separate();
-    writeJsonStringBytes(this.out, ptr, len);
+    StringBytes.write(this.out, ptr, len);
   }
 
   /** A string whose characters need no escaping (base64, digits); the caller writes its content. */
-  beginRawString(): void {
+  @inline beginRawString(): void {
     this.separate();
     this.out.writeByte(0x22);
   }
 
-  endRawString(): void {
+  @inline endRawString(): void {
     this.out.writeByte(0x22);
   }
 
-  u64(v: u64): void {
+  @inline u64(v: u64): void {
     this.separate();
-    writeDecimal(this.out, v);
+    Decimal.write(this.out, v);
   }
 
   /** A u64 as a decimal string: JSON numbers lose precision above 2^53. */
-  u64String(v: u64): void {
+  @inline u64String(v: u64): void {
     this.separate();
     this.out.writeByte(0x22);
-    writeDecimal(this.out, v);
+    Decimal.write(this.out, v);
     this.out.writeByte(0x22);
   }
 
-  bool(v: bool): void {
+  @inline bool(v: bool): void {
     this.separate();
     this.out.writeAscii(v ? "true" : "false");
   }
 }
 
-export function writeDecimal(out: ByteBuffer, v: u64): void {
-  if (v == 0) {
-    out.writeByte(0x30);
-    return;
-  }
-  let digits = 0;
-  let t = v;
-  while (t != 0) {
+/** The number of decimal digits of `v` (1 for 0). */
+function decimalDigits(v: u64): i32 {
+  let digits = 1;
+  while (v >= 10) {
     digits++;
-    t /= 10;
+    v /= 10;
   }
-  out.reserve(digits);
-  let p = out.dataStart + out.length + digits;
-  while (v != 0) {
+  return digits;
+}
+
+/** Stores the `digits` decimal digits of `v` at `d`. */
+function storeDecimal(d: usize, v: u64, digits: i32): void {
+  let p = d + <usize>digits;
+  do {
     p--;
     store<u8>(p, <u8>(0x30 + <u32>(v % 10)));
     v /= 10;
+  } while (p > d);
+}
+
+// A static method only to carry @inline (see Escape): no frame of its own per number.
+class Decimal {
+  @inline static write(out: ByteBuffer, v: u64): void {
+    const digits = decimalDigits(v);
+    out.reserve(digits);
+    storeDecimal(out.dataStart + <usize>out.length, v, digits);
+    out.length += digits;
   }
-  out.length += digits;
 }
 
 function needsEscape(b: u32): bool {
   return b < 0x20 || b == 0x22 || b == 0x5c;
-}
-
-// What a byte needs in a JSON string: LOOK_NONE copies it, LOOK_ESCAPE escapes it, LOOK_UTF8 starts
-// (or breaks) a multi-byte sequence. One table load per byte where the eight-byte test fails, which it
-// does every few bytes in a JSON body (its own quotes).
-const LOOK_NONE: u8 = 0;
-const LOOK_ESCAPE: u8 = 1;
-const LOOK_UTF8: u8 = 2;
-const LOOK = memory.data(256);
-for (let b = 0; b < 256; b++) {
-  store<u8>(LOOK + b, b >= 0x80 ? LOOK_UTF8 : needsEscape(b) ? LOOK_ESCAPE : LOOK_NONE);
 }
 
 // The escape as a static method only so that it can carry @inline, which TypeScript (and so the
@@ -197,107 +212,137 @@ class Escape {
   }
 }
 
-function writeEscape(out: ByteBuffer, c: u32): void {
-  out.reserve(6);
-  out.length += <i32>Escape.at(out.dataStart + out.length, c);
+/**
+ * The high bit of the first byte of `v` (in memory order) that needs a look: below 0x20, a '"', a
+ * '\\', or 0x80 and above (UTF-8 to validate); 0 when none does. Bits above the first may be wrong
+ * (a borrow runs on into the next byte), so only the lowest set bit is meaningful.
+ */
+function lookBits(v: u64): u64 {
+  const quote = v ^ 0x2222222222222222;
+  const backslash = v ^ 0x5c5c5c5c5c5c5c5c;
+  return (v | (v - 0x2020202020202020) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)) & HIGHS;
 }
 
-function hasZeroByte(v: u64): bool {
-  return ((v - ONES) & ~v & HIGHS) != 0;
-}
+/** Room kept past the output for a whole word stored before its bytes are known to be plain. */
+const WORD_SLACK: i32 = 8;
 
-/** True when no byte of `v` is below 0x20, a '"', a '\\' or 0x80 and above. */
-function plainWord(v: u64): bool {
-  if ((v & HIGHS) != 0) return false;
-  // Bytes are < 0x80 here, so "below 0x20" is a borrow out of (byte - 0x20) into the high bit.
-  if (((v - 0x2020202020202020) & HIGHS) != 0) return false;
-  return !hasZeroByte(v ^ 0x2222222222222222) && !hasZeroByte(v ^ 0x5c5c5c5c5c5c5c5c);
-}
+/** Where escapeRun stopped writing (its second result). */
+let escapedTo: usize = 0;
 
 /**
- * One pass from the source into the buffer: whole words while no byte needs a look, else byte by byte.
- * The buffer always has room for the rest of the string as it is plus the closing quote; an escape
- * (up to 6 bytes for 1) makes room for its own extra bytes first.
+ * One pass from the source into memory at `o`: each word is stored as it is, and when one of its bytes
+ * needs a look the output is cut back to that byte, which is copied (valid UTF-8) or escaped. Stops at
+ * `end`, or before an escape when the room up to `limit` could no longer hold the rest of the source
+ * as it is and a word (the caller then grows the buffer and calls again). Returns where it stopped in
+ * the source, and sets escapedTo. Only addresses, no object: no shadow-stack frame to set up per call.
  */
-export function writeJsonStringBytes(out: ByteBuffer, ptr: usize, len: i32): void {
-  out.reserve(len + 2);
-  let base = out.dataStart;
-  let o = base + <usize>out.length;
-  store<u8>(o++, 0x22);
-  const end = ptr + <usize>len;
-  let p = ptr;
+function escapeRun(o: usize, limit: usize, p: usize, end: usize): usize {
   while (p < end) {
     if (p + 8 <= end) {
       const v = load<u64>(p);
-      if (plainWord(v)) {
-        store<u64>(o, v);
+      store<u64>(o, v);
+      const look = lookBits(v);
+      if (look == 0) {
         o += 8;
         p += 8;
         continue;
       }
-    }
-    const stop = p + 8 < end ? p + 8 : end;
-    while (p < stop) {
+      const plain = <usize>(ctz(look) >> 3);
+      o += plain;
+      p += plain;
+    } else {
       const b = <u32>load<u8>(p);
-      const look = load<u8>(LOOK + b);
-      if (look == LOOK_NONE) {
+      if (b >= 0x20 && b < 0x80 && b != 0x22 && b != 0x5c) {
         store<u8>(o++, <u8>b);
         p++;
         continue;
       }
-      const n: usize = look == LOOK_UTF8 ? <usize>utf8SequenceLength(p, end) : 0;
+    }
+    const b = <u32>load<u8>(p);
+    if (b >= 0x80) {
+      const n = <usize>utf8SequenceLength(p, end);
       if (n != 0) {
         for (let j: usize = 0; j < n; j++) store<u8>(o + j, load<u8>(p + j));
         o += n;
         p += n;
         continue;
       }
-      const at = <i32>(o - base);
-      if (<usize>at + (end - p) + 6 > <usize>out.capacity) {
-        out.length = at;
-        out.reserve(<i32>(end - p) + 6);
-        base = out.dataStart;
-        o = base + <usize>at;
-      }
-      o += Escape.at(o, b);
-      p++;
     }
+    if (o + (end - p) + 6 + <usize>WORD_SLACK > limit) break;
+    o += Escape.at(o, b);
+    p++;
   }
-  store<u8>(o++, 0x22);
-  out.length = <i32>(o - base);
+  escapedTo = o;
+  return p;
 }
 
+// A static method only to carry @inline (see Escape): JsonWriter.stringBytes inlines it into the
+// record writer, whose frame it shares.
+class StringBytes {
+  /**
+   * The quoted string of `len` bytes at `ptr`: valid UTF-8 passes through, any other byte is read as
+   * Latin-1. The buffer always has room for the rest of the string as it is, the closing quote and a
+   * word; an escape (up to 6 bytes for 1) makes room for its own extra bytes first.
+   */
+  @inline static write(out: ByteBuffer, ptr: usize, len: i32): void {
+    out.reserve(len + 2 + WORD_SLACK);
+    const end = ptr + <usize>len;
+    let o = out.dataStart + <usize>out.length;
+    store<u8>(o++, 0x22);
+    let p = escapeRun(o, out.dataStart + <usize>out.capacity, ptr, end);
+    while (p < end) {
+      out.length = <i32>(escapedTo - out.dataStart);
+      out.reserve(<i32>(end - p) + 6 + WORD_SLACK);
+      p = escapeRun(out.dataStart + <usize>out.length, out.dataStart + <usize>out.capacity, p, end);
+    }
+    store<u8>(escapedTo, 0x22);
+    out.length = <i32>(escapedTo + 1 - out.dataStart);
+  }
+}
+
+export function writeJsonStringBytes(out: ByteBuffer, ptr: usize, len: i32): void {
+  StringBytes.write(out, ptr, len);
+}
+
+/** A string as UTF-8 in quotes; room for the worst case (6 bytes per UTF-16 unit) is made once. */
 export function writeJsonStringUtf16(out: ByteBuffer, s: string): void {
-  out.writeByte(0x22);
   const src = changetype<usize>(s);
   const len = s.length;
+  out.reserve(len * 6 + 2);
+  const base = out.dataStart;
+  let o = base + <usize>out.length;
+  store<u8>(o++, 0x22);
   for (let i = 0; i < len; i++) {
     const c = <u32>load<u16>(src + ((<usize>i) << 1));
     if (c < 0x80) {
-      if (needsEscape(c)) writeEscape(out, c);
-      else out.writeByte(c);
+      if (needsEscape(c)) o += Escape.at(o, c);
+      else store<u8>(o++, <u8>c);
     } else if (c < 0x800) {
-      out.writeByte(0xc0 | (c >> 6));
-      out.writeByte(0x80 | (c & 63));
+      store<u8>(o, <u8>(0xc0 | (c >> 6)));
+      store<u8>(o + 1, <u8>(0x80 | (c & 63)));
+      o += 2;
     } else if (c >= 0xd800 && c < 0xdc00 && i + 1 < len) {
       const lo = <u32>load<u16>(src + ((<usize>(i + 1)) << 1));
       if (lo >= 0xdc00 && lo < 0xe000) {
         const cp = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-        out.writeByte(0xf0 | (cp >> 18));
-        out.writeByte(0x80 | ((cp >> 12) & 63));
-        out.writeByte(0x80 | ((cp >> 6) & 63));
-        out.writeByte(0x80 | (cp & 63));
+        store<u8>(o, <u8>(0xf0 | (cp >> 18)));
+        store<u8>(o + 1, <u8>(0x80 | ((cp >> 12) & 63)));
+        store<u8>(o + 2, <u8>(0x80 | ((cp >> 6) & 63)));
+        store<u8>(o + 3, <u8>(0x80 | (cp & 63)));
+        o += 4;
         i++;
       } else {
-        writeEscape(out, c);
+        o += Escape.at(o, c);
       }
     } else if (c >= 0xd800 && c < 0xe000) {
-      writeEscape(out, c); // a lone surrogate has no UTF-8 form
+      o += Escape.at(o, c); // a lone surrogate has no UTF-8 form
     } else {
-      out.writeByte(0xe0 | (c >> 12));
-      out.writeByte(0x80 | ((c >> 6) & 63));
-      out.writeByte(0x80 | (c & 63));
+      store<u8>(o, <u8>(0xe0 | (c >> 12)));
+      store<u8>(o + 1, <u8>(0x80 | ((c >> 6) & 63)));
+      store<u8>(o + 2, <u8>(0x80 | (c & 63)));
+      o += 3;
     }
   }
-  out.writeByte(0x22);
+  store<u8>(o++, 0x22);
+  out.length = <i32>(o - base);
 }

@@ -22,7 +22,7 @@ export class Marks {
   any: bool = false;
 
   /** Starts marking a text of `length` bytes. */
-  reset(length: i32): void {
+  @inline reset(length: i32): void {
     this.length = length;
     this.any = false;
   }
