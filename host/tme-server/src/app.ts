@@ -17,6 +17,7 @@ import { extAuthzService } from './extauthz/ext-authz-service.ts';
 import { extProcService } from './extproc/ext-proc-service.ts';
 import { captureRoutes } from './http/routes/capture-routes.ts';
 import { ingestRoutes } from './http/routes/ingest-routes.ts';
+import { InflightBodies } from './http/inflight-bodies.ts';
 import { createRouter } from './http/router.ts';
 import { startHttpServer } from './http/server.ts';
 import { CapturePipeline } from './ingest/capture-pipeline.ts';
@@ -76,9 +77,10 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
     autoDeny,
   );
 
+  const bodies = new InflightBodies(config.maxInflightBodyBytes, () => metrics.bodiesRefused.inc());
   const router = createRouter(
     [
-      ...ingestRoutes({ pipeline, encode: (parts) => engine.encodeRecord(parts), metrics, maxBodyBytes: config.maxBatchBytes }),
+      ...ingestRoutes({ pipeline, encode: (parts) => engine.encodeRecord(parts), metrics, bodies, maxBodyBytes: config.maxBatchBytes }),
       ...captureRoutes(ring, config.capturesResponseBytes),
       ...adminRoutes(metrics.registry),
       ...inventory.routes,
@@ -95,6 +97,7 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
             (v) => countDetection(metrics.detections, v),
           ),
         ),
+        bodies,
         maxBodyBytes: config.maxBatchBytes,
       }),
     ],

@@ -73,6 +73,11 @@ export const VARIABLES = {
     '5441',
   ),
   TME_MAX_BATCH_BYTES: variable(integer(1024, 1024 * MiB), 'largest accepted request body in bytes; larger gets 413', String(16 * MiB)),
+  TME_MAX_INFLIGHT_BODY_BYTES: variable(
+    integer(1024, 4096 * MiB),
+    'bytes of request bodies held at once across all connections; a request beyond gets 503 (counted in tme_request_bodies_refused_total)',
+    String(64 * MiB),
+  ),
   TME_SPOOL_DIR: variable(
     z.string().min(1, 'expected a directory path'),
     'directory of the append-only JSONL spool of accepted captures',
@@ -249,6 +254,7 @@ export interface TmeConfig {
   httpPort: number;
   grpcPort: number;
   maxBatchBytes: number;
+  maxInflightBodyBytes: number;
   spool: {
     dir: string;
     fsync: 'always' | 'interval' | 'never';
@@ -333,6 +339,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): TmeConfig {
     httpPort: values.TME_HTTP_PORT,
     grpcPort: values.TME_GRPC_PORT,
     maxBatchBytes: values.TME_MAX_BATCH_BYTES,
+    maxInflightBodyBytes: values.TME_MAX_INFLIGHT_BODY_BYTES,
     spool: {
       dir: values.TME_SPOOL_DIR,
       fsync: values.TME_SPOOL_FSYNC,

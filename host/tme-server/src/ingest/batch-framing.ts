@@ -90,30 +90,37 @@ let stringValid = true;
  * `stringEscaped` (it holds escapes) and `stringValid` (no raw control character, every escape valid).
  */
 function stringEnd(buf: Buffer, at: number): number {
+  // Tables and flags as locals: a module-level binding is loaded (and checked) at every byte otherwise.
+  const inString = IN_STRING;
+  const escapes = ESCAPE;
+  const hex = HEX;
   const n = buf.length;
   let i = at + 1;
-  stringEscaped = false;
-  stringValid = true;
+  let escaped = false;
+  let valid = true;
   for (;;) {
     let c = 0;
-    while (i < n && (c = IN_STRING[buf[i]!]!) === 0) i++;
+    while (i < n && (c = inString[buf[i]!]!) === 0) i++;
     if (i >= n) throw new FramingError('body: not valid JSON (unterminated string)');
-    if (c === 1) return i + 1;
+    if (c === 1) break;
     if (c === 3) {
-      stringValid = false;
+      valid = false;
       i++;
       continue;
     }
-    stringEscaped = true;
-    const kind = i + 1 < n ? ESCAPE[buf[i + 1]!]! : 0;
-    if (kind === 2 && i + 5 < n && HEX[buf[i + 2]!]! & HEX[buf[i + 3]!]! & HEX[buf[i + 4]!]! & HEX[buf[i + 5]!]!) i += 6;
-    else if (kind === 1) i += 2;
+    escaped = true;
+    const kind = i + 1 < n ? escapes[buf[i + 1]!]! : 0;
+    if (kind === 1) i += 2;
+    else if (kind === 2 && i + 5 < n && hex[buf[i + 2]!]! & hex[buf[i + 3]!]! & hex[buf[i + 4]!]! & hex[buf[i + 5]!]!) i += 6;
     else {
       // Not a valid escape; the byte after the backslash is still skipped, so `\"` does not end the string.
-      stringValid = false;
+      valid = false;
       i += 2;
     }
   }
+  stringEscaped = escaped;
+  stringValid = valid;
+  return i + 1;
 }
 
 function bytesEqual(buf: Buffer, start: number, end: number, ascii: string): boolean {

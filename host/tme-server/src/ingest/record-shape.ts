@@ -25,6 +25,8 @@ type Leaf = 'string' | 'digits' | 'uint' | 'port' | 'status' | 'bool' | 'encodin
 
 interface Field {
   name: string;
+  /** The name's bytes, compared with a key's. */
+  nameBytes: Uint8Array;
   shape: Shape;
   /** Bit in the object's seen-mask (every known field has one, to refuse repeats). */
   bit: number;
@@ -39,6 +41,8 @@ interface Shape {
   kind: 'object' | 'headers' | 'pair' | 'leaf';
   /** object: its known fields, and the bits of the required ones; a body's data is checked at its end. */
   fields: Field[];
+  /** object: its fields by the length of their name, so that a key is compared with one or two names. */
+  byLength: Field[][];
   required: number;
   body: boolean;
   /** headers: the slot that notes the first content-type value, or -1. */
@@ -48,9 +52,11 @@ interface Shape {
 
 function shapeOf(
   kind: Shape['kind'],
-  { fields = [], required = 0, body = false, contentType = -1, leaf = 'any' }: Partial<Shape> = {},
+  { fields = [], required = 0, body = false, contentType = -1, leaf = 'any' }: Partial<Omit<Shape, 'byLength'>> = {},
 ): Shape {
-  return { kind, fields, required, body, contentType, leaf };
+  const byLength: Field[][] = [];
+  for (const field of fields) (byLength[field.name.length] ??= []).push(field);
+  return { kind, fields, byLength, required, body, contentType, leaf };
 }
 
 const leaf = (l: Leaf): Shape => shapeOf('leaf', { leaf: l });
@@ -62,7 +68,7 @@ function object(spec: Record<string, [Shape, boolean, Slot?]>, body = false): Sh
   const fields: Field[] = [];
   let required = 0;
   Object.entries(spec).forEach(([name, [shape, isRequired, slot]], bit) => {
-    fields.push({ name, shape, bit, slot });
+    fields.push({ name, nameBytes: Buffer.from(name, 'latin1'), shape, bit, slot });
     if (isRequired) required |= 1 << bit;
   });
   return shapeOf('object', { fields, required, body });
@@ -75,8 +81,15 @@ function bytesEqual(buf: Buffer, start: number, end: number, ascii: string): boo
 }
 
 /** The known field a key names, compared as bytes (no string built per key). */
-function fieldNamed(fields: readonly Field[], buf: Buffer, start: number, end: number): Field | undefined {
-  for (const field of fields) if (bytesEqual(buf, start, end, field.name)) return field;
+function fieldNamed(shape: Shape, buf: Buffer, start: number, end: number): Field | undefined {
+  const candidates = shape.byLength[end - start];
+  if (candidates === undefined) return undefined;
+  for (const field of candidates) {
+    const name = field.nameBytes;
+    let i = 0;
+    while (i < name.length && buf[start + i] === name[i]) i++;
+    if (i === name.length) return field;
+  }
   return undefined;
 }
 
@@ -125,8 +138,11 @@ export const RECORD_SHAPE: Shape = object({
 
 /** The fields of one record the framing noted, as byte offsets into the record's own bytes. */
 export class RecordIndex {
-  /** Start and end of each slot's string (without quotes); an end of 0 when absent (a string never ends there). */
-  readonly spans = new Int32Array(SLOTS * 2);
+  /**
+   * Start and end of each slot's string (without quotes); an end of 0 when absent (a string never ends
+   * there). An array of small integers: allocating it costs a fraction of a typed array's.
+   */
+  readonly spans: number[] = new Array<number>(SLOTS * 2).fill(0);
   /** Slots whose string holds escapes (a bit per slot). */
   escaped = 0;
   durationNano = 0;
@@ -242,7 +258,7 @@ export class ShapeCheck {
       this.fits = false;
       return;
     }
-    const field = fieldNamed(top.shape.fields, this.buf, start, end);
+    const field = fieldNamed(top.shape, this.buf, start, end);
     if (field === undefined) return;
     // A repeated field: JSON.parse keeps the last one, which the check did not follow.
     if ((top.seen & (1 << field.bit)) !== 0) this.fits = false;

@@ -15,6 +15,8 @@ export interface TmeMetrics {
   /** Records accepted but not stored: summaries, and those TME_STORE_SAMPLE_RATE left out. */
   recordsNotStored: Counter<'reason'>;
   unauthorized: Counter<'route'>;
+  /** Requests refused with 503 because their body would pass TME_MAX_INFLIGHT_BODY_BYTES. */
+  bodiesRefused: Counter;
 }
 
 /** A verdict as the engine gives it; only detection findings are counted (not rules, rate limits, the deny list). */
@@ -77,6 +79,11 @@ export function createTmeMetrics(spoolBytes: () => number): TmeMetrics {
       name: 'tme_records_not_stored_total',
       help: "Records accepted and counted by the inventory but not stored, by reason: summary (the filter's report.sampleRate) or sampled_out (TME_STORE_SAMPLE_RATE).",
       labelNames: ['reason'],
+      registers,
+    }),
+    bodiesRefused: new Counter({
+      name: 'tme_request_bodies_refused_total',
+      help: 'Requests refused with 503 because the request bodies held at once would pass TME_MAX_INFLIGHT_BODY_BYTES.',
       registers,
     }),
     unauthorized: new Counter({

@@ -9,7 +9,7 @@ import type { RequestChecker } from '../../enforce/check.ts';
 import { describeIssues } from '../../ingest/field-errors.ts';
 import { MAX_RECORD_BYTES, RecordSchema } from '../../ingest/record-schema.ts';
 import { HttpError } from '../http-error.ts';
-import { readJson } from '../read-body.ts';
+import type { InflightBodies } from '../inflight-bodies.ts';
 import { sendJson } from '../respond.ts';
 import type { Route } from '../router.ts';
 
@@ -17,6 +17,8 @@ export interface EnforceDependencies {
   policies: PolicyStore;
   denyList: DenyList;
   check: RequestChecker;
+  /** Reads request bodies within the server-wide budget. */
+  bodies: InflightBodies;
   maxBodyBytes: number;
 }
 
@@ -54,7 +56,7 @@ function denyTarget(url: URL): { kind: DenyKind; value: string } {
   return ip !== null ? { kind: 'ip', value: ip } : { kind: 'key', value: key! };
 }
 
-export function enforceRoutes({ policies, denyList, check, maxBodyBytes }: EnforceDependencies): Route[] {
+export function enforceRoutes({ policies, denyList, check, bodies, maxBodyBytes }: EnforceDependencies): Route[] {
   return [
     {
       method: 'GET',
@@ -71,7 +73,7 @@ export function enforceRoutes({ policies, denyList, check, maxBodyBytes }: Enfor
       path: '/v1/policy',
       access: 'admin',
       handler: async (req, res) => {
-        const body = await readJson(req, Math.min(maxBodyBytes, MAX_POLICY_BYTES));
+        const body = await bodies.readJson(req, res, Math.min(maxBodyBytes, MAX_POLICY_BYTES));
         try {
           sendJson(res, 200, { revision: policies.replace(body) });
         } catch (error) {
@@ -96,7 +98,7 @@ export function enforceRoutes({ policies, denyList, check, maxBodyBytes }: Enfor
       path: '/v1/admin/denylist',
       access: 'admin',
       handler: async (req, res) => {
-        const parsed = DenyRequestSchema.safeParse(await readJson(req, MAX_DENY_REQUEST_BYTES));
+        const parsed = DenyRequestSchema.safeParse(await bodies.readJson(req, res, MAX_DENY_REQUEST_BYTES));
         if (!parsed.success) throw new HttpError(400, describeIssues(parsed.error.issues));
         const { ip, key, ttlSeconds, reason } = parsed.data;
         try {
@@ -123,7 +125,7 @@ export function enforceRoutes({ policies, denyList, check, maxBodyBytes }: Enfor
       path: '/v1/check',
       access: 'agent',
       handler: async (req, res) => {
-        const parsed = RecordSchema.safeParse(await readJson(req, Math.min(maxBodyBytes, MAX_RECORD_BYTES)));
+        const parsed = RecordSchema.safeParse(await bodies.readJson(req, res, Math.min(maxBodyBytes, MAX_RECORD_BYTES)));
         if (!parsed.success) throw new HttpError(400, describeIssues(parsed.error.issues));
         sendJson(res, 200, check(parsed.data));
       },

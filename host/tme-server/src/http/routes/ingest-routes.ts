@@ -17,7 +17,7 @@ import { RecordSchema, type CaptureRecord } from '../../ingest/record-schema.ts'
 import type { TmeMetrics } from '../../metrics/tme-metrics.ts';
 import type { CaptureSource } from '../../record/capture.ts';
 import { HttpError } from '../http-error.ts';
-import { readBody, readJson } from '../read-body.ts';
+import type { InflightBodies } from '../inflight-bodies.ts';
 import { sendJson } from '../respond.ts';
 import type { Route } from '../router.ts';
 
@@ -26,6 +26,8 @@ export interface IngestDependencies {
   /** The record of an exchange, redacted and marked: the engine's encodeRecord. */
   encode(parts: ExchangeParts): Buffer;
   metrics: TmeMetrics;
+  /** Reads request bodies within the server-wide budget. */
+  bodies: InflightBodies;
   maxBodyBytes: number;
 }
 
@@ -62,14 +64,14 @@ function answer(accepted: number, rejected: Rejection[]): { status: number; body
   return { status: 200, body: { accepted, rejected } };
 }
 
-export function ingestRoutes({ pipeline, encode, metrics, maxBodyBytes }: IngestDependencies): Route[] {
+export function ingestRoutes({ pipeline, encode, metrics, bodies, maxBodyBytes }: IngestDependencies): Route[] {
   const count = (source: CaptureSource, received: number, rejected: number): void => {
     metrics.recordsReceived.inc({ source }, received);
     metrics.recordsRejected.inc({ source }, rejected);
   };
 
   const ingestBatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const batch = await readBody(req, maxBodyBytes);
+    const batch = await bodies.read(req, res, maxBodyBytes);
     let frames: RecordFrame[];
     try {
       frames = frameBatch(batch, RECORD_FRAMING);
@@ -99,7 +101,7 @@ export function ingestRoutes({ pipeline, encode, metrics, maxBodyBytes }: Ingest
   };
 
   const ingestExtCap = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const parsed = ExtCapSchema.safeParse(await readJson(req, maxBodyBytes));
+    const parsed = ExtCapSchema.safeParse(await bodies.readJson(req, res, maxBodyBytes));
     if (!parsed.success) {
       count('ext_cap', 1, 1);
       throw new HttpError(400, describeIssues(parsed.error.issues));
