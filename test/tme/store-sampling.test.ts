@@ -126,6 +126,24 @@ test('a summary is never stored, even at TME_STORE_SAMPLE_RATE 1', async () => {
   }
 });
 
+test('a marked summary whose mark is not the first key is still a summary, never stored as a full record', async () => {
+  // The fast path recognises the filter's summaries by their first bytes; a producer that writes the key
+  // elsewhere must not get a summary stored and learned from as if it were the whole exchange.
+  const tme = await startTestTme();
+  try {
+    const late = { ...record('late', '/a'), sampled: false };
+    assert.equal((await tme.post('/v1/records', { records: [late, record('r', '/a')] })).status, 200);
+    assert.deepEqual(
+      (await tme.spoolLines()).map((line) => (line.record as { id: string }).id),
+      ['r'],
+    );
+    assert.equal(await tme.metric('tme_records_not_stored_total', '{reason="summary"}'), 1);
+    assert.equal(await inventoryCount(tme), 2);
+  } finally {
+    await tme.stop();
+  }
+});
+
 test('a summary that carries a verdict is stored: a verdict always is, whatever else the record says', async () => {
   // The filter never writes one; a record that can put a client on the deny list must stay auditable.
   const tme = await startTestTme({ TME_STORE_SAMPLE_RATE: '0' });

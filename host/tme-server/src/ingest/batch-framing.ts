@@ -228,6 +228,9 @@ export function frameBatch(buf: Buffer, limits: FramingLimits): RecordFrame[] {
                 ? 'verdict'
                 : '';
           else keyOfRecord = '';
+          // The fast path knows a summary by its first bytes (isSummary); a `sampled` key anywhere else
+          // sends the record through the parse, where it is read wherever it is.
+          if (inRecordTop && expect === Expect.Key && bytesEqual(buf, keyStart, keyEnd, 'sampled')) shape.fits = false;
         }
         expect = Expect.Colon;
         continue;
