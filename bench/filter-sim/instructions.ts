@@ -12,7 +12,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
@@ -162,7 +162,8 @@ function measure(label: string, wasm: string, config: string, get: boolean): voi
 }
 
 try {
-  const wasm = namedTwin(values.wasm!);
+  // valgrind runs in a scratch directory: a path relative to here must be made absolute.
+  const wasm = namedTwin(resolve(values.wasm!));
   if (values.all) {
     for (const variant of ["wasm-capture", "wasm-policy"]) {
       for (const get of [false, true]) measure(`${variant}, ${get ? "GET" : "1 KiB JSON POST"}`, wasm, variantConfig(variant), get);

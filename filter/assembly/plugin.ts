@@ -2,8 +2,6 @@
 // stream context per HTTP exchange (verdict, then capture). Decisions and encodings are delegated to
 // pure modules; this file only sequences them against the host.
 import {
-  RootContext,
-  Context,
   log,
   LogLevelValues,
   FilterHeadersStatusValues,
@@ -34,6 +32,7 @@ import { DecideHost, decideBody, decideHead, replyMessage, replyStatus, requestF
 import { ByteBuffer } from "./json/bytes";
 import { JsonWriter } from "./json/writer";
 import { Callout, CalloutReply, callTme, pair } from "./host/callout";
+import { FilterRoot, Stream } from "./host/stream";
 import { RequestView } from "./detect/types";
 import { PropertyPath, bufferBytes, headerPairs, nowNanos, propertyInt, propertyString } from "./host/abi";
 import { HeldFor, Phase, canEnter, phaseName } from "./lifecycle";
@@ -48,7 +47,7 @@ function nowMs(): u64 {
   return nowNanos() / 1000000;
 }
 
-export class GatewardenRoot extends RootContext {
+export class GatewardenRoot extends FilterRoot {
   config: Config = new Config();
   metrics: FilterMetrics | null = null;
   reporter: Reporter | null = null;
@@ -85,8 +84,8 @@ export class GatewardenRoot extends RootContext {
     if (metrics !== null) metrics.setGauge(metrics.wasmMemory, (<i64>memory.size()) << 16);
   }
 
-  createContext(context_id: u32): Context {
-    return new GatewardenStream(context_id, this);
+  newStream(id: u32): Stream {
+    return new GatewardenStream(id, this);
   }
 
   /** Encodes a finished exchange into the open batch; called from the stream's onLog. */
@@ -128,11 +127,8 @@ class FilterDecideHost extends DecideHost {
 
 /** The TME's answer to a synchronous check, delivered in the waiting stream's context. */
 class CheckCall extends Callout {
-  constructor(
-    root: GatewardenRoot,
-    public stream: GatewardenStream,
-  ) {
-    super(root, stream.context_id);
+  constructor(public stream: GatewardenStream) {
+    super(stream.id);
   }
 
   done(reply: CalloutReply): void {
@@ -140,7 +136,7 @@ class CheckCall extends Callout {
   }
 }
 
-class GatewardenStream extends Context {
+class GatewardenStream extends Stream {
   private readonly root: GatewardenRoot;
   private readonly ex: Exchange = new Exchange();
   /** Where the request is (lifecycle.ts); changed only by `enter`. */
@@ -154,8 +150,8 @@ class GatewardenStream extends Context {
   private inspected: BodyCapture | null = null;
   private view: RequestView | null = null;
 
-  constructor(context_id: u32, root: GatewardenRoot) {
-    super(context_id, root);
+  constructor(id: u32, root: GatewardenRoot) {
+    super(id);
     this.root = root;
   }
 
@@ -164,7 +160,7 @@ class GatewardenStream extends Context {
     if (!canEnter(this.phase, next)) {
       log(
         LogLevelValues.debug,
-        "gatewarden: stream " + this.context_id.toString() + ": " + phaseName(this.phase) + " -> " + phaseName(next) + " refused",
+        "gatewarden: stream " + this.id.toString() + ": " + phaseName(this.phase) + " -> " + phaseName(next) + " refused",
       );
       return false;
     }
@@ -323,10 +319,9 @@ class GatewardenStream extends Context {
     this.ex.durationNanos = 0;
     // Unredacted: the TME's detection and deny list need the values; the check is not stored.
     writeRecord(new JsonWriter(out), this.ex, cfg.serviceName, MODULE_VERSION, null);
-    const call = new CheckCall(root, this);
+    const call = new CheckCall(this);
     if (
       !callTme(
-        root,
         cfg,
         "POST",
         cfg.enforcement.checkPath,
