@@ -53,6 +53,8 @@ export class GatewardenRoot extends FilterRoot {
   reporter: Reporter | null = null;
   control: Control | null = null;
   readonly decideHost: FilterDecideHost = new FilterDecideHost(this);
+  /** The linear memory (64 KiB pages) last logged. */
+  private loggedPages: i32 = 0;
 
   onConfigure(configuration_size: u32): bool {
     super.onConfigure(configuration_size);
@@ -78,10 +80,18 @@ export class GatewardenRoot extends FilterRoot {
     if (reporter === null || control === null) return;
     const now = nowMs();
     reporter.batcher.flushDue(now);
+    const metrics = this.metrics;
+    if (metrics !== null) metrics.flushExchangeCounts();
     reporter.pump();
     control.tick(now);
-    const metrics = this.metrics;
-    if (metrics !== null) metrics.setGauge(metrics.wasmMemory, (<i64>memory.size()) << 16);
+    const pages = memory.size();
+    if (metrics !== null) metrics.setGauge(metrics.wasmMemory, (<i64>pages) << 16);
+    // Linear memory only grows, by doublings: one line per worker each time it does. The gauge shows
+    // the last worker to tick; Envoy's log names the thread, so this line gives each worker's heap.
+    if (pages != this.loggedPages) {
+      this.loggedPages = pages;
+      log(LogLevelValues.info, "gatewarden: Wasm memory " + (pages << 16).toString() + " bytes");
+    }
   }
 
   newStream(id: u32): Stream {
@@ -99,9 +109,12 @@ export class GatewardenRoot extends FilterRoot {
     const w = reporter.batcher.begin((ex.startNanos + ex.durationNanos) / 1000000);
     writeRecord(w, ex, this.config.serviceName, MODULE_VERSION, this.config.redaction, full);
     reporter.batcher.end();
-    metrics.captured.increment(1);
-    if (!full) metrics.sampledOut.increment(1);
-    if (reporter.batcher.waiting > 0) reporter.pump();
+    metrics.captured.add(1);
+    if (!full) metrics.sampledOut.add(1);
+    if (reporter.batcher.waiting > 0) {
+      metrics.flushExchangeCounts();
+      reporter.pump();
+    }
   }
 }
 
@@ -326,7 +339,8 @@ class GatewardenStream extends Stream {
         "POST",
         cfg.enforcement.checkPath,
         [pair("content-type", "application/json")],
-        out.toArrayBuffer(),
+        out.dataStart,
+        out.length,
         cfg.requestHandleTimeoutMs,
         call,
       )

@@ -4,9 +4,9 @@
 // kept callbacks in a Map and set the effective context on every answer).
 import * as imports from "@solo-io/proxy-runtime/assembly/imports";
 import { Headers, HeaderPair, HeaderMapTypeValues, BufferTypeValues, WasmResultValues } from "@solo-io/proxy-runtime/assembly/runtime";
-import { bufferBytes, headerValue } from "./abi";
+import { bufferBytes, headerPairs } from "./abi";
 import { IdTable } from "./id-table";
-import { serializeHeaders } from "../http/headers";
+import { HeaderList, serializeHeaders } from "../http/headers";
 import { Config } from "../config";
 
 export class CalloutReply {
@@ -40,8 +40,10 @@ export function proxy_on_http_call_response(context_id: u32, token: u32, headers
   if (callout.contextId != context_id) imports.proxy_set_effective_context(callout.contextId);
   const reply = new CalloutReply();
   if (headers != 0) {
-    reply.status = I32.parseInt(headerValue(HeaderMapTypeValues.HttpCallResponseHeaders, ":status"));
-    reply.etag = headerValue(HeaderMapTypeValues.HttpCallResponseHeaders, "etag");
+    // The map in one host call, not one per header wanted.
+    const map = new HeaderList(headerPairs(HeaderMapTypeValues.HttpCallResponseHeaders));
+    reply.status = I32.parseInt(map.get(":status"));
+    reply.etag = map.get("etag");
     if (body_size > 0) reply.body = bufferBytes(BufferTypeValues.HttpCallResponseBody, 0, body_size);
   }
   callout.done(reply);
@@ -53,14 +55,16 @@ export function pair(name: string, value: string): HeaderPair {
 
 /**
  * Starts a call to the TME (cluster `tmeCluster`, authority `report.authority`), with the agent token
- * when one is configured; false when the proxy refused it (e.g. an unknown cluster).
+ * when one is configured; false when the proxy refused it (e.g. an unknown cluster). The host copies
+ * the body at once: it may be reused or freed when this returns.
  */
 export function callTme(
   cfg: Config,
   method: string,
   path: string,
   extra: Headers,
-  body: ArrayBuffer,
+  bodyPtr: usize,
+  bodyLength: i32,
   timeoutMs: u32,
   callout: Callout,
 ): bool {
@@ -81,8 +85,8 @@ export function callTme(
     cluster.byteLength,
     changetype<usize>(headerBytes),
     headerBytes.byteLength,
-    changetype<usize>(body),
-    body.byteLength,
+    bodyPtr,
+    bodyLength,
     NO_TRAILERS,
     4,
     timeoutMs,
