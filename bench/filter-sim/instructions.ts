@@ -12,12 +12,13 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
 import { ROOT, WASM_PATH } from "../../host/devstack/paths.ts";
 import { VARIANTS, variantSpecs, type VariantName } from "../lib/variants.ts";
+import { FLOOR_WASM_PATH } from "../lib/floor.ts";
 import { perExchange, readProfile } from "./callgrind.ts";
 
 const { values } = parseArgs({
@@ -58,19 +59,28 @@ function codeOf(path: string): Buffer {
   return Buffer.concat(parts);
 }
 
-/** The build to profile: with names when the release build is profiled and a named twin can be made. */
+/** Release builds that have a twin with a name section: the filter and the floor module. */
+const NAMED_TWINS = new Map([
+  [WASM_PATH, { named: join(ROOT, "build/gatewarden.names.wasm"), asc: ["filter/assembly/index.ts", "--target", "names"] }],
+  [
+    FLOOR_WASM_PATH,
+    { named: join(ROOT, "build/bench-floor.names.wasm"), asc: ["--config", "bench/floor/asconfig.json", "--target", "names"] },
+  ],
+]);
+
+/** The build to profile: with names when a release build is profiled and a named twin can be made. */
 function namedTwin(wasm: string): string {
-  if (wasm !== WASM_PATH) return wasm;
-  const named = join(ROOT, "build/gatewarden.names.wasm");
+  const twin = NAMED_TWINS.get(wasm);
+  if (twin === undefined) return wasm;
+  const { named } = twin;
   if (!existsSync(named) || !codeOf(named).equals(codeOf(wasm))) {
-    const run = spawnSync(
-      process.execPath,
-      [join(ROOT, "node_modules/assemblyscript/bin/asc.js"), "filter/assembly/index.ts", "--target", "names"],
-      { cwd: ROOT, encoding: "utf8" },
-    );
+    const run = spawnSync(process.execPath, [join(ROOT, "node_modules/assemblyscript/bin/asc.js"), ...twin.asc], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     if (run.status !== 0) throw new Error(`asc --target names failed: ${run.stderr}`);
     // Same sources, same compiler: the code must match, or the names would describe another module.
-    if (!codeOf(named).equals(codeOf(wasm))) throw new Error(`${named} differs from ${wasm}: rebuild the release (npm run build:filter)`);
+    if (!codeOf(named).equals(codeOf(wasm))) throw new Error(`${named} differs from ${wasm}: rebuild the release`);
   }
   return named;
 }
@@ -162,7 +172,8 @@ function measure(label: string, wasm: string, config: string, get: boolean): voi
 }
 
 try {
-  const wasm = namedTwin(values.wasm!);
+  // valgrind runs in a scratch directory: a path relative to here must be made absolute.
+  const wasm = namedTwin(resolve(values.wasm!));
   if (values.all) {
     for (const variant of ["wasm-capture", "wasm-policy"]) {
       for (const get of [false, true]) measure(`${variant}, ${get ? "GET" : "1 KiB JSON POST"}`, wasm, variantConfig(variant), get);

@@ -5,11 +5,31 @@ import * as imports from "@solo-io/proxy-runtime/assembly/imports";
 import { Action } from "./policy/model";
 import { Verdict } from "./policy/verdict";
 
+/**
+ * A counter bumped on every exchange, counted in the module and handed to the host by `flush`: one host
+ * call per report sent or tick instead of one per exchange.
+ */
+export class ExchangeCounter {
+  private pending: u32 = 0;
+
+  constructor(private counter: Counter) {}
+
+  @inline add(n: u32): void {
+    this.pending += n;
+  }
+
+  flush(): void {
+    if (this.pending == 0) return;
+    this.counter.increment(this.pending);
+    this.pending = 0;
+  }
+}
+
 export class FilterMetrics {
-  /** Exchanges whose record was handed to the batcher. */
-  captured: Counter = new Counter("gatewarden_captured_total");
+  /** Exchanges whose record was handed to the batcher (flushed before each report goes out). */
+  captured: ExchangeCounter = new ExchangeCounter(new Counter("gatewarden_captured_total"));
   /** Of those, exchanges reported as a summary only (report.sampleRate). */
-  sampledOut: Counter = new Counter("gatewarden_sampled_out_total");
+  sampledOut: ExchangeCounter = new ExchangeCounter(new Counter("gatewarden_sampled_out_total"));
   /** Records the TME acknowledged. */
   reported: Counter = new Counter("gatewarden_reported_total");
   /** Records lost: batcher full, callout refused, failed or answered with an error. */
@@ -58,6 +78,12 @@ export class FilterMetrics {
     const name = detectionMetricName(v.category, v.rule, v.action == Action.Block ? "block" : "monitor");
     if (!this.perRule.has(name)) this.perRule.set(name, new Counter(name));
     this.perRule.get(name).increment(1);
+  }
+
+  /** Hands the exchange counters to the host: before a report goes out, so the TME never has records the counters miss. */
+  flushExchangeCounts(): void {
+    this.captured.flush();
+    this.sampledOut.flush();
   }
 
   setGauge(gauge: Gauge, value: i64): void {

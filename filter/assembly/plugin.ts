@@ -2,8 +2,6 @@
 // stream context per HTTP exchange (verdict, then capture). Decisions and encodings are delegated to
 // pure modules; this file only sequences them against the host.
 import {
-  RootContext,
-  Context,
   log,
   LogLevelValues,
   FilterHeadersStatusValues,
@@ -34,6 +32,7 @@ import { DecideHost, decideBody, decideHead, replyMessage, replyStatus, requestF
 import { ByteBuffer } from "./json/bytes";
 import { JsonWriter } from "./json/writer";
 import { Callout, CalloutReply, callTme, pair } from "./host/callout";
+import { FilterRoot, Stream } from "./host/stream";
 import { RequestView } from "./detect/types";
 import { PropertyPath, bufferBytes, headerPairs, nowNanos, propertyInt, propertyString } from "./host/abi";
 import { HeldFor, Phase, canEnter, phaseName } from "./lifecycle";
@@ -48,12 +47,14 @@ function nowMs(): u64 {
   return nowNanos() / 1000000;
 }
 
-export class GatewardenRoot extends RootContext {
+export class GatewardenRoot extends FilterRoot {
   config: Config = new Config();
   metrics: FilterMetrics | null = null;
   reporter: Reporter | null = null;
   control: Control | null = null;
   readonly decideHost: FilterDecideHost = new FilterDecideHost(this);
+  /** The linear memory (64 KiB pages) last logged. */
+  private loggedPages: i32 = 0;
 
   onConfigure(configuration_size: u32): bool {
     super.onConfigure(configuration_size);
@@ -79,14 +80,22 @@ export class GatewardenRoot extends RootContext {
     if (reporter === null || control === null) return;
     const now = nowMs();
     reporter.batcher.flushDue(now);
+    const metrics = this.metrics;
+    if (metrics !== null) metrics.flushExchangeCounts();
     reporter.pump();
     control.tick(now);
-    const metrics = this.metrics;
-    if (metrics !== null) metrics.setGauge(metrics.wasmMemory, (<i64>memory.size()) << 16);
+    const pages = memory.size();
+    if (metrics !== null) metrics.setGauge(metrics.wasmMemory, (<i64>pages) << 16);
+    // Linear memory only grows, by doublings: one line per worker each time it does. The gauge shows
+    // the last worker to tick; Envoy's log names the thread, so this line gives each worker's heap.
+    if (pages != this.loggedPages) {
+      this.loggedPages = pages;
+      log(LogLevelValues.info, "gatewarden: Wasm memory " + (pages << 16).toString() + " bytes");
+    }
   }
 
-  createContext(context_id: u32): Context {
-    return new GatewardenStream(context_id, this);
+  newStream(id: u32): Stream {
+    return new GatewardenStream(id, this);
   }
 
   /** Encodes a finished exchange into the open batch; called from the stream's onLog. */
@@ -100,9 +109,12 @@ export class GatewardenRoot extends RootContext {
     const w = reporter.batcher.begin((ex.startNanos + ex.durationNanos) / 1000000);
     writeRecord(w, ex, this.config.serviceName, MODULE_VERSION, this.config.redaction, full);
     reporter.batcher.end();
-    metrics.captured.increment(1);
-    if (!full) metrics.sampledOut.increment(1);
-    if (reporter.batcher.waiting > 0) reporter.pump();
+    metrics.captured.add(1);
+    if (!full) metrics.sampledOut.add(1);
+    if (reporter.batcher.waiting > 0) {
+      metrics.flushExchangeCounts();
+      reporter.pump();
+    }
   }
 }
 
@@ -128,11 +140,8 @@ class FilterDecideHost extends DecideHost {
 
 /** The TME's answer to a synchronous check, delivered in the waiting stream's context. */
 class CheckCall extends Callout {
-  constructor(
-    root: GatewardenRoot,
-    public stream: GatewardenStream,
-  ) {
-    super(root, stream.context_id);
+  constructor(public stream: GatewardenStream) {
+    super(stream.id);
   }
 
   done(reply: CalloutReply): void {
@@ -140,7 +149,7 @@ class CheckCall extends Callout {
   }
 }
 
-class GatewardenStream extends Context {
+class GatewardenStream extends Stream {
   private readonly root: GatewardenRoot;
   private readonly ex: Exchange = new Exchange();
   /** Where the request is (lifecycle.ts); changed only by `enter`. */
@@ -154,8 +163,8 @@ class GatewardenStream extends Context {
   private inspected: BodyCapture | null = null;
   private view: RequestView | null = null;
 
-  constructor(context_id: u32, root: GatewardenRoot) {
-    super(context_id, root);
+  constructor(id: u32, root: GatewardenRoot) {
+    super(id);
     this.root = root;
   }
 
@@ -164,7 +173,7 @@ class GatewardenStream extends Context {
     if (!canEnter(this.phase, next)) {
       log(
         LogLevelValues.debug,
-        "gatewarden: stream " + this.context_id.toString() + ": " + phaseName(this.phase) + " -> " + phaseName(next) + " refused",
+        "gatewarden: stream " + this.id.toString() + ": " + phaseName(this.phase) + " -> " + phaseName(next) + " refused",
       );
       return false;
     }
@@ -322,15 +331,15 @@ class GatewardenStream extends Context {
     this.ex.durationNanos = 0;
     // Unredacted: the TME's detection and deny list need the values; the check is not stored.
     writeRecord(new JsonWriter(out), this.ex, cfg.serviceName, MODULE_VERSION, null);
-    const call = new CheckCall(root, this);
+    const call = new CheckCall(this);
     if (
       !callTme(
-        root,
         cfg,
         "POST",
         cfg.enforcement.checkPath,
         [pair("content-type", "application/json")],
-        out.toArrayBuffer(),
+        out.dataStart,
+        out.length,
         cfg.requestHandleTimeoutMs,
         call,
       )

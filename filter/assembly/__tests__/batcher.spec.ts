@@ -27,7 +27,7 @@ describe("Batcher", () => {
     expect(b.waiting).toBe(1);
     const batch = b.next()!;
     expect(batch.records).toBe(2);
-    expect(String.UTF8.decode(batch.body)).toBe('{"records":[{"n":1},{"n":2}]}');
+    expect(batch.text()).toBe('{"records":[{"n":1},{"n":2}]}');
     expect(b.inflight).toBe(1);
   });
 
@@ -38,7 +38,7 @@ describe("Batcher", () => {
     expect(b.waiting).toBe(0);
     b.flushDue(1100);
     expect(b.waiting).toBe(1);
-    expect(String.UTF8.decode(b.next()!.body)).toBe('{"records":[{"n":1}]}');
+    expect(b.next()!.text()).toBe('{"records":[{"n":1}]}');
   });
 
   it("beyond maxPendingBatches waiting, drops and counts the oldest waiting batches", () => {
@@ -52,7 +52,7 @@ describe("Batcher", () => {
     expect(b.waiting).toBe(2);
     expect(b.takeDropped()).toBe(2);
     expect(b.takeDropped()).toBe(0);
-    expect(String.UTF8.decode(b.next()!.body)).toBe('{"records":[{"n":4}]}');
+    expect(b.next()!.text()).toBe('{"records":[{"n":4}]}');
     b.settle(inFlight);
     expect(b.inflight).toBe(1);
   });
@@ -66,13 +66,13 @@ describe("Batcher", () => {
     addRecord(b, 2, 0);
     b.retry(first);
     expect(first.attempts).toBe(1);
-    expect(String.UTF8.decode(b.next()!.body)).toBe('{"records":[{"n":1}]}');
+    expect(b.next()!.text()).toBe('{"records":[{"n":1}]}');
     b.retry(first);
     expect(b.held).toBe(42);
     addRecord(b, 3, 0);
     addRecord(b, 4, 0); // 84 bytes: the oldest (the retried 1) goes
     expect(b.takeDropped()).toBe(1);
     expect(b.held).toBe(63);
-    expect(String.UTF8.decode(b.next()!.body)).toBe('{"records":[{"n":2}]}');
+    expect(b.next()!.text()).toBe('{"records":[{"n":2}]}');
   });
 });

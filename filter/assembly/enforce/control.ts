@@ -23,7 +23,7 @@ class PollCall extends Callout {
     public control: Control,
     public feed: Feed,
   ) {
-    super(root, root.context_id);
+    super(root.context_id);
   }
 
   done(reply: CalloutReply): void {
@@ -63,7 +63,7 @@ export class Control {
     if (this.inflight[feed]) return;
     const headers = etag.length > 0 ? [pair("if-none-match", etag)] : [];
     const call = new PollCall(this.root, this, feed);
-    if (callTme(this.root, this.cfg, "GET", path, headers, new ArrayBuffer(0), POLL_TIMEOUT_MS, call)) {
+    if (callTme(this.cfg, "GET", path, headers, 0, 0, POLL_TIMEOUT_MS, call)) {
       this.inflight[feed] = true;
     }
   }

@@ -28,14 +28,6 @@ export function headerPairs(map: HeaderMapTypeValues): ArrayBuffer {
   return takeHostBuffer();
 }
 
-/** One header of a map (e.g. ":status" of a callout reply), or "" when absent. */
-export function headerValue(map: HeaderMapTypeValues, name: string): string {
-  const key = String.UTF8.encode(name);
-  resetOut();
-  if (imports.proxy_get_header_map_value(map, changetype<usize>(key), key.byteLength, OUT_PTR, OUT_SIZE) != WasmResultValues.Ok) return "";
-  return String.UTF8.decode(takeHostBuffer());
-}
-
 export function bufferBytes(buffer: BufferTypeValues, start: u32, length: u32): ArrayBuffer {
   resetOut();
   if (imports.proxy_get_buffer_bytes(buffer, start, length, OUT_PTR, OUT_SIZE) != WasmResultValues.Ok) return new ArrayBuffer(0);

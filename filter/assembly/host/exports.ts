@@ -1,5 +1,6 @@
-// Every proxy-wasm ABI export of a filter module. Stream callbacks are ours (streams.ts: fewer lookups
-// on the hot path); the allocator, roots, configuration, ticks and callouts are the SDK's.
+// Every proxy-wasm ABI export of a filter module. Stream callbacks (streams.ts) and callout answers
+// (callout.ts) are ours: fewer lookups and no wrappers on the hot path; the allocator, roots,
+// configuration and ticks are the SDK's.
 export {
   proxy_abi_version_0_2_0,
   proxy_on_vm_start,
@@ -8,11 +9,11 @@ export {
   proxy_on_tick,
   proxy_on_foreign_function,
   proxy_on_queue_ready,
-  proxy_on_http_call_response,
   proxy_on_grpc_receive_initial_metadata,
   proxy_on_grpc_trailing_metadata,
   proxy_on_grpc_receive,
   proxy_on_grpc_close,
 } from "@solo-io/proxy-runtime/assembly/exports";
 export * from "./streams";
+export { proxy_on_http_call_response } from "./callout";
 export * from "@solo-io/proxy-runtime/assembly/malloc";

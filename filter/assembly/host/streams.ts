@@ -1,113 +1,86 @@
-// The proxy-wasm callbacks of HTTP streams, dispatched straight to our contexts. The SDK's exports look
-// a stream up in its context Map twice on every callback (has, then get) and its root twice more when
-// the stream is created; here the stream whose callbacks come in a row (the usual case: Envoy runs one
-// stream's filter chain step at a time) is found by comparing one id, else by one Map lookup. Roots,
-// configuration, ticks and callouts stay with the SDK (index.ts), as do the Context classes, so a
-// filter keeps its method names (onRequestHeaders, onLog, ...).
-import {
-  BaseContext,
-  Context,
-  RootContext,
-  deleteContext,
-  getBaseContext,
-  getRootContext,
-  ensureRootContext,
-} from "@solo-io/proxy-runtime/assembly/runtime";
+// The proxy-wasm callbacks of HTTP streams, dispatched straight to our Stream objects. The SDK's exports
+// look a context up in a Map<u32, BaseContext> twice per callback and its root twice more when a stream
+// is created, and make each stream an SDK Context; here a stream is one probe of an IdTable away, a
+// callback for a stream we do not know (never created, already deleted) does nothing, and roots
+// (configuration, ticks) stay with the SDK (index.ts).
+import { deleteContext, ensureRootContext, getBaseContext } from "@solo-io/proxy-runtime/assembly/runtime";
+import { IdTable } from "./id-table";
+import { FilterRoot, Stream } from "./stream";
 
-const streams = new Map<u32, Context>();
-let lastId: u32 = 0;
-let last: Context | null = null;
-let lastRootId: u32 = 0;
-let lastRoot: RootContext | null = null;
-// The host can call back for a stream we no longer know: a Map lookup of a missing key would trap and
-// kill the VM, so such calls go to an inert context.
-let orphan: Context | null = null;
+const streams = new IdTable<Stream>();
+/** Our roots by context id (one per plugin on the VM), to make their streams without the SDK's lookups. */
+const roots = new IdTable<FilterRoot>();
 
-function stream(id: u32): Context {
-  const cached = last;
-  if (id == lastId && cached !== null) return cached;
-  if (!streams.has(id)) {
-    if (orphan === null) orphan = new Context(0, new RootContext(0));
-    return orphan!;
-  }
-  const ctx = streams.get(id);
-  lastId = id;
-  last = ctx;
-  return ctx;
-}
-
-function root(id: u32): RootContext {
-  const cached = lastRoot;
-  if (id == lastRootId && cached !== null) return cached;
-  const r = getRootContext(id);
-  lastRootId = id;
-  lastRoot = r;
-  return r;
-}
+// Statuses as the ABI returns them: Continue for a stream we do not know.
+const CONTINUE: i32 = 0;
 
 export function proxy_on_context_create(context_id: u32, root_context_id: u32): void {
   if (root_context_id == 0) {
-    ensureRootContext(context_id);
+    const root = ensureRootContext(context_id);
+    if (root instanceof FilterRoot) roots.set(context_id, changetype<FilterRoot>(root));
     return;
   }
-  if (streams.has(context_id)) return;
-  const ctx = root(root_context_id).createContext(context_id);
-  streams.set(context_id, ctx);
-  lastId = context_id;
-  last = ctx;
+  const root = roots.get(root_context_id);
+  if (root === null || streams.get(context_id) !== null) return;
+  streams.set(context_id, root.newStream(context_id));
 }
 
 export function proxy_on_request_headers(context_id: u32, headers: u32, end_of_stream: u32): i32 {
-  return stream(context_id).onRequestHeaders(headers, end_of_stream != 0);
+  const s = streams.get(context_id);
+  return s === null ? CONTINUE : s.onRequestHeaders(headers, end_of_stream != 0);
 }
 
 export function proxy_on_request_body(context_id: u32, body_buffer_length: u32, end_of_stream: u32): i32 {
-  return stream(context_id).onRequestBody(body_buffer_length, end_of_stream != 0);
+  const s = streams.get(context_id);
+  return s === null ? CONTINUE : s.onRequestBody(body_buffer_length, end_of_stream != 0);
 }
 
 export function proxy_on_request_trailers(context_id: u32, trailers: u32): i32 {
-  return stream(context_id).onRequestTrailers(trailers);
+  const s = streams.get(context_id);
+  return s === null ? CONTINUE : s.onRequestTrailers(trailers);
 }
 
 export function proxy_on_request_metadata(context_id: u32, nelements: u32): i32 {
-  return stream(context_id).onRequestMetadata(nelements);
+  return CONTINUE;
 }
 
 export function proxy_on_response_headers(context_id: u32, headers: u32, end_of_stream: u32): i32 {
-  return stream(context_id).onResponseHeaders(headers, end_of_stream != 0);
+  const s = streams.get(context_id);
+  return s === null ? CONTINUE : s.onResponseHeaders(headers, end_of_stream != 0);
 }
 
 export function proxy_on_response_body(context_id: u32, body_buffer_length: u32, end_of_stream: u32): i32 {
-  return stream(context_id).onResponseBody(body_buffer_length, end_of_stream != 0);
+  const s = streams.get(context_id);
+  return s === null ? CONTINUE : s.onResponseBody(body_buffer_length, end_of_stream != 0);
 }
 
 export function proxy_on_response_trailers(context_id: u32, trailers: u32): i32 {
-  return stream(context_id).onResponseTrailers(trailers);
+  const s = streams.get(context_id);
+  return s === null ? CONTINUE : s.onResponseTrailers(trailers);
 }
 
 export function proxy_on_response_metadata(context_id: u32, nelements: u32): i32 {
-  return stream(context_id).onResponseMetadata(nelements);
+  return CONTINUE;
 }
 
-function base(context_id: u32): BaseContext {
-  return streams.has(context_id) ? stream(context_id) : getBaseContext(context_id);
-}
-
+/** A stream is done at once (1); a root answers for itself (the SDK's onDone). */
 export function proxy_on_done(context_id: u32): u32 {
-  return base(context_id).onDone() ? 1 : 0;
+  if (streams.get(context_id) !== null) return 1;
+  return getBaseContext(context_id).onDone() ? 1 : 0;
 }
 
 export function proxy_on_log(context_id: u32): void {
-  stream(context_id).onLog();
+  const s = streams.get(context_id);
+  if (s !== null) s.onLog();
 }
 
 export function proxy_on_delete(context_id: u32): void {
-  if (!streams.has(context_id)) {
-    getBaseContext(context_id).onDelete();
-    deleteContext(context_id);
+  const s = streams.delete(context_id);
+  if (s !== null) {
+    s.onDelete();
     return;
   }
-  stream(context_id).onDelete();
-  streams.delete(context_id);
-  if (lastId == context_id) last = null;
+  roots.delete(context_id);
+  getBaseContext(context_id).onDelete();
+  deleteContext(context_id);
 }

@@ -22,7 +22,7 @@ class ReportCall extends Callout {
     public reporter: Reporter,
     public batch: Batch,
   ) {
-    super(root, root.context_id);
+    super(root.context_id);
   }
 
   done(reply: CalloutReply): void {
@@ -72,7 +72,7 @@ export class Reporter {
       const call = new ReportCall(this.root, this, batch);
       const report = this.cfg.report;
       if (
-        !callTme(this.root, this.cfg, "POST", report.path, [pair("content-type", "application/json")], batch.body, report.timeoutMs, call)
+        !callTme(this.cfg, "POST", report.path, [pair("content-type", "application/json")], batch.ptr, batch.length, report.timeoutMs, call)
       ) {
         // A configuration error, not an outage: retrying would not help.
         this.batcher.settle(batch);
