@@ -17,6 +17,9 @@ import { startWrk, type WrkResult } from "./wrk.ts";
 import { delta, sumMatching } from "./stats.ts";
 import { fetchPrometheus } from "../../host/devstack/prometheus.ts";
 
+/** The filter's tick (filter/assembly/plugin.ts, 100 ms), with room for one late tick. */
+const COUNTER_FLUSH_MS = 250;
+
 export interface Placement {
   /** taskset prefixes: the Envoy under test, and the rest (load generator, upstream, TME). */
   proxy: string[];
@@ -233,8 +236,13 @@ export async function measureRun(opts: {
     }).result;
   }
 
-  // Drain: wait until the captures of every request reached the TME (or stopped coming).
+  // Drain: wait until the captures of every request reached the TME (or stopped coming). The filter hands
+  // its captured counter to Envoy before each report and at each tick (every 100 ms),
+  // so only a snapshot taken a tick after the load counts every capture; an earlier one ends the drain
+  // with records still queued, and they land in the next run's count.
+  const loadEnded = Date.now();
   let after = await snapshot();
+  let afterAt = Date.now();
   if (tme) {
     const deadline = Date.now() + 8000;
     let last = -1;
@@ -247,7 +255,9 @@ export async function measureRun(opts: {
         const p = delta(before.prom, after.prom);
         const captured = p.get("gatewarden_captured_total") ?? 0;
         const settled = (p.get("gatewarden_reported_total") ?? 0) + (p.get("gatewarden_dropped_total") ?? 0);
-        if (settled >= captured && received >= (p.get("gatewarden_reported_total") ?? 0) && captured >= rq - opts.connections) break;
+        const tickPassed = afterAt - loadEnded >= COUNTER_FLUSH_MS;
+        if (tickPassed && settled >= captured && received >= (p.get("gatewarden_reported_total") ?? 0) && captured >= rq - opts.connections)
+          break;
       } else if (received >= rq) {
         break;
       }
@@ -260,6 +270,7 @@ export async function measureRun(opts: {
       if (Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 100));
       after = await snapshot();
+      afterAt = Date.now();
     }
   }
   const c2 = cpuNow();
