@@ -6,6 +6,7 @@ import { FieldReader } from "./json/fields";
 import { Policy } from "./policy/model";
 import { parsePolicyValue } from "./policy/parse";
 import { RedactionNames } from "./redact/names";
+import { MIN_SAMPLE_RATE } from "./report/sampler";
 import { DEFAULT_REDACT_FIELDS, DEFAULT_REDACT_HEADERS } from "./redact/defaults";
 export { parseDurationMs } from "./json/fields";
 
@@ -172,7 +173,10 @@ export function parseConfig(text: string): ConfigResult {
     rc.timeoutMs = r.duration(report, "timeout", "report.timeout", rc.timeoutMs, 1, 600000);
     rc.maxPendingBatches = r.int(report, "maxPendingBatches", "report.maxPendingBatches", rc.maxPendingBatches, 1, 65536);
     rc.maxBufferBytes = r.int(report, "maxBufferBytes", "report.maxBufferBytes", rc.maxBufferBytes, 64 * 1024, 1024 * 1024 * 1024);
-    rc.sampleRate = r.fraction(report, "sampleRate", "report.sampleRate", rc.sampleRate);
+    const rate = r.fraction(report, "sampleRate", "report.sampleRate", rc.sampleRate);
+    // A finer rate would keep nothing, silently.
+    if (rate > 0 && rate < MIN_SAMPLE_RATE) r.fail("report.sampleRate", "must be 0 or at least 1e-12, got " + rate.toString());
+    else rc.sampleRate = rate;
   }
 
   // Out-of-range statuses are not an error: like the commercial agent, they fall back to 403.

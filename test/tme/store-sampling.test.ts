@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../host/tme-server/src/config.ts';
+import { StoreSampler } from '../../host/tme-server/src/sampling/store-sampler.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
 import { startTestTme, type TestTme } from './helpers/tme.ts';
 
@@ -181,4 +182,17 @@ test('TME_STORE_SAMPLE_RATE must be a number from 0 to 1, and the error names it
   // As Helm renders a small captureSampleRate.
   assert.equal(loadConfig({ TME_STORE_SAMPLE_RATE: '5e-05' }).storeSampleRate, 0.00005);
   assert.equal(loadConfig({}).storeSampleRate, 1);
+  // Below the samplers' resolution a rate would store nothing, silently.
+  assert.throws(
+    () => loadConfig({ TME_STORE_SAMPLE_RATE: '1e-13' }),
+    (error: Error) => error instanceof ConfigError && error.message.includes('TME_STORE_SAMPLE_RATE: must be 0 or at least 1e-12'),
+  );
+  assert.equal(loadConfig({ TME_STORE_SAMPLE_RATE: '1e-12' }).storeSampleRate, 1e-12);
+});
+
+test('a store sample rate below one in a million stores exactly rate x records', () => {
+  const sampler = new StoreSampler(2.5e-7);
+  let stored = 0;
+  for (let i = 0; i < 8_000_000; i++) if (sampler.decide(false, false) === 'store') stored++;
+  assert.equal(stored, 2);
 });

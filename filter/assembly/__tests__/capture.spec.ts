@@ -202,4 +202,11 @@ describe("Sampler", () => {
     expect(noneKept).toBe(0);
     expect(allKept).toBe(100);
   });
+
+  it("honours a rate below one in a million", () => {
+    const rare = new Sampler(2.5e-7);
+    let n = 0;
+    for (let i = 0; i < 8000000; i++) if (rare.keep()) n++;
+    expect(n).toBe(2);
+  });
 });

@@ -51,6 +51,7 @@ describe("parseConfig", () => {
   });
 
   it("names the key and the reason for a bad value", () => {
+    expect(errorOf('{"report":{"sampleRate":1e-13}}')).toBe("report.sampleRate: must be 0 or at least 1e-12, got 1e-13");
     expect(errorOf('{"bodyCaptureSize":-1}')).toBe("bodyCaptureSize: must be between 0 and 16777216, got -1.0");
     expect(errorOf('{"bodyCaptureSize":"big"}')).toBe("bodyCaptureSize: expected an integer, got a string");
     expect(errorOf('{"bodyCaptureSize":1.5}')).toBe("bodyCaptureSize: expected an integer, got 1.5");

@@ -2,6 +2,7 @@
 // at startup. The table below is the single reference: `--help` prints it.
 import { join } from 'node:path';
 import { z } from 'zod';
+import { MIN_SAMPLE_RATE } from './sampling/store-sampler.ts';
 
 const MiB = 1024 * 1024;
 
@@ -50,7 +51,9 @@ const fraction = z
   .string()
   .regex(/^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/, 'expected a number from 0 to 1')
   .transform(Number)
-  .refine((n) => n <= 1, 'expected a number from 0 to 1');
+  .refine((n) => n <= 1, 'expected a number from 0 to 1')
+  // A finer rate would store nothing, silently.
+  .refine((n) => n === 0 || n >= MIN_SAMPLE_RATE, 'must be 0 or at least 1e-12');
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 

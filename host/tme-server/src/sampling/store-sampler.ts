@@ -5,8 +5,10 @@
 // stay auditable. The choice is a credit counter, the filter's own arithmetic
 // (filter/assembly/report/sampler.ts): exactly rate × records in an even spread, so it can be counted.
 
-/** The rate in millionths, so the credit is exact integer arithmetic. */
-const SCALE = 1_000_000;
+/** The rate in trillionths, so the credit is exact integer arithmetic (below 2^53); config refuses finer rates. */
+const SCALE = 1e12;
+/** The smallest rate above 0 that the credit can express. */
+export const MIN_SAMPLE_RATE = 1e-12;
 // A summary starts with this: the filter writes the mark first so it costs a prefix compare, not a parse.
 const SUMMARY_PREFIX = Buffer.from('{"sampled":false');
 
