@@ -145,3 +145,48 @@ test('request bodies held at once stay within TME_MAX_INFLIGHT_BODY_BYTES: 503 b
     await rm(spoolDir, { recursive: true, force: true });
   }
 });
+
+test('the dashboard sign-in form reads its body within TME_MAX_INFLIGHT_BODY_BYTES too', async () => {
+  const spoolDir = await mkdtemp(join(tmpdir(), 'tme-inflight-'));
+  const adminToken = 'inflight-admin-token-0123456789';
+  const tme = await spawnTme(
+    {
+      TME_HTTP_PORT: '0',
+      TME_GRPC_PORT: '0',
+      TME_SPOOL_DIR: spoolDir,
+      TME_ADMIN_TOKEN: adminToken,
+      TME_MAX_INFLIGHT_BODY_BYTES: '1024',
+    },
+    [],
+    [join(REPO_ROOT, 'build/tme-server.mjs')],
+  );
+  const signIn = () =>
+    fetch(`${url}/ui/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${adminToken}`,
+      redirect: 'manual',
+    });
+  let url = '';
+  let held: Stalled | undefined;
+  try {
+    assert.ok(tme.listening, tme.stderr());
+    url = `http://127.0.0.1:${/http=\S+:(\d+)/.exec(tme.listening)![1]}`;
+    // The whole budget, declared and half sent.
+    held = stalledPost(url, Buffer.alloc(1024, 0x20));
+    // Destroyed below, never answered.
+    held.early.catch(() => {});
+    await new Promise((done) => setTimeout(done, 200));
+    const refused = await signIn();
+    assert.equal(refused.status, 503, 'a sign-in body is refused while the budget is held');
+    assert.match(((await refused.json()) as { error: string }).error, /TME_MAX_INFLIGHT_BODY_BYTES/);
+    held.req.destroy();
+    await new Promise((done) => setTimeout(done, 200));
+    const accepted = await signIn();
+    assert.equal(accepted.status, 303, 'and accepted once the budget is free');
+  } finally {
+    held?.req.destroy();
+    await tme.stop();
+    await rm(spoolDir, { recursive: true, force: true });
+  }
+});

@@ -84,7 +84,7 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
       ...captureRoutes(ring, config.capturesResponseBytes),
       ...adminRoutes(metrics.registry),
       ...inventory.routes,
-      ...dashboardRoutes(config.adminToken),
+      ...dashboardRoutes(config.adminToken, bodies),
       ...samplingRoutes({ sampler, notStored: metrics.recordsNotStored, inventory: inventory.inventory }),
       ...enforceRoutes({
         policies,

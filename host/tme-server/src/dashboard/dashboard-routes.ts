@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { tokenMatches } from '../auth/credentials.ts';
 import { isAdmin, SESSION_COOKIE, sessionValue } from '../auth/session.ts';
 import { HttpError } from '../http/http-error.ts';
-import { readBody } from '../http/read-body.ts';
+import type { InflightBodies } from '../http/inflight-bodies.ts';
 import type { Route } from '../http/router.ts';
 
 /** Where `npm run build:ui` puts the app: build/ui next to build/tme-server.mjs. */
@@ -58,7 +58,7 @@ async function readAsset(dir: string, name: string): Promise<Buffer> {
   }
 }
 
-export function dashboardRoutes(adminToken: string | undefined, uiDir = DEFAULT_UI_DIR): Route[] {
+export function dashboardRoutes(adminToken: string | undefined, bodies: InflightBodies, uiDir = DEFAULT_UI_DIR): Route[] {
   return [
     {
       method: 'GET',
@@ -84,7 +84,7 @@ export function dashboardRoutes(adminToken: string | undefined, uiDir = DEFAULT_
           res.end();
           return;
         }
-        const token = new URLSearchParams((await readBody(req, 4096)).toString('utf8')).get('token') ?? '';
+        const token = new URLSearchParams((await bodies.read(req, res, 4096)).toString('utf8')).get('token') ?? '';
         if (tokenMatches(token, adminToken)) return signIn(res, adminToken);
         send(res, 401, 'text/html; charset=utf-8', loginPage('That token is not valid.'));
       },
