@@ -6,6 +6,7 @@ import type { Counter } from 'prom-client';
 import { sendJson } from '../http/respond.ts';
 import type { Route } from '../http/router.ts';
 import type { StoreSampler } from '../sampling/store-sampler.ts';
+import type { SamplingView } from './sampling-view.ts';
 
 export interface SamplingSources {
   sampler: StoreSampler;
@@ -13,19 +14,6 @@ export interface SamplingSources {
   notStored: Counter<'reason'>;
   /** The inventory's count of every record it saw; undefined when the inventory is off. */
   inventory: { stats: { observed: number } } | undefined;
-}
-
-export interface SamplingView {
-  /** TME_STORE_SAMPLE_RATE. */
-  storeSampleRate: number;
-  /** The filter's report.sampleRate as received: full records / (full records + summaries), both without a verdict; null before any. */
-  filterSampleRate: number | null;
-  /** The records the filter rate is read from. */
-  received: { full: number; summaries: number; verdicts: number };
-  /** Since the TME started: records the inventory counted (null with the inventory off), and of them stored and counted only. */
-  counted: number | null;
-  stored: number | null;
-  notStored: { summary: number; sampledOut: number };
 }
 
 async function notStoredBy(counter: Counter<'reason'>): Promise<{ summary: number; sampledOut: number }> {

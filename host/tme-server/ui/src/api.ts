@@ -1,4 +1,7 @@
 // The TME endpoints the dashboard reads. Same origin; the session cookie authorizes them.
+import type { SamplingView } from '../../src/dashboard/sampling-view.ts';
+
+export type { SamplingView };
 export interface EndpointRow {
   id: string;
   host: string;
@@ -39,16 +42,6 @@ export interface Capture {
   attributes: Record<string, unknown>;
 }
 
-/** GET /v1/sampling (host/tme-server/src/dashboard/sampling-route.ts). */
-export interface Sampling {
-  storeSampleRate: number;
-  filterSampleRate: number | null;
-  received: { full: number; summaries: number; verdicts: number };
-  counted: number | null;
-  stored: number | null;
-  notStored: { summary: number; sampledOut: number };
-}
-
 async function get<T>(path: string): Promise<T | undefined> {
   const res = await fetch(path, { credentials: 'same-origin' });
   if (res.status === 404) return undefined;
@@ -61,5 +54,5 @@ export const api = {
   endpoint: (id: string) => get<EndpointDetail>(`/v1/apis/${encodeURIComponent(id)}`),
   captures: () => get<{ captures: Capture[] }>('/v1/captures?limit=200'),
   policy: () => get<unknown>('/v1/policy'),
-  sampling: () => get<Sampling>('/v1/sampling'),
+  sampling: () => get<SamplingView>('/v1/sampling'),
 };

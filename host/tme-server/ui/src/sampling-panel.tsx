@@ -1,6 +1,6 @@
 // The capture sample rates in force and what they did: every call is counted by the inventory, only a
 // sample is stored. The filter's rate is read from what reached the TME (full records against summaries).
-import type { Sampling } from './api.ts';
+import type { SamplingView } from './api.ts';
 
 /** A rate as a short decimal: 21/27 as 0.78, 0.00005 as is. */
 function rate(value: number): string {
@@ -35,7 +35,7 @@ function ShareBar({ stored, summary, sampledOut }: { stored: number; summary: nu
   );
 }
 
-export function SamplingPanel({ data }: { data: Sampling | undefined }) {
+export function SamplingPanel({ data }: { data: SamplingView | undefined }) {
   if (!data) return <p class="muted">Loading…</p>;
   const { summary, sampledOut } = data.notStored;
   const { full, summaries } = data.received;
