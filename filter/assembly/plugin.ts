@@ -18,7 +18,7 @@ import { MODULE_VERSION } from "./version";
 import { Exchange, writeRecord } from "./capture/exchange";
 import { HeaderList } from "./http/headers";
 import { BodyCapture } from "./capture/body";
-import { isCapturedContentType } from "./capture/content-type";
+import { hasContentCoding, isCapturedContentType } from "./capture/content-type";
 import { parseAddress } from "./capture/address";
 import { Reporter } from "./report/reporter";
 import { Control } from "./enforce/control";
@@ -183,7 +183,8 @@ class GatewardenStream extends Stream {
 
   private bodyCaptureFor(headers: HeaderList): BodyCapture | null {
     const cfg = this.root.config;
-    if (!isCapturedContentType(headers, cfg.allowedContentTypes)) return null;
+    // A compressed body would never be written (exchange.ts): not worth buffering.
+    if (!isCapturedContentType(headers, cfg.allowedContentTypes) || hasContentCoding(headers)) return null;
     return new BodyCapture(cfg.bodyCaptureSize, declaredLength(headers));
   }
 

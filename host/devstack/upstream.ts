@@ -4,8 +4,10 @@
 //   /json/<n>         → a JSON document of exactly n bytes
 //   /bytes/<n>        → n bytes of application/octet-stream (all byte values)
 //   /redirect?to=<url> → 302 to that URL (Location), with the echo as body
+//   /gzip             → the echo, gzip-compressed (content-encoding: gzip)
 //   content-type application/grpc* → a gRPC reply echoing the request message; `x-grpc-status` picks the
 //                       grpc-status trailer (default 0)
+import { gzipSync } from "node:zlib";
 import { createServer, constants, type Http2Server, type ServerHttp2Stream, type IncomingHttpHeaders } from "node:http2";
 
 const { HTTP2_HEADER_METHOD, HTTP2_HEADER_PATH, HTTP2_HEADER_STATUS, HTTP2_HEADER_CONTENT_TYPE } = constants;
@@ -97,13 +99,15 @@ function reply(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, chunks: 
     headers: plainHeaders(headers),
     body: body.toString("utf8"),
   });
+  const gzip = path === "/gzip";
   stream.respond({
     [HTTP2_HEADER_STATUS]: status,
     [HTTP2_HEADER_CONTENT_TYPE]: "application/json",
     "x-upstream": "echo",
     ...(redirect !== null ? { location: redirect } : {}),
+    ...(gzip ? { "content-encoding": "gzip" } : {}),
   });
-  stream.end(echo);
+  stream.end(gzip ? gzipSync(echo) : echo);
 }
 
 export function startUpstream(port = 0, host = "127.0.0.1"): Promise<Upstream> {

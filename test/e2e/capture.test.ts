@@ -151,6 +151,34 @@ test("a gRPC exchange records grpc-status from the trailers", async () => {
   }
 });
 
+test("a non-numeric grpc-status is kept as a trailer and the exchange is still captured", async () => {
+  // The TME refuses a record whose grpc_status is not digits, and a refusal is final: an upstream
+  // answering `grpc-status: x` would hide its exchanges from the capture.
+  const session = connect(stack.envoy.url);
+  try {
+    const message = Buffer.from("hello grpc");
+    const frame = Buffer.concat([Buffer.from([0, 0, 0, 0, message.length]), message]);
+    const testId = "grpc-odd-" + Date.now();
+    const req = session.request({
+      ":method": "POST",
+      ":path": "/demo.Echo/Say",
+      "content-type": "application/grpc",
+      te: "trailers",
+      "x-grpc-status": "x",
+      "x-test-id": testId,
+    });
+    const trailers = new Promise<Record<string, unknown>>((res) => req.on("trailers", (t) => res(t)));
+    req.on("data", () => {});
+    req.end(frame);
+    assert.equal((await trailers)["grpc-status"], "x");
+    const c = await stack.captureOf(testId);
+    assert.equal(c.attributes["rpc.grpc.status_code"], undefined);
+    assert.deepEqual(c.attributes["http.response.trailer.grpc-status"], ["x"]);
+  } finally {
+    session.close();
+  }
+});
+
 test("the filter's metrics appear in Envoy's /stats/prometheus", async () => {
   const stats = await stack.stats();
   for (const name of [

@@ -6,6 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { CaptureStack, FAST_REPORTS, type Capture } from "../helpers/stack.ts";
 
 let stack: CaptureStack;
@@ -93,6 +94,46 @@ test("token parameters of Referer and Location URLs are redacted", async () => {
   const c = await stack.captureOf(r.testId);
   assert.deepEqual(c.attributes["http.request.header.referer"], ["https://x.example/cb?access_token=[REDACTED]&page=2"]);
   await assertStoredNowhere(c, ["CanaryLocation0005", "CanaryReferer0006"]);
+});
+
+test("tokens in a Location fragment and in a relative Location are redacted", async () => {
+  // The OAuth implicit flow returns its tokens after `#`.
+  for (const to of [
+    "https://client.example/cb#access_token=CanaryFragment0007&token_type=bearer",
+    "https://client.example/cb?state=s1#id_token=CanaryIdToken0008&access_token=CanaryFragment0009",
+    "cb?access_token=CanaryRelative0010",
+  ]) {
+    const r = await stack.sendHttp(`/redirect?to=${encodeURIComponent(to)}`);
+    assert.equal(r.headers.location, to);
+    const c = await stack.captureOf(r.testId);
+    await assertStoredNowhere(c, ["CanaryFragment0007", "CanaryIdToken0008", "CanaryFragment0009", "CanaryRelative0010"]);
+  }
+});
+
+test("a percent-encoded token in a Referer URL does not reach the verdict snippet decoded", async () => {
+  for (const referer of [
+    "https://x.example/cb?q=%27%20or%20%271%27%3D%271&access_token=AbCd%2FEf12%2B3456GhIjKl%3D",
+    "https://x.example/cb?access_token=AbCd%2FEf12%2B3456GhIjKl%3D&q=%27%20or%20%271%27%3D%271",
+  ]) {
+    const r = await stack.sendHttp("/page", { headers: { referer } });
+    const c = await stack.captureOf(r.testId);
+    assert.equal(c.attributes["gatewarden.verdict.location"], "header:referer");
+    await assertStoredNowhere(c, ["AbCd%2FEf12%2B3456GhIjKl", "abcd/ef12+3456ghijkl", "3456ghijkl"]);
+  }
+});
+
+test("compressed bodies are not stored: their secrets cannot be redacted", async () => {
+  const r = await stack.sendHttp("/gzip", {
+    method: "POST",
+    headers: { "content-type": "application/json", "content-encoding": "gzip", "x-api-key": "CanaryGzipKey0011" },
+    body: gzipSync(JSON.stringify({ password: "CanaryGzipPassword0012" })),
+  });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers["content-encoding"], "gzip");
+  const c = await stack.captureOf(r.testId);
+  assert.equal(c.attributes["http.request.body"], undefined, "the gzip request body");
+  assert.equal(c.attributes["http.response.body"], undefined, "the gzip response body (the echo of the key and the body)");
+  await assertStoredNowhere(c, ["CanaryGzipKey0011", "CanaryGzipPassword0012"]);
 });
 
 test("multipart, XML and binary bodies are redacted", async () => {

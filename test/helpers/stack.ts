@@ -100,7 +100,7 @@ export class CaptureStack extends TmeStack {
    */
   sendHttp(
     path: string,
-    opts: { method?: string; headers?: Record<string, string | string[]>; body?: string } = {},
+    opts: { method?: string; headers?: Record<string, string | string[]>; body?: string | Buffer } = {},
   ): Promise<{ testId: string; status: number; headers: IncomingHttpHeaders; body: string }> {
     const testId = randomUUID();
     return new Promise((resolveResponse, reject) => {

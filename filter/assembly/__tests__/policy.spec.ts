@@ -101,6 +101,13 @@ describe("policy evaluation", () => {
     expect(clientAddress("9.9.9.9", h, 1)).toBe("3.3.3.3");
     expect(clientAddress("9.9.9.9", h, 2)).toBe("2.2.2.2");
     expect(clientAddress("9.9.9.9", h, 5)).toBe("1.1.1.1");
+    // Load balancers that append a port, and entries that are not addresses at all (fewer hops than
+    // configured leave the client's own text in the chosen place): the address, or the peer.
+    const odd = new HeaderList(serializeHeaders(["x-forwarded-for"], ["junk' or 1=1, 203.0.113.5:4444, [2001:db8::7]:443, 198.51.100.2"]));
+    expect(clientAddress("9.9.9.9", odd, 1)).toBe("198.51.100.2");
+    expect(clientAddress("9.9.9.9", odd, 2)).toBe("2001:db8::7");
+    expect(clientAddress("9.9.9.9", odd, 3)).toBe("203.0.113.5");
+    expect(clientAddress("9.9.9.9", odd, 4)).toBe("9.9.9.9");
     expect(hostOf("API.Example:8443")).toBe("api.example");
     expect(hostOf("[2001:db8::1]:443")).toBe("2001:db8::1");
   });

@@ -71,6 +71,12 @@ describe("redact: JSON", () => {
     const text = '{"token' + repeat('\\"', 65530);
     expect(fresh(text, "application/json") == text).toBe(true);
   });
+  it("reads the media type only, not its parameters", () => {
+    expect(fresh('{"password":"hunter2secret"}', "application/json; x=multipart/form-data")).toBe('{"password":"[REDACTED]"}');
+    expect(fresh("<a><password>hunter2secret</password></a>", "application/xml; profile=json")).toBe(
+      "<a><password>[REDACTED]</password></a>",
+    );
+  });
   it("sniffs JSON sent with another content type", () => {
     expect(fresh(' {"password":"x"}', "text/plain")).toBe(' {"password":"[REDACTED]"}');
   });
@@ -95,6 +101,16 @@ describe("redact: url-encoded", () => {
     expect(fresh("a=1&pass%77ord=s3cr3t!&user%5Bpassword%5D=x&Token=y&b", "application/x-www-form-urlencoded")).toBe(
       "a=1&pass%77ord=[REDACTED]&user%5Bpassword%5D=[REDACTED]&Token=[REDACTED]&b",
     );
+  });
+  it("hides a bracketed name by the name before its brackets when the brackets say nothing", () => {
+    expect(fresh("token[]=tok123456&password[0]=p1234567&a[b]=c", "application/x-www-form-urlencoded")).toBe(
+      "token[]=[REDACTED]&password[0]=[REDACTED]&a[b]=c",
+    );
+  });
+  it("remembers a percent-encoded value decoded too, for its echoes", () => {
+    r.begin(names);
+    body("user=a&password=p%40ssw0rd%21x", "application/x-www-form-urlencoded");
+    expect(body('{"echo":"p@ssw0rd!x"}', "application/json")).toBe('{"echo":"[REDACTED]"}');
   });
   it("hides query parameters", () => {
     r.begin(names);
@@ -154,7 +170,13 @@ describe("redact: headers", () => {
     r.begin(names);
     expect(headerValue("referer", "https://x/cb?code=1&access_token=AAA#frag")).toBe("https://x/cb?code=1&access_token=[REDACTED]#frag");
     expect(headerValue("location", "/next?id_token=BBB")).toBe("/next?id_token=[REDACTED]");
-    expect(headerValue("x-note", "what?token=1")).toBe("what?token=1");
+    // A relative reference is a URL too, and a fragment carries the implicit flow's tokens.
+    expect(headerValue("location", "cb?access_token=SlAV32hkKG12")).toBe("cb?access_token=[REDACTED]");
+    expect(headerValue("location", "https://c/cb#access_token=SlAV32hkKG&token_type=bearer")).toBe(
+      "https://c/cb#access_token=[REDACTED]&token_type=bearer",
+    );
+    expect(headerValue("location", "https://c/cb?state=s#id_token=e.f.g&x=1")).toBe("https://c/cb?state=s#id_token=[REDACTED]&x=1");
+    expect(headerValue("x-color", "#fff")).toBe("#fff");
   });
 });
 

@@ -16,3 +16,19 @@ export function isCapturedContentType(headers: HeaderList, allowed: Array<string
   }
   return false;
 }
+
+/**
+ * True when the body of `headers` is sent with a content-coding (gzip, br, deflate, ...): its bytes
+ * cannot be redacted (or inspected) as they are, so no record may hold them.
+ */
+export function hasContentCoding(headers: HeaderList): bool {
+  const i = headers.indexOf("content-encoding");
+  if (i < 0) return false;
+  const ptr = headers.valuePtr(i);
+  let start = 0;
+  let end = headers.valueLength(i);
+  while (start < end && load<u8>(ptr + start) <= 0x20) start++;
+  while (end > start && load<u8>(ptr + end - 1) <= 0x20) end--;
+  if (start == end) return false;
+  return !(end - start == 8 && indexOfFolded(ptr, start, end, "identity") == start);
+}

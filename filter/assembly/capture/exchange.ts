@@ -1,5 +1,6 @@
 import { HeaderList } from "../http/headers";
 import { BodyCapture } from "./body";
+import { hasContentCoding } from "./content-type";
 import { JsonKey, JsonWriter } from "../json/writer";
 import { Verdict } from "../policy/verdict";
 import { RedactionNames } from "../redact/names";
@@ -125,7 +126,7 @@ export function writeRecord(
     w.encodedKey(KEY_TRAILERS);
     writePairs(w, reqTrailers, true);
   }
-  const reqBody = full ? ex.requestBody : null;
+  const reqBody = full && !hasContentCoding(req) ? ex.requestBody : null;
   if (reqBody !== null) {
     w.encodedKey(KEY_BODY);
     reqBody.write(w, redactor.requestBody(reqBody.data.dataStart, reqBody.data.length), redactor.length);
@@ -143,7 +144,7 @@ export function writeRecord(
     w.encodedKey(KEY_TRAILERS);
     writePairs(w, resTrailers, true);
   }
-  const resBody = full ? ex.responseBody : null;
+  const resBody = full && !hasContentCoding(res) ? ex.responseBody : null;
   if (resBody !== null) {
     w.encodedKey(KEY_BODY);
     writeBody(w, resBody, res);
@@ -152,9 +153,11 @@ export function writeRecord(
   let grpcSource: HeaderList | null = null;
   if (resTrailers !== null && resTrailers.has("grpc-status")) grpcSource = resTrailers;
   else if (res.has("grpc-status")) grpcSource = res;
-  if (grpcSource !== null) {
+  // Only a number is a status; anything else stays visible in the headers or trailers.
+  const grpcStatus = grpcSource === null ? -1 : grpcSource.indexOf("grpc-status");
+  if (grpcSource !== null && isDigits(grpcSource.valuePtr(grpcStatus), grpcSource.valueLength(grpcStatus))) {
     w.encodedKey(KEY_GRPC_STATUS);
-    writeHeaderValue(w, grpcSource, "grpc-status");
+    w.stringBytes(grpcSource.valuePtr(grpcStatus), grpcSource.valueLength(grpcStatus));
   }
   w.endObject();
   const verdict = ex.verdict;
@@ -188,7 +191,7 @@ function learnSecrets(ex: Exchange, names: RedactionNames, withRequestBody: bool
     if (q < len) redactor.collectQuery(p + q + 1, len - q - 1);
   }
   const reqBody = ex.requestBody;
-  if (reqBody !== null && withRequestBody) {
+  if (reqBody !== null && withRequestBody && !hasContentCoding(req)) {
     const ct = req.indexOf("content-type");
     redactor.collectBody(reqBody.data.dataStart, reqBody.data.length, ct < 0 ? 0 : req.valuePtr(ct), ct < 0 ? 0 : req.valueLength(ct));
   }
@@ -222,6 +225,16 @@ function responseStatus(ex: Exchange): i32 {
     status = status * 10 + d;
   }
   return status;
+}
+
+/** 1 to 10 decimal digits, as the record format's grpc_status. */
+function isDigits(ptr: usize, len: i32): bool {
+  if (len == 0 || len > 10) return false;
+  for (let i = 0; i < len; i++) {
+    const c = load<u8>(ptr + i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
 
 function writeHeaderValue(w: JsonWriter, list: HeaderList, name: string): void {

@@ -42,7 +42,34 @@ export function clientAddress(peer: string, headers: HeaderList, trustedHops: i3
   const hops = xff.split(",");
   let index = hops.length - trustedHops;
   if (index < 0) index = 0;
-  return hops[index].trim();
+  const hop = hops[index].trim();
+  if (parseIp(hop) !== null) return hop;
+  // Some load balancers append a port; anything else is not an address, and the peer stands in.
+  if (hop.startsWith("[")) {
+    const close = hop.indexOf("]:");
+    if (close > 0 && isPort(hop, close + 2)) {
+      const v6 = hop.substring(1, close);
+      if (parseIp(v6) !== null) return v6;
+    }
+    return peer;
+  }
+  const colon = hop.indexOf(":");
+  if (colon > 0 && hop.lastIndexOf(":") == colon && isPort(hop, colon + 1)) {
+    const v4 = hop.substring(0, colon);
+    if (parseIp(v4) !== null) return v4;
+  }
+  return peer;
+}
+
+/** 1 to 5 digits from `from` to the end of `s`. */
+function isPort(s: string, from: i32): bool {
+  const n = s.length - from;
+  if (n < 1 || n > 5) return false;
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
 
 export function factsClientIp(f: RequestFacts, text: string): void {

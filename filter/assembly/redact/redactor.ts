@@ -142,22 +142,30 @@ export class Redactor {
       }
       return;
     }
-    // A URL with a query (Referer, Location, ...): its parameters by field name.
+    // A URL, absolute or relative (Referer, Location, ...): the parameters of its query and of its
+    // fragment (where OAuth's implicit flow puts tokens) by field name.
     let q = start;
-    while (q < end && load<u8>(value + q) != 0x3f) q++;
+    while (q < end && load<u8>(value + q) != 0x3f && load<u8>(value + q) != 0x23) q++;
     if (q == end) return;
-    if (load<u8>(value + start) != 0x2f && indexOfFolded(value, start, q, "://") < 0) return;
-    let h = q + 1;
-    while (h < end && load<u8>(value + h) != 0x23) h++;
-    redactUrlEncoded(t, value, q + 1, h);
+    let h = q;
+    if (load<u8>(value + q) == 0x3f) {
+      h = q + 1;
+      while (h < end && load<u8>(value + h) != 0x23) h++;
+      redactUrlEncoded(t, value, q + 1, h);
+    }
+    if (h < end) redactUrlEncoded(t, value, h + 1, end);
   }
 
   private markBody(ptr: usize, len: i32, ct: usize, ctLen: i32): void {
     const t = this.target;
-    if (indexOfFolded(ct, 0, ctLen, "multipart/form-data") >= 0) redactMultipart(t, ptr, 0, len, ct, ctLen);
-    else if (indexOfFolded(ct, 0, ctLen, "x-www-form-urlencoded") >= 0) redactUrlEncoded(t, ptr, 0, len);
-    else if (indexOfFolded(ct, 0, ctLen, "json") >= 0) redactJson(t, ptr, 0, len);
-    else if (indexOfFolded(ct, 0, ctLen, "xml") >= 0) redactXml(t, ptr, 0, len);
+    // The kind by the media type alone (`application/json; x=multipart/form-data` is JSON); multipart
+    // takes its boundary from the parameters.
+    let media = 0;
+    while (media < ctLen && load<u8>(ct + media) != 0x3b) media++;
+    if (indexOfFolded(ct, 0, media, "multipart/form-data") >= 0) redactMultipart(t, ptr, 0, len, ct, ctLen);
+    else if (indexOfFolded(ct, 0, media, "x-www-form-urlencoded") >= 0) redactUrlEncoded(t, ptr, 0, len);
+    else if (indexOfFolded(ct, 0, media, "json") >= 0) redactJson(t, ptr, 0, len);
+    else if (indexOfFolded(ct, 0, media, "xml") >= 0) redactXml(t, ptr, 0, len);
     else {
       // Mislabelled or unlabelled bodies by their first byte: APIs often send JSON as text/plain.
       let i = 0;

@@ -3,6 +3,7 @@
 // into a bounded buffer; PHP-style `user[password]` also matches by its last bracketed part.
 import { hexValue } from "../encoding/hex";
 import { MAX_NAME_BYTES, NameSet } from "./names";
+import { MAX_SECRET_BYTES } from "./secrets";
 import { Target } from "./target";
 
 const NAME = memory.data(MAX_NAME_BYTES);
@@ -19,9 +20,43 @@ export function redactUrlEncoded(t: Target, base: usize, start: i32, end: i32): 
       if (c == 0x3d && eq < 0) eq = j;
       j++;
     }
-    if (eq >= 0 && fieldNamed(t.fields, base, i, eq)) t.hide(base, eq + 1, j);
+    if (eq >= 0 && fieldNamed(t.fields, base, i, eq)) {
+      t.hide(base, eq + 1, j);
+      learnDecoded(t, base, eq + 1, j);
+    }
     i = j + 1;
   }
+}
+
+const DECODED = memory.data(MAX_SECRET_BYTES);
+
+/**
+ * A percent-encoded value is also remembered decoded: an upstream may echo it decoded, and a verdict
+ * snippet (taken from the decoded text) must not show it either.
+ */
+function learnDecoded(t: Target, base: usize, start: i32, end: i32): void {
+  let n = 0;
+  let changed = false;
+  let i = start;
+  while (i < end && n < MAX_SECRET_BYTES) {
+    let c = <u32>load<u8>(base + i);
+    if (c == 0x2b) {
+      c = 0x20;
+      changed = true;
+    } else if (c == 0x25 && i + 2 < end) {
+      const hi = hexValue(<u32>load<u8>(base + i + 1));
+      const lo = hexValue(<u32>load<u8>(base + i + 2));
+      if (hi >= 0 && lo >= 0) {
+        c = <u32>((hi << 4) | lo);
+        i += 2;
+        changed = true;
+      }
+    }
+    store<u8>(DECODED + n, <u8>c);
+    n++;
+    i++;
+  }
+  if (changed) t.secrets.add(DECODED, n);
 }
 
 function fieldNamed(fields: NameSet, base: usize, start: i32, end: i32): bool {
@@ -47,11 +82,14 @@ function fieldNamed(fields: NameSet, base: usize, start: i32, end: i32): bool {
     i++;
   }
   if (fields.has(NAME, n)) return true;
+  if (n < 2 || load<u8>(NAME + n - 1) != 0x5d) return false;
   // user[password] -> password
-  if (n > 2 && load<u8>(NAME + n - 1) == 0x5d) {
-    let open = n - 2;
-    while (open >= 0 && load<u8>(NAME + open) != 0x5b) open--;
-    if (open >= 0) return fields.has(NAME + open + 1, n - open - 2);
-  }
-  return false;
+  let open = n - 2;
+  while (open >= 0 && load<u8>(NAME + open) != 0x5b) open--;
+  if (open < 0) return false;
+  if (fields.has(NAME + open + 1, n - open - 2)) return true;
+  // token[] or password[0] -> the name before the first bracket
+  let first = 0;
+  while (load<u8>(NAME + first) != 0x5b) first++;
+  return first > 0 && fields.has(NAME, first);
 }

@@ -1,5 +1,6 @@
 // Adds a client to the deny list after `threshold` detected attacks within `windowMs`, from the
 // verdicts that arrive with the filters' reports.
+import { isIP } from 'node:net';
 import type { CaptureRecord } from '../ingest/record-schema.ts';
 import type { DenyList } from './deny-list.ts';
 
@@ -27,8 +28,9 @@ export class AutoDeny {
     const now = this.now();
     for (const record of records) {
       const category = record.verdict?.['category'];
-      const ip = record.client.address;
-      if (typeof category !== 'string' || category === '' || NOT_ATTACKS.has(category) || ip === '') continue;
+      if (typeof category !== 'string' || category === '' || NOT_ATTACKS.has(category)) continue;
+      const ip = ipOf(record.client.address);
+      if (ip === undefined) continue;
       if (this.denyList.has('ip', ip)) continue;
       const recent = (this.hits.get(ip) ?? []).filter((t) => t > now - this.settings.windowMs);
       recent.push(now);
@@ -47,4 +49,21 @@ export class AutoDeny {
     if (this.hits.size < 10_000) return;
     for (const [ip, times] of this.hits) if (times.at(-1)! <= now - this.settings.windowMs) this.hits.delete(ip);
   }
+}
+
+/**
+ * The IP of a record's client address, without a port (`203.0.113.5:4444`, `[2001:db8::7]:443`, as some
+ * load balancers write x-forwarded-for); undefined for anything else. The deny list refuses what is not
+ * an IP, and a refusal here, after the batch is spooled, would fail every retry of it.
+ */
+function ipOf(address: string): string | undefined {
+  if (isIP(address) !== 0) return address;
+  const bracketed = /^\[([^\]]+)\]:\d{1,5}$/.exec(address);
+  if (bracketed !== null) return isIP(bracketed[1]!) === 6 ? bracketed[1] : undefined;
+  const colon = address.lastIndexOf(':');
+  if (colon > 0 && address.indexOf(':') === colon && /^\d{1,5}$/.test(address.slice(colon + 1))) {
+    const host = address.slice(0, colon);
+    return isIP(host) === 4 ? host : undefined;
+  }
+  return undefined;
 }
