@@ -59,7 +59,7 @@ export class LearnSampler {
    */
   choose(endpoint: object, count: number, view: ExchangeView, take: () => boolean): boolean {
     const state = this.state(endpoint);
-    keySignature(view.record, view, this.bits);
+    keySignature(view, this.bits);
     let chosen = count <= WARM_UP || hasNewBits(this.bits, state.known);
     if (!chosen && --state.countdown <= 0) {
       state.countdown = this.next(state.interval);
