@@ -8,6 +8,7 @@ import { frameRecord } from '../../host/tme-server/src/ingest/batch-framing.ts';
 import { type ExchangeView, viewOfRecord } from '../../host/tme-server/src/inventory/exchange-view.ts';
 import { viewOfIndex } from '../../host/tme-server/src/inventory/indexed-view.ts';
 import { keySignature, SIGNATURE_WORDS } from '../../host/tme-server/src/inventory/key-signature.ts';
+import { LearnSampler } from '../../host/tme-server/src/inventory/learn-sampler.ts';
 import { referenceSignature } from './helpers/key-signature-reference.ts';
 
 type Json = Record<string, any>;
@@ -210,7 +211,7 @@ test("a request body cut after an escape's backslash still shows its response's 
 });
 
 /** How many of the record's bytes the check reads: its cost, whatever the machine's load. */
-function reads(bytes: Buffer): number {
+function reads(bytes: Buffer, check = (view: ExchangeView) => keySignature(view, new Uint32Array(SIGNATURE_WORDS))): number {
   let count = 0;
   const counted = new Proxy(bytes, {
     get(target, key) {
@@ -219,7 +220,7 @@ function reads(bytes: Buffer): number {
     },
   });
   const view = indexed(bytes);
-  keySignature(Object.create(view, { signatureBytes: { value: counted } }) as ExchangeView, new Uint32Array(SIGNATURE_WORDS));
+  check(Object.create(view, { signatureBytes: { value: counted } }) as ExchangeView);
   return count;
 }
 
@@ -240,4 +241,20 @@ test('hostile bodies cost reads linear in the record', () => {
     const n = reads(bytes);
     assert.ok(n <= 3 * bytes.length, `${name}: ${n} reads of a ${bytes.length}-byte record`);
   }
+});
+
+test("once a stream of new names has filled an endpoint's filter, its records are not read for names", () => {
+  const sampler = new LearnSampler();
+  const endpoint = {};
+  let n = 0;
+  for (; n < 5000; n++) {
+    const bytes = record(JSON.stringify({ [`name${n}`]: 1, [`other${n}`]: 2 }), undefined);
+    sampler.choose(endpoint, n + 1, indexed(bytes), () => true);
+  }
+  // Every name is new and every record taken: the filter is full, and no record can show a new name.
+  const bytes = record(JSON.stringify({ [`name${n}`]: 1 }), undefined);
+  assert.equal(
+    reads(bytes, (view) => sampler.choose(endpoint, n + 1, view, () => true)),
+    0,
+  );
 });

@@ -178,6 +178,9 @@ export function hasNewBits(bits: Uint32Array, known: Uint32Array): boolean {
   return false;
 }
 
-export function addBits(into: Uint32Array, bits: Uint32Array): void {
-  for (let i = 0; i < SIGNATURE_WORDS; i++) into[i]! |= bits[i]!;
+/** Adds `bits` into `into`; whether every bit of `into` is then set. */
+export function addBits(into: Uint32Array, bits: Uint32Array): boolean {
+  let all = -1;
+  for (let i = 0; i < SIGNATURE_WORDS; i++) all &= into[i]! |= bits[i]!;
+  return all === -1;
 }
