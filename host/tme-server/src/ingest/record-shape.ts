@@ -18,8 +18,11 @@ export const enum Slot {
   ResponseContentType,
   VerdictAction,
   VerdictCategory,
+  /** A body's data, when not base64: its field names are read from it (inventory/key-signature.ts). */
+  RequestBody,
+  ResponseBody,
 }
-const SLOTS = 9;
+const SLOTS = 11;
 
 type Leaf = 'string' | 'digits' | 'uint' | 'port' | 'status' | 'bool' | 'encoding' | 'any';
 
@@ -299,7 +302,7 @@ export class ShapeCheck {
       if (frame.items !== 2) this.fits = false;
     } else if (shape?.kind === 'object') {
       if ((frame.seen & shape.required) !== shape.required) this.fits = false;
-      else if (shape.body) this.checkBody(frame);
+      else if (shape.body) this.checkBody(frame, this.open[this.depth - 1]!.shape === REQUEST ? Slot.RequestBody : Slot.ResponseBody);
     }
     this.field = undefined;
   }
@@ -398,7 +401,7 @@ export class ShapeCheck {
     }
   }
 
-  private checkBody(body: Open): void {
+  private checkBody(body: Open, slot: Slot): void {
     const { dataStart, dataEnd } = body;
     if (body.base64) {
       // Escapes are never right in base64.
@@ -406,7 +409,7 @@ export class ShapeCheck {
     } else if (dataEnd - dataStart > MAX_BODY_DATA_BYTES) {
       // Escapes make the decoded text shorter than its JSON: the slow path measures it.
       this.fits = false;
-    }
+    } else this.note(slot, dataStart, dataEnd, body.dataEscaped);
   }
 
   private note(slot: Slot, start: number, end: number, escaped: boolean): void {
@@ -417,4 +420,5 @@ export class ShapeCheck {
 }
 
 const DURATION = RECORD_SHAPE.fields.find((f) => f.name === 'duration_nano')!;
+const REQUEST = RECORD_SHAPE.fields.find((f) => f.name === 'request')!.shape;
 const BODY_DATA = BODY.fields.find((f) => f.name === 'data')!;

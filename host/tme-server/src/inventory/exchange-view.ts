@@ -21,8 +21,19 @@ export interface BodyView {
 export interface ExchangeView {
   /** The record's JSON bytes, as stored. */
   record: Buffer;
-  /** Where in them the request's line and query end (0 when not known): body keys are looked for after it. */
-  keysFrom: number;
+  /**
+   * The query and the bodies' data as the content of JSON strings, where the field names are read
+   * (key-signature.ts): the record itself when the framing noted where they lie, else the parsed values
+   * spelt again.
+   */
+  signatureBytes: Buffer;
+  /** Where the query and the request's and the response's body data lie in signatureBytes; an end of 0 when absent. */
+  queryStart: number;
+  queryEnd: number;
+  requestBodyStart: number;
+  requestBodyEnd: number;
+  responseBodyStart: number;
+  responseBodyEnd: number;
   host: string;
   method: string;
   path: string;
@@ -112,6 +123,39 @@ export function methodKey(raw: string): string {
   return METHOD.test(method) ? method : 'OTHER';
 }
 
+type SignatureSpans = Pick<
+  ExchangeView,
+  'signatureBytes' | 'queryStart' | 'queryEnd' | 'requestBodyStart' | 'requestBodyEnd' | 'responseBodyStart' | 'responseBodyEnd'
+>;
+
+/**
+ * The query and the data of the two bodies (not base64) spelt as JSON strings, as a record written by
+ * JSON.stringify holds them, and where each lies: the parsed record's stand-in for the framing's notes.
+ */
+function signatureSpans(query: string, request: unknown, response: unknown): SignatureSpans {
+  const data = (value: unknown) => {
+    const b = object(value);
+    return b !== undefined && typeof b.data === 'string' && b.encoding !== 'base64' ? b.data : '';
+  };
+  const parts = [query, data(request), data(response)].map((text) => Buffer.from(JSON.stringify(text)));
+  // Each part's content, without its quotes; an end of 0 when it is empty.
+  const spans: number[] = [];
+  let at = 0;
+  for (const part of parts) {
+    spans.push(at + 1, part.length > 2 ? at + part.length - 1 : 0);
+    at += part.length;
+  }
+  return {
+    signatureBytes: Buffer.concat(parts),
+    queryStart: spans[0]!,
+    queryEnd: spans[1]!,
+    requestBodyStart: spans[2]!,
+    requestBodyEnd: spans[3]!,
+    responseBodyStart: spans[4]!,
+    responseBodyEnd: spans[5]!,
+  };
+}
+
 function clientHash(address: string): number | undefined {
   return address === '' ? undefined : hashText(address);
 }
@@ -132,7 +176,7 @@ export function viewOfRecord(bytes: Buffer): ExchangeView | undefined {
   const duration = record.duration_nano;
   return {
     record: bytes,
-    keysFrom: 0,
+    ...signatureSpans(text(request.query), request.body, response.body),
     host: splitAuthority(text(request.authority)).host.toLowerCase().slice(0, 253),
     method: methodKey(text(request.method)),
     path: text(request.path) || '/',

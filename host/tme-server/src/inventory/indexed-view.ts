@@ -74,10 +74,32 @@ class IndexedView implements ExchangeView {
     this.summary = record[2] === 0x73 && isSummary(record);
   }
 
-  get keysFrom(): number {
-    // The byte after the query's closing quote; the framing required the query, so it is noted.
-    const end = this.index.spans[Slot.Query * 2 + 1]!;
-    return end === 0 ? 0 : end + 1;
+  get signatureBytes(): Buffer {
+    return this.record;
+  }
+
+  get queryStart(): number {
+    return this.index.spans[Slot.Query * 2]!;
+  }
+
+  get queryEnd(): number {
+    return this.index.spans[Slot.Query * 2 + 1]!;
+  }
+
+  get requestBodyStart(): number {
+    return this.index.spans[Slot.RequestBody * 2]!;
+  }
+
+  get requestBodyEnd(): number {
+    return this.index.spans[Slot.RequestBody * 2 + 1]!;
+  }
+
+  get responseBodyStart(): number {
+    return this.index.spans[Slot.ResponseBody * 2]!;
+  }
+
+  get responseBodyEnd(): number {
+    return this.index.spans[Slot.ResponseBody * 2 + 1]!;
   }
 
   get query(): string {

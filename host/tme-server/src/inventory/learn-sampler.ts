@@ -23,6 +23,8 @@ export const MAX_INTERVAL = 1024;
 interface EndpointSampling {
   /** Field-name bits of the exchanges learned (or queued to be). */
   known: Uint32Array;
+  /** Every bit of `known` set (a stream of new names filled it): no record can show a new name. */
+  full: boolean;
   interval: number;
   /** Exchanges left before the next sampled one. */
   countdown: number;
@@ -46,7 +48,7 @@ export class LearnSampler {
   private state(endpoint: object): EndpointSampling {
     let state = this.endpoints.get(endpoint);
     if (state === undefined) {
-      state = { known: new Uint32Array(SIGNATURE_WORDS), interval: MIN_INTERVAL, countdown: 0 };
+      state = { known: new Uint32Array(SIGNATURE_WORDS), full: false, interval: MIN_INTERVAL, countdown: 0 };
       state.countdown = this.next(MIN_INTERVAL);
       this.endpoints.set(endpoint, state);
     }
@@ -59,14 +61,15 @@ export class LearnSampler {
    */
   choose(endpoint: object, count: number, view: ExchangeView, take: () => boolean): boolean {
     const state = this.state(endpoint);
-    keySignature(view.record, view, this.bits);
-    let chosen = count <= WARM_UP || hasNewBits(this.bits, state.known);
+    // A full filter has nothing to learn from the names: the record is not read for them.
+    if (!state.full) keySignature(view, this.bits);
+    let chosen = count <= WARM_UP || (!state.full && hasNewBits(this.bits, state.known));
     if (!chosen && --state.countdown <= 0) {
       state.countdown = this.next(state.interval);
       chosen = true;
     }
     if (!chosen || !take()) return false;
-    addBits(state.known, this.bits);
+    if (!state.full) state.full = addBits(state.known, this.bits);
     return true;
   }
 
