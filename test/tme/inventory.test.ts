@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HostTemplater, looksLikeId, parseTemplateList } from '../../host/tme-server/src/inventory/path-template.ts';
-import { classify, ibanValid, luhn, ssnValid } from '../../host/tme-server/src/inventory/sensitive.ts';
+import { classify, ibanValid, luhn, ssnValid, type SensitiveClass } from '../../host/tme-server/src/inventory/sensitive.ts';
 import { emptySummary, fold, mergeSummary, toJsonSchema, MAX_DEPTH, MAX_PROPERTIES } from '../../host/tme-server/src/inventory/schema.ts';
 import {
   emptyHll,
@@ -169,17 +169,47 @@ test('summaries and sketches merge associatively', () => {
 });
 
 /** A record's JSON bytes, as the inventory reads them from a stored capture. */
-function capture(method: string, path: string, host = 'shop.example'): Buffer {
+function capture(method: string, path: string, host = 'shop.example', status = 200): Buffer {
   return Buffer.from(
     JSON.stringify({
       id: 'x',
       duration_nano: 1_000_000,
       client: { address: '10.0.0.1', port: 1 },
       request: { method, authority: host, path, query: '', headers: [] },
-      response: { status: 200, headers: [] },
+      response: { status, headers: [] },
     }),
   );
 }
+
+test("a scanner's refused paths do not collapse a host's literals", async () => {
+  const inv = new Inventory({ pinned: [], maxEndpointsPerHost: 500, maxHosts: 10, distinctThreshold: 20, unusedAfterMs: 1000 });
+  for (const p of ['/api/users', '/api/orders', '/admin/settings', '/healthz', '/login']) inv.observe(capture('GET', p));
+  // 26 distinct first segments the upstream does not serve: more than the threshold of 20.
+  for (const w of 'abcdefghijklmnopqrstuvwxyz') inv.observe(capture('GET', `/scan${w}`, 'shop.example', w < 'n' ? 404 : 405));
+  for (const p of ['/api/users', '/admin/settings', '/billing/invoices']) inv.observe(capture('GET', p));
+  await inv.settle();
+  const templates = new Set(inv.endpoints().map((e) => e.template));
+  for (const t of ['/api/users', '/api/orders', '/admin/settings', '/healthz', '/login', '/billing/invoices']) {
+    assert.ok(templates.has(t), `${t} kept in ${[...templates].join(', ')}`);
+  }
+  assert.equal(
+    inv.endpoints().reduce((n, e) => n + e.count, 0),
+    34,
+    'the refused exchanges are still counted',
+  );
+});
+
+test('a flood of junk keys cannot hide a sensitive field: properties past the bound are still classified', () => {
+  const s = emptySummary();
+  const found = new Set<SensitiveClass>();
+  const junk: Record<string, number> = {};
+  for (let i = 0; i < MAX_PROPERTIES; i++) junk[`zz${i}`] = 1;
+  fold(s, '', junk, found);
+  fold(s, '', { item: 'a', ssn: '123-45-6789', contact: { email: 'ada@example.org' } }, found);
+  assert.equal(Object.keys(s.properties).length, MAX_PROPERTIES);
+  assert.deepEqual([...found].sort(), ['email', 'ssn']);
+  assert.deepEqual(Object.keys(s.sensitive).sort(), ['email', 'ssn'], 'noted on the object that dropped them');
+});
 
 test('a record is read field by field: wrong types read as absent, never throw, and bound the work', async () => {
   const inv = new Inventory({ pinned: [], maxEndpointsPerHost: 100, maxHosts: 10, distinctThreshold: 20, unusedAfterMs: 1000 });

@@ -239,7 +239,10 @@ export class Inventory {
 
   private count(view: ExchangeView): Endpoint {
     const state = this.hostState(view.host);
-    const template = state.templater.template(view.path);
+    // A path the upstream does not serve (404, 405, 410: a scanner's guesses) teaches the templater no
+    // new literal; a blocked attack on a real route (403) still names it.
+    const s = view.status;
+    const template = state.templater.template(view.path, s !== 404 && s !== 405 && s !== 410);
     for (const prefix of state.templater.takeCollapses()) this.refold(view.host, state, prefix);
     const endpoint = this.endpointFor(view.host, view.method, template, view.at);
     count(endpoint, view);

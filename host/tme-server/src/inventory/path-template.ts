@@ -163,8 +163,12 @@ export class HostTemplater {
   /** Shapes (literal segments, null for parameters) of positions that became parameters since the last call. */
   private collapses: (string | null)[][] = [];
 
-  template(path: string): string {
-    return (this.options.pinned.length === 0 ? this.known(path) : undefined) ?? this.learn(path);
+  /**
+   * `learnLiterals` false (an exchange the upstream or the gateway refused): a segment not known yet is
+   * read as a parameter and learns nothing, so a scanner's 404s cannot collapse a host's real literals.
+   */
+  template(path: string, learnLiterals = true): string {
+    return (this.options.pinned.length === 0 ? this.known(path) : undefined) ?? this.learn(path, learnLiterals);
   }
 
   /**
@@ -191,7 +195,7 @@ export class HostTemplater {
     }
   }
 
-  private learn(path: string): string {
+  private learn(path: string, learnLiterals: boolean): string {
     const segments = splitPath(path);
     for (const pinned of this.options.pinned) if (matchesPinned(pinned, segments)) return pinned.template;
     const shape: (string | null)[] = [];
@@ -201,7 +205,7 @@ export class HostTemplater {
       // Once a position has collapsed, every value there is the parameter, the earlier literals too.
       if (!at.collapsed && !looksLikeId(segment)) {
         next = at.literals.get(segment);
-        if (next === undefined) {
+        if (next === undefined && learnLiterals) {
           if (at.literals.size >= this.options.distinctThreshold || this.nodes >= this.options.maxNodes) {
             at.collapsed = true;
             this.collapses.push([...shape]);

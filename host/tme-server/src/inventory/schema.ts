@@ -182,6 +182,11 @@ export function fold(
       if (child === undefined) {
         if (Object.keys(summary.properties).length >= MAX_PROPERTIES) {
           summary.droppedProperties++;
+          // Its shape is not kept, but its sensitive classes are: first-come properties must not let a
+          // flood of junk keys hide personal data sent later. Same bounds as any fold.
+          const inner = new Set<SensitiveClass>();
+          fold(emptySummary(), key, object[key], inner, depth + 1);
+          if (inner.size > 0) noteClasses(summary, [...inner], found, undefined);
           continue;
         }
         child = summary.properties[key] = emptySummary();
