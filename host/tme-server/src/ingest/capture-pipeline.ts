@@ -25,7 +25,7 @@ import {
   type StoredCapture,
 } from '../record/capture.ts';
 import { isSummary, StoreSampler, type StoreDecision } from '../sampling/store-sampler.ts';
-import { frameRecord } from './batch-framing.ts';
+import { checkRecord } from './stated-framing.ts';
 import type { RecordIndex } from './record-shape.ts';
 import type { CaptureRecord } from './record-schema.ts';
 
@@ -56,18 +56,19 @@ export interface EncodedRecord {
   bytes: Buffer;
   index: RecordIndex;
   verdict: boolean;
+  /** The record parsed and validated, when ingest already did (a stated record's verdict). */
+  parsed?: CaptureRecord;
 }
 
 /**
- * A record the engine encoded for the TME's own producers (ext_proc, ext_cap), framed and indexed like a
- * filter's. The engine writes the filter's format, so one that does not fit is a bug, not bad input.
+ * A record the engine encoded for the TME's own producers (ext_proc, ext_cap), with the framing the
+ * engine states (its recordMarks): indexed like a filter's stated record, without reading its bodies. The
+ * engine writes the filter's format, so one that does not fit is a bug, not bad input.
  */
-export function producedRecord(bytes: Buffer): EncodedRecord {
-  const frame = frameRecord(bytes);
-  if (frame.problem !== undefined || !frame.redacted || !frame.oneLine || !frame.fits) {
-    throw new Error(`the engine's record does not fit the record format (${frame.problem ?? 'shape'})`);
-  }
-  return { bytes, index: frame.index, verdict: frame.verdict };
+export function producedRecord(bytes: Buffer, marks: { responseAt: number; verdictAt: number }): EncodedRecord {
+  const { index, verdict } = checkRecord(bytes, { length: bytes.length, response: marks.responseAt, verdict: marks.verdictAt }, 'record');
+  if (index === undefined || bytes.indexOf(0x0a) >= 0) throw new Error("the engine's record does not fit the record format");
+  return { bytes, index, verdict };
 }
 
 /** A capture about to be kept, with what is already known of it: its parsed record or its index. */
@@ -114,8 +115,9 @@ export class CapturePipeline {
     // Only records with a verdict are parsed, for their client address and category.
     const withVerdicts: CaptureRecord[] = [];
     kept.forEach(({ stored }, i) => {
-      if (!records[i]!.verdict) return;
-      const record = readRecord(stored);
+      const { verdict, parsed } = records[i]!;
+      if (!verdict) return;
+      const record = parsed ?? readRecord(stored);
       if (record !== undefined) withVerdicts.push(record);
     });
     if (withVerdicts.length > 0) this.verdicts.observe(withVerdicts);

@@ -64,7 +64,8 @@ export function lineParts(stored: StoredCapture): Buffer[] {
 
 /**
  * The stored record, parsed; undefined when it is not JSON. It is not validated again: every record was
- * checked on its way in, by the schema (the slow path) or by the framing's shape check (the fast path).
+ * checked on its way in, by the schema (the slow path) or by the framing's shape check (the fast path),
+ * except a record whose authenticated producer stated its framing, trusted to be the filter's encoding.
  */
 export function readRecord(stored: StoredCapture): CaptureRecord | undefined {
   try {
@@ -76,7 +77,13 @@ export function readRecord(stored: StoredCapture): CaptureRecord | undefined {
 
 export function readCapture(stored: StoredCapture): Capture | undefined {
   const record = readRecord(stored);
-  return record === undefined ? undefined : captureOf(stored, record);
+  if (record === undefined) return undefined;
+  try {
+    return captureOf(stored, record);
+  } catch {
+    // A record whose producer stated its framing was not checked for the schema's types (docs/record-format.md).
+    return undefined;
+  }
 }
 
 /** The capture of a stored record whose parsed form is at hand. */
