@@ -35,19 +35,39 @@ const REDACTED = Buffer.from(',"redacted":true}');
 export function parseFrame(text: string, limits: FramingLimits): StatedRecord[] {
   const stated: StatedRecord[] = [];
   if (text === '') return stated;
-  for (const item of text.split(',')) {
-    if (stated.length >= limits.maxRecords) throw new FramingError(`${FRAME_HEADER}: at most ${limits.maxRecords} records per batch`);
-    const [length, response, verdict, extra] = item.split(':');
-    const numbers = [length, response, ...(verdict === undefined ? [] : [verdict])];
-    if (extra !== undefined || !numbers.every((n) => n !== undefined && /^\d{1,9}$/.test(n)))
-      throw new FramingError(`${FRAME_HEADER}: records[${stated.length}]: expected length:response[:verdict], got '${item.slice(0, 40)}'`);
-    stated.push({ length: Number(length), response: Number(response), verdict: verdict === undefined ? -1 : Number(verdict) });
+  // By hand, a character at a time: split and a pattern per record cost more than the rest of the check.
+  const numbers = [0, 0, -1];
+  let field = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2c;
+    if (c >= 0x30 && c <= 0x39 && digits < 9) {
+      numbers[field] = (digits === 0 ? 0 : numbers[field]!) * 10 + (c - 0x30);
+      digits++;
+    } else if (digits > 0 && c === 0x3a && field < 2) {
+      field++;
+      digits = 0;
+    } else if (digits > 0 && c === 0x2c && field > 0) {
+      if (stated.length >= limits.maxRecords) throw new FramingError(`${FRAME_HEADER}: at most ${limits.maxRecords} records per batch`);
+      stated.push({ length: numbers[0]!, response: numbers[1]!, verdict: field === 2 ? numbers[2]! : -1 });
+      field = 0;
+      digits = 0;
+    } else {
+      const from = text.lastIndexOf(',', i - 1) + 1;
+      const to = text.indexOf(',', i);
+      const item = text.slice(from, to < 0 ? text.length : to).slice(0, 40);
+      throw new FramingError(`${FRAME_HEADER}: records[${stated.length}]: expected length:response[:verdict], got '${item}'`);
+    }
   }
   return stated;
 }
 
+/** Whether `expected` is at `at`: a loop, as buf.compare's argument checks cost more than these few bytes. */
 function bytesAt(buf: Buffer, at: number, expected: Buffer): boolean {
-  return at >= 0 && at + expected.length <= buf.length && buf.compare(expected, 0, expected.length, at, at + expected.length) === 0;
+  const n = expected.length;
+  if (at < 0 || at + n > buf.length) return false;
+  for (let i = 0; i < n; i++) if (buf[at + i] !== expected[i]) return false;
+  return true;
 }
 
 /**
@@ -132,15 +152,34 @@ function findString(buf: Buffer, at: number): number {
 }
 
 const key = (text: string): Buffer => Buffer.from(text);
-const DURATION = key(',"duration_nano":');
-const CLIENT = key(',"client":{"address":');
-const REQUEST_KEYS = [',"request":{"method":', ',"scheme":', ',"authority":', ',"path":', ',"query":', ',"protocol":'].map(key);
-const REQUEST_SLOTS = [Slot.Method, -1, Slot.Authority, Slot.Path, Slot.Query, -1];
+const SUMMARY = key('{"sampled":false');
+/** The record's fields up to the request's headers, in the encoder's order; a slot notes the string. */
+const HEAD: readonly { name: Buffer; slot: number; digits?: true }[] = [
+  { name: key('"id":'), slot: -1 },
+  { name: key(',"service":'), slot: -1 },
+  { name: key(',"module_version":'), slot: -1 },
+  { name: key(',"start_time_unix_nano":'), slot: -1 },
+  { name: key(',"duration_nano":'), slot: -1, digits: true },
+  { name: key(',"client":{"address":'), slot: Slot.ClientAddress },
+  { name: key(',"port":'), slot: -1, digits: true },
+];
+const PEER = key(',"peer":');
+const REQUEST: readonly { name: Buffer; slot: number }[] = [
+  { name: key('},"request":{"method":'), slot: Slot.Method },
+  { name: key(',"scheme":'), slot: -1 },
+  { name: key(',"authority":'), slot: Slot.Authority },
+  { name: key(',"path":'), slot: Slot.Path },
+  { name: key(',"query":'), slot: Slot.Query },
+  { name: key(',"protocol":'), slot: -1 },
+];
 const HEADERS = key(',"headers":[');
-const VERDICT_KEYS = [VERDICT, key(',"rule":'), key(',"category":')];
-const VERDICT_SLOTS = [Slot.VerdictAction, -1, Slot.VerdictCategory];
+const VERDICT_FIELDS: readonly { name: Buffer; slot: number }[] = [
+  { name: VERDICT, slot: Slot.VerdictAction },
+  { name: key(',"rule":'), slot: -1 },
+  { name: key(',"category":'), slot: Slot.VerdictCategory },
+];
 
-/** Plain digits (a JSON integer as the encoder writes it) at `at`: their value and end, or -1. */
+/** Plain digits (a JSON integer as the encoder writes it) at `at`: their value, and their end in `digitsEnd` (-1: none). */
 let digitsEnd = -1;
 function digitsAt(buf: Buffer, at: number): number {
   let value = 0;
@@ -150,59 +189,64 @@ function digitsAt(buf: Buffer, at: number): number {
   return value;
 }
 
+function note(index: RecordIndex, slot: number, quote: number, end: number): void {
+  index.spans[slot * 2] = quote + 1;
+  index.spans[slot * 2 + 1] = end;
+  if (stringEscaped) index.escaped |= 1 << slot;
+}
+
+/**
+ * The string fields `fields` at `at` one after the other, noting their slots: where the last one ends,
+ * or -1 when one is not there.
+ */
+function stringFields(record: Buffer, at: number, fields: readonly { name: Buffer; slot: number }[], index: RecordIndex): number {
+  for (const { name, slot } of fields) {
+    if (!bytesAt(record, at, name)) return -1;
+    const end = findString(record, at + name.length);
+    if (end < 0) return -1;
+    if (slot >= 0) note(index, slot, at + name.length, end);
+    at = end + 1;
+  }
+  return at;
+}
+
 /**
  * The record's compact index, read where the filter's encoder (capture/exchange.ts writeRecord) writes
- * each field: the request's fields and the client before the request's headers, the response's status
- * and headers at the stated response mark, the verdict's at the stated verdict mark. Undefined when a
- * field is not where the encoder puts it: the record is then parsed and validated like an unmarked one.
+ * each field, byte by byte from the record's start up to the request's headers, from the stated marks
+ * for the response and the verdict; the bodies are never read. Undefined when a field is not where the
+ * encoder puts it: the record is then parsed and validated like an unmarked one.
  */
 export function indexOf(record: Buffer, response: number, verdict: number): RecordIndex | undefined {
   const index = new RecordIndex();
-  const spans = index.spans;
-  const note = (slot: number, start: number, end: number): void => {
-    spans[slot * 2] = start + 1;
-    spans[slot * 2 + 1] = end;
-    if (stringEscaped) index.escaped |= 1 << slot;
-  };
-  // The fields before the client are fixed in number and short: a search from the start finds them.
-  const duration = record.indexOf(DURATION);
-  if (duration < 0 || duration > response) return undefined;
-  index.durationNano = digitsAt(record, duration + DURATION.length);
-  if (digitsEnd < 0) return undefined;
-  if (!bytesAt(record, digitsEnd, CLIENT)) return undefined;
-  let at = digitsEnd + CLIENT.length;
-  let end = findString(record, at);
-  if (end < 0) return undefined;
-  note(Slot.ClientAddress, at, end);
-  // The client's port and peer, then the request's fields in the encoder's order.
-  at = record.indexOf(REQUEST_KEYS[0]!, end);
-  if (at < 0 || at > response) return undefined;
-  for (let k = 0; k < REQUEST_KEYS.length; k++) {
-    const name = REQUEST_KEYS[k]!;
+  // The id follows the record's `{`, or the `,` after a summary's mark.
+  let at = bytesAt(record, 0, SUMMARY) ? SUMMARY.length : 0;
+  if (record[at++] !== (at === 1 ? 0x7b : 0x2c)) return undefined;
+  for (let k = 0; k < HEAD.length; k++) {
+    const { name, slot, digits } = HEAD[k]!;
     if (!bytesAt(record, at, name)) return undefined;
-    end = findString(record, at + name.length);
-    if (end < 0) return undefined;
-    const slot = REQUEST_SLOTS[k]!;
-    if (slot >= 0) note(slot, at + name.length, end);
-    at = end + 1;
-  }
-  if (!bytesAt(record, at, HEADERS) || !contentType(record, at + HEADERS.length, Slot.RequestContentType, note)) return undefined;
-  index.status = digitsAt(record, response + RESPONSE.length);
-  if (digitsEnd < 0 || index.status > 999) return undefined;
-  if (!bytesAt(record, digitsEnd, HEADERS) || !contentType(record, digitsEnd + HEADERS.length, Slot.ResponseContentType, note))
-    return undefined;
-  if (verdict >= 0) {
-    at = verdict;
-    for (let k = 0; k < VERDICT_KEYS.length; k++) {
-      const name = VERDICT_KEYS[k]!;
-      if (!bytesAt(record, at, name)) return undefined;
-      end = findString(record, at + name.length);
+    const from = at + name.length;
+    if (digits) {
+      const value = digitsAt(record, from);
+      if (digitsEnd < 0) return undefined;
+      if (k === 4) index.durationNano = value;
+      at = digitsEnd;
+    } else {
+      const end = findString(record, from);
       if (end < 0) return undefined;
-      const slot = VERDICT_SLOTS[k]!;
-      if (slot >= 0) note(slot, at + name.length, end);
+      if (slot >= 0) note(index, slot, from, end);
       at = end + 1;
     }
   }
+  if (bytesAt(record, at, PEER)) at = findString(record, at + PEER.length) + 1;
+  if (at <= 0) return undefined;
+  at = stringFields(record, at, REQUEST, index);
+  if (at < 0 || !bytesAt(record, at, HEADERS) || !contentType(record, at + HEADERS.length, Slot.RequestContentType, index))
+    return undefined;
+  index.status = digitsAt(record, response + RESPONSE.length);
+  if (digitsEnd < 0 || index.status > 999) return undefined;
+  if (!bytesAt(record, digitsEnd, HEADERS) || !contentType(record, digitsEnd + HEADERS.length, Slot.ResponseContentType, index))
+    return undefined;
+  if (verdict >= 0 && stringFields(record, verdict, VERDICT_FIELDS, index) < 0) return undefined;
   return index;
 }
 
@@ -212,7 +256,7 @@ const CONTENT_TYPE = 'content-type';
  * Notes the value of the first content-type pair of the header list that starts at `at` (past its
  * `[`), reading pairs up to it; false when the list is not pairs of strings up to there.
  */
-function contentType(record: Buffer, at: number, slot: Slot, note: (slot: number, start: number, end: number) => void): boolean {
+function contentType(record: Buffer, at: number, slot: Slot, index: RecordIndex): boolean {
   let i = at;
   for (;;) {
     if (record[i] === 0x5d) return true;
@@ -225,7 +269,7 @@ function contentType(record: Buffer, at: number, slot: Slot, note: (slot: number
     const valueEnd = findString(record, nameEnd + 2);
     if (valueEnd < 0 || record[valueEnd + 1] !== 0x5d) return false;
     if (isContentType) {
-      note(slot, nameEnd + 2, valueEnd);
+      note(index, slot, nameEnd + 2, valueEnd);
       return true;
     }
     i = valueEnd + 2;
