@@ -19,7 +19,7 @@ import {
   readCapture,
   readRecord,
   storeEncoded,
-  storeRecord,
+  storeRecords,
   type Capture,
   type CaptureSource,
   type StoredCapture,
@@ -71,14 +71,6 @@ export function producedRecord(bytes: Buffer, marks: { responseAt: number; verdi
   return { bytes, index, verdict };
 }
 
-/** A capture about to be kept, with what is already known of it: its parsed record or its index. */
-interface Kept {
-  stored: StoredCapture;
-  decision: StoreDecision;
-  record?: CaptureRecord;
-  index?: RecordIndex;
-}
-
 export class CapturePipeline {
   private readonly sampler: StoreSampler;
 
@@ -91,47 +83,49 @@ export class CapturePipeline {
   }
 
   async accept(records: readonly CaptureRecord[], source: CaptureSource): Promise<void> {
-    const receivedAt = new Date().toISOString();
-    const kept = records.map((original): Kept => {
-      const decision = this.sampler.decide(original.verdict !== undefined, original.sampled === false);
-      const record = this.redact(original);
-      return { stored: storeRecord(record, source, receivedAt), decision, record };
-    });
-    await this.store(kept);
+    const decisions = records.map((r) => this.sampler.decide(r.verdict !== undefined, r.sampled === false));
+    const redacted = records.map((r) => this.redact(r));
+    await this.store(storeRecords(redacted, source, new Date().toISOString()), decisions, (i) => redacted[i]!);
     this.verdicts?.observe(records);
   }
 
   async acceptEncoded(records: readonly EncodedRecord[], source: CaptureSource): Promise<void> {
-    const receivedAt = new Date().toISOString();
-    const kept = records.map(
-      ({ bytes, index, verdict }): Kept => ({
-        stored: storeEncoded(bytes, source, receivedAt),
-        decision: this.sampler.decide(verdict, isSummary(bytes)),
-        index,
-      }),
+    const decisions = records.map(({ bytes, verdict }) => this.sampler.decide(verdict, isSummary(bytes)));
+    const captures = storeEncoded(
+      records.map((r) => r.bytes),
+      source,
+      new Date().toISOString(),
     );
-    await this.store(kept);
+    await this.store(captures, decisions, undefined, (i) => records[i]!.index);
     if (this.verdicts === undefined) return;
     // Only records with a verdict are parsed, for their client address and category.
     const withVerdicts: CaptureRecord[] = [];
-    kept.forEach(({ stored }, i) => {
-      const { verdict, parsed } = records[i]!;
+    records.forEach(({ verdict, parsed }, i) => {
       if (!verdict) return;
-      const record = parsed ?? readRecord(stored);
+      const record = parsed ?? readRecord(captures[i]!);
       if (record !== undefined) withVerdicts.push(record);
     });
     if (withVerdicts.length > 0) this.verdicts.observe(withVerdicts);
   }
 
-  private async store(kept: Kept[]): Promise<void> {
-    const stored = kept.every((k) => k.decision === 'store') ? kept : kept.filter((k) => k.decision === 'store');
-    if (stored.length > 0) await this.sinks.spool.append(stored.flatMap((k) => lineParts(k.stored)));
+  /** Spools the captures to store, then shows each to the inventory and keeps it; what is known of each: its parsed record or its index. */
+  private async store(
+    captures: readonly StoredCapture[],
+    decisions: readonly StoreDecision[],
+    recordOf?: (i: number) => CaptureRecord,
+    indexOf?: (i: number) => RecordIndex,
+  ): Promise<void> {
+    const all = decisions.every((d) => d === 'store');
+    const stored = all ? captures : captures.filter((_, i) => decisions[i] === 'store');
+    if (stored.length > 0) await this.sinks.spool.append(lineParts(stored));
     const { ring, spans, inventory, notStored } = this.sinks;
-    for (const { stored: capture, decision, record, index } of kept) {
+    for (let i = 0; i < captures.length; i++) {
+      const capture = captures[i]!;
       if (inventory !== undefined) {
-        if (index !== undefined) inventory.observeView(viewOfIndex(capture.record, index), 512 + capture.record.length);
+        if (indexOf !== undefined) inventory.observeView(viewOfIndex(capture.record, indexOf(i)), 512 + capture.record.length);
         else inventory.observe(capture.record);
       }
+      const decision = decisions[i]!;
       if (decision !== 'store') {
         notStored?.(decision);
         continue;
@@ -139,7 +133,7 @@ export class CapturePipeline {
       ring.push(capture);
       if (spans === undefined) continue;
       // Spans need every attribute: a stored record is parsed for them, a slow-path one is at hand.
-      const readable = record !== undefined ? captureOf(capture, record) : readCapture(capture);
+      const readable = recordOf !== undefined ? captureOf(capture, recordOf(i)) : readCapture(capture);
       if (readable !== undefined) spans.export(readable, capture.size);
     }
   }
