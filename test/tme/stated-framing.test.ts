@@ -228,6 +228,25 @@ describe('POST /v1/records with a stated framing', () => {
       ['/api/orders/32', '/api/orders/31'],
     );
   });
+
+  test('a stated record that is not JSON past its indexed fields is stored as sent, and every reader skips it', async () => {
+    const good = engine.encodeRecord(exchange(41)).toString();
+    const broken = good.replace(/"body":\{"data":"/, '"body":{"data":"x" oops, "');
+    assert.notEqual(broken, good);
+    const frameOf = (text: string) => `${Buffer.byteLength(text)}:${text.indexOf(',"response":{"status":')}`;
+    const res = await post(`{"records":[${broken}]}`, { ...agent, 'x-gatewarden-frame': frameOf(broken) });
+    assert.deepEqual(await res.json(), { accepted: 1, rejected: [] });
+    const admin = { headers: { authorization: `Bearer ${ADMIN}` } };
+    // The inventory learns from it off the ingest path; its routes answer once that is done.
+    assert.equal((await fetch(`${tme.url}/v1/apis`, admin)).status, 200);
+    const { captures } = (await (await fetch(`${tme.url}/v1/captures?limit=1000`, admin)).json()) as {
+      captures: { attributes: Record<string, unknown> }[];
+    };
+    assert.ok(!captures.some((c) => c.attributes['url.path'] === '/api/orders/41'));
+    const next = encoded(exchange(42));
+    const after = await post(batchOf([next]).body, { ...agent, 'x-gatewarden-frame': next.frame });
+    assert.deepEqual(await after.json(), { accepted: 1, rejected: [] });
+  });
 });
 
 /** The record bytes of each spool line, as written (the line is `{…,"record":<record>}`). */
