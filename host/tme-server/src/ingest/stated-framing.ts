@@ -114,7 +114,7 @@ export function checkRecord(bytes: Buffer, { response, verdict }: StatedRecord, 
   if (verdict >= 0 && (verdict <= response || !bytesAt(bytes, verdict, VERDICT)))
     throw new FramingError(`${FRAME_HEADER}: ${where}: no ${VERDICT} after the response at the stated offset ${verdict}`);
   const redacted = bytesAt(bytes, bytes.length - REDACTED.length, REDACTED);
-  return { bytes, verdict: verdict >= 0, index: redacted ? indexOf(bytes, response, verdict) : undefined };
+  return { bytes, verdict: verdict >= 0, index: redacted ? indexRecord(bytes, response, verdict) : undefined };
 }
 
 // What findString saw: the string's end (its closing quote), and whether it holds escapes.
@@ -153,13 +153,14 @@ function findString(buf: Buffer, at: number): number {
 
 const key = (text: string): Buffer => Buffer.from(text);
 const SUMMARY = key('{"sampled":false');
+const DURATION = key(',"duration_nano":');
 /** The record's fields up to the request's headers, in the encoder's order; a slot notes the string. */
 const HEAD: readonly { name: Buffer; slot: number; digits?: true }[] = [
   { name: key('"id":'), slot: -1 },
   { name: key(',"service":'), slot: -1 },
   { name: key(',"module_version":'), slot: -1 },
   { name: key(',"start_time_unix_nano":'), slot: -1 },
-  { name: key(',"duration_nano":'), slot: -1, digits: true },
+  { name: DURATION, slot: -1, digits: true },
   { name: key(',"client":{"address":'), slot: Slot.ClientAddress },
   { name: key(',"port":'), slot: -1, digits: true },
 ];
@@ -216,11 +217,13 @@ function stringFields(record: Buffer, at: number, fields: readonly { name: Buffe
  * for the response and the verdict; the bodies are never read. Undefined when a field is not where the
  * encoder puts it: the record is then parsed and validated like an unmarked one.
  */
-export function indexOf(record: Buffer, response: number, verdict: number): RecordIndex | undefined {
+function indexRecord(record: Buffer, response: number, verdict: number): RecordIndex | undefined {
   const index = new RecordIndex();
   // The id follows the record's `{`, or the `,` after a summary's mark.
-  let at = bytesAt(record, 0, SUMMARY) ? SUMMARY.length : 0;
-  if (record[at++] !== (at === 1 ? 0x7b : 0x2c)) return undefined;
+  const summary = bytesAt(record, 0, SUMMARY);
+  let at = summary ? SUMMARY.length : 0;
+  if (record[at] !== (summary ? 0x2c : 0x7b)) return undefined;
+  at++;
   for (let k = 0; k < HEAD.length; k++) {
     const { name, slot, digits } = HEAD[k]!;
     if (!bytesAt(record, at, name)) return undefined;
@@ -228,7 +231,7 @@ export function indexOf(record: Buffer, response: number, verdict: number): Reco
     if (digits) {
       const value = digitsAt(record, from);
       if (digitsEnd < 0) return undefined;
-      if (k === 4) index.durationNano = value;
+      if (name === DURATION) index.durationNano = value;
       at = digitsEnd;
     } else {
       const end = findString(record, from);
@@ -263,8 +266,9 @@ function contentType(record: Buffer, at: number, slot: Slot, index: RecordIndex)
     if (record[i] !== 0x5b) return false;
     const nameEnd = findString(record, i + 1);
     if (nameEnd < 0) return false;
-    const isContentType = !stringEscaped && nameEnd - i - 2 === CONTENT_TYPE.length && equalsIgnoringCase(record, i + 2, CONTENT_TYPE);
-    if (stringEscaped) return false; // a name spelt with escapes may be content-type: the parse tells
+    // A name spelt with escapes may be content-type: the parse tells.
+    if (stringEscaped) return false;
+    const isContentType = nameEnd - i - 2 === CONTENT_TYPE.length && equalsIgnoringCase(record, i + 2, CONTENT_TYPE);
     if (record[nameEnd + 1] !== 0x2c) return false;
     const valueEnd = findString(record, nameEnd + 2);
     if (valueEnd < 0 || record[valueEnd + 1] !== 0x5d) return false;
