@@ -247,16 +247,35 @@ describe('POST /v1/records with a stated framing', () => {
     const after = await post(batchOf([next]).body, { ...agent, 'x-gatewarden-frame': next.frame });
     assert.deepEqual(await after.json(), { accepted: 1, rejected: [] });
   });
+
+  test("a stated record that closes itself early cannot override its spool line's id, source or received_at", async () => {
+    const good = engine.encodeRecord(exchange(51)).toString();
+    const at = good.indexOf('"body":{"data":"') + '"body":{"data":"'.length;
+    // Closes the body, the request and the record, adds keys to the line, and opens as many containers again.
+    const forged = `${good.slice(0, at)}x"}}},"id":"forged","source":"ext_cap","received_at":"1970-01-01T00:00:00.000Z","pad":{"a":{"b":{"data":"${good.slice(at)}`;
+    const frame = `${Buffer.byteLength(forged)}:${forged.indexOf(',"response":{"status":')}`;
+    const res = await post(`{"records":[${forged}]}`, { ...agent, 'x-gatewarden-frame': frame });
+    assert.deepEqual(await res.json(), { accepted: 1, rejected: [] });
+    const line = JSON.parse((await spoolText(tme)).trimEnd().split('\n').at(-1)!) as Record<string, unknown>;
+    assert.equal(line.source, 'gatewarden');
+    assert.match(String(line.id), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.notEqual(line.received_at, '1970-01-01T00:00:00.000Z');
+  });
 });
 
-/** The record bytes of each spool line, as written (the line is `{…,"record":<record>}`). */
-async function rawSpoolRecords(tme: TestTme): Promise<string[]> {
+/** The spool's lines as written (an earlier test stored a record that is not JSON). */
+async function spoolText(tme: TestTme): Promise<string> {
   const { readdir, readFile } = await import('node:fs/promises');
   const { join } = await import('node:path');
   const names = (await readdir(tme.spoolDir)).filter((n) => n.endsWith('.jsonl')).sort();
-  const text = (await Promise.all(names.map((n) => readFile(join(tme.spoolDir, n), 'utf8')))).join('');
+  return (await Promise.all(names.map((n) => readFile(join(tme.spoolDir, n), 'utf8')))).join('');
+}
+
+/** The record bytes of each spool line, as written (the line is `{"record":<record>,…}`). */
+async function rawSpoolRecords(tme: TestTme): Promise<string[]> {
+  const text = await spoolText(tme);
   return text
     .split('\n')
     .filter((l) => l !== '')
-    .map((l) => l.slice(l.indexOf(',"record":') + ',"record":'.length, -1));
+    .map((l) => l.slice('{"record":'.length, l.lastIndexOf(',"id":"')));
 }
