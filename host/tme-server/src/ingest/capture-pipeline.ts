@@ -6,7 +6,8 @@
 // record either way.
 //
 // Two ways in. Records the producer already redacted arrive as their JSON bytes, checked and indexed
-// by the batch framing, and are stored as they are (`acceptEncoded`): no parse on the hot path; the
+// by the framing (stated by the filter and the engine, or scanned for other producers), and are stored
+// as they are (`acceptEncoded`): no parse on the hot path; the
 // inventory counts them from their index, and only the OTLP export (when configured) and verdict
 // records need them parsed. Every other record arrives parsed and validated, and is redacted here (by
 // the filter's own encoder, compiled into the engine), marked or not: only a one-line marked record
