@@ -3,8 +3,9 @@
 // turn, and each TME process's CPU time (utime+stime from /proc) per record, including the inventory's
 // drain after the last batch. CPU time, not wall time, and both processes measured over the same window,
 // so a busy shared machine blurs the difference little (measured one after the other, the off figure
-// alone ranged 36-57 µs between runs here). The records are marked redacted, as the filter sends them
-// (the ingest fast path: the inventory counts them from the framing's index); `slow` posts them
+// alone ranged 36-57 µs between runs here). The records are marked redacted and their framing stated
+// with the agent token, as the filter sends them (the ingest fast path: the inventory counts them from
+// the index the stated framing gives); `slow` posts them
 // unmarked, as an older producer would (parsed, validated and redacted by the TME, then read by the
 // inventory). Each round starts fresh processes; the cost is the median of the rounds' differences.
 // Usage: tsx bench/inventory-cost.ts [records=40000] [rounds=3] [fast|slow]
@@ -19,6 +20,7 @@ const ROUNDS = Number(process.argv[3] ?? 3);
 const BATCH = 100;
 const MARKED = (process.argv[4] ?? "fast") === "fast";
 const TOKEN = "bench-admin-token-0123456789";
+const AGENT_TOKEN = "bench-agent-token-0123456789";
 
 /** A record of about 1 KiB: varied ids and hosts, a JSON request body with personal data, a JSON response. */
 function record(i: number): unknown {
@@ -70,11 +72,12 @@ function record(i: number): unknown {
 }
 
 async function post(tme: TmeProcess, records: unknown[]): Promise<void> {
-  const res = await fetch(`${tme.url}/v1/records`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ records }),
-  });
+  const encoded = records.map((r) => JSON.stringify(r));
+  const headers: Record<string, string> = { "content-type": "application/json", "x-gatewarden-agent-token": AGENT_TOKEN };
+  // The filter's statement: each record's length and where its response starts.
+  if (MARKED)
+    headers["x-gatewarden-frame"] = encoded.map((r) => `${Buffer.byteLength(r)}:${r.indexOf(',"response":{"status":')}`).join(",");
+  const res = await fetch(`${tme.url}/v1/records`, { method: "POST", headers, body: `{"records":[${encoded.join(",")}]}` });
   if (!res.ok) throw new Error(`/v1/records answered ${res.status}: ${await res.text()}`);
   await res.arrayBuffer();
 }
@@ -98,7 +101,13 @@ interface Round {
 async function startTme(inventory: boolean): Promise<{ tme: TmeProcess; spool: string }> {
   const spool = mkdtempSync(join(tmpdir(), "gatewarden-bench-"));
   const tme = await startTmeProcess({
-    env: { TME_SPOOL_DIR: spool, TME_SPOOL_FSYNC: "never", TME_API_INVENTORY: inventory ? "on" : "off", TME_ADMIN_TOKEN: TOKEN },
+    env: {
+      TME_SPOOL_DIR: spool,
+      TME_SPOOL_FSYNC: "never",
+      TME_API_INVENTORY: inventory ? "on" : "off",
+      TME_ADMIN_TOKEN: TOKEN,
+      TME_AGENT_TOKEN: AGENT_TOKEN,
+    },
   });
   return { tme, spool };
 }

@@ -1,7 +1,9 @@
 // TME CPU per ingested record: a real TME process (the built bundle), batches posted over HTTP one
 // at a time, CPU time (user + system, all threads) read from /proc/<pid>/stat around the run. Records
-// marked `"redacted": true` take the fast path (framed, spooled as bytes); others are parsed, validated
-// and redacted. The bodies are the main benchmark's API-like JSON documents (bench/lib/payloads.ts), so
+// marked `"redacted": true` take the fast path (spooled as bytes): "stated" as the filter sends them,
+// with the agent token and their framing stated (x-gatewarden-frame, checked without reading the
+// bodies), "scanned" as an untrusted producer's (framed byte by byte); others are parsed, validated and
+// redacted. The records are in the filter's encoder's field order. The bodies are the main benchmark's API-like JSON documents (bench/lib/payloads.ts), so
 // the records hold as many escaped quotes as real captures do. Each row runs on a TME with the API
 // inventory off and on; the inventory's learning (off the ingest path) is waited for and counted. The
 // CPU charged per HTTP request swings with the machine's load, so the run also measures empty batches
@@ -19,6 +21,7 @@ import { processCpuMicros } from "./lib/procfs.ts";
 const batchesArg = process.argv.indexOf("--batches");
 const BATCHES = batchesArg > 0 ? Number(process.argv[batchesArg + 1]) : 200;
 const TOKEN = "bench-admin-token-0123456789";
+const AGENT_TOKEN = "bench-agent-token-0123456789";
 
 function record(i: number, body: string, redacted: boolean): Record<string, unknown> {
   const reply = '{"status":"accepted","id":"ord-100042"}';
@@ -57,14 +60,27 @@ function record(i: number, body: string, redacted: boolean): Record<string, unkn
   };
 }
 
+interface Batch {
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** The filter's statement of a batch's framing: `length:response` per record (no verdicts here). */
+function frameOf(records: string[]): string {
+  return records.map((r) => `${Buffer.byteLength(r)}:${r.indexOf(',"response":{"status":')}`).join(",");
+}
+
 /** Batches whose records are about `recordBytes` long once encoded (the body sized to fit). */
-function batches(perBatch: number, recordBytes: number, redacted: boolean): { bodies: string[]; recordBytes: number } {
+function batches(perBatch: number, recordBytes: number, redacted: boolean, stated: boolean): { bodies: Batch[]; recordBytes: number } {
   const overhead = JSON.stringify(record(0, "", redacted)).length;
   // Escaping the body's quotes adds about a tenth to it.
   const body = jsonOfExactSize(Math.max(64, Math.round((recordBytes - overhead) / 1.1)));
-  const bodies = Array.from({ length: 8 }, (_, b) =>
-    JSON.stringify({ records: Array.from({ length: perBatch }, (_, i) => record(b * perBatch + i, body, redacted)) }),
-  );
+  const bodies = Array.from({ length: 8 }, (_, b) => {
+    const records = Array.from({ length: perBatch }, (_, i) => JSON.stringify(record(b * perBatch + i, body, redacted)));
+    const headers: Record<string, string> = { "x-gatewarden-agent-token": AGENT_TOKEN };
+    if (stated) headers["x-gatewarden-frame"] = frameOf(records);
+    return { body: `{"records":[${records.join(",")}]}`, headers };
+  });
   return { bodies, recordBytes: JSON.stringify(record(0, body, redacted)).length };
 }
 
@@ -78,9 +94,13 @@ interface Target {
 /** TME CPU µs per request of the same shape with no records: the HTTP cost, paid once per batch. */
 let perRequestMicros = 0;
 
-async function run(target: Target, label: string, bodies: string[], perBatch: number, posts: number): Promise<void> {
-  const post = async (body: string) => {
-    const res = await fetch(`${target.url}/v1/records`, { method: "POST", headers: { "content-type": "application/json" }, body });
+async function run(target: Target, label: string, bodies: Batch[], perBatch: number, posts: number): Promise<void> {
+  const post = async ({ body, headers }: Batch) => {
+    const res = await fetch(`${target.url}/v1/records`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body,
+    });
     if (res.status !== 200) throw new Error(`${label}: ${res.status} ${await res.text()}`);
     await res.arrayBuffer();
   };
@@ -94,26 +114,29 @@ async function run(target: Target, label: string, bodies: string[], perBatch: nu
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (perBatch === 0) {
     perRequestMicros = cpu / posts;
-    console.log(`  ${label.padEnd(40)} ${String(posts).padStart(6)} requests TME CPU ${(cpu / posts).toFixed(1).padStart(7)} µs/request`);
+    console.log(`  ${label.padEnd(48)} ${String(posts).padStart(6)} requests TME CPU ${(cpu / posts).toFixed(1).padStart(7)} µs/request`);
     return;
   }
   const records = posts * perBatch;
   const net = (cpu - perRequestMicros * posts) / records;
   console.log(
-    `  ${label.padEnd(40)} ${String(records).padStart(6)} records  TME CPU ${(cpu / records).toFixed(1).padStart(7)} µs/record, ${net.toFixed(1).padStart(7)} net of the per-request cost  (${(records / (wallMs / 1000)).toFixed(0)} records/s wall)`,
+    `  ${label.padEnd(48)} ${String(records).padStart(6)} records  TME CPU ${(cpu / records).toFixed(1).padStart(7)} µs/record, ${net.toFixed(1).padStart(7)} net of the per-request cost  (${(records / (wallMs / 1000)).toFixed(0)} records/s wall)`,
   );
 }
 
-/** The rows of one server; `paths` names the records' variants to post (marked redacted or not). */
-async function rows(target: Target, paths: readonly { redacted: boolean; label: string }[]): Promise<void> {
-  const empty = Array.from({ length: 8 }, () => JSON.stringify({ records: [] }));
+/** The rows of one server; `paths` names the records' variants to post (marked redacted or not, framing stated or not). */
+async function rows(target: Target, paths: readonly { redacted: boolean; stated: boolean; label: string }[]): Promise<void> {
+  const empty = Array.from({ length: 8 }, () => ({
+    body: JSON.stringify({ records: [] }),
+    headers: { "x-gatewarden-agent-token": AGENT_TOKEN },
+  }));
   await run(target, "empty batch (per-request cost)", empty, 0, BATCHES * 4);
   for (const [perBatch, bytes, posts] of [
     [64, 1024, BATCHES],
     [1, 64 * 1024, BATCHES * 4],
   ] as const) {
-    for (const { redacted, label } of paths) {
-      const { bodies, recordBytes } = batches(perBatch, bytes, redacted);
+    for (const { redacted, stated, label } of paths) {
+      const { bodies, recordBytes } = batches(perBatch, bytes, redacted, stated);
       const size = recordBytes < 4096 ? `${recordBytes} B` : `${(recordBytes / 1024).toFixed(1)} KiB`;
       await run(target, `${perBatch} x ${size}${label}`, bodies, perBatch, posts);
     }
@@ -131,7 +154,9 @@ s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
   const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
   try {
     const port = await new Promise<number>((resolve) => child.stdout!.once("data", (chunk) => resolve(Number(String(chunk).trim()))));
-    await rows({ url: `http://127.0.0.1:${port}`, pid: child.pid!, settled: async () => undefined }, [{ redacted: true, label: "" }]);
+    await rows({ url: `http://127.0.0.1:${port}`, pid: child.pid!, settled: async () => undefined }, [
+      { redacted: true, stated: true, label: "" },
+    ]);
   } finally {
     child.kill();
   }
@@ -155,6 +180,7 @@ for (const inventory of ["off", "on"] as const) {
       TME_SPOOL_KEEP_FILES: "2",
       TME_API_INVENTORY: inventory,
       TME_ADMIN_TOKEN: TOKEN,
+      TME_AGENT_TOKEN: AGENT_TOKEN,
     },
   });
   try {
@@ -165,8 +191,9 @@ for (const inventory of ["off", "on"] as const) {
       await res.arrayBuffer();
     };
     await rows({ url: tme.url, pid: tme.process.pid!, settled }, [
-      { redacted: true, label: ", redacted (fast path)" },
-      { redacted: false, label: ", not redacted (slow)" },
+      { redacted: true, stated: true, label: ", redacted, stated (the filter)" },
+      { redacted: true, stated: false, label: ", redacted, scanned (untrusted)" },
+      { redacted: false, stated: false, label: ", not redacted (slow)" },
     ]);
   } finally {
     await tme.stop();

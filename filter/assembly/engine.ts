@@ -66,7 +66,7 @@ import { DEFAULT_REDACT_FIELDS, DEFAULT_REDACT_HEADERS } from "./redact/defaults
 import { readRecord } from "./capture/record-reader";
 import { bodyCapture, readExchangeFrame } from "./capture/exchange-frame";
 import { BodyCapture } from "./capture/body";
-import { Exchange, writeRecord } from "./capture/exchange";
+import { Exchange, RecordMarks, writeRecord } from "./capture/exchange";
 import { ByteBuffer } from "./json/bytes";
 import { JsonWriter } from "./json/writer";
 
@@ -426,6 +426,15 @@ export function gw_encode_record(len: i32): i32 {
     __collect();
   }
   return recordOut.length;
+}
+
+/** Where gw_encode_record put its record's `,"response":` and `,"verdict":` (-1: none): the framing the TME's own producers state. */
+export function gw_record_response(): i32 {
+  return RecordMarks.response;
+}
+
+export function gw_record_verdict(): i32 {
+  return RecordMarks.verdict;
 }
 
 /** Where gw_encode_record and gw_redact_record left the record: the encoder's own buffer, read by the host without a copy. */

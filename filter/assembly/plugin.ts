@@ -15,7 +15,7 @@ import {
 import { Config, parseConfig } from "./config";
 import { FilterMetrics } from "./metrics";
 import { MODULE_VERSION } from "./version";
-import { Exchange, writeRecord } from "./capture/exchange";
+import { Exchange, RecordMarks, writeRecord } from "./capture/exchange";
 import { HeaderList } from "./http/headers";
 import { BodyCapture } from "./capture/body";
 import { hasContentCoding, isCapturedContentType } from "./capture/content-type";
@@ -108,7 +108,7 @@ export class GatewardenRoot extends FilterRoot {
     const full = ex.verdict !== null || reporter.sampler.keep();
     const w = reporter.batcher.begin((ex.startNanos + ex.durationNanos) / 1000000);
     writeRecord(w, ex, this.config.serviceName, MODULE_VERSION, this.config.redaction, full);
-    reporter.batcher.end();
+    reporter.batcher.end(RecordMarks.response, RecordMarks.verdict);
     metrics.captured.add(1);
     if (!full) metrics.sampledOut.add(1);
     if (reporter.batcher.waiting > 0) {

@@ -79,6 +79,8 @@ interface Exports {
   gw_body(which: number, len: number): number;
   gw_encode_record(len: number): number;
   gw_record(): number;
+  gw_record_response(): number;
+  gw_record_verdict(): number;
 }
 
 /** Header and field names whose values redaction replaces (unset: the engine's defaults). */
@@ -356,6 +358,14 @@ export class DetectionEngine {
     const n = this.x.gw_encode_record(total);
     if (n < 0) throw new Error(decoder.decode(new Uint8Array(this.x.memory.buffer, this.x.gw_result(), -n)));
     return Buffer.from(new Uint8Array(this.x.memory.buffer, this.x.gw_record(), n));
+  }
+
+  /**
+   * Where the record encodeRecord returned last has its `,"response":` and its `,"verdict":` (-1: none):
+   * the framing a producer states to the TME (docs/record-format.md, "Stated framing").
+   */
+  recordMarks(): { responseAt: number; verdictAt: number } {
+    return { responseAt: this.x.gw_record_response(), verdictAt: this.x.gw_record_verdict() };
   }
 
   /** The engine's linear memory, in bytes (it only grows). */

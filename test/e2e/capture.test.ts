@@ -179,6 +179,20 @@ test("a non-numeric grpc-status is kept as a trailer and the exchange is still c
   }
 });
 
+test("the filter states its batches' framing, which the TME checks instead of scanning the batch", async () => {
+  const { testId } = await stack.send("/api/stated", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: '{"a":"\\"x\\""}',
+  });
+  await stack.captureOf(testId);
+  const metrics = await (await stack.tmeGet("/metrics")).text();
+  assert.match(metrics, /^tme_batches_received_total\{framing="stated"\} [1-9]/m);
+  assert.match(metrics, /^tme_batches_received_total\{framing="scanned"\} 0$/m);
+  const spooled = stack.spooledRecords().find((r) => r.record.request.headers.some(([, v]: string[]) => v === testId));
+  assert.equal(spooled?.record.request.body.data, '{"a":"\\"x\\""}');
+});
+
 test("the filter's metrics appear in Envoy's /stats/prometheus", async () => {
   const stats = await stack.stats();
   for (const name of [

@@ -35,7 +35,7 @@ describe('CapturePipeline', () => {
 
     spool.settle();
     await accepted;
-    assert.deepEqual(ring.flatMap(lineParts), spool.appended[0]);
+    assert.deepEqual(lineParts(ring), spool.appended[0]);
     assert.deepEqual(
       exported.map((c) => c.id),
       ring.map((c) => c.id),

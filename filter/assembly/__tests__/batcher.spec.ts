@@ -75,4 +75,35 @@ describe("Batcher", () => {
     expect(b.held).toBe(63);
     expect(b.next()!.text()).toBe('{"records":[{"n":2}]}');
   });
+
+  it("states each record's length and the marks it was given, relative to the record, for x-gatewarden-frame", () => {
+    const b = new Batcher(config(3, 8));
+    // Each record is {"n":N,"r":1}; its "response" mark is the comma before "r", a verdict mark the one before "v".
+    for (let n = 1; n <= 3; n++) {
+      const w = b.begin(0);
+      w.beginObject();
+      w.key("n");
+      w.u64(<u64>n);
+      const response = w.out.length;
+      w.key("r");
+      w.u64(1);
+      const verdict = w.out.length;
+      if (n == 2) {
+        w.key("v");
+        w.u64(1);
+      }
+      w.endObject();
+      b.end(response, n == 2 ? verdict : -1);
+    }
+    const batch = b.next()!;
+    expect(batch.text()).toBe('{"records":[{"n":1,"r":1},{"n":2,"r":1,"v":1},{"n":3,"r":1}]}');
+    expect(batch.frame).toBe("13:6,19:6:12,13:6");
+  });
+
+  it("leaves a batch unstated when a record came without marks", () => {
+    const b = new Batcher(config(2, 8));
+    addRecord(b, 1, 0);
+    addRecord(b, 2, 0);
+    expect(b.next()!.frame).toBe("");
+  });
 });

@@ -57,6 +57,16 @@ export class Exchange {
 }
 
 const redactor = new Redactor(new RedactionNames());
+
+/**
+ * Where the last writeRecord wrote its record's `,"response":` and `,"verdict":` (-1: no verdict), as
+ * offsets into the writer's buffer. Producers state them to the TME, which then reads the fields after
+ * a body without reading the body (docs/record-format.md, "Stated framing").
+ */
+export class RecordMarks {
+  static response: i32 = -1;
+  static verdict: i32 = -1;
+}
 /** Redacts nothing: for the synchronous check, whose detection and deny list need the values. */
 const NO_NAMES = new RedactionNames([], []);
 
@@ -133,6 +143,7 @@ export function writeRecord(
   }
   w.endObject();
 
+  RecordMarks.response = w.out.length;
   w.encodedKey(KEY_RESPONSE);
   w.beginObject();
   w.encodedKey(KEY_STATUS);
@@ -161,7 +172,9 @@ export function writeRecord(
   }
   w.endObject();
   const verdict = ex.verdict;
+  RecordMarks.verdict = -1;
   if (verdict !== null) {
+    RecordMarks.verdict = w.out.length;
     w.encodedKey(KEY_VERDICT);
     verdict.write(w, names !== null && snippetHidden(verdict.location, verdict.snippet, names, redactor.secrets));
   }

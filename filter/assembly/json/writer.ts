@@ -173,7 +173,7 @@ function storeDecimal(d: usize, v: u64, digits: i32): void {
 }
 
 // A static method only to carry @inline (see Escape): no frame of its own per number.
-class Decimal {
+export class Decimal {
   @inline static write(out: ByteBuffer, v: u64): void {
     const digits = decimalDigits(v);
     out.reserve(digits);

@@ -1,5 +1,5 @@
 import { ByteBuffer } from "../json/bytes";
-import { JsonWriter } from "../json/writer";
+import { Decimal, JsonWriter } from "../json/writer";
 import { ReportConfig } from "../config";
 
 /**
@@ -17,6 +17,8 @@ export class Batch {
     src: usize,
     public length: i32,
     public records: i32,
+    /** The stated framing (x-gatewarden-frame), or "" when the batch is not stated. */
+    public frame: string,
   ) {
     this.ptr = heap.alloc(<usize>length);
     memory.copy(this.ptr, src, length);
@@ -35,6 +37,11 @@ const BATCH_OPEN = '{"records":[';
 const BATCH_CLOSE = "]}";
 /** The writer's nesting level inside `{"records":[`. */
 const RECORD_DEPTH = 2;
+/**
+ * The longest stated framing: a header past the TME's header limit (Node's 16 KiB) would be refused
+ * as a whole, so a batch of very many records goes unstated and the TME scans it.
+ */
+const MAX_FRAME_BYTES = 8 * 1024;
 
 /**
  * Collects finished records into batches, by count, by size and by age, and keeps the batches that
@@ -45,6 +52,10 @@ const RECORD_DEPTH = 2;
 export class Batcher {
   private readonly buf: ByteBuffer;
   private readonly writer: JsonWriter;
+  /** The open batch's stated framing: `length:response[:verdict]` per record, comma-separated. */
+  private readonly frame: ByteBuffer = new ByteBuffer(1024);
+  private stated: bool = true;
+  private recordStart: i32 = 0;
   private readonly ready: Array<Batch> = [];
   private openedAtMs: u64 = 0;
   records: i32 = 0;
@@ -66,13 +77,22 @@ export class Batcher {
       this.buf.reset();
       this.buf.writeAscii(BATCH_OPEN);
       this.openedAtMs = nowMs;
+      this.frame.reset();
+      this.stated = true;
     }
+    // The record starts after the comma its object writes first.
+    this.recordStart = this.buf.length + (this.records == 0 ? 0 : 1);
     this.writer.resume(RECORD_DEPTH, this.records == 0);
     return this.writer;
   }
 
-  /** Marks the record written since begin() as complete; seals the batch when it is full. */
-  end(): void {
+  /**
+   * Marks the record written since begin() as complete; seals the batch when it is full. `responseAt`
+   * and `verdictAt` are where the record's `,"response":` and `,"verdict":` are in the writer's buffer
+   * (capture/exchange.ts RecordMarks; -1: none); without a response mark the batch goes unstated.
+   */
+  end(responseAt: i32 = -1, verdictAt: i32 = -1): void {
+    this.state(responseAt, verdictAt);
     this.records++;
     if (this.records >= this.cfg.maxBatchRecords || this.buf.length >= this.cfg.maxBatchBytes) this.seal();
   }
@@ -85,7 +105,8 @@ export class Batcher {
   seal(): void {
     if (this.records == 0) return;
     this.buf.writeAscii(BATCH_CLOSE);
-    const batch = new Batch(this.buf.dataStart, this.buf.length, this.records);
+    const frame = this.stated ? this.frame.toString() : "";
+    const batch = new Batch(this.buf.dataStart, this.buf.length, this.records, frame);
     this.records = 0;
     this.ready.push(batch);
     this.held += batch.length;
@@ -122,6 +143,24 @@ export class Batcher {
     const n = this.dropped;
     this.dropped = 0;
     return n;
+  }
+
+  private state(responseAt: i32, verdictAt: i32): void {
+    if (!this.stated) return;
+    const start = this.recordStart;
+    if (responseAt <= start || this.frame.length > MAX_FRAME_BYTES) {
+      this.stated = false;
+      return;
+    }
+    const frame = this.frame;
+    if (this.records > 0) frame.writeByte(0x2c);
+    Decimal.write(frame, <u64>(this.buf.length - start));
+    frame.writeByte(0x3a);
+    Decimal.write(frame, <u64>(responseAt - start));
+    if (verdictAt > start) {
+      frame.writeByte(0x3a);
+      Decimal.write(frame, <u64>(verdictAt - start));
+    }
   }
 
   /**

@@ -71,9 +71,9 @@ export class Reporter {
       if (batch === null) return;
       const call = new ReportCall(this.root, this, batch);
       const report = this.cfg.report;
-      if (
-        !callTme(this.cfg, "POST", report.path, [pair("content-type", "application/json")], batch.ptr, batch.length, report.timeoutMs, call)
-      ) {
+      const headers = [pair("content-type", "application/json")];
+      if (batch.frame.length > 0) headers.push(pair("x-gatewarden-frame", batch.frame));
+      if (!callTme(this.cfg, "POST", report.path, headers, batch.ptr, batch.length, report.timeoutMs, call)) {
         // A configuration error, not an outage: retrying would not help.
         this.batcher.settle(batch);
         this.failed(batch.records, "callout refused by the proxy; is cluster '" + this.cfg.tmeCluster + "' defined?");

@@ -4,7 +4,7 @@ import type { TmeConfig } from './config.ts';
 import { CaptureSpans } from './export/capture-spans.ts';
 import { healthService } from './grpc/health-service.ts';
 import { startGrpcServer } from './grpc/server.ts';
-import { credentialCheck } from './auth/credentials.ts';
+import { credentialCheck, presentsAgentToken } from './auth/credentials.ts';
 import { adminRoutes } from './http/routes/admin-routes.ts';
 import { enforceRoutes } from './http/routes/enforce-routes.ts';
 import { AutoDeny } from './enforce/auto-deny.ts';
@@ -20,7 +20,8 @@ import { ingestRoutes } from './http/routes/ingest-routes.ts';
 import { InflightBodies } from './http/inflight-bodies.ts';
 import { createRouter } from './http/router.ts';
 import { startHttpServer } from './http/server.ts';
-import { CapturePipeline } from './ingest/capture-pipeline.ts';
+import { CapturePipeline, producedRecord, type EncodedRecord } from './ingest/capture-pipeline.ts';
+import type { ExchangeParts } from '../../../filter/node/engine.ts';
 import { engineRedactor } from './ingest/engine-redactor.ts';
 import { startInventory } from './inventory/setup.ts';
 import { startInventoryTelemetry } from './inventory/telemetry.ts';
@@ -77,10 +78,18 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
     autoDeny,
   );
 
+  const encode = (parts: ExchangeParts): EncodedRecord => producedRecord(engine.encodeRecord(parts), engine.recordMarks());
   const bodies = new InflightBodies(config.maxInflightBodyBytes, () => metrics.bodiesRefused.inc());
   const router = createRouter(
     [
-      ...ingestRoutes({ pipeline, encode: (parts) => engine.encodeRecord(parts), metrics, bodies, maxBodyBytes: config.maxBatchBytes }),
+      ...ingestRoutes({
+        pipeline,
+        encode,
+        fromAgent: (req) => presentsAgentToken(config, req),
+        metrics,
+        bodies,
+        maxBodyBytes: config.maxBatchBytes,
+      }),
       ...captureRoutes(ring, config.capturesResponseBytes),
       ...adminRoutes(metrics.registry),
       ...inventory.routes,
@@ -119,7 +128,7 @@ export async function startTme(config: TmeConfig): Promise<RunningTme> {
   const extProc = extProcService({
     decider,
     settings: config.capture,
-    encode: (parts) => engine.encodeRecord(parts),
+    encode,
     accept: (records) => {
       metrics.recordsReceived.inc({ source: 'ext_proc' }, records.length);
       return pipeline.acceptEncoded(records, 'ext_proc');

@@ -36,6 +36,12 @@ function headerText(value: string | string[] | undefined): string {
   return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
 }
 
+/** Whether an agent token is configured and the request presents it (not the admin token: only the filter states framing). */
+export function presentsAgentToken(settings: CredentialSettings, req: IncomingMessage): boolean {
+  const { agentToken, agentTokenHeader } = settings;
+  return agentToken !== undefined && tokenMatches(headerText(req.headers[agentTokenHeader]), agentToken);
+}
+
 /** Checks a request against a route's access; throws the 401/403 to answer, after `refused` counted it. */
 export function credentialCheck(settings: CredentialSettings, refused: (path: string) => void) {
   const unauthorized = (path: string, message: string, headers: Record<string, string> = {}): HttpError => {

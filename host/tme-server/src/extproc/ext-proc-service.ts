@@ -8,15 +8,15 @@ import type { RequestDecider } from '../decide/request-decider.ts';
 import type { GrpcService } from '../grpc/server.ts';
 import { envoyServices } from '../grpc/envoy-protos.ts';
 import type { ExchangeParts } from '../../../../filter/node/engine.ts';
-import { producedRecord, type EncodedRecord } from '../ingest/capture-pipeline.ts';
+import type { EncodedRecord } from '../ingest/capture-pipeline.ts';
 import { ExchangeProcessor, type ProcessingRequest, type ProcessingResponse, type ProcessorSettings } from './processor.ts';
 import { RecordBatcher } from './record-batcher.ts';
 
 export interface ExtProcDependencies {
   decider: RequestDecider;
   settings: ProcessorSettings;
-  /** The record of an exchange, redacted and marked: the engine's encodeRecord. */
-  encode(parts: ExchangeParts): Buffer;
+  /** The record of an exchange, redacted, marked and framed: the engine's encodeRecord. */
+  encode(parts: ExchangeParts): EncodedRecord;
   /** Where records go (the capture pipeline's encoded path). */
   accept(records: readonly EncodedRecord[]): Promise<unknown>;
   registry: Registry;
@@ -62,7 +62,7 @@ export function extProcService(deps: ExtProcDependencies): ExtProcService {
       reply: delay > 0 ? (m) => void setTimeout(() => write(m), delay) : write,
       finished: (ex, blocked) => {
         exchanges.inc({ outcome: blocked ? 'blocked' : 'passed' });
-        batcher.add(producedRecord(deps.encode(ex.parts(deps.settings.serviceName))));
+        batcher.add(deps.encode(ex.parts(deps.settings.serviceName)));
         // An observed exchange has nothing more to say: closing now frees Envoy's side of the stream,
         // which it would otherwise hold (with the messages it buffered) until its deferred-close timeout.
         if (processor.observing && !call.writableEnded) call.end();

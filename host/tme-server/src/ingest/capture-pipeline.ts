@@ -6,7 +6,8 @@
 // record either way.
 //
 // Two ways in. Records the producer already redacted arrive as their JSON bytes, checked and indexed
-// by the batch framing, and are stored as they are (`acceptEncoded`): no parse on the hot path; the
+// by the framing (stated by the filter and the engine, or scanned for other producers), and are stored
+// as they are (`acceptEncoded`): no parse on the hot path; the
 // inventory counts them from their index, and only the OTLP export (when configured) and verdict
 // records need them parsed. Every other record arrives parsed and validated, and is redacted here (by
 // the filter's own encoder, compiled into the engine), marked or not: only a one-line marked record
@@ -19,13 +20,13 @@ import {
   readCapture,
   readRecord,
   storeEncoded,
-  storeRecord,
+  storeRecords,
   type Capture,
   type CaptureSource,
   type StoredCapture,
 } from '../record/capture.ts';
 import { isSummary, StoreSampler, type StoreDecision } from '../sampling/store-sampler.ts';
-import { frameRecord } from './batch-framing.ts';
+import { checkRecord } from './stated-framing.ts';
 import type { RecordIndex } from './record-shape.ts';
 import type { CaptureRecord } from './record-schema.ts';
 
@@ -56,26 +57,19 @@ export interface EncodedRecord {
   bytes: Buffer;
   index: RecordIndex;
   verdict: boolean;
+  /** The record parsed and validated, when ingest already did (a stated record's verdict). */
+  parsed?: CaptureRecord;
 }
 
 /**
- * A record the engine encoded for the TME's own producers (ext_proc, ext_cap), framed and indexed like a
- * filter's. The engine writes the filter's format, so one that does not fit is a bug, not bad input.
+ * A record the engine encoded for the TME's own producers (ext_proc, ext_cap), with the framing the
+ * engine states (its recordMarks): indexed like a filter's stated record, without reading its bodies. The
+ * engine writes the filter's format, so one that does not fit is a bug, not bad input.
  */
-export function producedRecord(bytes: Buffer): EncodedRecord {
-  const frame = frameRecord(bytes);
-  if (frame.problem !== undefined || !frame.redacted || !frame.oneLine || !frame.fits) {
-    throw new Error(`the engine's record does not fit the record format (${frame.problem ?? 'shape'})`);
-  }
-  return { bytes, index: frame.index, verdict: frame.verdict };
-}
-
-/** A capture about to be kept, with what is already known of it: its parsed record or its index. */
-interface Kept {
-  stored: StoredCapture;
-  decision: StoreDecision;
-  record?: CaptureRecord;
-  index?: RecordIndex;
+export function producedRecord(bytes: Buffer, marks: { responseAt: number; verdictAt: number }): EncodedRecord {
+  const { index, verdict } = checkRecord(bytes, { length: bytes.length, response: marks.responseAt, verdict: marks.verdictAt }, 'record');
+  if (index === undefined || bytes.indexOf(0x0a) >= 0) throw new Error("the engine's record does not fit the record format");
+  return { bytes, index, verdict };
 }
 
 export class CapturePipeline {
@@ -90,46 +84,49 @@ export class CapturePipeline {
   }
 
   async accept(records: readonly CaptureRecord[], source: CaptureSource): Promise<void> {
-    const receivedAt = new Date().toISOString();
-    const kept = records.map((original): Kept => {
-      const decision = this.sampler.decide(original.verdict !== undefined, original.sampled === false);
-      const record = this.redact(original);
-      return { stored: storeRecord(record, source, receivedAt), decision, record };
-    });
-    await this.store(kept);
+    const decisions = records.map((r) => this.sampler.decide(r.verdict !== undefined, r.sampled === false));
+    const redacted = records.map((r) => this.redact(r));
+    await this.store(storeRecords(redacted, source, new Date().toISOString()), decisions, (i) => redacted[i]!);
     this.verdicts?.observe(records);
   }
 
   async acceptEncoded(records: readonly EncodedRecord[], source: CaptureSource): Promise<void> {
-    const receivedAt = new Date().toISOString();
-    const kept = records.map(
-      ({ bytes, index, verdict }): Kept => ({
-        stored: storeEncoded(bytes, source, receivedAt),
-        decision: this.sampler.decide(verdict, isSummary(bytes)),
-        index,
-      }),
+    const decisions = records.map(({ bytes, verdict }) => this.sampler.decide(verdict, isSummary(bytes)));
+    const captures = storeEncoded(
+      records.map((r) => r.bytes),
+      source,
+      new Date().toISOString(),
     );
-    await this.store(kept);
+    await this.store(captures, decisions, undefined, (i) => records[i]!.index);
     if (this.verdicts === undefined) return;
     // Only records with a verdict are parsed, for their client address and category.
     const withVerdicts: CaptureRecord[] = [];
-    kept.forEach(({ stored }, i) => {
-      if (!records[i]!.verdict) return;
-      const record = readRecord(stored);
+    records.forEach(({ verdict, parsed }, i) => {
+      if (!verdict) return;
+      const record = parsed ?? readRecord(captures[i]!);
       if (record !== undefined) withVerdicts.push(record);
     });
     if (withVerdicts.length > 0) this.verdicts.observe(withVerdicts);
   }
 
-  private async store(kept: Kept[]): Promise<void> {
-    const stored = kept.every((k) => k.decision === 'store') ? kept : kept.filter((k) => k.decision === 'store');
-    if (stored.length > 0) await this.sinks.spool.append(stored.flatMap((k) => lineParts(k.stored)));
+  /** Spools the captures to store, then shows each to the inventory and keeps it; what is known of each: its parsed record or its index. */
+  private async store(
+    captures: readonly StoredCapture[],
+    decisions: readonly StoreDecision[],
+    recordOf?: (i: number) => CaptureRecord,
+    indexOf?: (i: number) => RecordIndex,
+  ): Promise<void> {
+    const all = decisions.every((d) => d === 'store');
+    const stored = all ? captures : captures.filter((_, i) => decisions[i] === 'store');
+    if (stored.length > 0) await this.sinks.spool.append(lineParts(stored));
     const { ring, spans, inventory, notStored } = this.sinks;
-    for (const { stored: capture, decision, record, index } of kept) {
+    for (let i = 0; i < captures.length; i++) {
+      const capture = captures[i]!;
       if (inventory !== undefined) {
-        if (index !== undefined) inventory.observeView(viewOfIndex(capture.record, index), 512 + capture.record.length);
+        if (indexOf !== undefined) inventory.observeView(viewOfIndex(capture.record, indexOf(i)), 512 + capture.record.length);
         else inventory.observe(capture.record);
       }
+      const decision = decisions[i]!;
       if (decision !== 'store') {
         notStored?.(decision);
         continue;
@@ -137,7 +134,7 @@ export class CapturePipeline {
       ring.push(capture);
       if (spans === undefined) continue;
       // Spans need every attribute: a stored record is parsed for them, a slow-path one is at hand.
-      const readable = record !== undefined ? captureOf(capture, record) : readCapture(capture);
+      const readable = recordOf !== undefined ? captureOf(capture, recordOf(i)) : readCapture(capture);
       if (readable !== undefined) spans.export(readable, capture.size);
     }
   }

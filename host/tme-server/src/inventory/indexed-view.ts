@@ -106,10 +106,16 @@ class IndexedView implements ExchangeView {
     return this.index.text(this.record, Slot.Query) ?? '';
   }
 
-  // The framing checked the record's shape, so request and response are objects.
+  // The scanned framing checked the record's shape; a stated one is trusted to be JSON, and one that is
+  // not shows no headers or bodies (one log line per such record would let its producer flood the log).
   private parts(): { request: Json; response: Json } {
     if (this.parsed === undefined) {
-      const json = object(JSON.parse(this.record.toString('utf8')));
+      let json: Json | undefined;
+      try {
+        json = object(JSON.parse(this.record.toString('utf8')));
+      } catch {
+        json = undefined;
+      }
       this.parsed = { request: object(json?.request) ?? {}, response: object(json?.response) ?? {} };
     }
     return this.parsed;

@@ -7,6 +7,8 @@ export interface TmeMetrics {
   registry: Registry;
   recordsReceived: Counter<'source'>;
   recordsRejected: Counter<'source'>;
+  /** Batches of POST /v1/records by how they were framed: as their producer stated, or scanned byte by byte. */
+  batchesReceived: Counter<'framing'>;
   recordsExported: Counter;
   exportFailures: Counter;
   /** Detection verdicts of /v1/check, ext_proc and ext_authz, as the filter's gatewarden_detections_*_total. */
@@ -81,6 +83,12 @@ export function createTmeMetrics(spoolBytes: () => number): TmeMetrics {
       labelNames: ['reason'],
       registers,
     }),
+    batchesReceived: new Counter({
+      name: 'tme_batches_received_total',
+      help: 'Batches received on POST /v1/records, by framing: "stated" (the filter stated it, checked) or "scanned" (read byte by byte).',
+      labelNames: ['framing'],
+      registers,
+    }),
     bodiesRefused: new Counter({
       name: 'tme_request_bodies_refused_total',
       help: 'Requests refused with 503 because the request bodies held at once would pass TME_MAX_INFLIGHT_BODY_BYTES.',
@@ -107,5 +115,6 @@ export function createTmeMetrics(spoolBytes: () => number): TmeMetrics {
     metrics.recordsRejected.inc({ source }, 0);
   }
   for (const reason of ['summary', 'sampled_out']) metrics.recordsNotStored.inc({ reason }, 0);
+  for (const framing of ['stated', 'scanned']) metrics.batchesReceived.inc({ framing }, 0);
   return metrics;
 }
