@@ -5,6 +5,7 @@
 // reading every byte in JavaScript (batch-framing.ts, the untrusted producers' path). The compact index
 // the inventory reads is found from the record's start and from the stated marks, where the filter's
 // encoder writes each field; the bodies in between are never read.
+import { MAX_BODY_DATA_BYTES } from './record-schema.ts';
 import { RecordIndex, Slot } from './record-shape.ts';
 import { FramingError, type FramingLimits } from './batch-framing.ts';
 
@@ -250,7 +251,31 @@ function indexRecord(record: Buffer, response: number, verdict: number): RecordI
   if (!bytesAt(record, digitsEnd, HEADERS) || !contentType(record, digitsEnd + HEADERS.length, Slot.ResponseContentType, index))
     return undefined;
   if (verdict >= 0 && stringFields(record, verdict, VERDICT_FIELDS, index) < 0) return undefined;
+  bodySpan(record, at, response, Slot.RequestBody, index);
+  bodySpan(record, digitsEnd, verdict >= 0 && verdict > digitsEnd ? verdict : record.length, Slot.ResponseBody, index);
   return index;
+}
+
+const BODY_DATA = key(',"body":{"data":"');
+const UTF8_DATA_END = key('","encoding":"utf8"');
+
+/**
+ * Notes where a text body's data lies between `from` and `to` (the inventory reads its field names
+ * there), found by two native searches: inside a JSON string every quote is escaped, so neither
+ * sequence can occur in a value, and the first of each is the structure's. A base64 body, or none, is
+ * left unnoted, as the scanner leaves it.
+ */
+function bodySpan(record: Buffer, from: number, to: number, slot: Slot, index: RecordIndex): void {
+  const part = record.subarray(from, to);
+  const at = part.indexOf(BODY_DATA);
+  if (at < 0) return;
+  const start = at + BODY_DATA.length;
+  const end = part.indexOf(UTF8_DATA_END, start);
+  // Escapes make the decoded text shorter than its JSON: the scanner leaves a longer one to the parse.
+  if (end < 0 || end - start > MAX_BODY_DATA_BYTES) return;
+  index.spans[slot * 2] = from + start;
+  index.spans[slot * 2 + 1] = from + end;
+  if (part.subarray(start, end).indexOf(0x5c) >= 0) index.escaped |= 1 << slot;
 }
 
 const CONTENT_TYPE = 'content-type';
