@@ -1,64 +1,84 @@
 // Word lists for the detectors. A Lexicon maps lower-case ASCII words to small integer values with
 // one hash probe per lookup; `prefixAt` finds the longest listed word starting at a position, using
 // only the candidates that share its first byte, so scanning stays linear in the input.
+//
+// Its words sit in one byte pool, indexed by offsets, not one ArrayBuffer each: the lexicons live as
+// long as the module, and every garbage collection marks each object they hold (a thousand and more
+// words would be most of the objects a collection marks).
 
 export class Lexicon {
-  private words: Array<ArrayBuffer> = [];
-  private values: Array<i32> = [];
+  /** Every word's bytes, one after the other: word i is [starts[i], starts[i + 1]). */
+  private pool: StaticArray<u8> = new StaticArray<u8>(0);
+  private starts: StaticArray<i32> = new StaticArray<i32>(1);
+  private values: StaticArray<i32> = new StaticArray<i32>(0);
+  private count: i32 = 0;
   private slots: StaticArray<i32> = new StaticArray<i32>(0);
   private mask: u32 = 0;
-  private byFirst: StaticArray<Array<i32> | null> = new StaticArray<Array<i32> | null>(256);
   maxLength: i32 = 0;
 
   /** Adds space-separated words, all with `value`. */
   add(list: string, value: i32): Lexicon {
     const parts = list.split(" ");
+    const added = new Array<ArrayBuffer>();
+    let bytes = 0;
     for (let i = 0; i < parts.length; i++) {
       const w = parts[i];
       if (w.length == 0) continue;
-      const bytes = String.UTF8.encode(w);
-      this.words.push(bytes);
-      this.values.push(value);
-      if (bytes.byteLength > this.maxLength) this.maxLength = bytes.byteLength;
+      const encoded = String.UTF8.encode(w);
+      added.push(encoded);
+      bytes += encoded.byteLength;
+      if (encoded.byteLength > this.maxLength) this.maxLength = encoded.byteLength;
     }
+    const n = this.count + added.length;
+    const oldBytes = this.pool.length;
+    const pool = new StaticArray<u8>(oldBytes + bytes);
+    const starts = new StaticArray<i32>(n + 1);
+    const values = new StaticArray<i32>(n);
+    memory.copy(changetype<usize>(pool), changetype<usize>(this.pool), <usize>oldBytes);
+    for (let i = 0; i <= this.count; i++) starts[i] = this.starts[i];
+    for (let i = 0; i < this.count; i++) values[i] = this.values[i];
+    let at = oldBytes;
+    for (let i = 0; i < added.length; i++) {
+      const w = added[i];
+      memory.copy(changetype<usize>(pool) + <usize>at, changetype<usize>(w), <usize>w.byteLength);
+      at += w.byteLength;
+      starts[this.count + i + 1] = at;
+      values[this.count + i] = value;
+    }
+    this.pool = pool;
+    this.starts = starts;
+    this.values = values;
+    this.count = n;
     this.rebuild();
     return this;
   }
 
+  @inline private wordPtr(i: i32): usize {
+    return changetype<usize>(this.pool) + <usize>unchecked(this.starts[i]);
+  }
+
+  @inline private wordLength(i: i32): i32 {
+    return unchecked(this.starts[i + 1]) - unchecked(this.starts[i]);
+  }
+
   private rebuild(): void {
-    const n = this.words.length;
+    const n = this.count;
     let size = 16;
     while (size < n * 3) size <<= 1;
     const slots = new StaticArray<i32>(size);
     for (let i = 0; i < size; i++) slots[i] = -1;
     this.mask = <u32>(size - 1);
-    const first = new StaticArray<Array<i32> | null>(256);
     const lengths = new StaticArray<u64>(256);
     for (let i = 0; i < n; i++) {
-      const w = this.words[i];
-      const p = changetype<usize>(w);
-      const l = w.byteLength < 63 ? w.byteLength : 63;
+      const p = this.wordPtr(i);
+      const len = this.wordLength(i);
+      const l = len < 63 ? len : 63;
       lengths[load<u8>(p)] |= (<u64>1) << (<u64>l);
-      let h = hashBytes(p, w.byteLength) & this.mask;
+      let h = hashBytes(p, len) & this.mask;
       while (slots[h] >= 0) h = (h + 1) & this.mask;
       slots[h] = i;
-      const b = <i32>load<u8>(p);
-      let list = first[b];
-      if (list === null) {
-        list = new Array<i32>();
-        first[b] = list;
-      }
-      // Longest first, so prefixAt returns the longest match.
-      let at = list.length;
-      list.push(i);
-      while (at > 0 && this.words[list[at - 1]].byteLength < w.byteLength) {
-        list[at] = list[at - 1];
-        at--;
-      }
-      list[at] = i;
     }
     this.slots = slots;
-    this.byFirst = first;
     this.lengths = lengths;
     this.buildTrie();
   }
@@ -79,8 +99,7 @@ export class Lexicon {
     while (true) {
       const i = unchecked(slots[h]);
       if (i < 0) return -1;
-      const w = unchecked(this.words[i]);
-      if (w.byteLength == len && memory.compare(changetype<usize>(w), p, len) == 0) return unchecked(this.values[i]);
+      if (this.wordLength(i) == len && memory.compare(this.wordPtr(i), p, len) == 0) return unchecked(this.values[i]);
       h = (h + 1) & this.mask;
     }
   }
@@ -120,8 +139,7 @@ export class Lexicon {
   private lengths: StaticArray<u64> = new StaticArray<u64>(256);
 
   private buildTrie(): void {
-    let size = 1;
-    for (let i = 0; i < this.words.length; i++) size += this.words[i].byteLength;
+    const size = 1 + this.pool.length;
     const first = new StaticArray<i32>(size);
     const next = new StaticArray<i32>(size);
     const bytes = new StaticArray<u8>(size);
@@ -132,11 +150,11 @@ export class Lexicon {
       word[i] = -1;
     }
     let used = 1;
-    for (let i = 0; i < this.words.length; i++) {
-      const w = this.words[i];
-      const p = changetype<usize>(w);
+    for (let i = 0; i < this.count; i++) {
+      const p = this.wordPtr(i);
+      const len = this.wordLength(i);
       let node = 0;
-      for (let k = 0; k < w.byteLength; k++) {
+      for (let k = 0; k < len; k++) {
         const c = load<u8>(p + k);
         let child = first[node];
         while (child >= 0 && bytes[child] != c) child = next[child];
@@ -160,8 +178,9 @@ export class Lexicon {
     this.rootChild = root;
   }
 
+  /** Every listed word sets a length bit of its first byte. */
   @inline hasFirst(c: u32): bool {
-    return unchecked(this.byFirst[<i32>(c & 0xff)]) !== null;
+    return unchecked(this.lengths[<i32>(c & 0xff)]) != 0;
   }
 
   valueAt(index: i32): i32 {
@@ -169,7 +188,7 @@ export class Lexicon {
   }
 
   lengthAt(index: i32): i32 {
-    return this.words[index].byteLength;
+    return this.starts[index + 1] - this.starts[index];
   }
 }
 

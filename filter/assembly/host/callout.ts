@@ -6,6 +6,7 @@ import * as imports from "@solo-io/proxy-runtime/assembly/imports";
 import { Headers, HeaderPair, HeaderMapTypeValues, BufferTypeValues, WasmResultValues } from "@solo-io/proxy-runtime/assembly/runtime";
 import { bufferBytes, headerPairs } from "./abi";
 import { IdTable } from "./id-table";
+import { collectIfDue } from "../memory/collect";
 import { HeaderList, serializeHeaders } from "../http/headers";
 import { Config } from "../config";
 
@@ -47,6 +48,7 @@ export function proxy_on_http_call_response(context_id: u32, token: u32, headers
     if (body_size > 0) reply.body = bufferBytes(BufferTypeValues.HttpCallResponseBody, 0, body_size);
   }
   callout.done(reply);
+  collectIfDue();
 }
 
 export function pair(name: string, value: string): HeaderPair {

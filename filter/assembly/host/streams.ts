@@ -2,8 +2,10 @@
 // look a context up in a Map<u32, BaseContext> twice per callback and its root twice more when a stream
 // is created, and make each stream an SDK Context; here a stream is one probe of an IdTable away, a
 // callback for a stream we do not know (never created, already deleted) does nothing, and roots
-// (configuration, ticks) stay with the SDK (index.ts).
-import { deleteContext, ensureRootContext, getBaseContext } from "@solo-io/proxy-runtime/assembly/runtime";
+// (configuration) stay with the SDK (index.ts). A stream's deletion and a tick end with a collection
+// when one is due (memory/collect.ts): nothing is used after it.
+import { deleteContext, ensureRootContext, getBaseContext, getRootContext } from "@solo-io/proxy-runtime/assembly/runtime";
+import { collectIfDue, streamDone } from "../memory/collect";
 import { IdTable } from "./id-table";
 import { FilterRoot, Stream } from "./stream";
 
@@ -78,9 +80,15 @@ export function proxy_on_delete(context_id: u32): void {
   const s = streams.delete(context_id);
   if (s !== null) {
     s.onDelete();
+    streamDone();
     return;
   }
   roots.delete(context_id);
   getBaseContext(context_id).onDelete();
   deleteContext(context_id);
+}
+
+export function proxy_on_tick(root_context_id: u32): void {
+  getRootContext(root_context_id).onTick();
+  collectIfDue();
 }

@@ -1,6 +1,7 @@
 // A growable byte buffer. Records are encoded straight into it as UTF-8, so a capture never passes
 // through AssemblyScript's UTF-16 strings on the hot path.
 import { copyBytes } from "../memory/blocks";
+import { owe } from "../memory/collect";
 
 /** The storage of every buffer made without capacity: never written, as any write first grows. */
 const NO_BYTES = new ArrayBuffer(0);
@@ -37,6 +38,8 @@ export class ByteBuffer {
     if (cap < need) cap = need;
     const next = new ArrayBuffer(cap);
     memory.copy(changetype<usize>(next), changetype<usize>(this.buf), this.length);
+    // The old storage is garbage now: a batch's buffer grows to a megabyte by doublings.
+    owe(<usize>this.buf.byteLength);
     this.buf = next;
   }
 
