@@ -4,7 +4,7 @@
 // as reads of the record's bytes).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { frameRecord } from '../../host/tme-server/src/ingest/batch-framing.ts';
+import { frameRecord } from './helpers/frame-record.ts';
 import { type ExchangeView, viewOfRecord } from '../../host/tme-server/src/inventory/exchange-view.ts';
 import { viewOfIndex } from '../../host/tme-server/src/inventory/indexed-view.ts';
 import { keySignature, SIGNATURE_WORDS } from '../../host/tme-server/src/inventory/key-signature.ts';

@@ -3,7 +3,7 @@
 // over HTTP to a real TME, marked redacted as the filter sends them (counted from the framing's index).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { frameRecord } from '../../host/tme-server/src/ingest/batch-framing.ts';
+import { frameRecord } from './helpers/frame-record.ts';
 import { viewOfRecord } from '../../host/tme-server/src/inventory/exchange-view.ts';
 import { viewOfIndex } from '../../host/tme-server/src/inventory/indexed-view.ts';
 import { keySignature, SIGNATURE_WORDS } from '../../host/tme-server/src/inventory/key-signature.ts';

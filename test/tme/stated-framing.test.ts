@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DetectionEngine, type ExchangeParts } from '../../filter/node/engine.ts';
-import { frameRecord } from '../../host/tme-server/src/ingest/batch-framing.ts';
+import { frameRecord } from './helpers/frame-record.ts';
 import { producedRecord } from '../../host/tme-server/src/ingest/capture-pipeline.ts';
 import { startTestTme, type TestTme } from './helpers/tme.ts';
 

@@ -303,10 +303,3 @@ export function frameBatch(buf: Buffer, limits: FramingLimits): RecordFrame[] {
   if (!sawRecords) throw new FramingError('records: expected an array');
   return frames;
 }
-
-const BATCH_OF_ONE = [Buffer.from('{"records":['), Buffer.from(']}')] as const;
-
-/** Frames one record as a batch of one, for records the TME's own producers (ext_proc, ext_cap) encode. */
-export function frameRecord(record: Buffer): RecordFrame {
-  return frameBatch(Buffer.concat([BATCH_OF_ONE[0], record, BATCH_OF_ONE[1]]), { ...RECORD_FRAMING, maxRecords: 1 })[0]!;
-}
