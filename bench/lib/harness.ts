@@ -11,7 +11,7 @@ import { WASM_PATH } from "../../host/devstack/paths.ts";
 import { buildFloorWasm } from "./floor.ts";
 import { startBenchEnvoy, type BenchEnvoy } from "./envoy-process.ts";
 import { upstreamBootstrap, plainBootstrap, wasmBootstrap, extProcBootstrap, type CommonPorts } from "./bootstraps.ts";
-import { benchPolicy, defaultPluginConfig, type VariantSpec } from "./variants.ts";
+import { BENCH_AGENT_TOKEN, benchPolicy, defaultPluginConfig, type VariantSpec } from "./variants.ts";
 import { machineCpuMicros, processCpuMicros, processMemory } from "./procfs.ts";
 import { startWrk, type WrkResult } from "./wrk.ts";
 import { delta, sumMatching } from "./stats.ts";
@@ -80,7 +80,7 @@ export async function startStack(opts: {
     let tmeWasm: TmeProcess | undefined;
     if (opts.variants.some((v) => v.kind === "wasm")) {
       // No policy file: /v1/policy answers 404 and each filter keeps the policy of its own configuration.
-      tmeWasm = wrapTme(await startTmeProcess({ env: tmeEnv("wasm").env }), opts.placement);
+      tmeWasm = wrapTme(await startTmeProcess({ env: { ...tmeEnv("wasm").env, TME_AGENT_TOKEN: BENCH_AGENT_TOKEN } }), opts.placement);
       started.push(tmeWasm);
       opts.log(`tme (wasm variants): http :${tmeWasm.httpPort} (pid ${tmeWasm.process.pid})`);
     }
