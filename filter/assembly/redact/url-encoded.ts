@@ -35,52 +35,50 @@ const DECODED = memory.data(MAX_SECRET_BYTES);
  * snippet (taken from the decoded text) must not show it either.
  */
 function learnDecoded(t: Target, base: usize, start: i32, end: i32): void {
-  let n = 0;
-  let changed = false;
-  let i = start;
-  while (i < end && n < MAX_SECRET_BYTES) {
-    let c = <u32>load<u8>(base + i);
-    if (c == 0x2b) {
-      c = 0x20;
-      changed = true;
-    } else if (c == 0x25 && i + 2 < end) {
-      const hi = hexValue(<u32>load<u8>(base + i + 1));
-      const lo = hexValue(<u32>load<u8>(base + i + 2));
-      if (hi >= 0 && lo >= 0) {
-        c = <u32>((hi << 4) | lo);
-        i += 2;
-        changed = true;
-      }
-    }
-    store<u8>(DECODED + n, <u8>c);
-    n++;
-    i++;
-  }
-  if (changed) t.secrets.add(DECODED, n);
+  const n = decodeForm(base, start, end, DECODED, MAX_SECRET_BYTES);
+  if (decodedAny) t.secrets.add(DECODED, n);
 }
 
-function fieldNamed(fields: NameSet, base: usize, start: i32, end: i32): bool {
-  // A name can shrink to a third by decoding; anything longer cannot match.
-  if (end - start > 3 * fields.longest) return false;
+/** Set by decodeForm: whether an escape or a '+' was decoded, and whether the text was cut at `max`. */
+let decodedAny = false;
+let decodeCut = false;
+
+/** Percent-decodes bytes [start, end) of `base` ('+' is a space) into `out`, at most `max` bytes: how many. */
+function decodeForm(base: usize, start: i32, end: i32, out: usize, max: i32): i32 {
+  decodedAny = false;
+  decodeCut = false;
   let n = 0;
   let i = start;
   while (i < end) {
     let c = <u32>load<u8>(base + i);
     if (c == 0x2b) {
       c = 0x20;
+      decodedAny = true;
     } else if (c == 0x25 && i + 2 < end) {
       const hi = hexValue(<u32>load<u8>(base + i + 1));
       const lo = hexValue(<u32>load<u8>(base + i + 2));
       if (hi >= 0 && lo >= 0) {
         c = <u32>((hi << 4) | lo);
         i += 2;
+        decodedAny = true;
       }
     }
-    if (n == MAX_NAME_BYTES) return false;
-    store<u8>(NAME + n, <u8>c);
+    if (n == max) {
+      decodeCut = true;
+      return n;
+    }
+    store<u8>(out + n, <u8>c);
     n++;
     i++;
   }
+  return n;
+}
+
+function fieldNamed(fields: NameSet, base: usize, start: i32, end: i32): bool {
+  // A name can shrink to a third by decoding; anything longer cannot match.
+  if (end - start > 3 * fields.longest) return false;
+  const n = decodeForm(base, start, end, NAME, MAX_NAME_BYTES);
+  if (decodeCut) return false;
   if (fields.has(NAME, n)) return true;
   if (n < 2 || load<u8>(NAME + n - 1) != 0x5d) return false;
   // user[password] -> password

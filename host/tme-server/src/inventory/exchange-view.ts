@@ -4,6 +4,7 @@
 // checks each field it uses itself: no schema validation and no attribute mapping per record, which
 // cost more than the counting. Anything of the wrong type reads as absent.
 import { splitAuthority } from '../record/attributes.ts';
+import type { SignatureParts } from './key-signature.ts';
 import { hashText } from './sketches.ts';
 
 /** Bodies larger than this are counted but not parsed for their schema. */
@@ -18,33 +19,18 @@ export interface BodyView {
   contentType: string;
 }
 
-export interface ExchangeView {
+/** Its SignatureParts are what the field-name check reads (key-signature.ts). */
+export interface ExchangeView extends SignatureParts {
   /** The record's JSON bytes, as stored. */
   record: Buffer;
-  /**
-   * The query and the bodies' data as the content of JSON strings, where the field names are read
-   * (key-signature.ts): the record itself when the framing noted where they lie, else the parsed values
-   * spelt again.
-   */
-  signatureBytes: Buffer;
-  /** Where the query and the request's and the response's body data lie in signatureBytes; an end of 0 when absent. */
-  queryStart: number;
-  queryEnd: number;
-  requestBodyStart: number;
-  requestBodyEnd: number;
-  responseBodyStart: number;
-  responseBodyEnd: number;
   host: string;
   method: string;
   path: string;
   query: string;
-  status: number;
   durationMicros: number;
   /** The client address's hash (sketches.ts hashText), undefined without one: distinct clients are counted by it. */
   clientHash: number | undefined;
   at: number;
-  requestContentType: string;
-  responseContentType: string;
   verdictAction: string | undefined;
   verdictCategory: string | undefined;
   /** A summary (`"sampled": false`): counted, nothing to learn from. */
