@@ -11,7 +11,7 @@ import { isDigit, isSpaceByte, isWordByte, startsWith } from "./bytes";
 
 const WINDOW = 128;
 
-const MARKERS = new Lexicon().add(
+export const MARKERS = new Lexicon().add(
   "__class__ __mro__ __subclasses__ __globals__ __builtins__ __init__ __import__ __base__ __bases__ " +
     "|attr getclass( forname( .getruntime t(java. freemarker. ?new( .execute( lipsum. cycler. joiner. " +
     "namespace. request.application request.args config.items self._ self.template self.module " +
@@ -25,6 +25,10 @@ const MARKERS = new Lexicon().add(
 /** Looks for template injection in normalised bytes; fills `hit` and returns true on a hit. */
 export function detectSsti(p: usize, len: i32, hit: Hit): bool {
   const end = p + <usize>len;
+  valueEnd = end;
+  markers.reset();
+  braces.reset();
+  tagEnds.reset();
   for (let q = p; q + 1 < end; q++) {
     const c = <u32>load<u8>(q);
     const d = <u32>load<u8>(q + 1);
@@ -43,13 +47,81 @@ export function detectSsti(p: usize, len: i32, hit: Hit): bool {
     const limit = s + WINDOW < end ? s + WINDOW : end;
     if (c == 0x7b && d == 0x25 && statementIn(s, limit)) return hit.set(B_SSTI, "ssti.statement", <i32>(q - p));
     if (expressionIn(s, limit, c)) return hit.set(B_SSTI, "ssti.expression", <i32>(q - p));
-    // Windows may overlap, but each starts at a delimiter and is bounded: linear in practice.
     q = s - 1;
   }
   return false;
 }
 
-const STATEMENTS = new Lexicon().add("for set import include macro extends from call filter with", 1);
+/**
+ * Bytes the window scans examined since the last reset: what the memos below bound (a test reads it).
+ * Without them a delimiter every two bytes re-scanned its whole 128-byte window: 64 reads a byte.
+ */
+export let sstiSteps: i32 = 0;
+
+export function resetSstiSteps(): void {
+  sstiSteps = 0;
+}
+
+const K_MARKER = 0;
+const K_BRACE = 1;
+const K_TAG_END = 2;
+
+/**
+ * Where the next position of one kind lies, remembered across the overlapping windows of one value:
+ * none in [from, to), and `to` is one when `found`. Windows start further on each time, so each byte
+ * is examined about once per kind instead of once per window that covers it.
+ */
+class NextOf {
+  from: usize = 0;
+  to: usize = 0;
+  found: bool = false;
+  constructor(readonly kind: i32) {}
+
+  reset(): void {
+    this.from = 0;
+    this.to = 0;
+    this.found = false;
+  }
+
+  /** The first position of this kind in [x, lim), or lim. */
+  first(x: usize, lim: usize, end: usize): usize {
+    if (x >= lim) return lim;
+    if (x < this.from || x > this.to) {
+      this.from = x;
+      this.to = x;
+      this.found = false;
+    }
+    if (!this.found && this.to < lim) {
+      let q = this.to;
+      while (q < lim && !isAt(this.kind, q, end)) q++;
+      sstiSteps += <i32>(q - this.to);
+      this.to = q;
+      this.found = q < lim;
+    }
+    return this.to < lim ? this.to : lim;
+  }
+}
+
+/**
+ * K_MARKER: a marker fits before `end` and may start here (not inside a word, unless it opens with
+ * `_ . | (`); a window accepts it when it also fits before the window's end. K_BRACE: `}`. K_TAG_END:
+ * `%}` (the caller keeps q + 1 inside the value).
+ */
+function isAt(kind: i32, q: usize, end: usize): bool {
+  const c = <u32>load<u8>(q);
+  if (kind == K_BRACE) return c == 0x7d;
+  if (kind == K_TAG_END) return c == 0x25 && load<u8>(q + 1) == 0x7d;
+  if (!MARKERS.hasFirst(c)) return false;
+  if (isWordByte(load<u8>(q - 1)) && c != 0x5f && c != 0x2e && c != 0x7c && c != 0x28) return false;
+  return MARKERS.prefixAt(q, end) >= 0;
+}
+
+const markers = new NextOf(K_MARKER);
+const braces = new NextOf(K_BRACE);
+const tagEnds = new NextOf(K_TAG_END);
+let valueEnd: usize = 0;
+
+export const STATEMENTS = new Lexicon().add("for set import include macro extends from call filter with", 1);
 
 /** After "{%": a statement keyword, and the "%}" that closes the tag inside the window. */
 function statementIn(s: usize, e: usize): bool {
@@ -58,8 +130,7 @@ function statementIn(s: usize, e: usize): bool {
   const w = r;
   while (r < e && r - w <= 8 && isWordByte(load<u8>(r))) r++;
   if (r == w || r >= e || !isSpaceByte(load<u8>(r)) || STATEMENTS.find(w, <i32>(r - w)) < 0) return false;
-  for (; r + 1 < e; r++) if (load<u8>(r) == 0x25 && load<u8>(r + 1) == 0x7d) return true;
-  return false;
+  return tagEnds.first(r, e - 1, valueEnd) < e - 1;
 }
 
 /** Whether the window after a delimiter holds arithmetic on literals or a marker of object walking. */
@@ -82,12 +153,13 @@ function expressionIn(s: usize, e: usize, opener: u32): bool {
       }
     }
   }
-  for (let q = r; q < e; q++) {
-    const c = load<u8>(q);
-    if (c == 0x7d && opener != 0x7b && opener != 0x3c) break;
-    if (MARKERS.hasFirst(c) && MARKERS.prefixAt(q, e) >= 0) {
-      if (q == r || !isWordByte(load<u8>(q - 1)) || c == 0x5f || c == 0x2e || c == 0x7c || c == 0x28) return true;
-    }
+  // `}` closes ${ #{ *{ @{ (not {{ or <%): a marker must start before it, though it may run past it.
+  const lim = opener != 0x7b && opener != 0x3c ? braces.first(r, e, valueEnd) : e;
+  if (r >= lim) return false;
+  // Right after the delimiter a marker needs no word boundary.
+  if (MARKERS.hasFirst(load<u8>(r)) && MARKERS.prefixAt(r, e) >= 0) return true;
+  for (let q = markers.first(r + 1, lim, valueEnd); q < lim; q = markers.first(q + 1, lim, valueEnd)) {
+    if (MARKERS.prefixAt(q, e) >= 0) return true;
   }
   return false;
 }
