@@ -1,6 +1,6 @@
 import { parseJson, JsonKind } from "../json/parse";
 import { ByteBuffer } from "../json/bytes";
-import { JsonWriter, writeJsonStringBytes } from "../json/writer";
+import { JsonWriter, lookMask, writeJsonStringBytes } from "../json/writer";
 import { utf8SequenceLength } from "../encoding/utf8";
 
 /** writeJsonStringBytes one byte at a time, as the format says: the reference for the word-at-a-time writer. */
@@ -130,5 +130,54 @@ describe("JsonWriter", () => {
       writeJsonStringBytes(out, changetype<usize>(raw), raw.byteLength);
       expect(out.toString()).toBe(referenceString(raw));
     }
+  });
+
+  it("finds the bytes that need a look (SIMD) for every byte value at every lane and alignment", () => {
+    const raw = new ArrayBuffer(48);
+    const base = changetype<usize>(raw);
+    // One expectation at the end (a failing case named there): 65,536 expectations would take seconds.
+    let wrong = "";
+    for (let shift = 0; shift < 16; shift++) {
+      for (let lane = 0; lane < 16; lane++) {
+        for (let b: u32 = 0; b < 256; b++) {
+          memory.fill(base, 0x41, 48);
+          store<u8>(base + <usize>(shift + lane), <u8>b);
+          const scalar = b < 0x20 || b >= 0x80 || b == 0x22 || b == 0x5c;
+          if (lookMask(base + <usize>shift) != (scalar ? 1 << lane : 0)) wrong = `byte ${b} lane ${lane} shift ${shift}`;
+        }
+      }
+    }
+    expect(wrong).toBe("");
+  });
+
+  it("escapes every byte value and UTF-8 sequence at every offset and alignment as the reference does", () => {
+    // Plain filler around one byte (or sequence), so that it falls in the vector, word and byte steps
+    // of a 40-byte string; the source and the output start at every alignment of the vector.
+    let wrong = "";
+    const sequences: Array<Array<u8>> = [
+      [0xc3, 0xa9],
+      [0xe2, 0x82, 0xac],
+      [0xf0, 0x9f, 0x98, 0x80],
+      [0xe2, 0x82],
+      [0xed, 0xa0, 0x80],
+    ];
+    for (let b: u32 = 0; b < 256 + <u32>sequences.length; b++) {
+      const bytes: Array<u8> = b < 256 ? [<u8>b] : sequences[b - 256];
+      for (let at = 0; at < 40; at++) {
+        const shift = (b + <u32>at) % 16;
+        const values = new Array<u8>();
+        for (let i = 0; i < 40; i++) values.push(<u8>(0x61 + (i % 26)));
+        for (let j = 0; j < bytes.length && at + j < 40; j++) values[at + j] = bytes[j];
+        const raw = bytesOf(values);
+        const src = new ArrayBuffer(40 + 16);
+        memory.copy(changetype<usize>(src) + shift, changetype<usize>(raw), 40);
+        const out = new ByteBuffer(1);
+        out.writeAscii("x".repeat(<i32>shift));
+        writeJsonStringBytes(out, changetype<usize>(src) + shift, 40);
+        const want = "x".repeat(<i32>shift) + referenceString(raw);
+        if (out.toString() != want) wrong = want;
+      }
+    }
+    expect(wrong).toBe("");
   });
 });

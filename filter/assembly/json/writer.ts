@@ -223,22 +223,45 @@ function lookBits(v: u64): u64 {
   return (v | (v - 0x2020202020202020) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)) & HIGHS;
 }
 
-/** Room kept past the output for a whole word stored before its bytes are known to be plain. */
-const WORD_SLACK: i32 = 8;
+/**
+ * One bit per byte of the 16 at `p` (bit i for byte i) that needs a look: below 0x20, a '"', a '\\',
+ * or 0x80 and above (UTF-8 to validate). A signed compare with 0x20 finds both the control bytes and
+ * the high ones. Exported for the byte-by-byte reference test.
+ */
+export function lookMask(p: usize): i32 {
+  const v = v128.load(p);
+  const special = v128.or(i8x16.eq(v, i8x16.splat(0x22)), i8x16.eq(v, i8x16.splat(0x5c)));
+  return i8x16.bitmask(v128.or(special, i8x16.lt_s(v, i8x16.splat(0x20))));
+}
+
+/** Room kept past the output for a whole vector stored before its bytes are known to be plain. */
+const WORD_SLACK: i32 = 16;
 
 /** Where escapeRun stopped writing (its second result). */
 let escapedTo: usize = 0;
 
 /**
- * One pass from the source into memory at `o`: each word is stored as it is, and when one of its bytes
- * needs a look the output is cut back to that byte, which is copied (valid UTF-8) or escaped. Stops at
- * `end`, or before an escape when the room up to `limit` could no longer hold the rest of the source
- * as it is and a word (the caller then grows the buffer and calls again). Returns where it stopped in
- * the source, and sets escapedTo. Only addresses, no object: no shadow-stack frame to set up per call.
+ * One pass from the source into memory at `o`: each 16-byte vector (then word) is stored as it is, and
+ * when one of its bytes needs a look the output is cut back to that byte, which is copied (valid UTF-8)
+ * or escaped. Stops at `end`, or before an escape when the room up to `limit` could no longer hold the
+ * rest of the source as it is and a vector (the caller then grows the buffer and calls again). Returns
+ * where it stopped in the source, and sets escapedTo. Only addresses, no object: no shadow-stack frame
+ * to set up per call.
  */
 function escapeRun(o: usize, limit: usize, p: usize, end: usize): usize {
   while (p < end) {
-    if (p + 8 <= end) {
+    if (p + 16 <= end) {
+      const look = lookMask(p);
+      v128.store(o, v128.load(p));
+      if (look == 0) {
+        o += 16;
+        p += 16;
+        continue;
+      }
+      const plain = <usize>ctz(look);
+      o += plain;
+      p += plain;
+    } else if (p + 8 <= end) {
       const v = load<u64>(p);
       store<u64>(o, v);
       const look = lookBits(v);
