@@ -1,6 +1,6 @@
 import { parseJson, JsonKind } from "../json/parse";
 import { ByteBuffer } from "../json/bytes";
-import { JsonWriter, lookMask, writeJsonStringBytes } from "../json/writer";
+import { JsonWriter, lookMask, unitLookMask, writeJsonStringBytes, writeJsonStringUtf16 } from "../json/writer";
 import { utf8SequenceLength } from "../encoding/utf8";
 
 /** writeJsonStringBytes one byte at a time, as the format says: the reference for the word-at-a-time writer. */
@@ -176,6 +176,49 @@ describe("JsonWriter", () => {
         writeJsonStringBytes(out, changetype<usize>(src) + shift, 40);
         const want = "x".repeat(<i32>shift) + referenceString(raw);
         if (out.toString() != want) wrong = want;
+      }
+    }
+    expect(wrong).toBe("");
+  });
+  it("finds the UTF-16 units that are not plain ASCII (SIMD) for every unit class at every lane", () => {
+    const units: Array<u16> = [
+      0, 1, 0x0a, 0x1f, 0x20, 0x21, 0x22, 0x5c, 0x7e, 0x7f, 0x80, 0xff, 0x100, 0x122, 0x15c, 0x7ff, 0x800, 0xd800, 0xdc00, 0xffff,
+    ];
+    const raw = new ArrayBuffer(32);
+    const base = changetype<usize>(raw);
+    let wrong = "";
+    for (let lane = 0; lane < 8; lane++) {
+      for (let k = 0; k < units.length; k++) {
+        for (let i = 0; i < 16; i++) store<u16>(base + ((<usize>i) << 1), 0x41);
+        const u = <u32>units[k];
+        store<u16>(base + ((<usize>lane) << 1), <u16>u);
+        const scalar = u < 0x20 || u >= 0x80 || u == 0x22 || u == 0x5c;
+        if (unitLookMask(base) != (scalar ? 1 << lane : 0)) wrong = `unit ${u} lane ${lane}`;
+      }
+    }
+    expect(wrong).toBe("");
+  });
+
+  it("writes a UTF-16 string with each kind of unit at every offset as the byte reference does", () => {
+    const inserts: Array<string> = ["\u0000", "\n", "\u001f", " ", '"', "\\", "~", "\u007f", "\u0080", "é", "\u07ff", "\u0800", "€", "😀"];
+    let wrong = "";
+    for (let k = 0; k < inserts.length + 1; k++) {
+      for (let at = 0; at < 24; at++) {
+        const filler = "abcdefghijklmnopqrstuvwx";
+        const shift = (k + at) % 16;
+        const out = new ByteBuffer(1);
+        out.writeAscii("x".repeat(shift));
+        let want: string;
+        if (k < inserts.length) {
+          const s = filler.slice(0, at) + inserts[k] + filler.slice(at + 1);
+          writeJsonStringUtf16(out, s);
+          want = referenceString(String.UTF8.encode(s));
+        } else {
+          // A lone surrogate has no UTF-8 form: escaped.
+          writeJsonStringUtf16(out, filler.slice(0, at) + String.fromCharCode(0xd800) + filler.slice(at + 1));
+          want = '"' + filler.slice(0, at) + "\\ud800" + filler.slice(at + 1) + '"';
+        }
+        if (out.toString() != "x".repeat(shift) + want) wrong = want;
       }
     }
     expect(wrong).toBe("");

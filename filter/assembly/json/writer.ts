@@ -327,6 +327,16 @@ export function writeJsonStringBytes(out: ByteBuffer, ptr: usize, len: i32): voi
   StringBytes.write(out, ptr, len);
 }
 
+/**
+ * One bit per UTF-16 unit of the 8 at `p` (bit i for unit i) that is not plain ASCII: below 0x20, a '"',
+ * a '\\', or 0x80 and above. Exported for the unit-by-unit reference test.
+ */
+export function unitLookMask(p: usize): i32 {
+  const v = v128.load(p);
+  const special = v128.or(i16x8.eq(v, i16x8.splat(0x22)), i16x8.eq(v, i16x8.splat(0x5c)));
+  return i16x8.bitmask(v128.or(special, v128.or(i16x8.lt_u(v, i16x8.splat(0x20)), i16x8.gt_u(v, i16x8.splat(0x7f)))));
+}
+
 /** A string as UTF-8 in quotes; room for the worst case (6 bytes per UTF-16 unit) is made once. */
 export function writeJsonStringUtf16(out: ByteBuffer, s: string): void {
   const src = changetype<usize>(s);
@@ -336,6 +346,18 @@ export function writeJsonStringUtf16(out: ByteBuffer, s: string): void {
   let o = base + <usize>out.length;
   store<u8>(o++, 0x22);
   for (let i = 0; i < len; i++) {
+    // Plain ASCII eight units a step (SIMD), narrowed to bytes: the eight bytes stored fit, since the
+    // eight units or more left have 48 bytes of room; those past the plain ones are written over.
+    while (i + 8 <= len) {
+      const at = src + ((<usize>i) << 1);
+      const look = unitLookMask(at);
+      store<u64>(o, i64x2.extract_lane(i8x16.narrow_i16x8_u(v128.load(at), v128.load(at)), 0));
+      const plain = look == 0 ? 8 : <i32>ctz(look);
+      o += <usize>plain;
+      i += plain;
+      if (look != 0) break;
+    }
+    if (i >= len) break;
     const c = <u32>load<u16>(src + ((<usize>i) << 1));
     if (c < 0x80) {
       if (needsEscape(c)) o += Escape.at(o, c);
