@@ -1,6 +1,6 @@
 import { parseJson, JsonKind } from "../json/parse";
 import { ByteBuffer } from "../json/bytes";
-import { JsonWriter, writeJsonStringBytes } from "../json/writer";
+import { JsonWriter, lookMask, unitLookMask, writeJsonStringBytes, writeJsonStringUtf16 } from "../json/writer";
 import { utf8SequenceLength } from "../encoding/utf8";
 
 /** writeJsonStringBytes one byte at a time, as the format says: the reference for the word-at-a-time writer. */
@@ -130,5 +130,97 @@ describe("JsonWriter", () => {
       writeJsonStringBytes(out, changetype<usize>(raw), raw.byteLength);
       expect(out.toString()).toBe(referenceString(raw));
     }
+  });
+
+  it("finds the bytes that need a look (SIMD) for every byte value at every lane and alignment", () => {
+    const raw = new ArrayBuffer(48);
+    const base = changetype<usize>(raw);
+    // One expectation at the end (a failing case named there): 65,536 expectations would take seconds.
+    let wrong = "";
+    for (let shift = 0; shift < 16; shift++) {
+      for (let lane = 0; lane < 16; lane++) {
+        for (let b: u32 = 0; b < 256; b++) {
+          memory.fill(base, 0x41, 48);
+          store<u8>(base + <usize>(shift + lane), <u8>b);
+          const scalar = b < 0x20 || b >= 0x80 || b == 0x22 || b == 0x5c;
+          if (lookMask(base + <usize>shift) != (scalar ? 1 << lane : 0)) wrong = `byte ${b} lane ${lane} shift ${shift}`;
+        }
+      }
+    }
+    expect(wrong).toBe("");
+  });
+
+  it("escapes every byte value and UTF-8 sequence at every offset and alignment as the reference does", () => {
+    // Plain filler around one byte (or sequence), so that it falls in the vector, word and byte steps
+    // of a 40-byte string; the source and the output start at every alignment of the vector.
+    let wrong = "";
+    const sequences: Array<Array<u8>> = [
+      [0xc3, 0xa9],
+      [0xe2, 0x82, 0xac],
+      [0xf0, 0x9f, 0x98, 0x80],
+      [0xe2, 0x82],
+      [0xed, 0xa0, 0x80],
+    ];
+    for (let b: u32 = 0; b < 256 + <u32>sequences.length; b++) {
+      const bytes: Array<u8> = b < 256 ? [<u8>b] : sequences[b - 256];
+      for (let at = 0; at < 40; at++) {
+        const shift = (b + <u32>at) % 16;
+        const values = new Array<u8>();
+        for (let i = 0; i < 40; i++) values.push(<u8>(0x61 + (i % 26)));
+        for (let j = 0; j < bytes.length && at + j < 40; j++) values[at + j] = bytes[j];
+        const raw = bytesOf(values);
+        const src = new ArrayBuffer(40 + 16);
+        memory.copy(changetype<usize>(src) + shift, changetype<usize>(raw), 40);
+        const out = new ByteBuffer(1);
+        out.writeAscii("x".repeat(<i32>shift));
+        writeJsonStringBytes(out, changetype<usize>(src) + shift, 40);
+        const want = "x".repeat(<i32>shift) + referenceString(raw);
+        if (out.toString() != want) wrong = want;
+      }
+    }
+    expect(wrong).toBe("");
+  });
+  it("finds the UTF-16 units that are not plain ASCII (SIMD) for every unit class at every lane", () => {
+    const units: Array<u16> = [
+      0, 1, 0x0a, 0x1f, 0x20, 0x21, 0x22, 0x5c, 0x7e, 0x7f, 0x80, 0xff, 0x100, 0x122, 0x15c, 0x7ff, 0x800, 0xd800, 0xdc00, 0xffff,
+    ];
+    const raw = new ArrayBuffer(32);
+    const base = changetype<usize>(raw);
+    let wrong = "";
+    for (let lane = 0; lane < 8; lane++) {
+      for (let k = 0; k < units.length; k++) {
+        for (let i = 0; i < 16; i++) store<u16>(base + ((<usize>i) << 1), 0x41);
+        const u = <u32>units[k];
+        store<u16>(base + ((<usize>lane) << 1), <u16>u);
+        const scalar = u < 0x20 || u >= 0x80 || u == 0x22 || u == 0x5c;
+        if (unitLookMask(base) != (scalar ? 1 << lane : 0)) wrong = `unit ${u} lane ${lane}`;
+      }
+    }
+    expect(wrong).toBe("");
+  });
+
+  it("writes a UTF-16 string with each kind of unit at every offset as the byte reference does", () => {
+    const inserts: Array<string> = ["\u0000", "\n", "\u001f", " ", '"', "\\", "~", "\u007f", "\u0080", "é", "\u07ff", "\u0800", "€", "😀"];
+    let wrong = "";
+    for (let k = 0; k < inserts.length + 1; k++) {
+      for (let at = 0; at < 24; at++) {
+        const filler = "abcdefghijklmnopqrstuvwx";
+        const shift = (k + at) % 16;
+        const out = new ByteBuffer(1);
+        out.writeAscii("x".repeat(shift));
+        let want: string;
+        if (k < inserts.length) {
+          const s = filler.slice(0, at) + inserts[k] + filler.slice(at + 1);
+          writeJsonStringUtf16(out, s);
+          want = referenceString(String.UTF8.encode(s));
+        } else {
+          // A lone surrogate has no UTF-8 form: escaped.
+          writeJsonStringUtf16(out, filler.slice(0, at) + String.fromCharCode(0xd800) + filler.slice(at + 1));
+          want = '"' + filler.slice(0, at) + "\\ud800" + filler.slice(at + 1) + '"';
+        }
+        if (out.toString() != "x".repeat(shift) + want) wrong = want;
+      }
+    }
+    expect(wrong).toBe("");
   });
 });

@@ -5,6 +5,7 @@ import { ByteBuffer } from "../json/bytes";
 import { JsonWriter } from "../json/writer";
 import { NameSet, RedactionNames } from "../redact/names";
 import { Redactor } from "../redact/redactor";
+import { quoteAndBackslashMasks } from "../redact/json";
 import { snippetHidden } from "../redact/snippet";
 import { Verdict } from "../policy/verdict";
 import { Action } from "../policy/model";
@@ -80,8 +81,25 @@ describe("redact: JSON", () => {
   it("sniffs JSON sent with another content type", () => {
     expect(fresh(' {"password":"x"}', "text/plain")).toBe(' {"password":"[REDACTED]"}');
   });
-  it("finds quotes and escapes at every offset of the eight-byte scan", () => {
-    for (let k = 0; k < 17; k++) {
+  it("finds quotes and backslashes (SIMD) for every byte value at every lane and alignment", () => {
+    const raw = new ArrayBuffer(48);
+    const base = changetype<usize>(raw);
+    // One expectation at the end (a failing case named there): 65,536 expectations would take seconds.
+    let wrong = "";
+    for (let shift = 0; shift < 16; shift++) {
+      for (let lane = 0; lane < 16; lane++) {
+        for (let b: u32 = 0; b < 256; b++) {
+          memory.fill(base, 0x41, 48);
+          store<u8>(base + <usize>(shift + lane), <u8>b);
+          const want: u32 = b == 0x22 ? 1 << lane : b == 0x5c ? 1 << (16 + lane) : 0;
+          if (quoteAndBackslashMasks(base + <usize>shift) != want) wrong = `byte ${b} lane ${lane} shift ${shift}`;
+        }
+      }
+    }
+    expect(wrong).toBe("");
+  });
+  it("finds quotes and escapes at every offset of the sixteen-byte scan", () => {
+    for (let k = 0; k < 49; k++) {
       const pad = repeat("x", k);
       // An escaped quote, an escaped backslash before a closing quote, a key spelled in a value: none is a key.
       const text = '{"' + pad + '\\"":"' + pad + '\\\\","n' + pad + '":"\\"password\\":\\"v\\"","Password":"s3cret-' + pad + '"}';

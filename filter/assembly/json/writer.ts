@@ -223,22 +223,45 @@ function lookBits(v: u64): u64 {
   return (v | (v - 0x2020202020202020) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)) & HIGHS;
 }
 
-/** Room kept past the output for a whole word stored before its bytes are known to be plain. */
-const WORD_SLACK: i32 = 8;
+/**
+ * One bit per byte of the 16 at `p` (bit i for byte i) that needs a look: below 0x20, a '"', a '\\',
+ * or 0x80 and above (UTF-8 to validate). A signed compare with 0x20 finds both the control bytes and
+ * the high ones. Exported for the byte-by-byte reference test.
+ */
+export function lookMask(p: usize): i32 {
+  const v = v128.load(p);
+  const special = v128.or(i8x16.eq(v, i8x16.splat(0x22)), i8x16.eq(v, i8x16.splat(0x5c)));
+  return i8x16.bitmask(v128.or(special, i8x16.lt_s(v, i8x16.splat(0x20))));
+}
+
+/** Room kept past the output for a whole vector stored before its bytes are known to be plain. */
+const WORD_SLACK: i32 = 16;
 
 /** Where escapeRun stopped writing (its second result). */
 let escapedTo: usize = 0;
 
 /**
- * One pass from the source into memory at `o`: each word is stored as it is, and when one of its bytes
- * needs a look the output is cut back to that byte, which is copied (valid UTF-8) or escaped. Stops at
- * `end`, or before an escape when the room up to `limit` could no longer hold the rest of the source
- * as it is and a word (the caller then grows the buffer and calls again). Returns where it stopped in
- * the source, and sets escapedTo. Only addresses, no object: no shadow-stack frame to set up per call.
+ * One pass from the source into memory at `o`: each 16-byte vector (then word) is stored as it is, and
+ * when one of its bytes needs a look the output is cut back to that byte, which is copied (valid UTF-8)
+ * or escaped. Stops at `end`, or before an escape when the room up to `limit` could no longer hold the
+ * rest of the source as it is and a vector (the caller then grows the buffer and calls again). Returns
+ * where it stopped in the source, and sets escapedTo. Only addresses, no object: no shadow-stack frame
+ * to set up per call.
  */
 function escapeRun(o: usize, limit: usize, p: usize, end: usize): usize {
   while (p < end) {
-    if (p + 8 <= end) {
+    if (p + 16 <= end) {
+      const look = lookMask(p);
+      v128.store(o, v128.load(p));
+      if (look == 0) {
+        o += 16;
+        p += 16;
+        continue;
+      }
+      const plain = <usize>ctz(look);
+      o += plain;
+      p += plain;
+    } else if (p + 8 <= end) {
       const v = load<u64>(p);
       store<u64>(o, v);
       const look = lookBits(v);
@@ -304,6 +327,16 @@ export function writeJsonStringBytes(out: ByteBuffer, ptr: usize, len: i32): voi
   StringBytes.write(out, ptr, len);
 }
 
+/**
+ * One bit per UTF-16 unit of the 8 at `p` (bit i for unit i) that is not plain ASCII: below 0x20, a '"',
+ * a '\\', or 0x80 and above. Exported for the unit-by-unit reference test.
+ */
+export function unitLookMask(p: usize): i32 {
+  const v = v128.load(p);
+  const special = v128.or(i16x8.eq(v, i16x8.splat(0x22)), i16x8.eq(v, i16x8.splat(0x5c)));
+  return i16x8.bitmask(v128.or(special, v128.or(i16x8.lt_u(v, i16x8.splat(0x20)), i16x8.gt_u(v, i16x8.splat(0x7f)))));
+}
+
 /** A string as UTF-8 in quotes; room for the worst case (6 bytes per UTF-16 unit) is made once. */
 export function writeJsonStringUtf16(out: ByteBuffer, s: string): void {
   const src = changetype<usize>(s);
@@ -313,6 +346,18 @@ export function writeJsonStringUtf16(out: ByteBuffer, s: string): void {
   let o = base + <usize>out.length;
   store<u8>(o++, 0x22);
   for (let i = 0; i < len; i++) {
+    // Plain ASCII eight units a step (SIMD), narrowed to bytes: the eight bytes stored fit, since the
+    // eight units or more left have 48 bytes of room; those past the plain ones are written over.
+    while (i + 8 <= len) {
+      const at = src + ((<usize>i) << 1);
+      const look = unitLookMask(at);
+      store<u64>(o, i64x2.extract_lane(i8x16.narrow_i16x8_u(v128.load(at), v128.load(at)), 0));
+      const plain = look == 0 ? 8 : <i32>ctz(look);
+      o += <usize>plain;
+      i += plain;
+      if (look != 0) break;
+    }
+    if (i >= len) break;
     const c = <u32>load<u16>(src + ((<usize>i) << 1));
     if (c < 0x80) {
       if (needsEscape(c)) o += Escape.at(o, c);

@@ -22,8 +22,22 @@ function zeroBytes(x: u64): u64 {
   return (x - ONES) & ~x & (ONES << 7);
 }
 
-/** The index of the next '"' or '\\' in [i, end), or `end`: eight bytes a step. */
+/**
+ * The quotes of the 16 bytes at `p`, one bit per byte (bit i for byte i), and their backslashes above
+ * them (bit 16 + i). Exported for the byte-by-byte reference test.
+ */
+export function quoteAndBackslashMasks(p: usize): u32 {
+  const x = v128.load(p);
+  return <u32>i8x16.bitmask(i8x16.eq(x, i8x16.splat(0x22))) | ((<u32>i8x16.bitmask(i8x16.eq(x, i8x16.splat(0x5c)))) << 16);
+}
+
+/** The index of the next '"' or '\\' in [i, end), or `end`: sixteen bytes a step, then eight. */
 function nextQuoteOrBackslash(base: usize, i: i32, end: i32): i32 {
+  while (i + 16 <= end) {
+    const m = quoteAndBackslashMasks(base + <usize>i);
+    if (m != 0) return i + <i32>ctz((m | (m >>> 16)) & 0xffff);
+    i += 16;
+  }
   while (i + 8 <= end) {
     const x = load<u64>(base + <usize>i);
     const hit = zeroBytes(x ^ QUOTES) | zeroBytes(x ^ BACKSLASHES);
@@ -53,16 +67,11 @@ function skipSpace(base: usize, i: i32, end: i32): i32 {
   return i;
 }
 
-/** The high bit of every zero byte of `x`, exactly (no borrow between bytes): a word's events all at once. */
-function zeroBytesExact(x: u64): u64 {
-  const LOWS: u64 = 0x7f7f7f7f7f7f7f7f;
-  return ~(((x & LOWS) + LOWS) | x) & (ONES << 7);
-}
-
 /**
- * Walks the strings of [start, end) eight bytes a step: the quotes and backslashes of a word are found
- * at once and taken in order, so the inside of strings and the bytes between them cost a few operations
- * per word, and each quote a few more. A string is a key when the next non-space byte after it is ':'.
+ * Walks the strings of [start, end) sixteen bytes a step (SIMD): the quotes and backslashes of a vector
+ * are found at once, one bit per byte, and taken in order, so the inside of strings and the bytes
+ * between them cost a few operations per vector, and each quote a few more. A string is a key when the
+ * next non-space byte after it is ':'.
  */
 export function redactJson(t: Target, base: usize, start: i32, end: i32): void {
   if (t.fields.size == 0) return;
@@ -71,31 +80,31 @@ export function redactJson(t: Target, base: usize, start: i32, end: i32): void {
   let escaped = false;
   let i = start;
   while (i < end) {
-    let quotes: u64 = 0;
-    let slashes: u64 = 0;
-    let next = i + 8;
+    let quotes: u32 = 0;
+    let slashes: u32 = 0;
+    let next = i + 16;
     if (next <= end) {
-      const x = load<u64>(base + <usize>i);
-      quotes = zeroBytesExact(x ^ QUOTES);
-      slashes = zeroBytesExact(x ^ BACKSLASHES);
+      const m = quoteAndBackslashMasks(base + <usize>i);
+      quotes = m & 0xffff;
+      slashes = m >>> 16;
     } else {
       next = end;
       for (let j = 0; j < end - i; j++) {
         const c = load<u8>(base + <usize>(i + j));
-        if (c == 0x22) quotes |= (<u64>0x80) << (<u64>(j << 3));
-        else if (c == 0x5c) slashes |= (<u64>0x80) << (<u64>(j << 3));
+        if (c == 0x22) quotes |= (<u32>1) << j;
+        else if (c == 0x5c) slashes |= (<u32>1) << j;
       }
     }
     let events = quotes | slashes;
     while (events != 0) {
       const bit = events & (~events + 1);
       events ^= bit;
-      const at = i + <i32>(ctz(bit) >> 3);
+      const at = i + <i32>ctz(bit);
       if ((slashes & bit) != 0) {
         if (!inString) continue;
         // The escaped byte is no event: a quote there does not close the string.
         escaped = true;
-        if (bit < (<u64>1) << 56) events &= ~(bit << 8);
+        if (bit < (<u32>1) << 15) events &= ~(bit << 1);
         else next = at + 2;
         continue;
       }
