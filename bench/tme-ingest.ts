@@ -12,7 +12,9 @@
 // spool directory with one writev (flushed as the TME's spool is, SPOOL_FSYNC) before answering: the
 // floor, what receiving and spooling the bytes costs any Node process here. Every row splits the CPU
 // into user and system time (the kernel's side: the socket, the file write).
-// Usage: tsx bench/tme-ingest.ts [--batches N]
+// Usage: tsx bench/tme-ingest.ts [--batches N] [--only REGEX]
+//   --only: only the TME's rows whose "inventory off|on: label" matches (no floor), e.g. to profile one path with
+//   GATEWARDEN_TME_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" (bench/cpuprofile.ts reads the profile).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -23,6 +25,8 @@ import { processCpuTimes } from "./lib/procfs.ts";
 
 const batchesArg = process.argv.indexOf("--batches");
 const BATCHES = batchesArg > 0 ? Number(process.argv[batchesArg + 1]) : 200;
+const onlyArg = process.argv.indexOf("--only");
+const ONLY = onlyArg > 0 ? new RegExp(process.argv[onlyArg + 1]!) : undefined;
 const TOKEN = "bench-admin-token-0123456789";
 const AGENT_TOKEN = "bench-agent-token-0123456789";
 /** The TME's TME_SPOOL_FSYNC here, and the floor's: the disk's flush is not the TME's CPU. */
@@ -137,7 +141,11 @@ async function run(target: Target, label: string, bodies: Batch[], perBatch: num
 }
 
 /** The rows of one server; `paths` names the records' variants to post (marked redacted or not, framing stated or not). */
-async function rows(target: Target, paths: readonly { redacted: boolean; stated: boolean; label: string }[]): Promise<void> {
+async function rows(
+  target: Target,
+  server: string,
+  paths: readonly { redacted: boolean; stated: boolean; label: string }[],
+): Promise<void> {
   const empty = Array.from({ length: 8 }, () => ({
     body: JSON.stringify({ records: [] }),
     headers: { "x-gatewarden-agent-token": AGENT_TOKEN },
@@ -150,7 +158,8 @@ async function rows(target: Target, paths: readonly { redacted: boolean; stated:
     for (const { redacted, stated, label } of paths) {
       const { bodies, recordBytes } = batches(perBatch, bytes, redacted, stated);
       const size = recordBytes < 4096 ? `${recordBytes} B` : `${(recordBytes / 1024).toFixed(1)} KiB`;
-      await run(target, `${perBatch} x ${size}${label}`, bodies, perBatch, posts);
+      const row = `${perBatch} x ${size}${label}`;
+      if (ONLY === undefined || ONLY.test(`${server}: ${row}`)) await run(target, row, bodies, perBatch, posts);
     }
   }
 }
@@ -185,7 +194,7 @@ s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
   const child = spawn(process.execPath, ["--input-type=module", "-e", script, spoolDir ?? ""], { stdio: ["ignore", "pipe", "inherit"] });
   try {
     const port = await new Promise<number>((resolve) => child.stdout!.once("data", (chunk) => resolve(Number(String(chunk).trim()))));
-    await rows({ url: `http://127.0.0.1:${port}`, pid: child.pid!, settled: async () => undefined }, [
+    await rows({ url: `http://127.0.0.1:${port}`, pid: child.pid!, settled: async () => undefined }, "bare", [
       { redacted: true, stated: true, label: "" },
     ]);
   } finally {
@@ -198,14 +207,16 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(" ");
 console.log(`TME CPU per record (spool fsync ${SPOOL_FSYNC}; fsync cost is the disk's), load average ${load()}:`);
-console.log("bare Node HTTP server (reads the body, answers):");
-await bareNodeFloor();
-console.log("bare Node HTTP server, the floor (reads the body, appends it to a spool file with one writev, answers):");
-const floorDir = mkdtempSync(join(tmpdir(), "tme-ingest-bench-"));
-try {
-  await bareNodeFloor(floorDir);
-} finally {
-  rmSync(floorDir, { recursive: true, force: true });
+if (ONLY === undefined) {
+  console.log("bare Node HTTP server (reads the body, answers):");
+  await bareNodeFloor();
+  console.log("bare Node HTTP server, the floor (reads the body, appends it to a spool file with one writev, answers):");
+  const floorDir = mkdtempSync(join(tmpdir(), "tme-ingest-bench-"));
+  try {
+    await bareNodeFloor(floorDir);
+  } finally {
+    rmSync(floorDir, { recursive: true, force: true });
+  }
 }
 for (const inventory of ["off", "on"] as const) {
   console.log(`API inventory ${inventory}:`);
@@ -228,7 +239,7 @@ for (const inventory of ["off", "on"] as const) {
       const res = await fetch(`${tme.url}/v1/apis?host=none`, { headers: { authorization: `Bearer ${TOKEN}` } });
       await res.arrayBuffer();
     };
-    await rows({ url: tme.url, pid: tme.process.pid!, settled }, [
+    await rows({ url: tme.url, pid: tme.process.pid!, settled }, `inventory ${inventory}`, [
       { redacted: true, stated: true, label: ", redacted, stated (the filter)" },
       { redacted: true, stated: false, label: ", redacted, scanned (untrusted)" },
       { redacted: false, stated: false, label: ", not redacted (slow)" },
