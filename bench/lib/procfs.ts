@@ -13,14 +13,18 @@ export const CLK_TCK = (() => {
   }
 })();
 
-/** utime + stime of a whole process (all its threads), in microseconds. */
-export function processCpuMicros(pid: number): number {
+/** utime and stime of a whole process (all its threads), in microseconds. */
+export function processCpuTimes(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   // The command name (field 2) may hold spaces and parentheses: count fields after its closing ')'.
   const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const utime = Number(rest[11]);
-  const stime = Number(rest[12]);
-  return ((utime + stime) * 1e6) / CLK_TCK;
+  return { user: (Number(rest[11]) * 1e6) / CLK_TCK, system: (Number(rest[12]) * 1e6) / CLK_TCK };
+}
+
+/** utime + stime of a whole process (all its threads), in microseconds. */
+export function processCpuMicros(pid: number): number {
+  const { user, system } = processCpuTimes(pid);
+  return user + system;
 }
 
 /** VmRSS and VmHWM (peak RSS) of a process, in bytes. */

@@ -104,6 +104,27 @@ describe('the stated framing: the index', () => {
       ],
       ['a client with a peer and a port', { client: { address: '198.51.100.7', peer: '10.0.0.2', port: 443 } }],
       ['a 64 KiB body', { requestBody: { data: Buffer.from('"\\'.repeat(32 * 1024)), size: 64 * 1024 } }],
+      [
+        'truncated bodies',
+        { requestBody: { data: Buffer.from('{"a":1}'), size: 100 }, responseBody: { data: Buffer.from('{"b"'), size: 9 } },
+      ],
+      [
+        'binary bodies',
+        { requestBody: { data: Buffer.from([0xff, 0, 0x80]), size: 3 }, responseBody: { data: Buffer.from([0xc3]), size: 1 } },
+      ],
+      ['empty bodies', { requestBody: { data: Buffer.alloc(0), size: 0 }, responseBody: { data: Buffer.alloc(0), size: 0 } }],
+      [
+        'a gRPC status after the response body, and a verdict',
+        {
+          responseHeaders: [
+            [':status', '200'],
+            ['content-type', 'application/grpc'],
+            ['grpc-status', '0'],
+          ],
+          responseBody: { data: Buffer.from('{"x":"\\"y"}'), size: 12 },
+          verdict: VERDICT,
+        },
+      ],
     ];
     for (const [name, over] of shapes) {
       const bytes = engine.encodeRecord(exchange(7, over));

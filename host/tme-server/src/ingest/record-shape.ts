@@ -23,6 +23,8 @@ export const enum Slot {
   ResponseBody,
 }
 const SLOTS = 11;
+/** Copied for each index: slicing a packed array of small integers costs less than filling a new one. */
+const NO_SPANS: readonly number[] = new Array<number>(SLOTS * 2).fill(0);
 
 type Leaf = 'string' | 'digits' | 'uint' | 'port' | 'status' | 'bool' | 'encoding' | 'any';
 
@@ -145,7 +147,7 @@ export class RecordIndex {
    * Start and end of each slot's string (without quotes); an end of 0 when absent (a string never ends
    * there). An array of small integers: allocating it costs a fraction of a typed array's.
    */
-  readonly spans: number[] = new Array<number>(SLOTS * 2).fill(0);
+  readonly spans: number[] = NO_SPANS.slice();
   /** Slots whose string holds escapes (a bit per slot). */
   escaped = 0;
   durationNano = 0;

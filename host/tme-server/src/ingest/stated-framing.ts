@@ -252,30 +252,63 @@ function indexRecord(record: Buffer, response: number, verdict: number): RecordI
     return undefined;
   if (verdict >= 0 && stringFields(record, verdict, VERDICT_FIELDS, index) < 0) return undefined;
   bodySpan(record, at, response, Slot.RequestBody, index);
-  bodySpan(record, digitsEnd, verdict >= 0 && verdict > digitsEnd ? verdict : record.length, Slot.ResponseBody, index);
+  // The response closes before the verdict, or before the `,"redacted":true}` every indexed record ends with.
+  bodySpan(record, digitsEnd, verdict >= 0 && verdict > digitsEnd ? verdict : record.length - REDACTED.length, Slot.ResponseBody, index);
   return index;
 }
 
 const BODY_DATA = key(',"body":{"data":"');
 const UTF8_DATA_END = key('","encoding":"utf8"');
+const SIZE = key(',"size":');
+const TRUNCATED = key(',"truncated":');
+const TRUE_END = key('true}');
+const FALSE_END = key('false}');
+
+/**
+ * Where a body's data ends when the body is the last field of the object that closes at `to` (the
+ * encoder writes it last in the request, and in a response without a gRPC status):
+ * `...","encoding":"utf8","size":N,"truncated":B}}` read backwards from `to`, or -1. Inside a JSON
+ * string every quote is escaped, so the structure's is the only `","encoding":"utf8"` of the body;
+ * reading its tail costs a few compares where a search forward reads the whole body.
+ */
+function dataEndBefore(record: Buffer, to: number): number {
+  if (record[to - 1] !== 0x7d) return -1;
+  let at = to - 1;
+  if (bytesAt(record, at - FALSE_END.length, FALSE_END)) at -= FALSE_END.length;
+  else if (bytesAt(record, at - TRUE_END.length, TRUE_END)) at -= TRUE_END.length;
+  else return -1;
+  if (!bytesAt(record, at - TRUNCATED.length, TRUNCATED)) return -1;
+  at -= TRUNCATED.length;
+  const digitsTo = at;
+  while (at > 0 && record[at - 1]! >= 0x30 && record[at - 1]! <= 0x39) at--;
+  if (at === digitsTo || !bytesAt(record, at - SIZE.length, SIZE)) return -1;
+  at -= SIZE.length + UTF8_DATA_END.length;
+  return bytesAt(record, at, UTF8_DATA_END) ? at : -1;
+}
 
 /**
  * Notes where a text body's data lies between `from` and `to` (the inventory reads its field names
- * there), found by two native searches: inside a JSON string every quote is escaped, so neither
- * sequence can occur in a value, and the first of each is the structure's. A base64 body, or none, is
- * left unnoted, as the scanner leaves it.
+ * there), found by a native search for its start and its end read backwards from `to` (or a second
+ * search, when the body is not the object's last field): inside a JSON string every quote is escaped,
+ * so neither sequence can occur in a value, and the first of each is the structure's. A base64 body,
+ * or none, is left unnoted, as the scanner leaves it. Searches from offsets rather than in a subarray:
+ * the subarrays cost more than the searches.
  */
 function bodySpan(record: Buffer, from: number, to: number, slot: Slot, index: RecordIndex): void {
-  const part = record.subarray(from, to);
-  const at = part.indexOf(BODY_DATA);
-  if (at < 0) return;
+  const at = record.indexOf(BODY_DATA, from);
+  if (at < 0 || at + BODY_DATA.length > to) return;
   const start = at + BODY_DATA.length;
-  const end = part.indexOf(UTF8_DATA_END, start);
+  let end = dataEndBefore(record, to);
+  if (end < start) {
+    end = record.indexOf(UTF8_DATA_END, start);
+    if (end < 0 || end + UTF8_DATA_END.length > to) return;
+  }
   // Escapes make the decoded text shorter than its JSON: the scanner leaves a longer one to the parse.
-  if (end < 0 || end - start > MAX_BODY_DATA_BYTES) return;
-  index.spans[slot * 2] = from + start;
-  index.spans[slot * 2 + 1] = from + end;
-  if (part.subarray(start, end).indexOf(0x5c) >= 0) index.escaped |= 1 << slot;
+  if (end - start > MAX_BODY_DATA_BYTES) return;
+  index.spans[slot * 2] = start;
+  index.spans[slot * 2 + 1] = end;
+  const backslash = record.indexOf(0x5c, start);
+  if (backslash >= 0 && backslash < end) index.escaped |= 1 << slot;
 }
 
 const CONTENT_TYPE = 'content-type';
