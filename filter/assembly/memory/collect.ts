@@ -44,7 +44,7 @@ function collect(): void {
 /** Last in a stream's proxy_on_delete. */
 export function streamDone(): void {
   debt += STREAM_CHARGE;
-  if (debt >= BUDGET || memory.size() != pagesAtCollect) collect();
+  collectIfDue();
 }
 
 /** Last in a callout answer or a tick: a collection when one is due. */
