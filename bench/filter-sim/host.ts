@@ -62,12 +62,7 @@ const host = new ProxyWasmHost({
 if (!host.start()) throw new Error(`the plugin refused its configuration: ${host.logs.map((l) => l.message).join("\n")}`);
 
 function exchange(id: number): void {
-  host.open(id, exchangeData);
-  host.requestHeaders(id, get);
-  if (!get) host.requestBody(id, requestBody, true);
-  host.responseHeaders(id, false);
-  host.responseBody(id, responseBody, true);
-  host.close(id);
+  host.exchange(id, exchangeData, get ? undefined : requestBody, responseBody);
 }
 
 /** The reports of the last 100 exchanges go out and the TME takes them. */

@@ -351,6 +351,16 @@ export class ProxyWasmHost {
     this.streams.delete(id);
   }
 
+  /** A whole exchange, each body in one chunk (no request body: `request` undefined, headers end the request), from open to close. */
+  exchange(id: number, data: StreamData, request: Uint8Array | undefined, response: Uint8Array): void {
+    this.open(id, data);
+    this.requestHeaders(id, request === undefined);
+    if (request !== undefined) this.requestBody(id, request, true);
+    this.responseHeaders(id, false);
+    this.responseBody(id, response, true);
+    this.close(id);
+  }
+
   tick(): void {
     this.on(this.rootId, "proxy_on_tick");
   }

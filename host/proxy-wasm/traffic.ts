@@ -87,12 +87,7 @@ export function runSoakTraffic(opts: TrafficOptions): TrafficResult {
   let last = memory();
   for (let i = 1; i <= opts.exchanges; i++) {
     const id = 100 + i;
-    host.open(id, data);
-    host.requestHeaders(id, false);
-    host.requestBody(id, requestBytes, true);
-    host.responseHeaders(id, false);
-    host.responseBody(id, responseBody, true);
-    host.close(id);
+    host.exchange(id, data, requestBytes, responseBody);
     clock += stepNs;
     if (clock >= nextTick) {
       nextTick += TICK_NS;

@@ -72,12 +72,7 @@ test("garbage is collected on the data path: the memory stays flat over 20,000 e
   let warm = 0;
   for (let i = 0; i < 20_000; i++) {
     const id = 10 + i;
-    host.open(id, data);
-    host.requestHeaders(id, false);
-    host.requestBody(id, body, true);
-    host.responseHeaders(id, false);
-    host.responseBody(id, answer, true);
-    host.close(id);
+    host.exchange(id, data, body, answer);
     // A full batch goes out from the stream's log callback: the TME takes it at once.
     reported += drainReports(host).length;
     if (i === 2_000) warm = memory();
@@ -113,12 +108,7 @@ test("streams held across many collections, with callouts in flight, keep their 
   const filler = (n: number) => {
     for (let i = 0; i < n; i++) {
       const id = fillerId++;
-      host.open(id, fillerData);
-      host.requestHeaders(id, false);
-      host.requestBody(id, fillerBody, true);
-      host.responseHeaders(id, false);
-      host.responseBody(id, fillerBody, true);
-      host.close(id);
+      host.exchange(id, fillerData, fillerBody, fillerBody);
     }
     clock += 1_000_000n;
     host.tick();

@@ -41,12 +41,7 @@ test("an exchange costs eight host calls, and each report two more", () => {
   // Ten batches of 64 records (report.maxBatchRecords), each sent as it fills and answered at once.
   const exchanges = 640;
   for (let id = 10; id < 10 + exchanges; id++) {
-    host.open(id, data);
-    host.requestHeaders(id, false);
-    host.requestBody(id, body, true);
-    host.responseHeaders(id, false);
-    host.responseBody(id, answer, true);
-    host.close(id);
+    host.exchange(id, data, body, answer);
     while (host.pendingCalls.length > 0) host.answer(host.pendingCalls[0], 200);
   }
   const reports = exchanges / 64;
